@@ -1,0 +1,3 @@
+from recordar.cli import main
+
+main()

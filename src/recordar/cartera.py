@@ -1,0 +1,634 @@
+"""Leer la cartera (xlsx, xlsm, xls, ods, csv) → facturas, omitidas y rechazos con fila y columna."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from recordar.errores import ErrorCartera
+from recordar.valores import (
+    como_texto,
+    es_vacio,
+    normalizar,
+    normalizar_correos,
+    normalizar_telefonos,
+    parsear_fecha,
+    parsear_monto,
+)
+
+EXTENSIONES_EXCEL = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
+EXTENSIONES_TEXTO = {".csv", ".txt", ".tsv"}
+FILAS_BUSQUEDA_CABECERA = 30
+
+# Sinónimos por campo, ya normalizados (minúsculas, sin acentos ni signos).
+SINONIMOS: dict[str, tuple[str, ...]] = {
+    "cliente": ("cliente", "nombre", "razon social", "customer", "nombre del cliente",
+                "nombre cliente", "deudor", "client", "customer name", "name", "denominacion"),
+    "correo": ("correo", "email", "e mail", "correo electronico", "mail", "correos", "emails"),
+    "telefono": ("telefono", "celular", "movil", "whatsapp", "tel", "telefonos", "phone",
+                 "mobile", "cel", "telefono movil", "numero de telefono", "numero de celular"),
+    "monto": ("saldo", "pendiente", "saldo pendiente", "importe pendiente", "adeudo",
+              "monto", "importe", "amount", "monto pendiente", "saldo insoluto", "por cobrar",
+              "amount due", "balance", "total"),
+    "vencimiento": ("vencimiento", "fecha de vencimiento", "fecha vencimiento", "fecha limite",
+                    "fecha limite de pago", "vence", "due date", "due", "fecha de pago",
+                    "f vencimiento", "fec vencimiento", "vto", "fecha vto"),
+    "factura": ("factura", "folio", "numero", "n", "no", "num", "n factura", "no factura",
+                "num factura", "numero de factura", "invoice", "invoice number", "invoice no",
+                "documento", "n de factura", "nro", "nro factura"),
+    "moneda": ("moneda", "divisa", "currency"),
+    "estado": ("estado", "pagado", "pagada", "status", "estatus", "situacion"),
+    "canal": ("canal", "canal preferido", "channel", "medio"),
+    "enlace_pago": ("enlace de pago", "enlace pago", "link de pago", "link pago", "payment link",
+                    "enlace", "url de pago"),
+}  # fmt: skip
+# Palabras que bastan aunque el encabezado diga más («Correo del contacto», «Nº de factura»).
+CONTIENE: dict[str, tuple[str, ...]] = {
+    "correo": ("correo", "email", "e mail"),
+    "telefono": ("telefono", "celular", "movil", "whatsapp"),
+    "vencimiento": ("vencimiento",),
+    "factura": ("factura", "folio", "invoice"),
+    "monto": ("saldo", "adeudo", "importe", "monto"),
+    "enlace_pago": ("enlace de pago", "link de pago"),
+}
+OBLIGATORIOS = ("cliente", "factura", "monto", "vencimiento")
+PAGADO = {
+    "pagado", "pagada", "paid", "liquidado", "liquidada", "cobrado", "cobrada", "cancelado",
+    "cancelada", "saldado", "saldada", "si", "x", "yes", "true", "1", "ok", "abonado", "abonada",
+}  # fmt: skip
+CANALES = {
+    "email": "email", "correo": "email", "e mail": "email", "mail": "email",
+    "correo electronico": "email", "sms": "sms", "mensaje": "sms", "texto": "sms",
+    "whatsapp": "whatsapp", "wa": "whatsapp", "whats": "whatsapp", "wsp": "whatsapp",
+}  # fmt: skip
+_RE_TOTAL = re.compile(
+    r"^(sub ?)?totales?( general| cartera| adeudado| pendiente)?$|^gran total$|^suma( total)?$"
+)
+# Idiomas que escriben la coma como separador decimal (es_MX, es_US y en_* usan punto).
+_PUNTO_DECIMAL = {"MX", "US", "GT", "HN", "NI", "SV", "DO", "PA", "PR", "PE", "GB"}
+
+
+@dataclass(slots=True)
+class Factura:
+    """Una factura abierta y válida de la cartera."""
+
+    fila: int
+    numero: str
+    cliente: str
+    deudor: str  # clave que agrupa las facturas de un mismo deudor
+    monto: Decimal
+    vencimiento: date
+    moneda: str
+    enlace_pago: str = ""
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Rechazo:
+    """Una fila (o celda) que no se pudo usar: fila visible en Excel, columna, valor y motivo."""
+
+    fila: int
+    columna: str
+    valor: str
+    motivo: str
+
+    def __str__(self) -> str:
+        return f"fila {self.fila}, columna {self.columna}: {self.motivo}"
+
+
+@dataclass(frozen=True, slots=True)
+class Omitida:
+    """Una factura válida que hoy no recibe mensaje, con el motivo."""
+
+    fila: int
+    factura: str
+    motivo: str
+    cliente: str = ""
+
+
+@dataclass(slots=True)
+class Contacto:
+    """Cómo llegar a un deudor: lo reunido de todas sus filas."""
+
+    correos: list[str] = field(default_factory=list)
+    telefonos: list[str] = field(default_factory=list)
+    canal: str = ""
+
+
+@dataclass(slots=True)
+class Cartera:
+    ruta: Path
+    hoja: str | None
+    fila_cabecera: int
+    columnas: dict[str, str]  # campo → encabezado en la hoja
+    extras: list[str]  # variables de plantilla que vienen de otras columnas
+    facturas: list[Factura] = field(default_factory=list)
+    omitidas: list[Omitida] = field(default_factory=list)  # pagadas, notas de crédito
+    rechazos: list[Rechazo] = field(default_factory=list)  # filas que no se pueden usar
+    avisos: list[Rechazo] = field(default_factory=list)  # celdas de contacto no válidas
+    contactos: dict[str, Contacto] = field(default_factory=dict)
+
+    @property
+    def filas_rechazadas(self) -> int:
+        return len({r.fila for r in self.rechazos})
+
+    @property
+    def num_facturas(self) -> int:
+        return len(self.facturas) + len(self.omitidas)
+
+    @property
+    def filas(self) -> int:
+        return self.num_facturas + self.filas_rechazadas
+
+
+def cargar_cartera(
+    ruta: str | Path,
+    *,
+    hoja: str | None = None,
+    columnas: dict[str, str] | None = None,
+    idioma: str = "es_MX",
+    moneda: str = "MXN",
+    region_telefono: str = "MX",
+) -> Cartera:
+    """Lee la hoja, encuentra la cabecera y convierte cada fila en factura, omitida o rechazo."""
+    ruta = Path(ruta)
+    if not ruta.exists():
+        raise ErrorCartera(f"{ruta}: el archivo no existe; revisa la ruta")
+    if ruta.is_dir():
+        raise ErrorCartera(f"{ruta}: es una carpeta; indica el archivo de la cartera")
+    extension = ruta.suffix.lower()
+    columnas = columnas or {}
+    if extension in EXTENSIONES_EXCEL:
+        nombre_hoja, filas = _leer_excel(ruta, hoja, columnas)
+        coma_decimal = None
+    elif extension in EXTENSIONES_TEXTO:
+        if hoja:
+            raise ErrorCartera(f"{ruta}: un CSV no tiene hojas; quita --hoja")
+        nombre_hoja = None
+        filas, separador = _leer_csv(ruta)
+        coma_decimal = separador == ";"
+    else:
+        raise ErrorCartera(
+            f"{ruta}: formato «{extension or 'sin extensión'}» no admitido; "
+            "usa .xlsx, .xlsm, .xls, .ods, .csv, .tsv o .txt"
+        )
+    if coma_decimal is None:
+        coma_decimal = idioma.split("_")[-1].upper() not in _PUNTO_DECIMAL
+    donde = f"{ruta}" + (f" (hoja «{nombre_hoja}»)" if nombre_hoja else "")
+    if not any(not es_vacio(c) for fila in filas for c in fila):
+        raise ErrorCartera(f"{donde}: la hoja está vacía; revisa que sea el archivo correcto")
+    indice, puntaje = _buscar_cabecera(filas, columnas)
+    if indice is None or puntaje < 3:
+        raise ErrorCartera(
+            f"{donde}: no encontré una fila de encabezados reconocible en las primeras "
+            f"{FILAS_BUSQUEDA_CABECERA} filas (busco columnas como Cliente, Factura, Importe y "
+            "Vencimiento); renombra los encabezados o indícalos en «columnas:» de la política"
+        )
+    lector = _Lector(ruta, donde, filas, indice, columnas, coma_decimal, moneda, region_telefono,
+                     dia_primero=not idioma.lower().startswith("en_us"))  # fmt: skip
+    cartera = lector.leer()
+    cartera.hoja = nombre_hoja
+    return cartera
+
+
+def _leer_excel(ruta: Path, hoja: str | None, columnas: dict[str, str]) -> tuple[str, list[list]]:
+    import pandas as pd
+
+    _revisar_cifrado(ruta)
+    try:
+        libro = pd.ExcelFile(ruta, engine="calamine")
+    except Exception as exc:  # calamine da errores de varios tipos para archivos dañados
+        raise ErrorCartera(
+            f"{ruta}: no se pudo abrir como libro de Excel/ODS ({_primera_linea(exc)}); "
+            "ábrelo en Excel y guárdalo de nuevo"
+        ) from None
+    with libro:
+        nombres = [str(n) for n in libro.sheet_names]
+        if hoja is not None:
+            if hoja not in nombres:
+                raise ErrorCartera(
+                    f"{ruta}: no tiene la hoja «{hoja}»; hojas: {', '.join(nombres)}"
+                )
+            candidatas = [hoja]
+        else:
+            candidatas = nombres
+        elegida = candidatas[0]
+        if len(candidatas) > 1:
+            mejor = -1
+            for nombre in candidatas:
+                muestra = _filas(
+                    libro.parse(nombre, header=None, nrows=FILAS_BUSQUEDA_CABECERA, dtype=object)
+                )
+                _, puntaje = _buscar_cabecera(muestra, columnas)
+                if puntaje > mejor:
+                    elegida, mejor = nombre, puntaje
+        return elegida, _filas(libro.parse(elegida, header=None, dtype=object))
+
+
+def _filas(tabla) -> list[list]:
+    return tabla.to_numpy(dtype=object).tolist()
+
+
+def _revisar_cifrado(ruta: Path) -> None:
+    with ruta.open("rb") as f:
+        firma = f.read(8)
+    # Un .xlsx protegido con contraseña es un contenedor OLE cifrado, no un zip.
+    if ruta.suffix.lower() in {".xlsx", ".xlsm"} and firma.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ErrorCartera(
+            f"{ruta}: el libro está protegido con contraseña; quítasela en Excel "
+            "(Archivo → Información → Proteger libro) y guárdalo de nuevo"
+        )
+
+
+def _primera_linea(exc: Exception) -> str:
+    texto = str(exc).strip().splitlines()
+    return texto[0][:120] if texto else type(exc).__name__
+
+
+def _leer_csv(ruta: Path) -> tuple[list[list], str]:
+    import csv
+    import io
+
+    datos = ruta.read_bytes()
+    if datos.startswith(b"\xef\xbb\xbf"):
+        texto = datos[3:].decode("utf-8", errors="replace")
+    else:
+        try:
+            texto = datos.decode("utf-8")
+        except UnicodeDecodeError:
+            texto = datos.decode("cp1252", errors="replace")
+    separador = _detectar_separador(texto, ruta.suffix.lower())
+    lector = csv.reader(io.StringIO(texto, newline=""), delimiter=separador)
+    filas: list[list] = []
+    linea_anterior = 0
+    try:
+        for registro in lector:
+            # Si un campo entre comillas abarca varias líneas, la fila sigue siendo la primera.
+            while len(filas) < linea_anterior:
+                filas.append([])
+            filas.append(registro)
+            linea_anterior = lector.line_num
+    except csv.Error as exc:
+        raise ErrorCartera(
+            f"{ruta}: línea {lector.line_num}: CSV mal formado ({exc}); revisa las comillas"
+        ) from None
+    return filas, separador
+
+
+def _detectar_separador(texto: str, extension: str) -> str:
+    if extension == ".tsv":
+        return "\t"
+    from collections import Counter
+
+    lineas = [linea for linea in texto.splitlines()[:40] if linea.strip()]
+    mejor, mejor_puntaje = ",", -1
+    for candidato in ("\t", ";", ","):
+        cuentas = Counter(linea.count(candidato) for linea in lineas)
+        cuentas.pop(0, None)
+        if not cuentas:
+            continue
+        n, veces = cuentas.most_common(1)[0]
+        puntaje = veces * 1000 + n
+        if puntaje > mejor_puntaje:
+            mejor, mejor_puntaje = candidato, puntaje
+    return mejor
+
+
+def campo_de_encabezado(encabezado: str) -> str | None:
+    """El campo de la cartera que nombra un encabezado, o None."""
+    n = normalizar(encabezado)
+    if not n:
+        return None
+    for campo, sinonimos in SINONIMOS.items():
+        if n in sinonimos:
+            return campo
+    for campo, palabras in CONTIENE.items():
+        if any(re.search(rf"\b{p}\b", n) for p in palabras):
+            return campo
+    return None
+
+
+def _mapear(cabecera: list, columnas: dict[str, str]) -> dict[str, int]:
+    """campo → índice de columna; el mapa «columnas:» de la política manda."""
+    mapa: dict[str, int] = {}
+    forzados = {normalizar(v): k for k, v in columnas.items()}
+    for j, celda in enumerate(cabecera):
+        n = normalizar(como_texto(celda))
+        if n in forzados and forzados[n] not in mapa:
+            mapa[forzados[n]] = j
+    prioridad: dict[str, int] = {}
+    for j, celda in enumerate(cabecera):
+        if j in mapa.values():
+            continue
+        texto = como_texto(celda)
+        campo = campo_de_encabezado(texto)
+        if campo is None or campo in columnas:
+            continue
+        n = normalizar(texto)
+        sinonimos = SINONIMOS[campo]
+        rango = sinonimos.index(n) if n in sinonimos else len(sinonimos)
+        if campo not in mapa or rango < prioridad[campo]:
+            mapa[campo], prioridad[campo] = j, rango
+    return mapa
+
+
+def _buscar_cabecera(filas: list[list], columnas: dict[str, str]) -> tuple[int | None, int]:
+    mejor, mejor_puntaje = None, 0
+    for i, fila in enumerate(filas[:FILAS_BUSQUEDA_CABECERA]):
+        mapa = _mapear(fila, columnas)
+        puntaje = len(mapa) + 2 * sum(c in mapa for c in ("monto", "vencimiento"))
+        if puntaje > mejor_puntaje:
+            mejor, mejor_puntaje = i, puntaje
+    return mejor, mejor_puntaje
+
+
+def _identificador(encabezado: str) -> str:
+    nombre = normalizar(encabezado).replace(" ", "_")
+    if not nombre:
+        return ""
+    return f"col_{nombre}" if nombre[0].isdigit() else nombre
+
+
+class _Lector:
+    """Convierte las filas crudas de la hoja en una Cartera."""
+
+    def __init__(
+        self, ruta, donde, filas, indice, columnas, coma_decimal, moneda, region, dia_primero
+    ):
+        self.ruta = ruta
+        self.donde = donde
+        self.filas = filas
+        self.indice = indice
+        self.cabecera = [como_texto(c) for c in filas[indice]]
+        self.coma_decimal = coma_decimal
+        self.moneda = moneda
+        self.region = region
+        self.dia_primero = dia_primero
+        self.mapa = _mapear(filas[indice], columnas)
+        self._revisar_columnas(columnas)
+        usados = set(self.mapa.values())
+        self.extras = [
+            (j, _identificador(self.cabecera[j]))
+            for j in range(len(self.cabecera))
+            if j not in usados and _identificador(self.cabecera[j])
+        ]
+
+    def _revisar_columnas(self, columnas: dict[str, str]) -> None:
+        encabezados = ", ".join(f"«{c}»" for c in self.cabecera if c) or "ninguno"
+        for campo, encabezado in columnas.items():
+            if campo not in self.mapa:
+                raise ErrorCartera(
+                    f"{self.donde}: columnas.{campo} de la política dice «{encabezado}», pero la "
+                    f"hoja no tiene esa columna; encabezados en la fila {self.indice + 1}: {encabezados}"
+                )
+        faltan = [c for c in OBLIGATORIOS if c not in self.mapa]
+        if "correo" not in self.mapa and "telefono" not in self.mapa:
+            faltan.append("correo o teléfono")
+        if faltan:
+            raise ErrorCartera(
+                f"{self.donde}: falta la columna de {', '.join(faltan)} (encabezados en la fila "
+                f"{self.indice + 1}: {encabezados}); renómbrala o indícala en «columnas:» de la política"
+            )
+
+    def leer(self) -> Cartera:
+        cartera = Cartera(
+            ruta=self.ruta,
+            hoja=None,
+            fila_cabecera=self.indice + 1,
+            columnas={campo: self.cabecera[j] for campo, j in self.mapa.items()},
+            extras=[nombre for _, nombre in self.extras],
+        )
+        por_numero: dict[str, list[int]] = defaultdict(list)
+        candidatas: list[tuple[int, Factura | Omitida]] = []
+        for i in range(self.indice + 1, len(self.filas)):
+            fila = self.filas[i]
+            if all(es_vacio(c) for c in fila) or self._es_total(fila):
+                continue
+            resultado = self._leer_fila(i + 1, fila, cartera)
+            if resultado is not None:
+                por_numero[
+                    resultado.factura if isinstance(resultado, Omitida) else resultado.numero
+                ].append(len(candidatas))
+                candidatas.append((i + 1, resultado))
+        repetidas = self._repetidas(por_numero, candidatas, cartera)
+        for k, (_, resultado) in enumerate(candidatas):
+            if k in repetidas:
+                continue
+            if isinstance(resultado, Omitida):
+                cartera.omitidas.append(resultado)
+            else:
+                cartera.facturas.append(resultado)
+        return cartera
+
+    def _repetidas(self, por_numero, candidatas, cartera: Cartera) -> set[int]:
+        repetidas: set[int] = set()
+        columna = self.cabecera[self.mapa["factura"]]
+        for numero, indices in por_numero.items():
+            if len(indices) < 2:
+                continue
+            filas = [candidatas[k][0] for k in indices]
+            for k, fila in zip(indices, filas, strict=True):
+                otras = ", ".join(str(f) for f in filas if f != fila)
+                cartera.rechazos.append(
+                    Rechazo(
+                        fila,
+                        columna,
+                        numero,
+                        f"factura «{numero}» repetida (también en la fila {otras}); deja una sola fila por factura",
+                    )
+                )
+                repetidas.add(k)
+        cartera.rechazos.sort(key=lambda r: r.fila)
+        return repetidas
+
+    def _celda(self, fila: list, campo: str) -> Any:
+        j = self.mapa.get(campo)
+        if j is None or j >= len(fila):
+            return None
+        return fila[j]
+
+    def _es_total(self, fila: list) -> bool:
+        if not es_vacio(self._celda(fila, "factura")) and not _RE_TOTAL.match(
+            normalizar(como_texto(self._celda(fila, "factura")))
+        ):
+            return False
+        for celda in fila:
+            if not es_vacio(celda):
+                return isinstance(celda, str) and bool(_RE_TOTAL.match(normalizar(celda)))
+        return False
+
+    def _rechazo(
+        self, cartera: Cartera, n: int, campo: str, valor: Any, motivo: str, aviso=False
+    ) -> None:
+        r = Rechazo(n, self.cabecera[self.mapa[campo]], como_texto(valor), motivo)
+        (cartera.avisos if aviso else cartera.rechazos).append(r)
+
+    def _leer_fila(self, n: int, fila: list, cartera: Cartera) -> Factura | Omitida | None:
+        antes = len(cartera.rechazos)
+        cliente = como_texto(self._celda(fila, "cliente"))
+        numero = como_texto(self._celda(fila, "factura"))
+        if not cliente:
+            self._rechazo(cartera, n, "cliente", "", "falta el nombre del cliente")
+        if not numero:
+            self._rechazo(cartera, n, "factura", "", "falta el número de factura")
+        deudor = normalizar(cliente)
+        self._leer_contacto(n, fila, deudor, cartera)
+        if self._pagada(fila):
+            if len(cartera.rechazos) > antes:
+                return None
+            return Omitida(n, numero, "pagada (según la columna de estado)", cliente)
+        monto, moneda_celda = self._monto(n, fila, cartera)
+        vencimiento = self._vencimiento(n, fila, cartera)
+        moneda = self._moneda(n, fila, moneda_celda, cartera)
+        if len(cartera.rechazos) > antes:
+            return None
+        if monto == 0:
+            return Omitida(n, numero, "saldo 0", cliente)
+        if monto < 0:
+            return Omitida(n, numero, "nota de crédito (importe negativo)", cliente)
+        extras = {nombre: _valor_extra(fila[j]) for j, nombre in self.extras if j < len(fila)}
+        enlace = como_texto(self._celda(fila, "enlace_pago"))
+        return Factura(n, numero, cliente, deudor, monto, vencimiento, moneda, enlace, extras)
+
+    def _pagada(self, fila: list) -> bool:
+        estado = self._celda(fila, "estado")
+        if es_vacio(estado):
+            return False
+        if isinstance(estado, bool):
+            return estado
+        return normalizar(como_texto(estado)) in PAGADO
+
+    def _monto(self, n: int, fila: list, cartera: Cartera) -> tuple[Decimal, str | None]:
+        valor = self._celda(fila, "monto")
+        if es_vacio(valor):
+            self._rechazo(cartera, n, "monto", "", "falta el importe")
+            return Decimal(0), None
+        try:
+            return parsear_monto(valor, self.coma_decimal)
+        except ValueError:
+            self._rechazo(
+                cartera, n, "monto", valor, f"«{como_texto(valor)}» no es un importe válido"
+            )
+            return Decimal(0), None
+
+    def _vencimiento(self, n: int, fila: list, cartera: Cartera) -> date:
+        valor = self._celda(fila, "vencimiento")
+        if es_vacio(valor):
+            self._rechazo(cartera, n, "vencimiento", "", "falta la fecha de vencimiento")
+            return date.min
+        try:
+            return parsear_fecha(valor, self.dia_primero)
+        except (ValueError, OverflowError):
+            self._rechazo(
+                cartera, n, "vencimiento", valor, f"«{como_texto(valor)}» no es una fecha válida"
+            )
+            return date.min
+
+    def _moneda(self, n: int, fila: list, moneda_celda: str | None, cartera: Cartera) -> str:
+        valor = self._celda(fila, "moneda")
+        if es_vacio(valor):
+            return moneda_celda or self.moneda
+        codigo = _codigo_moneda(como_texto(valor), self.moneda)
+        if codigo is None:
+            self._rechazo(
+                cartera,
+                n,
+                "moneda",
+                valor,
+                f"«{como_texto(valor)}» no es una moneda reconocida; usa un código como MXN, EUR o USD",
+            )
+            return self.moneda
+        return codigo
+
+    def _leer_contacto(self, n: int, fila: list, deudor: str, cartera: Cartera) -> None:
+        contacto = cartera.contactos.get(deudor)
+        if contacto is None:
+            contacto = cartera.contactos[deudor] = Contacto()
+        correo = self._celda(fila, "correo")
+        if not es_vacio(correo):
+            validos, malos = normalizar_correos(como_texto(correo))
+            _unir(contacto.correos, validos)
+            for malo in malos:
+                self._rechazo(
+                    cartera, n, "correo", correo, f"«{malo}» no es un correo válido", aviso=True
+                )
+        telefono = self._celda(fila, "telefono")
+        if not es_vacio(telefono):
+            validos, malos = normalizar_telefonos(como_texto(telefono), self.region)
+            _unir(contacto.telefonos, validos)
+            for malo in malos:
+                self._rechazo(
+                    cartera,
+                    n,
+                    "telefono",
+                    telefono,
+                    f"«{malo}» no es un teléfono válido para la región {self.region}",
+                    aviso=True,
+                )
+        canal = self._celda(fila, "canal")
+        if not es_vacio(canal) and not contacto.canal:
+            elegido = CANALES.get(normalizar(como_texto(canal)))
+            if elegido is None:
+                self._rechazo(
+                    cartera,
+                    n,
+                    "canal",
+                    canal,
+                    f"«{como_texto(canal)}» no es un canal; usa email, sms o whatsapp",
+                    aviso=True,
+                )
+            else:
+                contacto.canal = elegido
+
+
+def _unir(destino: list[str], nuevos: tuple[str, ...]) -> None:
+    for x in nuevos:
+        if x not in destino:
+            destino.append(x)
+
+
+def _codigo_moneda(texto: str, predeterminada: str) -> str | None:
+    from recordar.valores import PALABRAS_MONEDA, SIMBOLOS_MONEDA
+
+    t = texto.strip()
+    if t in ("$",):
+        return predeterminada
+    if t in SIMBOLOS_MONEDA:
+        return SIMBOLOS_MONEDA[t]
+    n = normalizar(t)
+    if n in PALABRAS_MONEDA:
+        return PALABRAS_MONEDA[n] or predeterminada
+    codigo = t.upper()
+    return codigo if es_moneda(codigo) else None
+
+
+def es_moneda(codigo: str) -> bool:
+    from babel.numbers import list_currencies
+
+    return codigo in _monedas(list_currencies)
+
+
+_CACHE_MONEDAS: set[str] = set()
+
+
+def _monedas(list_currencies) -> set[str]:
+    if not _CACHE_MONEDAS:
+        _CACHE_MONEDAS.update(list_currencies())
+    return _CACHE_MONEDAS
+
+
+def _valor_extra(valor: Any) -> Any:
+    if es_vacio(valor):
+        return ""
+    if isinstance(valor, datetime):
+        return valor.date() if not valor.time() else valor
+    if isinstance(valor, float) and valor.is_integer():
+        return int(valor)
+    if isinstance(valor, str):
+        return valor.strip()
+    return valor

@@ -1,0 +1,44 @@
+"""Errores de recordar: una raíz, un mensaje en español que dice dónde y qué hacer."""
+
+from __future__ import annotations
+
+
+class RecordarError(Exception):
+    """Error esperado: se muestra al usuario en una frase, sin traza."""
+
+    codigo_salida = 2
+
+    def __init__(self, mensaje: str) -> None:
+        super().__init__(mensaje)
+        self.mensaje = mensaje
+
+    def __str__(self) -> str:
+        return self.mensaje
+
+
+class ErrorCartera(RecordarError):
+    """La hoja no se puede leer o no tiene una cabecera reconocible."""
+
+
+class ErrorPolitica(RecordarError):
+    """La política YAML tiene problemas; se listan todos a la vez."""
+
+    def __init__(self, ruta: str, problemas: list[str]) -> None:
+        self.ruta = ruta
+        self.problemas = problemas
+        lineas = "\n".join(f"  - {p}" for p in problemas)
+        n = len(problemas)
+        titulo = f"{ruta}: {n} problema{'s' if n != 1 else ''} en la política; corrígelos y vuelve a ejecutar:"
+        super().__init__(f"{titulo}\n{lineas}")
+
+
+class ErrorPlantilla(RecordarError):
+    """Una plantilla no compila o falla al generarse; nombra archivo y línea."""
+
+
+class ErrorCanal(RecordarError):
+    """Un canal está mal configurado o no se puede usar."""
+
+
+class ErrorBitacora(RecordarError):
+    """La bitácora no se puede abrir o está bloqueada por otra ejecución."""

@@ -1,0 +1,356 @@
+"""Vista previa en la terminal (rich) e informes (json, csv, xlsx, html)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from recordar.cartera import Cartera
+from recordar.errores import RecordarError
+from recordar.plan import Mensaje, Plan
+from recordar.plantillas import segmentos_sms
+
+FORMATOS = (".json", ".csv", ".xlsx", ".html")
+PELIGROSOS = ("=", "+", "-", "@", "\t", "\r")
+FILAS_EN_PANTALLA = 60
+
+
+@dataclass(slots=True)
+class Resumen:
+    filas: int
+    facturas: int
+    rechazadas: int
+    omitidas: int
+    mensajes: int
+    tareas: int
+    en_mensajes: int
+    en_tareas: int
+    avisos: int
+
+
+def resumir(cartera: Cartera, plan: Plan) -> Resumen:
+    en_mensajes = {n for m in plan.mensajes for n in m.numeros}
+    en_tareas = {n for t in plan.tareas for n in t.numeros}
+    omitidas = len(cartera.omitidas) + len(
+        {o.factura for o in plan.omitidas if o.factura not in en_mensajes}
+    )
+    return Resumen(
+        filas=cartera.filas,
+        facturas=cartera.num_facturas,
+        rechazadas=cartera.filas_rechazadas,
+        omitidas=omitidas,
+        mensajes=len(plan.mensajes),
+        tareas=len(plan.tareas),
+        en_mensajes=len(en_mensajes),
+        en_tareas=len(en_tareas),
+        avisos=len(cartera.avisos),
+    )
+
+
+def omitidas_de(cartera: Cartera, plan: Plan) -> list:
+    """Omitidas del informe: de la hoja (pagadas…) y del plan, sin las que sí van en un mensaje."""
+    en_mensajes = {n for m in plan.mensajes for n in m.numeros}
+    vistas: set[str] = set()
+    resultado = list(cartera.omitidas)
+    for o in plan.omitidas:
+        if o.factura in en_mensajes or o.factura in vistas:
+            continue
+        vistas.add(o.factura)
+        resultado.append(o)
+    resultado.sort(key=lambda o: o.fila)
+    return resultado
+
+
+def _num(valor: Decimal) -> float | int:
+    return int(valor) if valor == valor.to_integral_value() else float(valor)
+
+
+def mensaje_a_dict(m: Mensaje) -> dict[str, Any]:
+    datos: dict[str, Any] = {
+        "cliente": m.cliente,
+        "facturas": m.numeros,
+        "paso": m.ocurrencia.id,
+        "canal": m.canal,
+        "destinatario": m.destinatario,
+        "dias_vencido": m.dias_vencido,
+        "total": _num(m.total),
+        "moneda": m.moneda,
+        "asunto": m.asunto,
+        "cuerpo": m.cuerpo,
+        "estado": m.estado,
+        "interes": _num(sum((linea.interes for linea in m.lineas), Decimal(0))),
+        "compensacion": _num(sum((linea.compensacion for linea in m.lineas), Decimal(0))),
+        "plantilla": m.ocurrencia.paso.plantilla,
+    }
+    if m.detalle:
+        datos["detalle"] = m.detalle
+    if m.canal == "sms":
+        caracteres, segmentos, codificacion = segmentos_sms(m.cuerpo)
+        datos.update(caracteres=caracteres, segmentos=segmentos, codificacion=codificacion)
+    return datos
+
+
+def a_dict(cartera: Cartera, plan: Plan, simulacro: bool) -> dict[str, Any]:
+    """El informe completo; su forma JSON es el contrato estable para scripts."""
+    r = resumir(cartera, plan)
+    return {
+        "fecha": plan.fecha.isoformat(),
+        "simulacro": simulacro,
+        "cartera": str(cartera.ruta),
+        "hoja": cartera.hoja,
+        "resumen": {
+            "filas": r.filas,
+            "facturas": r.facturas,
+            "rechazadas": r.rechazadas,
+            "omitidas": r.omitidas,
+            "mensajes": r.mensajes,
+            "tareas": r.tareas,
+            "facturas_en_mensajes": r.en_mensajes,
+            "facturas_en_tareas": r.en_tareas,
+            "avisos": r.avisos,
+        },
+        "mensajes": [mensaje_a_dict(m) for m in plan.mensajes],
+        "omitidas": [
+            {"fila": o.fila, "factura": o.factura, "cliente": o.cliente, "motivo": o.motivo}
+            for o in omitidas_de(cartera, plan)
+        ],
+        "rechazos": [_rechazo(r) for r in cartera.rechazos],
+        "avisos": [_rechazo(a) for a in cartera.avisos],
+        "tareas": [
+            {
+                "cliente": t.cliente,
+                "facturas": t.numeros,
+                "paso": t.ocurrencia.id,
+                "descripcion": t.descripcion,
+                "dias_vencido": max(linea.dias_vencido for linea in t.lineas),
+                "total": _num(sum((linea.factura.monto for linea in t.lineas), Decimal(0))),
+            }
+            for t in plan.tareas
+        ],
+    }
+
+
+def _rechazo(r) -> dict[str, Any]:
+    return {"fila": r.fila, "columna": r.columna, "valor": r.valor, "motivo": r.motivo}
+
+
+# --- archivos --------------------------------------------------------------------------------
+
+
+def escribir_informe(ruta: str | Path, datos: dict[str, Any]) -> Path:
+    ruta = Path(ruta)
+    extension = ruta.suffix.lower()
+    if extension not in FORMATOS:
+        raise RecordarError(
+            f"{ruta}: formato de informe «{extension or 'sin extensión'}» no admitido; "
+            "usa .json, .csv, .xlsx o .html"
+        )
+    if not ruta.parent.exists():
+        raise RecordarError(f"{ruta}: la carpeta {ruta.parent} no existe; créala o elige otra ruta")
+    escritor = {".json": _json, ".csv": _csv, ".xlsx": _xlsx, ".html": _html}[extension]
+    try:
+        escritor(ruta, datos)
+    except OSError as exc:
+        raise RecordarError(f"{ruta}: no se pudo escribir el informe ({exc.strerror})") from None
+    return ruta
+
+
+def _json(ruta: Path, datos: dict[str, Any]) -> None:
+    with ruta.open("w", encoding="utf-8") as f:
+        json.dump(datos, f, ensure_ascii=False, indent=1, default=_serializar)
+        f.write("\n")
+
+
+def _serializar(valor: Any) -> Any:
+    if isinstance(valor, Decimal):
+        return _num(valor)
+    if isinstance(valor, date | datetime):
+        return valor.isoformat()
+    return str(valor)
+
+
+def neutralizar(valor: Any) -> Any:
+    """Evita que una celda de texto se ejecute como fórmula al abrir el informe en Excel."""
+    if isinstance(valor, str) and valor.startswith(PELIGROSOS):
+        return "'" + valor
+    return valor
+
+
+SECCIONES = {
+    "mensajes": ("cliente", "facturas", "paso", "canal", "destinatario", "dias_vencido", "total",
+                 "moneda", "interes", "asunto", "cuerpo", "estado"),
+    "tareas": ("cliente", "facturas", "paso", "dias_vencido", "total", "descripcion"),
+    "omitidas": ("fila", "factura", "cliente", "motivo"),
+    "rechazos": ("fila", "columna", "valor", "motivo"),
+    "avisos": ("fila", "columna", "valor", "motivo"),
+}  # fmt: skip
+
+
+def _celda(valor: Any) -> Any:
+    if isinstance(valor, list):
+        valor = ", ".join(str(v) for v in valor)
+    return neutralizar(valor)
+
+
+def _filas_planas(datos: dict[str, Any]):
+    """Todas las secciones en una sola tabla, con una columna «tipo»."""
+    columnas = ["tipo"]
+    for campos in SECCIONES.values():
+        columnas += [c for c in campos if c not in columnas]
+    yield columnas
+    for seccion, campos in SECCIONES.items():
+        tipo = seccion[:-1] if seccion != "omitidas" else "omitida"
+        for registro in datos[seccion]:
+            yield [tipo] + [
+                _celda(registro.get(c, "")) if c in campos else "" for c in columnas[1:]
+            ]
+
+
+def _csv(ruta: Path, datos: dict[str, Any]) -> None:
+    import csv
+
+    # utf-8-sig para que Excel en español reconozca los acentos al abrirlo.
+    with ruta.open("w", encoding="utf-8-sig", newline="") as f:
+        escritor = csv.writer(f)
+        for fila in _filas_planas(datos):
+            escritor.writerow(fila)
+
+
+def _xlsx(ruta: Path, datos: dict[str, Any]) -> None:
+    from openpyxl import Workbook
+
+    libro = Workbook(write_only=True)
+    hoja = libro.create_sheet("Resumen")
+    hoja.append(["fecha", datos["fecha"]])
+    hoja.append(["simulacro", "sí" if datos["simulacro"] else "no"])
+    for clave, valor in datos["resumen"].items():
+        hoja.append([clave, valor])
+    for seccion, campos in SECCIONES.items():
+        hoja = libro.create_sheet(seccion.capitalize())
+        hoja.append(list(campos))
+        for registro in datos[seccion]:
+            hoja.append([_celda(registro.get(c, "")) for c in campos])
+    libro.save(ruta)
+
+
+def _html(ruta: Path, datos: dict[str, Any]) -> None:
+    from jinja2 import Environment
+
+    entorno = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    plantilla = entorno.from_string(PLANTILLA_HTML)
+    texto = plantilla.render(
+        datos=datos,
+        secciones=SECCIONES,
+        lista=lambda v: ", ".join(map(str, v)) if isinstance(v, list) else v,
+    )
+    ruta.write_text(texto, encoding="utf-8")
+
+
+PLANTILLA_HTML = """<!doctype html>
+<html lang="es"><head><meta charset="utf-8">
+<title>recordar · informe del {{ datos.fecha }}</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;margin-bottom:2em;font-size:.9em}
+th,td{border:1px solid #ccc;padding:.3em .6em;vertical-align:top;text-align:left}
+th{background:#f2f2f2} td.cuerpo{white-space:pre-wrap;max-width:40em}
+</style></head><body>
+<h1>Informe de recordar · {{ datos.fecha }}{% if datos.simulacro %} (simulacro: nada se envió){% endif %}</h1>
+<table><tr>{% for k in datos.resumen %}<th>{{ k }}</th>{% endfor %}</tr>
+<tr>{% for v in datos.resumen.values() %}<td>{{ v }}</td>{% endfor %}</tr></table>
+{% for seccion, campos in secciones.items() %}
+<h2>{{ seccion|capitalize }} ({{ datos[seccion]|length }})</h2>
+{% if datos[seccion] %}
+<table><tr>{% for c in campos %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for r in datos[seccion] %}<tr>{% for c in campos %}<td{% if c == 'cuerpo' %} class="cuerpo"{% endif %}>{{ lista(r.get(c, '')) }}</td>{% endfor %}</tr>
+{% endfor %}</table>
+{% endif %}
+{% endfor %}
+</body></html>
+"""
+
+
+# --- terminal --------------------------------------------------------------------------------
+
+
+def mostrar(consola, cartera: Cartera, plan: Plan, simulacro: bool, formato=None) -> None:
+    """Tablas de mensajes, tareas, rechazos y el resumen, en la terminal."""
+    from rich.table import Table
+
+    titulo = "Simulacro: nada se envía ni se registra" if simulacro else "Envío"
+    consola.print(f"[bold]{titulo}[/bold] · {plan.fecha.isoformat()} · {cartera.ruta}"
+                  + (f" (hoja «{cartera.hoja}»)" if cartera.hoja else ""))  # fmt: skip
+    if plan.mensajes:
+        tabla = Table(title=f"Mensajes ({len(plan.mensajes)})", show_lines=False)
+        for columna in (
+            "cliente",
+            "facturas",
+            "días",
+            "paso",
+            "canal",
+            "destinatario",
+            "vista previa",
+        ):
+            tabla.add_column(columna, overflow="fold" if columna != "vista previa" else "ellipsis",
+                             no_wrap=columna == "vista previa")  # fmt: skip
+        for m in plan.mensajes[:FILAS_EN_PANTALLA]:
+            tabla.add_row(m.cliente, ", ".join(m.numeros), str(m.dias_vencido), m.ocurrencia.id,
+                          m.canal, m.destinatario, _vista_previa(m))  # fmt: skip
+        consola.print(tabla)
+        if len(plan.mensajes) > FILAS_EN_PANTALLA:
+            consola.print(f"… y {len(plan.mensajes) - FILAS_EN_PANTALLA} mensajes más; "
+                          "el informe completo con --salida informe.json|csv|xlsx|html")  # fmt: skip
+    if plan.tareas:
+        tabla = Table(title=f"Tareas manuales ({len(plan.tareas)})")
+        for columna in ("cliente", "facturas", "paso", "descripción"):
+            tabla.add_column(columna, overflow="fold")
+        for t in plan.tareas[:FILAS_EN_PANTALLA]:
+            tabla.add_row(t.cliente, ", ".join(t.numeros), t.ocurrencia.id, t.descripcion)
+        consola.print(tabla)
+    _tabla_problemas(consola, "Filas rechazadas", cartera.rechazos)
+    _tabla_problemas(consola, "Avisos de contacto", cartera.avisos)
+    _mostrar_resumen(consola, cartera, plan)
+
+
+def _vista_previa(m: Mensaje) -> str:
+    texto = m.asunto if m.canal == "email" and m.asunto else " ".join(m.cuerpo.split())
+    if m.canal == "sms":
+        caracteres, segmentos, codificacion = segmentos_sms(m.cuerpo)
+        return f"[{caracteres} car., {segmentos} seg. {codificacion}] {texto}"
+    return texto
+
+
+def _tabla_problemas(consola, titulo: str, problemas: list) -> None:
+    from rich.table import Table
+
+    if not problemas:
+        return
+    tabla = Table(title=f"{titulo} ({len(problemas)})")
+    for columna in ("fila", "columna", "valor", "motivo"):
+        tabla.add_column(columna, overflow="fold")
+    for p in problemas[:FILAS_EN_PANTALLA]:
+        tabla.add_row(str(p.fila), p.columna, p.valor, p.motivo)
+    consola.print(tabla)
+    if len(problemas) > FILAS_EN_PANTALLA:
+        consola.print(f"… y {len(problemas) - FILAS_EN_PANTALLA} más en el informe (--salida)")
+
+
+def _mostrar_resumen(consola, cartera: Cartera, plan: Plan) -> None:
+    r = resumir(cartera, plan)
+    motivos: dict[str, int] = {}
+    for o in omitidas_de(cartera, plan):
+        clave = o.motivo.split(":")[0]
+        motivos[clave] = motivos.get(clave, 0) + 1
+    detalle = ", ".join(f"{n} {m}" for m, n in sorted(motivos.items(), key=lambda x: -x[1]))
+    consola.print(
+        f"[bold]Resumen:[/bold] {r.filas} filas = {r.facturas} facturas + {r.rechazadas} rechazadas. "
+        f"{r.facturas} facturas = {r.en_mensajes} en mensajes + {r.en_tareas} en tareas + "
+        f"{r.omitidas} omitidas" + (f" ({detalle})" if detalle else "") + ". "
+        f"{r.mensajes} mensajes, {r.tareas} tareas"
+        + (f", {r.avisos} avisos de contacto" if r.avisos else "")
+        + "."
+    )

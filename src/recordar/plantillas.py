@@ -1,0 +1,255 @@
+"""Plantillas Jinja2 en entorno aislado: búsqueda, filtros de dinero y fechas, segmentos SMS."""
+
+from __future__ import annotations
+
+import traceback
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from recordar.errores import ErrorPlantilla
+from recordar.plan import Mensaje, Plan
+from recordar.politica import Politica
+
+# Alfabeto GSM 03.38: básico y extensión (estos cuentan doble).
+GSM7_BASICO = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = set("^{}\\[~]|€\f")
+
+
+def carpeta_integrada() -> Path:
+    """Las plantillas que vienen con recordar (dentro del paquete o en el repositorio)."""
+    dentro = Path(__file__).parent / "plantillas"
+    if dentro.is_dir():
+        return dentro
+    return Path(__file__).resolve().parents[2] / "plantillas"
+
+
+def segmentos_sms(texto: str) -> tuple[int, int, str]:
+    """(caracteres, segmentos, codificación): GSM-7 160/153, UCS-2 70/67."""
+    if all(c in GSM7_BASICO or c in GSM7_EXTENSION for c in texto):
+        unidades = sum(2 if c in GSM7_EXTENSION else 1 for c in texto)
+        simple, partido, codificacion = 160, 153, "GSM-7"
+    else:
+        unidades = len(texto.encode("utf-16-le")) // 2
+        simple, partido, codificacion = 70, 67, "UCS-2"
+    if unidades <= simple:
+        return unidades, 1 if unidades else 0, codificacion
+    return unidades, -(-unidades // partido), codificacion
+
+
+class Formato:
+    """Dinero y fechas en el idioma de la política, con Locale y cachés creados una vez."""
+
+    def __init__(self, idioma: str, moneda: str) -> None:
+        from babel import Locale
+
+        self.locale = Locale.parse(idioma)
+        self.moneda = moneda
+        self._dinero = lru_cache(maxsize=65536)(self._formatear_dinero)
+        self._fecha = lru_cache(maxsize=8192)(self._formatear_fecha)
+
+    def _formatear_dinero(self, valor: Decimal, moneda: str) -> str:
+        from babel.numbers import format_currency
+
+        return format_currency(valor, moneda, locale=self.locale)
+
+    def _formatear_fecha(self, valor: date, formato: str) -> str:
+        from babel.dates import format_date
+
+        return format_date(valor, format=formato, locale=self.locale)
+
+    def dinero(self, valor: Any, moneda: str | None = None) -> str:
+        if not isinstance(valor, Decimal):
+            valor = Decimal(str(valor))
+        return self._dinero(valor, moneda or self.moneda)
+
+    def fecha(self, valor: Any, formato: str = "long") -> str:
+        if isinstance(valor, datetime):
+            valor = valor.date()
+        if not isinstance(valor, date):
+            return str(valor)
+        return self._fecha(valor, formato)
+
+    def fecha_corta(self, valor: Any) -> str:
+        if isinstance(valor, datetime):
+            valor = valor.date()
+        if not isinstance(valor, date):
+            return str(valor)
+        return (
+            valor.strftime("%d/%m/%Y")
+            if self.locale.territory != "US"
+            else valor.strftime("%m/%d/%Y")
+        )
+
+
+class Plantillas:
+    """Entorno de plantillas de una política: las propias (plantillas/ junto a la política) primero."""
+
+    def __init__(self, politica: Politica, carpeta_propia: Path | None = None) -> None:
+        self.politica = politica
+        self.formato = Formato(politica.idioma, politica.moneda)
+        propia = carpeta_propia or (politica.carpeta / "plantillas" if politica.carpeta else None)
+        carpetas = [str(c) for c in (propia, carpeta_integrada()) if c is not None and c.is_dir()]
+        self._texto = self._entorno(carpetas, autoescape=False)
+        self._html = self._entorno(carpetas, autoescape=True)
+        self._cache: dict[str, jinja2.Template | None] = {}
+        enlace = str(politica.empresa.get("enlace_pago") or "")
+        self._enlace = self._compilar_cadena(enlace, "empresa.enlace_pago") if enlace else None
+
+    def _entorno(self, carpetas: list[str], autoescape: bool) -> SandboxedEnvironment:
+        entorno = SandboxedEnvironment(
+            loader=jinja2.FileSystemLoader(carpetas),
+            undefined=jinja2.StrictUndefined,
+            autoescape=autoescape,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        formato = self.formato
+
+        @jinja2.pass_context
+        def dinero(contexto, valor, moneda=None):
+            return formato.dinero(valor, moneda or contexto.get("moneda"))
+
+        entorno.filters["dinero"] = dinero
+        entorno.filters["fecha"] = self.formato.fecha
+        entorno.filters["fecha_corta"] = self.formato.fecha_corta
+        return entorno
+
+    def _compilar_cadena(self, texto: str, donde: str) -> jinja2.Template:
+        try:
+            return self._texto.from_string(texto)
+        except jinja2.TemplateSyntaxError as exc:
+            raise ErrorPlantilla(f"{self.politica.nombre}: {donde}: {exc.message}") from None
+
+    def _plantilla(self, nombre: str, html: bool = False) -> jinja2.Template | None:
+        clave = ("html:" if html else "") + nombre
+        if clave in self._cache:
+            return self._cache[clave]
+        entorno = self._html if html else self._texto
+        try:
+            plantilla = entorno.get_template(nombre)
+        except jinja2.TemplateNotFound:
+            plantilla = None
+        except jinja2.TemplateSyntaxError as exc:
+            ruta = exc.filename or nombre
+            raise ErrorPlantilla(
+                f"{ruta}: línea {exc.lineno}: {exc.message}; corrige la plantilla"
+            ) from None
+        self._cache[clave] = plantilla
+        return plantilla
+
+    def ruta(self, nombre: str) -> str:
+        plantilla = self._plantilla(nombre)
+        return plantilla.filename if plantilla is not None and plantilla.filename else nombre
+
+    def exigir(self, plantilla: str, canal: str) -> jinja2.Template:
+        nombre = f"{plantilla}.{canal}.j2"
+        encontrada = self._plantilla(nombre)
+        if encontrada is None:
+            raise ErrorPlantilla(
+                f"falta la plantilla «{nombre}»: créala en plantillas/ junto a la política "
+                "o cambia «plantilla» del paso"
+            )
+        return encontrada
+
+    def contexto(self, mensaje: Mensaje, hoy: date) -> dict[str, Any]:
+        """Las variables que ve una plantilla."""
+        facturas = []
+        total_interes = total_compensacion = Decimal(0)
+        for linea in mensaje.lineas:
+            f = linea.factura
+            datos = dict(f.extras)
+            datos.update(
+                numero=f.numero, monto=f.monto, moneda=f.moneda, vencimiento=f.vencimiento,
+                dias_vencido=linea.dias_vencido, interes=linea.interes,
+                compensacion=linea.compensacion, total=linea.total, fila=f.fila,
+                enlace_pago=f.enlace_pago, paso=linea.ocurrencia.id,
+            )  # fmt: skip
+            facturas.append(datos)
+            total_interes += linea.interes
+            total_compensacion += linea.compensacion
+        primera = mensaje.lineas[0].factura
+        total = mensaje.total
+        contexto: dict[str, Any] = dict(primera.extras)
+        ocurrencia = mensaje.ocurrencia
+        contexto.update(
+            cliente=mensaje.cliente, canal=mensaje.canal, hoy=hoy, facturas=facturas,
+            total=total, total_interes=total_interes, total_compensacion=total_compensacion,
+            total_a_pagar=total + total_interes + total_compensacion, moneda=mensaje.moneda,
+            dias_vencido=mensaje.dias_vencido, empresa=self.politica.empresa,
+            paso={"id": ocurrencia.id, "nombre": ocurrencia.paso.id, "dias": ocurrencia.dias,
+                  "ocurrencia": ocurrencia.numero},
+        )  # fmt: skip
+        contexto["enlace_pago"] = primera.enlace_pago or self._enlace_pago(contexto, primera.numero)
+        return contexto
+
+    def _enlace_pago(self, contexto: dict[str, Any], numero: str) -> str:
+        if self._enlace is None:
+            return ""
+        try:
+            return self._enlace.render(contexto, factura=numero)
+        except jinja2.TemplateError as exc:
+            raise ErrorPlantilla(f"{self.politica.nombre}: empresa.enlace_pago: {exc}") from None
+
+    def renderizar(self, mensaje: Mensaje, hoy: date) -> None:
+        """Rellena asunto, cuerpo y html del mensaje; ErrorPlantilla con archivo y línea si falla."""
+        paso = mensaje.ocurrencia.paso
+        plantilla = self.exigir(paso.plantilla, mensaje.canal)
+        contexto = self.contexto(mensaje, hoy)
+        texto = self._render(plantilla, contexto, mensaje)
+        if mensaje.canal == "email":
+            mensaje.asunto, mensaje.cuerpo = _separar_asunto(texto, plantilla.filename or "")
+            html = self._plantilla(f"{paso.plantilla}.email.html.j2", html=True)
+            mensaje.html = self._render(html, contexto, mensaje) if html is not None else None
+        else:
+            mensaje.cuerpo = texto.strip()
+
+    def _render(
+        self, plantilla: jinja2.Template, contexto: dict[str, Any], mensaje: Mensaje
+    ) -> str:
+        try:
+            return plantilla.render(contexto)
+        except ErrorPlantilla:
+            raise
+        except Exception as exc:  # cualquier fallo de la plantilla se informa con su línea
+            linea = _linea_de_plantilla(exc, plantilla.filename)
+            donde = f"{plantilla.filename}" + (f": línea {linea}" if linea else "")
+            motivo = (
+                exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
+            )
+            raise ErrorPlantilla(
+                f"{donde}: {motivo} (al generar el mensaje para «{mensaje.cliente}»); corrige la plantilla"
+            ) from None
+
+
+def _linea_de_plantilla(exc: BaseException, archivo: str | None) -> int | None:
+    linea = None
+    for marco in traceback.extract_tb(exc.__traceback__):
+        if archivo and marco.filename == archivo:
+            linea = marco.lineno
+    return linea
+
+
+def _separar_asunto(texto: str, archivo: str) -> tuple[str, str]:
+    primera, _, resto = texto.lstrip("\n").partition("\n")
+    if not primera.lower().startswith("asunto:"):
+        raise ErrorPlantilla(
+            f"{archivo}: línea 1: una plantilla de email debe empezar con «Asunto: …»; añádela"
+        )
+    asunto = " ".join(primera.split(":", 1)[1].split())
+    return asunto, resto.strip("\n")
+
+
+def renderizar_plan(plan: Plan, plantillas: Plantillas) -> None:
+    """Genera todos los mensajes del plan; si una plantilla falla, no se produce nada."""
+    for mensaje in plan.mensajes:
+        plantillas.renderizar(mensaje, plan.fecha)

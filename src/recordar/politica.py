@@ -1,0 +1,422 @@
+"""Política de cobranza (YAML): carga, validación completa y la política predeterminada."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from recordar.errores import ErrorPolitica
+
+CANALES_MENSAJE = ("email", "sms", "whatsapp")
+CAMPOS_COLUMNA = (
+    "cliente",
+    "correo",
+    "telefono",
+    "monto",
+    "vencimiento",
+    "factura",
+    "moneda",
+    "estado",
+    "canal",
+    "enlace_pago",
+)
+CLAVES_RAIZ = {
+    "empresa",
+    "idioma",
+    "moneda",
+    "zona_horaria",
+    "region_telefono",
+    "columnas",
+    "pasos",
+    "interes_moratorio",
+    "limites",
+    "canales",
+}
+CLAVES_PASO = {
+    "id",
+    "dias",
+    "repetir_cada",
+    "hasta",
+    "canales",
+    "plantilla",
+    "accion",
+    "descripcion",
+}
+NOMBRE_PREDETERMINADA = "(política predeterminada)"
+
+
+@dataclass(frozen=True, slots=True)
+class Paso:
+    """Un paso de la escalada: qué se manda y cuántos días después del vencimiento."""
+
+    id: str
+    dias: int
+    canales: tuple[str, ...] = ()
+    plantilla: str = ""
+    repetir_cada: int | None = None
+    hasta: int | None = None
+    accion: str = "mensaje"  # mensaje | tarea
+    descripcion: str = ""
+
+    @property
+    def es_tarea(self) -> bool:
+        return self.accion == "tarea"
+
+
+@dataclass(frozen=True, slots=True)
+class InteresMoratorio:
+    tasa_anual: Decimal = Decimal(0)
+    desde_dias: int = 0
+    compensacion: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Limites:
+    min_dias_entre_mensajes: int = 0
+
+
+@dataclass(slots=True)
+class Politica:
+    pasos: list[Paso]
+    empresa: dict[str, Any] = field(default_factory=dict)
+    idioma: str = "es_MX"
+    moneda: str = "MXN"
+    zona_horaria: str = "America/Mexico_City"
+    region_telefono: str = "MX"
+    columnas: dict[str, str] = field(default_factory=dict)
+    interes_moratorio: InteresMoratorio = field(default_factory=InteresMoratorio)
+    limites: Limites = field(default_factory=Limites)
+    canales: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ruta: Path | None = None
+
+    @property
+    def carpeta(self) -> Path | None:
+        """Carpeta de la política: ahí se buscan plantillas propias y la bitácora."""
+        return self.ruta.parent if self.ruta else None
+
+    @property
+    def nombre(self) -> str:
+        return str(self.ruta) if self.ruta else NOMBRE_PREDETERMINADA
+
+
+def texto_predeterminado() -> str:
+    """El YAML comentado de la política predeterminada (lo que escribe `recordar iniciar`)."""
+    return resources.files("recordar").joinpath("datos/politica.yaml").read_text(encoding="utf-8")
+
+
+def ubicar_politica(ruta: str | Path | None) -> Path | None:
+    """La política a usar: la indicada, o ./politica.yaml, o None para la predeterminada."""
+    if ruta is not None:
+        return Path(ruta)
+    local = Path.cwd() / "politica.yaml"
+    return local if local.is_file() else None
+
+
+def cargar_politica(ruta: str | Path | None = None) -> Politica:
+    """Carga y valida la política; sin ruta usa ./politica.yaml o la predeterminada."""
+    import yaml
+
+    elegida = ubicar_politica(ruta)
+    if elegida is None:
+        datos = yaml.safe_load(texto_predeterminado())
+        return validar_politica(datos, None)
+    if not elegida.is_file():
+        raise ErrorPolitica(str(elegida), ["el archivo no existe; revisa la ruta de --politica"])
+    try:
+        texto = elegida.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ErrorPolitica(str(elegida), ["no está en UTF-8; guárdalo como UTF-8"]) from None
+    try:
+        datos = yaml.safe_load(texto)
+    except yaml.YAMLError as exc:
+        marca = getattr(exc, "problem_mark", None)
+        donde = f"línea {marca.line + 1}, columna {marca.column + 1}: " if marca else ""
+        problema = getattr(exc, "problem", None) or "YAML mal formado"
+        raise ErrorPolitica(
+            str(elegida), [f"{donde}{problema} (revisa sangrías, dos puntos y comillas)"]
+        ) from None
+    return validar_politica(datos, elegida.resolve())
+
+
+def validar_politica(datos: Any, ruta: Path | None) -> Politica:
+    """Convierte el YAML en una Politica; junta todos los problemas antes de fallar."""
+    problemas: list[str] = []
+    nombre = str(ruta) if ruta else NOMBRE_PREDETERMINADA
+    if not isinstance(datos, dict):
+        raise ErrorPolitica(nombre, ["debe ser un mapa de claves (empresa, pasos, …)"])
+    for clave in datos:
+        if clave not in CLAVES_RAIZ:
+            problemas.append(f"{clave}: clave desconocida{_sugerencia(clave, CLAVES_RAIZ)}")
+
+    empresa = datos.get("empresa") or {}
+    if not isinstance(empresa, dict):
+        problemas.append("empresa: debe ser un mapa (nombre, contacto, enlace_pago)")
+        empresa = {}
+    else:
+        empresa = {str(k): ("" if v is None else v) for k, v in empresa.items()}
+
+    idioma = _texto(datos, "idioma", "es_MX", problemas)
+    _validar_idioma(idioma, problemas)
+    moneda = _texto(datos, "moneda", "MXN", problemas).upper()
+    if not (len(moneda) == 3 and moneda.isalpha()):
+        problemas.append(f"moneda: «{moneda}» no es un código ISO de moneda (MXN, EUR, USD…)")
+    zona = _texto(datos, "zona_horaria", "America/Mexico_City", problemas)
+    _validar_zona(zona, problemas)
+    region = _texto(datos, "region_telefono", "MX", problemas).upper()
+    _validar_region(region, problemas)
+
+    columnas = _columnas(datos.get("columnas"), problemas)
+    pasos = _pasos(datos.get("pasos"), problemas)
+    interes = _interes(datos.get("interes_moratorio"), problemas)
+    limites = _limites(datos.get("limites"), problemas)
+    canales = datos.get("canales") or {}
+    if not isinstance(canales, dict) or not all(isinstance(v, dict) for v in canales.values()):
+        problemas.append(
+            "canales: debe ser un mapa de canal → ajustes (p. ej. email: {tipo: smtp})"
+        )
+        canales = {}
+
+    if problemas:
+        raise ErrorPolitica(nombre, problemas)
+    return Politica(
+        pasos=pasos,
+        empresa=empresa,
+        idioma=idioma,
+        moneda=moneda,
+        zona_horaria=zona,
+        region_telefono=region,
+        columnas=columnas,
+        interes_moratorio=interes,
+        limites=limites,
+        canales=canales,
+        ruta=ruta,
+    )
+
+
+def _texto(datos: dict, clave: str, defecto: str, problemas: list[str]) -> str:
+    valor = datos.get(clave, defecto)
+    if valor is None:
+        return defecto
+    if not isinstance(valor, str) or not valor.strip():
+        problemas.append(f"{clave}: debe ser un texto (p. ej. {defecto})")
+        return defecto
+    return valor.strip()
+
+
+def _validar_idioma(idioma: str, problemas: list[str]) -> None:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(idioma)
+    except (UnknownLocaleError, ValueError, TypeError):
+        problemas.append(f"idioma: «{idioma}» no es un idioma conocido (usa es_MX, es_ES, es_CO…)")
+
+
+def _validar_zona(zona: str, problemas: list[str]) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(zona)
+    except (ZoneInfoNotFoundError, ValueError):
+        problemas.append(
+            f"zona_horaria: «{zona}» no es una zona horaria (usa America/Mexico_City, Europe/Madrid…)"
+        )
+
+
+def _validar_region(region: str, problemas: list[str]) -> None:
+    import phonenumbers
+
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        problemas.append(f"region_telefono: «{region}» no es un código de país (MX, ES, CO, AR…)")
+
+
+def _columnas(valor: Any, problemas: list[str]) -> dict[str, str]:
+    if valor is None:
+        return {}
+    if not isinstance(valor, dict):
+        problemas.append("columnas: debe ser un mapa campo → encabezado de tu hoja")
+        return {}
+    columnas: dict[str, str] = {}
+    for campo, encabezado in valor.items():
+        if campo not in CAMPOS_COLUMNA:
+            problemas.append(
+                f"columnas.{campo}: campo desconocido{_sugerencia(str(campo), CAMPOS_COLUMNA)}"
+                f" (campos: {', '.join(CAMPOS_COLUMNA)})"
+            )
+        elif not isinstance(encabezado, str | int) or not str(encabezado).strip():
+            problemas.append(f"columnas.{campo}: debe ser el encabezado de una columna de tu hoja")
+        else:
+            columnas[campo] = str(encabezado).strip()
+    return columnas
+
+
+def _pasos(valor: Any, problemas: list[str]) -> list[Paso]:
+    if not isinstance(valor, list) or not valor:
+        problemas.append(
+            "pasos: debe ser una lista con al menos un paso (id, dias, canales, plantilla)"
+        )
+        return []
+    pasos: list[Paso] = []
+    vistos: set[str] = set()
+    for i, bruto in enumerate(valor):
+        donde = f"pasos[{i}]"
+        if not isinstance(bruto, dict):
+            problemas.append(f"{donde}: debe ser un mapa (id, dias, canales, plantilla)")
+            continue
+        paso = _paso(bruto, donde, problemas)
+        if paso is None:
+            continue
+        if paso.id in vistos:
+            problemas.append(
+                f"{donde}.id: «{paso.id}» está repetido; cada paso necesita un id único"
+            )
+        vistos.add(paso.id)
+        pasos.append(paso)
+    pasos.sort(key=lambda p: p.dias)
+    return pasos
+
+
+def _paso(bruto: dict, donde: str, problemas: list[str]) -> Paso | None:
+    antes = len(problemas)
+    for clave in bruto:
+        if clave not in CLAVES_PASO:
+            problemas.append(
+                f"{donde}.{clave}: clave desconocida{_sugerencia(str(clave), CLAVES_PASO)}"
+            )
+    id_ = bruto.get("id")
+    if not isinstance(id_, str | int) or not str(id_).strip():
+        problemas.append(f"{donde}.id: falta el identificador del paso (p. ej. id: recordatorio)")
+        id_ = f"paso{donde}"
+    id_ = str(id_).strip()
+    if "#" in id_:
+        problemas.append(f"{donde}.id: no puede contener «#»")
+    dias = _entero(bruto, "dias", donde, problemas, requerido=True)
+    repetir = _entero(bruto, "repetir_cada", donde, problemas)
+    hasta = _entero(bruto, "hasta", donde, problemas)
+    if repetir is not None and repetir <= 0:
+        problemas.append(f"{donde}.repetir_cada: debe ser un número entero mayor que 0")
+    if hasta is not None and dias is not None and hasta < dias:
+        problemas.append(f"{donde}.hasta: debe ser mayor o igual que dias ({dias})")
+    if hasta is not None and repetir is None:
+        problemas.append(f"{donde}.hasta: solo tiene sentido junto con repetir_cada")
+    accion = bruto.get("accion", "mensaje")
+    if accion not in ("mensaje", "tarea"):
+        problemas.append(f"{donde}.accion: debe ser «mensaje» o «tarea», no «{accion}»")
+    canales: tuple[str, ...] = ()
+    plantilla = ""
+    if accion != "tarea":
+        canales = _canales_paso(bruto.get("canales", ["email"]), donde, problemas)
+        plantilla = bruto.get("plantilla", id_)
+        if not isinstance(plantilla, str) or not plantilla.strip():
+            problemas.append(
+                f"{donde}.plantilla: debe ser el nombre de una plantilla (p. ej. recordatorio)"
+            )
+            plantilla = id_
+    descripcion = bruto.get("descripcion") or ""
+    if len(problemas) > antes:
+        return None
+    return Paso(
+        id=id_,
+        dias=dias,
+        canales=canales,
+        plantilla=plantilla.strip(),
+        repetir_cada=repetir,
+        hasta=hasta,
+        accion=accion,
+        descripcion=str(descripcion),
+    )
+
+
+def _canales_paso(valor: Any, donde: str, problemas: list[str]) -> tuple[str, ...]:
+    if isinstance(valor, str):
+        valor = [valor]
+    if not isinstance(valor, list) or not valor:
+        problemas.append(f"{donde}.canales: debe ser una lista de canales (email, sms, whatsapp)")
+        return ()
+    canales = []
+    for j, c in enumerate(valor):
+        if c not in CANALES_MENSAJE:
+            problemas.append(
+                f"{donde}.canales[{j}]: «{c}» no es un canal; usa email, sms o whatsapp"
+            )
+        elif c not in canales:
+            canales.append(c)
+    return tuple(canales)
+
+
+def _entero(
+    datos: dict, clave: str, donde: str, problemas: list[str], requerido: bool = False
+) -> int | None:
+    valor = datos.get(clave)
+    if valor is None:
+        if requerido:
+            problemas.append(f"{donde}.{clave}: falta; debe ser un número entero")
+        return None
+    if isinstance(valor, bool) or not isinstance(valor, int):
+        problemas.append(f"{donde}.{clave}: debe ser un número entero, no «{valor}»")
+        return None
+    return valor
+
+
+def _decimal(datos: dict, clave: str, donde: str, problemas: list[str]) -> Decimal:
+    valor = datos.get(clave, 0)
+    if isinstance(valor, bool):
+        valor = "x"
+    try:
+        numero = Decimal(str(valor if valor is not None else 0))
+    except InvalidOperation:
+        problemas.append(f"{donde}.{clave}: debe ser un número, no «{valor}»")
+        return Decimal(0)
+    if numero < 0:
+        problemas.append(f"{donde}.{clave}: no puede ser negativo")
+    return numero
+
+
+def _interes(valor: Any, problemas: list[str]) -> InteresMoratorio:
+    if valor is None:
+        return InteresMoratorio()
+    if not isinstance(valor, dict):
+        problemas.append(
+            "interes_moratorio: debe ser un mapa (tasa_anual, desde_dias, compensacion)"
+        )
+        return InteresMoratorio()
+    for clave in valor:
+        if clave not in ("tasa_anual", "desde_dias", "compensacion"):
+            problemas.append(f"interes_moratorio.{clave}: clave desconocida")
+    desde = _entero(valor, "desde_dias", "interes_moratorio", problemas) or 0
+    return InteresMoratorio(
+        tasa_anual=_decimal(valor, "tasa_anual", "interes_moratorio", problemas),
+        desde_dias=desde,
+        compensacion=_decimal(valor, "compensacion", "interes_moratorio", problemas),
+    )
+
+
+def _limites(valor: Any, problemas: list[str]) -> Limites:
+    if valor is None:
+        return Limites()
+    if not isinstance(valor, dict):
+        problemas.append("limites: debe ser un mapa (min_dias_entre_mensajes)")
+        return Limites()
+    for clave in valor:
+        if clave != "min_dias_entre_mensajes":
+            problemas.append(f"limites.{clave}: clave desconocida")
+    minimo = _entero(valor, "min_dias_entre_mensajes", "limites", problemas) or 0
+    if minimo < 0:
+        problemas.append("limites.min_dias_entre_mensajes: no puede ser negativo")
+    return Limites(min_dias_entre_mensajes=max(minimo, 0))
+
+
+def _sugerencia(clave: str, validas) -> str:
+    import difflib
+
+    parecidas = difflib.get_close_matches(str(clave), list(validas), n=1, cutoff=0.6)
+    return f" (¿quisiste decir «{parecidas[0]}»?)" if parecidas else ""
+
+
+def secreto_desde_entorno(nombre_variable: str) -> str | None:
+    """Lee un secreto de la variable de entorno que nombra la política."""
+    return os.environ.get(nombre_variable)

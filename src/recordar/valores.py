@@ -1,0 +1,268 @@
+"""Interpretar celdas tal como la gente las escribe: importes, fechas, teléfonos, correos."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+
+CENTAVO = Decimal("0.01")
+EPOCA_EXCEL = date(1899, 12, 30)
+
+MESES = {
+    "ene": 1, "enero": 1, "jan": 1, "january": 1,
+    "feb": 2, "febrero": 2, "february": 2,
+    "mar": 3, "marzo": 3, "march": 3,
+    "abr": 4, "abril": 4, "apr": 4, "april": 4,
+    "may": 5, "mayo": 5,
+    "jun": 6, "junio": 6, "june": 6,
+    "jul": 7, "julio": 7, "july": 7,
+    "ago": 8, "agosto": 8, "aug": 8, "august": 8,
+    "sep": 9, "sept": 9, "set": 9, "septiembre": 9, "setiembre": 9, "september": 9,
+    "oct": 10, "octubre": 10, "october": 10,
+    "nov": 11, "noviembre": 11, "november": 11,
+    "dic": 12, "diciembre": 12, "dec": 12, "december": 12,
+}  # fmt: skip
+
+SIMBOLOS_MONEDA = {"€": "EUR", "US$": "USD", "U$S": "USD", "£": "GBP", "S/": "PEN", "R$": "BRL"}
+PALABRAS_MONEDA = {
+    "pesos": None, "peso": None, "mn": "MXN", "m.n.": "MXN", "euros": "EUR", "euro": "EUR",
+    "dolares": "USD", "dolar": "USD", "usd": "USD", "soles": "PEN",
+}  # fmt: skip
+
+_RE_CODIGO = re.compile(r"\b([A-Z]{3})\b")
+_RE_NUMERO = re.compile(r"[^\d,.\-()]")
+_RE_FECHA_NUM = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_RE_FECHA_AMD = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})$")
+_RE_FECHA_TXT = re.compile(r"^(\d{1,2}) ([a-z]+) (\d{2}|\d{4})$")
+_RE_FECHA_TXT_EN = re.compile(r"^([a-z]+) (\d{1,2}) (\d{4})$")
+_RE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ t]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_RE_SEPARA_CONTACTOS = re.compile(r"[;,/\s]+")
+_RE_SEPARA_TELEFONOS = re.compile(r"[;,/]+| o | y ")
+
+
+def normalizar(texto: object) -> str:
+    """Minúsculas, sin acentos ni signos: «Razón Social:» → «razon social»."""
+    s = unicodedata.normalize("NFKD", str(texto)).encode("ascii", "ignore").decode("ascii")
+    s = re.sub(r"[^a-z0-9]+", " ", s.lower())
+    return s.strip()
+
+
+def es_vacio(valor: object) -> bool:
+    if valor is None:
+        return True
+    if isinstance(valor, float):
+        return math.isnan(valor)
+    if isinstance(valor, str):
+        return not valor.strip()
+    return False
+
+
+def como_texto(valor: object) -> str:
+    """Texto de una celda tal como la vería el usuario (1023.0 → «1023»)."""
+    if es_vacio(valor):
+        return ""
+    if isinstance(valor, float) and valor.is_integer():
+        return str(int(valor))
+    if isinstance(valor, datetime):
+        return valor.date().isoformat() if not valor.time() else valor.isoformat(sep=" ")
+    if isinstance(valor, date):
+        return valor.isoformat()
+    return str(valor).strip()
+
+
+def parsear_monto(valor: object, coma_decimal: bool) -> tuple[Decimal, str | None]:
+    """Importe y moneda (si la celda la dice): «$1,234.50», «1.234,56 €», «MXN 2,000».
+
+    Lanza ValueError si no es un importe.
+    """
+    if isinstance(valor, bool):
+        raise ValueError
+    if isinstance(valor, int | float):
+        if isinstance(valor, float) and not math.isfinite(valor):
+            raise ValueError
+        return Decimal(repr(valor)).quantize(CENTAVO, ROUND_HALF_UP), None
+    return _parsear_monto_texto(str(valor).strip(), coma_decimal)
+
+
+@lru_cache(maxsize=65536)
+def _parsear_monto_texto(s: str, coma_decimal: bool) -> tuple[Decimal, str | None]:
+    moneda = None
+    for simbolo, codigo in SIMBOLOS_MONEDA.items():
+        if simbolo in s:
+            moneda = codigo
+    m = _RE_CODIGO.search(s.upper())
+    if m and not s[m.start() : m.end()].isdigit():
+        moneda = m.group(1)
+    for palabra in normalizar(s).split():
+        if palabra in PALABRAS_MONEDA and PALABRAS_MONEDA[palabra]:
+            moneda = PALABRAS_MONEDA[palabra]
+    negativo = s.startswith("-") or s.endswith("-") or (s.startswith("(") and s.endswith(")"))
+    if re.search(
+        r"[a-zA-Z]", re.sub(r"(?i)[A-Z]{3}|pesos?|euros?|d[oó]lares|d[oó]lar|soles|m\.?n\.?", "", s)
+    ):
+        raise ValueError
+    cifras = _RE_NUMERO.sub("", s).replace("(", "").replace(")", "").replace("-", "")
+    if not cifras or not any(c.isdigit() for c in cifras):
+        raise ValueError
+    cifras = _normalizar_separadores(cifras, coma_decimal)
+    try:
+        numero = Decimal(cifras)
+    except InvalidOperation:
+        raise ValueError from None
+    if negativo:
+        numero = -numero
+    return numero.quantize(CENTAVO, ROUND_HALF_UP), moneda
+
+
+def _normalizar_separadores(c: str, coma_decimal: bool) -> str:
+    comas, puntos = c.count(","), c.count(".")
+    if comas and puntos:
+        decimal_sep = "," if c.rfind(",") > c.rfind(".") else "."
+        miles = "." if decimal_sep == "," else ","
+        if c.count(decimal_sep) > 1:
+            raise ValueError
+        return c.replace(miles, "").replace(decimal_sep, ".")
+    for sep, es_decimal_local in ((",", coma_decimal), (".", not coma_decimal)):
+        n = c.count(sep)
+        if not n:
+            continue
+        partes = c.split(sep)
+        grupos_de_miles = all(len(p) == 3 for p in partes[1:]) and 1 <= len(partes[0]) <= 3
+        if n > 1:
+            if not grupos_de_miles:
+                raise ValueError
+            return c.replace(sep, "")
+        # Un solo separador: tres cifras detrás es miles salvo que sea el decimal local
+        # («1,234» en México = 1234; «1.234» en España = 1234; «1234,5» = 1234.5).
+        if grupos_de_miles and not es_decimal_local:
+            return c.replace(sep, "")
+        return c.replace(sep, ".")
+    return c
+
+
+def parsear_fecha(valor: object, dia_primero: bool = True) -> date:
+    """Fecha de una celda: fecha de Excel, número de serie, ISO, «15/03/2026», «15 de marzo de 2026».
+
+    Lanza ValueError si no es una fecha válida.
+    """
+    if isinstance(valor, datetime):
+        return valor.date()
+    if isinstance(valor, date):
+        return valor
+    if isinstance(valor, bool):
+        raise ValueError
+    if isinstance(valor, int | float):
+        return _desde_serie(valor)
+    if hasattr(valor, "to_pydatetime"):  # pandas.Timestamp
+        return valor.to_pydatetime().date()
+    return _parsear_fecha_texto(str(valor).strip(), dia_primero)
+
+
+def _desde_serie(numero: float) -> date:
+    if not math.isfinite(numero) or not 1 <= numero < 2958466:
+        raise ValueError
+    return EPOCA_EXCEL + timedelta(days=int(numero))
+
+
+@lru_cache(maxsize=65536)
+def _parsear_fecha_texto(s: str, dia_primero: bool) -> date:
+    m = _RE_ISO.match(s.lower())
+    if m:
+        return _fecha(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = _RE_FECHA_NUM.match(s)
+    if m:
+        a, b, anio = int(m.group(1)), int(m.group(2)), _anio(m.group(3))
+        return _fecha(anio, b, a) if dia_primero else _fecha(anio, a, b)
+    m = _RE_FECHA_AMD.match(s)
+    if m:
+        return _fecha(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if re.fullmatch(r"\d{5}(\.\d+)?", s):
+        return _desde_serie(float(s))
+    palabras = [p for p in normalizar(s).split() if p not in ("de", "del")]
+    texto = " ".join(palabras)
+    m = _RE_FECHA_TXT.match(texto)
+    if m and m.group(2) in MESES:
+        return _fecha(_anio(m.group(3)), MESES[m.group(2)], int(m.group(1)))
+    m = _RE_FECHA_TXT_EN.match(texto)
+    if m and m.group(1) in MESES:
+        return _fecha(int(m.group(3)), MESES[m.group(1)], int(m.group(2)))
+    return _fecha_con_dateutil(s, dia_primero)
+
+
+def _fecha_con_dateutil(s: str, dia_primero: bool) -> date:
+    # Último recurso; exige día, mes y año para no inventar fechas a partir de texto suelto.
+    if len(re.findall(r"\d+", s)) < 3:
+        raise ValueError
+    from dateutil import parser
+
+    try:
+        return parser.parse(s, dayfirst=dia_primero).date()
+    except (ValueError, OverflowError, parser.ParserError):
+        raise ValueError from None
+
+
+def _anio(texto: str) -> int:
+    anio = int(texto)
+    return anio + 2000 if anio < 100 else anio
+
+
+def _fecha(anio: int, mes: int, dia: int) -> date:
+    if not 1900 <= anio <= 2200:
+        raise ValueError
+    return date(anio, mes, dia)  # ValueError para 31/02
+
+
+@lru_cache(maxsize=131072)
+def normalizar_telefonos(valor: str, region: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(números válidos en E.164, trozos no válidos) de una celda con uno o varios teléfonos."""
+    import phonenumbers
+
+    validos: list[str] = []
+    malos: list[str] = []
+    for trozo in _RE_SEPARA_TELEFONOS.split(valor):
+        trozo = trozo.strip()
+        if not trozo:
+            continue
+        crudo = re.sub(r"[^\d+]", "", trozo)
+        # Móviles mexicanos a la antigua: +52 1 55… ya no llevan el 1.
+        if crudo.startswith("+521") and len(crudo) == 14:
+            crudo = "+52" + crudo[4:]
+        elif crudo.startswith("521") and len(crudo) == 13 and region == "MX":
+            crudo = "+52" + crudo[3:]
+        try:
+            numero = phonenumbers.parse(crudo or trozo, region)
+        except phonenumbers.NumberParseException:
+            malos.append(trozo)
+            continue
+        if phonenumbers.is_valid_number(numero):
+            e164 = phonenumbers.format_number(numero, phonenumbers.PhoneNumberFormat.E164)
+            if e164 not in validos:
+                validos.append(e164)
+        else:
+            malos.append(trozo)
+    return tuple(validos), tuple(malos)
+
+
+@lru_cache(maxsize=131072)
+def normalizar_correos(valor: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(correos válidos normalizados, trozos no válidos) de una celda con uno o varios correos."""
+    from email_validator import EmailNotValidError, validate_email
+
+    validos: list[str] = []
+    malos: list[str] = []
+    for trozo in _RE_SEPARA_CONTACTOS.split(valor):
+        trozo = trozo.strip().strip("<>\"'")
+        if not trozo:
+            continue
+        try:
+            correo = validate_email(trozo, check_deliverability=False).normalized
+        except EmailNotValidError:
+            malos.append(trozo)
+            continue
+        if correo not in validos:
+            validos.append(correo)
+    return tuple(validos), tuple(malos)

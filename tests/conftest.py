@@ -1,0 +1,74 @@
+"""Utilidades de prueba: hojas reales escritas en tmp_path y el runner de la CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from recordar.cli import app
+
+HOY = date(2026, 11, 23)
+CABECERA = ["Cliente", "Correo", "Teléfono", "Factura", "Vencimiento", "Importe"]
+
+
+def escribir_xlsx(ruta: Path, filas: list[list], titulo: str = "Cartera", hojas: dict | None = None) -> Path:
+    from openpyxl import Workbook
+
+    libro = Workbook()
+    hoja = libro.active
+    hoja.title = titulo
+    for fila in filas:
+        hoja.append(fila)
+    for nombre, otras in (hojas or {}).items():
+        extra = libro.create_sheet(nombre)
+        for fila in otras:
+            extra.append(fila)
+    libro.save(ruta)
+    return ruta
+
+
+def escribir_csv(ruta: Path, filas: list[list], separador: str = ",", codificacion: str = "utf-8") -> Path:
+    texto = io.StringIO()
+    csv.writer(texto, delimiter=separador, lineterminator="\r\n").writerows(filas)
+    ruta.write_bytes(texto.getvalue().encode(codificacion))
+    return ruta
+
+
+def escribir_ods(ruta: Path, filas: list[list]) -> Path:
+    import pandas as pd
+
+    ancho = max(len(f) for f in filas)
+    datos = [f + [None] * (ancho - len(f)) for f in filas]
+    pd.DataFrame(datos).to_excel(ruta, engine="odf", header=False, index=False, sheet_name="Cartera")
+    return ruta
+
+
+@pytest.fixture
+def correr(monkeypatch):
+    """Ejecuta la CLI como lo haría un usuario; devuelve el resultado de Click."""
+    monkeypatch.setenv("RECORDAR_ANCHO", "200")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("RECORDAR_DEPURAR", raising=False)
+    runner = CliRunner()
+
+    def _correr(*args: str, entrada: str | None = None):
+        return runner.invoke(app, [str(a) for a in args], input=entrada, catch_exceptions=True)
+
+    return _correr
+
+
+@pytest.fixture
+def en_tmp(tmp_path, monkeypatch):
+    """Trabaja en una carpeta vacía (sin ./politica.yaml heredada)."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def leer_json(ruta: Path) -> dict:
+    return json.loads(ruta.read_text(encoding="utf-8"))

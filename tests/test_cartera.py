@@ -1,0 +1,173 @@
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from recordar.cartera import cargar_cartera
+from recordar.errores import ErrorCartera
+from tests.conftest import CABECERA, escribir_csv, escribir_ods, escribir_xlsx
+
+FILAS = [
+    ["José Núñez Peña", "jose@ejemplo.com", "55 1234 5678", "F-1", date(2026, 11, 22), 1500.5],
+    ["José Núñez Peña", "", "", "F-2", "15/10/2026", "$1,234.50"],
+    ["Abarrotes La Güera", "guera@ejemplo.mx", "", "F-3", "15 de marzo de 2026", "MXN 2,000"],
+]
+
+
+def test_xlsx_con_titulo_filas_vacias_y_total(tmp_path):
+    ruta = escribir_xlsx(
+        tmp_path / "c.xlsx",
+        [["Cartera de clientes al 23/11/2026"], [], CABECERA, *FILAS, [], ["TOTAL GENERAL", "", "", "", "", 5000]],
+    )
+    cartera = cargar_cartera(ruta)
+    assert cartera.fila_cabecera == 3
+    assert [f.numero for f in cartera.facturas] == ["F-1", "F-2", "F-3"]
+    assert [f.fila for f in cartera.facturas] == [4, 5, 6]
+    assert cartera.rechazos == []
+    assert cartera.filas == 3
+    f1, f2, f3 = cartera.facturas
+    assert f1.monto == Decimal("1500.50") and f1.vencimiento == date(2026, 11, 22)
+    assert f2.monto == Decimal("1234.50") and f2.vencimiento == date(2026, 10, 15)
+    assert f3.moneda == "MXN" and f3.vencimiento == date(2026, 3, 15)
+    # Los contactos se reúnen por deudor aunque solo una fila los tenga.
+    contacto = cartera.contactos[f2.deudor]
+    assert contacto.correos == ["jose@ejemplo.com"]
+    assert contacto.telefonos == ["+525512345678"]
+
+
+def test_filas_malas_se_rechazan_con_fila_columna_valor_y_motivo(tmp_path):
+    filas = [
+        CABECERA,
+        ["Ana", "ana@ejemplo.com", "", "F-1", "31/02/2026", 100],
+        ["Luis", "luis@ejemplo.com", "", "F-2", "2026-12-01", "pendiente de revisar"],
+        ["", "x@ejemplo.com", "", "F-3", "2026-12-01", 10],
+        ["Eva", "eva@ejemplo.com", "", "", "2026-12-01", 10],
+        ["Paco", "paco@ejemplo.com", "", "F-5", "2026-12-01", 10],
+        ["Pepa", "pepa@ejemplo.com", "", "F-5", "2026-12-02", 20],
+    ]
+    cartera = cargar_cartera(escribir_xlsx(tmp_path / "c.xlsx", filas))
+    motivos = {(r.fila, r.columna): (r.valor, r.motivo) for r in cartera.rechazos}
+    assert motivos[(2, "Vencimiento")] == ("31/02/2026", "«31/02/2026» no es una fecha válida")
+    assert motivos[(3, "Importe")][1] == "«pendiente de revisar» no es un importe válido"
+    assert motivos[(4, "Cliente")][1] == "falta el nombre del cliente"
+    assert motivos[(5, "Factura")][1] == "falta el número de factura"
+    assert "también en la fila 7" in motivos[(6, "Factura")][1]
+    assert "también en la fila 6" in motivos[(7, "Factura")][1]
+    assert cartera.facturas == []
+    assert cartera.filas == cartera.num_facturas + cartera.filas_rechazadas == 6
+
+
+def test_pagadas_saldo_cero_y_notas_de_credito_se_omiten(tmp_path):
+    filas = [
+        CABECERA + ["Estado"],
+        ["Ana", "ana@ejemplo.com", "", "F-1", "2026-11-01", 100, "Pagada"],
+        ["Ana", "ana@ejemplo.com", "", "F-2", "2026-11-01", 0, ""],
+        ["Ana", "ana@ejemplo.com", "", "F-3", "2026-11-01", -1500, "Pendiente"],
+        ["Ana", "ana@ejemplo.com", "", "F-4", "2026-11-01", 50, "pendiente"],
+    ]
+    cartera = cargar_cartera(escribir_xlsx(tmp_path / "c.xlsx", filas))
+    assert {o.factura: o.motivo for o in cartera.omitidas} == {
+        "F-1": "pagada (según la columna de estado)",
+        "F-2": "saldo 0",
+        "F-3": "nota de crédito (importe negativo)",
+    }
+    assert [f.numero for f in cartera.facturas] == ["F-4"]
+
+
+def test_contacto_no_valido_es_aviso_y_no_rechazo(tmp_path):
+    filas = [CABECERA, ["Ana", "ana@", "12", "F-1", "2026-11-01", 100]]
+    cartera = cargar_cartera(escribir_xlsx(tmp_path / "c.xlsx", filas))
+    assert [f.numero for f in cartera.facturas] == ["F-1"]
+    assert {(a.columna, a.valor) for a in cartera.avisos} == {("Correo", "ana@"), ("Teléfono", "12")}
+
+
+@pytest.mark.parametrize(
+    ("codificacion", "separador"),
+    [("utf-8", ","), ("utf-8-sig", ";"), ("cp1252", ";"), ("utf-8", "\t")],
+)
+def test_csv_en_cada_codificacion_y_separador(tmp_path, codificacion, separador):
+    importe = "1234,50" if separador == ";" else "1234.50"
+    filas = [
+        ["Cartera al 23/11/2026"],
+        CABECERA,
+        ["Peña Ibérica S.L.", "pena@ejemplo.es", "612 345 678", "F-1", "15/12/2026", importe],
+    ]
+    ruta = escribir_csv(tmp_path / "c.csv", filas, separador, codificacion)
+    cartera = cargar_cartera(ruta, region_telefono="ES", idioma="es_ES")
+    (f,) = cartera.facturas
+    assert f.cliente == "Peña Ibérica S.L."
+    assert f.monto == Decimal("1234.50")
+    assert f.vencimiento == date(2026, 12, 15)
+    assert f.fila == 3  # línea del CSV, la cabecera es la 2
+    assert cartera.contactos[f.deudor].telefonos == ["+34612345678"]
+
+
+def test_ods(tmp_path):
+    ruta = escribir_ods(tmp_path / "c.ods", [CABECERA, ["Ana", "ana@ejemplo.com", "", "F-1", "2026-12-01", 10.5]])
+    (f,) = cargar_cartera(ruta).facturas
+    assert (f.numero, f.monto, f.vencimiento) == ("F-1", Decimal("10.50"), date(2026, 12, 1))
+
+
+def test_hoja_reconocible_entre_varias_y_hoja_por_nombre(tmp_path):
+    ruta = escribir_xlsx(
+        tmp_path / "c.xlsx",
+        [["Notas del mes"], ["nada que ver"]],
+        titulo="Notas",
+        hojas={"Cobranza": [CABECERA, ["Ana", "ana@ejemplo.com", "", "F-1", datetime(2026, 12, 1), 10]]},
+    )
+    cartera = cargar_cartera(ruta)
+    assert cartera.hoja == "Cobranza"
+    with pytest.raises(ErrorCartera, match="no tiene la hoja «Otra»; hojas: Notas, Cobranza"):
+        cargar_cartera(ruta, hoja="Otra")
+
+
+def test_sinonimos_en_ingles_y_mapa_de_columnas(tmp_path):
+    filas = [
+        ["Customer", "E-mail", "Invoice", "Due date", "Saldo al corte"],
+        ["Ana", "ana@ejemplo.com", "F-1", "2026-12-01", 10],
+    ]
+    ruta = escribir_xlsx(tmp_path / "c.xlsx", filas)
+    (f,) = cargar_cartera(ruta).facturas
+    assert f.monto == Decimal("10.00")
+    (f,) = cargar_cartera(ruta, columnas={"monto": "Saldo al corte"}).facturas
+    with pytest.raises(ErrorCartera, match="columnas.monto de la política dice «Saldo»"):
+        cargar_cartera(ruta, columnas={"monto": "Saldo"})
+
+
+def test_columnas_extra_pasan_a_las_plantillas(tmp_path):
+    filas = [CABECERA + ["Vendedor", "Fecha de emisión"], ["Ana", "ana@ejemplo.com", "", "F-1", "2026-12-01", 10, "Luis", datetime(2026, 11, 1)]]
+    cartera = cargar_cartera(escribir_xlsx(tmp_path / "c.xlsx", filas))
+    assert cartera.extras == ["vendedor", "fecha_de_emision"]
+    assert cartera.facturas[0].extras == {"vendedor": "Luis", "fecha_de_emision": date(2026, 11, 1)}
+
+
+@pytest.mark.parametrize(
+    ("contenido", "mensaje"),
+    [
+        (None, "el archivo no existe"),
+        ([["a", "b"], ["c", "d"]], "no encontré una fila de encabezados reconocible"),
+        ([[]], "la hoja está vacía"),
+        ([["Cliente", "Importe", "Vencimiento", "Correo"]], "falta la columna de factura"),
+    ],
+)
+def test_errores_de_archivo_en_una_frase(tmp_path, contenido, mensaje):
+    ruta = tmp_path / "c.xlsx"
+    if contenido is not None:
+        escribir_xlsx(ruta, contenido)
+    with pytest.raises(ErrorCartera, match=mensaje) as info:
+        cargar_cartera(ruta)
+    assert str(ruta) in str(info.value)
+
+
+def test_libro_protegido_con_contrasena(tmp_path):
+    ruta = tmp_path / "protegido.xlsx"
+    ruta.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    with pytest.raises(ErrorCartera, match="protegido con contraseña"):
+        cargar_cartera(ruta)
+
+
+def test_archivo_danado(tmp_path):
+    ruta = tmp_path / "roto.xlsx"
+    ruta.write_bytes(b"esto no es un zip")
+    with pytest.raises(ErrorCartera, match="no se pudo abrir como libro"):
+        cargar_cartera(ruta)

@@ -1,0 +1,113 @@
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from recordar.valores import (
+    normalizar,
+    normalizar_correos,
+    normalizar_telefonos,
+    parsear_fecha,
+    parsear_monto,
+)
+
+
+@pytest.mark.parametrize(
+    ("texto", "coma", "esperado", "moneda"),
+    [
+        ("1234.5", False, "1234.50", None),
+        ("$1,234.50", False, "1234.50", None),
+        ("1.234,56 €", True, "1234.56", "EUR"),
+        ("1.234,56 €", False, "1234.56", "EUR"),
+        ("MXN 2,000", False, "2000.00", "MXN"),
+        ("2.000", True, "2000.00", None),
+        ("1,234", False, "1234.00", None),
+        ("1234,5", True, "1234.50", None),
+        ("12450,50", True, "12450.50", None),
+        ("1,234,567.89", False, "1234567.89", None),
+        ("-1500", False, "-1500.00", None),
+        ("(1,500.00)", False, "-1500.00", None),
+        ("US$ 99.90", False, "99.90", "USD"),
+        ("1 234,56", True, "1234.56", None),
+        ("$ 12,450.00 pesos", False, "12450.00", None),
+    ],
+)
+def test_importes_como_los_escribe_la_gente(texto, coma, esperado, moneda):
+    assert parsear_monto(texto, coma) == (Decimal(esperado), moneda)
+
+
+@pytest.mark.parametrize("texto", ["pendiente de revisar", "", "abc", "1,2,3", "12.34.5"])
+def test_importes_no_validos(texto):
+    with pytest.raises(ValueError):
+        parsear_monto(texto, False)
+
+
+def test_importe_numerico_de_excel():
+    assert parsear_monto(1500.5, False) == (Decimal("1500.50"), None)
+    assert parsear_monto(3, True) == (Decimal("3.00"), None)
+
+
+@pytest.mark.parametrize(
+    ("valor", "esperado"),
+    [
+        ("15/03/2026", date(2026, 3, 15)),
+        ("2026-03-15", date(2026, 3, 15)),
+        ("2026-03-15 00:00:00", date(2026, 3, 15)),
+        ("15-mar-2026", date(2026, 3, 15)),
+        ("15 de marzo de 2026", date(2026, 3, 15)),
+        ("15 de Marzo del 2026", date(2026, 3, 15)),
+        ("5/1/26", date(2026, 1, 5)),
+        ("15.03.2026", date(2026, 3, 15)),
+        ("2026/03/15", date(2026, 3, 15)),
+        ("1 sept 2026", date(2026, 9, 1)),
+        (46000, date(2025, 12, 9)),
+        (46000.0, date(2025, 12, 9)),
+        ("46000", date(2025, 12, 9)),
+        (datetime(2026, 3, 15, 10, 30), date(2026, 3, 15)),
+        (date(2026, 3, 15), date(2026, 3, 15)),
+    ],
+)
+def test_fechas(valor, esperado):
+    assert parsear_fecha(valor, dia_primero=True) == esperado
+
+
+def test_iso_nunca_se_lee_al_reves():
+    # dateutil con dayfirst lee 2025-11-05 como 11 de mayo; aquí no.
+    assert parsear_fecha("2025-11-05", dia_primero=True) == date(2025, 11, 5)
+
+
+def test_mes_primero_en_ingles_de_estados_unidos():
+    assert parsear_fecha("03/15/2026", dia_primero=False) == date(2026, 3, 15)
+
+
+@pytest.mark.parametrize("texto", ["31/02/2026", "30 de febrero de 2026", "mañana", "15/13/2026", "0", "marzo"])
+def test_fechas_no_validas(texto):
+    with pytest.raises(ValueError):
+        parsear_fecha(texto)
+
+
+@given(st.dates(min_value=date(1901, 1, 1), max_value=date(2199, 12, 31)))
+def test_fecha_ida_y_vuelta_en_formatos_de_texto(d):
+    assert parsear_fecha(d.strftime("%d/%m/%Y")) == d
+    assert parsear_fecha(d.isoformat()) == d
+
+
+def test_telefonos_a_e164_y_el_uno_mexicano():
+    validos, malos = normalizar_telefonos("55 1234 5678; +52 1 55 8765 4321", "MX")
+    assert validos == ("+525512345678", "+525587654321")
+    assert malos == ()
+    assert normalizar_telefonos("612 345 678", "ES") == (("+34612345678",), ())
+    assert normalizar_telefonos("123", "MX") == ((), ("123",))
+
+
+def test_correos_varios_en_una_celda():
+    validos, malos = normalizar_correos(" ana@ejemplo.com ; luis@ejemplo.mx, juan@ ")
+    assert validos == ("ana@ejemplo.com", "luis@ejemplo.mx")
+    assert malos == ("juan@",)
+
+
+def test_normalizar_quita_acentos_y_signos():
+    assert normalizar("  Razón Social: ") == "razon social"
+    assert normalizar("Nº Factura") == "no factura" or normalizar("Nº Factura") == "n factura"

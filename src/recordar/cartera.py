@@ -12,6 +12,7 @@ from typing import Any
 
 from recordar.errores import ErrorCartera
 from recordar.valores import (
+    MEDIANOCHE,
     como_texto,
     es_vacio,
     normalizar,
@@ -67,7 +68,7 @@ CANALES = {
     "whatsapp": "whatsapp", "wa": "whatsapp", "whats": "whatsapp", "wsp": "whatsapp",
 }  # fmt: skip
 _RE_TOTAL = re.compile(
-    r"^(sub ?)?totales?( general| cartera| adeudado| pendiente)?$|^gran total$|^suma( total)?$"
+    r"^(sub ?)?total(es)?( general| cartera| adeudado| pendiente)?$|^gran total$|^suma( total)?$"
 )
 # Idiomas que escriben la coma como separador decimal (es_MX, es_US y en_* usan punto).
 _PUNTO_DECIMAL = {"MX", "US", "GT", "HN", "NI", "SV", "DO", "PA", "PR", "PE", "GB"}
@@ -222,12 +223,12 @@ def _leer_excel(ruta: Path, hoja: str | None, columnas: dict[str, str]) -> tuple
             mejor = -1
             for nombre in candidatas:
                 muestra = _filas(
-                    libro.parse(nombre, header=None, nrows=FILAS_BUSQUEDA_CABECERA, dtype=object)
+                    pd.read_excel(libro, sheet_name=nombre, header=None, nrows=FILAS_BUSQUEDA_CABECERA, dtype=object)
                 )
                 _, puntaje = _buscar_cabecera(muestra, columnas)
                 if puntaje > mejor:
                     elegida, mejor = nombre, puntaje
-        return elegida, _filas(libro.parse(elegida, header=None, dtype=object))
+        return elegida, _filas(pd.read_excel(libro, sheet_name=elegida, header=None, dtype=object))
 
 
 def _filas(tabla) -> list[list]:
@@ -532,6 +533,9 @@ class _Lector:
     def _moneda(self, n: int, fila: list, moneda_celda: str | None, cartera: Cartera) -> str:
         valor = self._celda(fila, "moneda")
         if es_vacio(valor):
+            if moneda_celda and not es_moneda(moneda_celda):
+                importe = self._celda(fila, "monto")
+                self._rechazo(cartera, n, "monto", importe, f"«{como_texto(importe)}»: «{moneda_celda}» no es una moneda reconocida")
             return moneda_celda or self.moneda
         codigo = _codigo_moneda(como_texto(valor), self.moneda)
         if codigo is None:
@@ -626,7 +630,8 @@ def _valor_extra(valor: Any) -> Any:
     if es_vacio(valor):
         return ""
     if isinstance(valor, datetime):
-        return valor.date() if not valor.time() else valor
+        valor = datetime(*valor.timetuple()[:6])  # pandas.Timestamp → datetime
+        return valor.date() if valor.time() == MEDIANOCHE else valor
     if isinstance(valor, float) and valor.is_integer():
         return int(valor)
     if isinstance(valor, str):

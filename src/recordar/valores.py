@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 CENTAVO = Decimal("0.01")
 EPOCA_EXCEL = date(1899, 12, 30)
+MEDIANOCHE = time(0)
 
 MESES = {
     "ene": 1, "enero": 1, "jan": 1, "january": 1,
@@ -34,6 +35,10 @@ PALABRAS_MONEDA = {
 }  # fmt: skip
 
 _RE_CODIGO = re.compile(r"\b([A-Z]{3})\b")
+_RE_PALABRAS_MONEDA = re.compile(
+    r"(?i)\b(pesos?|euros?|d[oó]lares|d[oó]lar|soles|m\.?n\.?|[a-z]{3})\b|\$"
+)
+_RE_LETRAS = re.compile(r"[^\W\d_]")
 _RE_NUMERO = re.compile(r"[^\d,.\-()]")
 _RE_FECHA_NUM = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
 _RE_FECHA_AMD = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})$")
@@ -68,7 +73,7 @@ def como_texto(valor: object) -> str:
     if isinstance(valor, float) and valor.is_integer():
         return str(int(valor))
     if isinstance(valor, datetime):
-        return valor.date().isoformat() if not valor.time() else valor.isoformat(sep=" ")
+        return valor.date().isoformat() if valor.time() == MEDIANOCHE else valor.isoformat(sep=" ")
     if isinstance(valor, date):
         return valor.isoformat()
     return str(valor).strip()
@@ -91,19 +96,19 @@ def parsear_monto(valor: object, coma_decimal: bool) -> tuple[Decimal, str | Non
 @lru_cache(maxsize=65536)
 def _parsear_monto_texto(s: str, coma_decimal: bool) -> tuple[Decimal, str | None]:
     moneda = None
+    resto = s
     for simbolo, codigo in SIMBOLOS_MONEDA.items():
-        if simbolo in s:
+        if simbolo in resto:
             moneda = codigo
-    m = _RE_CODIGO.search(s.upper())
-    if m and not s[m.start() : m.end()].isdigit():
-        moneda = m.group(1)
-    for palabra in normalizar(s).split():
+            resto = resto.replace(simbolo, " ")
+    for palabra in normalizar(resto).split():
         if palabra in PALABRAS_MONEDA and PALABRAS_MONEDA[palabra]:
             moneda = PALABRAS_MONEDA[palabra]
+    m = _RE_CODIGO.search(resto.upper())
+    if m:
+        moneda = m.group(1)
     negativo = s.startswith("-") or s.endswith("-") or (s.startswith("(") and s.endswith(")"))
-    if re.search(
-        r"[a-zA-Z]", re.sub(r"(?i)[A-Z]{3}|pesos?|euros?|d[oó]lares|d[oó]lar|soles|m\.?n\.?", "", s)
-    ):
+    if _RE_LETRAS.search(_RE_PALABRAS_MONEDA.sub(" ", resto)):
         raise ValueError
     cifras = _RE_NUMERO.sub("", s).replace("(", "").replace(")", "").replace("-", "")
     if not cifras or not any(c.isdigit() for c in cifras):

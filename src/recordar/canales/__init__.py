@@ -1,0 +1,36 @@
+"""Canales de envío: la interfaz y el registro viven en base.py; cada transporte en su módulo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from recordar.canales.base import Canal, Envio, ErrorEnvio, ServidorInalcanzable, crear_canal
+from recordar.errores import ErrorCanal
+
+NOMBRES = ("email", "sms", "whatsapp", "archivo")
+
+__all__ = ["Canal", "Envio", "ErrorEnvio", "ServidorInalcanzable", "crear_canal", "configurar_canales"]
+
+
+def configurar_canales(config: dict[str, dict[str, Any]]) -> dict[str, Canal]:
+    """Canal de mensaje (email, sms, whatsapp) → transporte configurado.
+
+    `archivo`, si está, recibe los canales de mensaje que no tienen transporte propio.
+    """
+    instancias: dict[str, Canal] = {}
+    for nombre, ajustes in config.items():
+        if nombre not in NOMBRES:
+            raise ErrorCanal(f"canales.{nombre}: nombre desconocido; usa {', '.join(NOMBRES)}")
+        instancias[nombre] = crear_canal(nombre, ajustes)
+    rutas: dict[str, Canal] = {}
+    for canal in ("email", "sms", "whatsapp"):
+        transporte = instancias.get(canal) or instancias.get("archivo")
+        if transporte is None:
+            continue
+        if canal not in transporte.canales:
+            raise ErrorCanal(
+                f"canales.{transporte.nombre}: el tipo {transporte.tipo} no sirve para {canal}; "
+                f"sirve para {', '.join(transporte.canales)}"
+            )
+        rutas[canal] = transporte
+    return rutas

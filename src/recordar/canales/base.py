@@ -1,0 +1,177 @@
+"""La interfaz de un canal de envío y el registro (built-ins y plugins por entry points)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Any, ClassVar
+
+from recordar.errores import ErrorCanal
+
+GRUPO_ENTRY_POINTS = "recordar.canales"
+# Claves que nunca pueden llevar un secreto literal en el YAML.
+CLAVES_SECRETAS = ("contrasena", "password", "token", "clave", "secreto", "auth", "api_key")
+
+
+@dataclass(frozen=True, slots=True)
+class Envio:
+    """Lo que un canal necesita para enviar un mensaje ya generado."""
+
+    clave: str  # clave de la bitácora (sirve para el Message-ID y como idempotencia)
+    canal: str  # email, sms, whatsapp
+    cliente: str
+    destinatario: str
+    asunto: str
+    cuerpo: str
+    html: str | None = None
+    paso: str = ""
+    plantilla: str = ""
+    facturas: tuple[str, ...] = ()
+    parametros: tuple[str, ...] = ()  # p. ej. parámetros de una plantilla aprobada de WhatsApp
+
+
+class ErrorEnvio(Exception):
+    """Un envío que no se pudo hacer: temporal (reintentar) o permanente (no reintentar)."""
+
+    def __init__(self, motivo: str, temporal: bool, entregado_quizas: bool = False) -> None:
+        super().__init__(motivo)
+        self.motivo = motivo
+        self.temporal = temporal
+        # True si el proveedor pudo haberlo recibido (p. ej. se cortó tras enviar los datos).
+        self.entregado_quizas = entregado_quizas
+
+
+class ServidorInalcanzable(ErrorEnvio):
+    """No se pudo ni conectar: el resto de la ejecución en ese canal no tiene sentido."""
+
+    def __init__(self, motivo: str) -> None:
+        super().__init__(motivo, temporal=True)
+
+
+class Canal:
+    """Un transporte: SMTP, Twilio, pasarela HTTP, WhatsApp Cloud, archivo…
+
+    Subclases: declaran `tipo`, `canales` (a qué canales de mensaje sirve), `ajustes`
+    (obligatorios) y `opcionales`; implementan `enviar(envio) -> id del proveedor`.
+    """
+
+    tipo: ClassVar[str] = ""
+    descripcion: ClassVar[str] = ""
+    canales: ClassVar[tuple[str, ...]] = ("email", "sms", "whatsapp")
+    ajustes: ClassVar[tuple[str, ...]] = ()
+    opcionales: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, nombre: str, ajustes: dict[str, Any]) -> None:
+        self.nombre = nombre
+        self.config = dict(ajustes)
+        self._revisar_ajustes()
+        por_minuto = self.config.get("por_minuto")
+        self.limitador = Limitador(float(por_minuto)) if por_minuto else None
+
+    def _revisar_ajustes(self) -> None:
+        donde = f"canales.{self.nombre}"
+        conocidas = {"tipo", "por_minuto", *self.ajustes, *self.opcionales}
+        for clave in self.config:
+            if clave not in conocidas:
+                raise ErrorCanal(
+                    f"{donde}.{clave}: ajuste desconocido para tipo {self.tipo}; "
+                    f"admitidos: {', '.join(sorted(conocidas))}"
+                )
+            if any(s in clave for s in CLAVES_SECRETAS) and not clave.endswith("_env"):
+                raise ErrorCanal(
+                    f"{donde}.{clave}: no escribas secretos en la política; pon el nombre de una "
+                    f"variable de entorno en {clave}_env y exporta el secreto en ella"
+                )
+        faltan = [a for a in self.ajustes if self.config.get(a) in (None, "")]
+        if faltan:
+            raise ErrorCanal(f"{donde}: falta {', '.join(faltan)} (tipo {self.tipo})")
+        por_minuto = self.config.get("por_minuto")
+        if por_minuto is not None and (
+            isinstance(por_minuto, bool) or not isinstance(por_minuto, int | float) or por_minuto <= 0
+        ):
+            raise ErrorCanal(f"{donde}.por_minuto: debe ser un número mayor que 0")
+
+    def secreto(self, clave_env: str, requerido: bool = True) -> str | None:
+        """El valor de la variable de entorno que nombra `clave_env` en la política."""
+        variable = self.config.get(clave_env)
+        if not variable:
+            if requerido:
+                raise ErrorCanal(f"canales.{self.nombre}.{clave_env}: falta el nombre de la variable de entorno")
+            return None
+        valor = os.environ.get(str(variable))
+        if not valor and requerido:
+            raise ErrorCanal(
+                f"canales.{self.nombre}.{clave_env}: la variable de entorno {variable} no está "
+                "definida; expórtala antes de ejecutar recordar"
+            )
+        return valor
+
+    def abrir(self) -> None:
+        """Prepara conexiones; un fallo aquí es ServidorInalcanzable o ErrorCanal."""
+
+    def cerrar(self) -> None:
+        """Libera conexiones."""
+
+    def enviar(self, envio: Envio) -> str:
+        raise NotImplementedError
+
+    def esperar_turno(self) -> None:
+        if self.limitador is not None:
+            self.limitador.esperar()
+
+
+class Limitador:
+    """Cubeta de fichas: como mucho `por_minuto` envíos por minuto, a cualquier valor."""
+
+    def __init__(self, por_minuto: float, reloj=time.monotonic, dormir=time.sleep) -> None:
+        self.intervalo = 60.0 / por_minuto
+        self._siguiente = 0.0
+        self._reloj = reloj
+        self._dormir = dormir
+        self._cerrojo = threading.Lock()
+
+    def esperar(self) -> None:
+        with self._cerrojo:
+            ahora = self._reloj()
+            turno = max(ahora, self._siguiente)
+            self._siguiente = turno + self.intervalo
+        if turno > ahora:
+            self._dormir(turno - ahora)
+
+
+_REGISTRO: dict[str, type[Canal]] = {}
+
+
+def registrar(clase: type[Canal]) -> type[Canal]:
+    """Registra un tipo de canal a mano (las pruebas lo usan para canales falsos)."""
+    _REGISTRO[clase.tipo] = clase
+    return clase
+
+
+def tipos_de_canal() -> dict[str, type[Canal]]:
+    """Todos los tipos instalados: los de recordar y los de plugins, por el mismo mecanismo."""
+    tipos: dict[str, type[Canal]] = {}
+    for punto in entry_points(group=GRUPO_ENTRY_POINTS):
+        try:
+            clase = punto.load()
+        except Exception as exc:  # un plugin roto no debe tumbar recordar
+            raise ErrorCanal(f"el plugin de canal «{punto.name}» no se pudo cargar: {exc}") from None
+        tipos[punto.name] = clase
+    tipos.update(_REGISTRO)
+    return tipos
+
+
+def crear_canal(nombre: str, ajustes: dict[str, Any]) -> Canal:
+    """El canal configurado en `canales.NOMBRE` de la política."""
+    tipo = ajustes.get("tipo")
+    tipos = tipos_de_canal()
+    if not tipo:
+        raise ErrorCanal(f"canales.{nombre}.tipo: falta; tipos instalados: {', '.join(sorted(tipos))}")
+    if tipo not in tipos:
+        raise ErrorCanal(
+            f"canales.{nombre}.tipo: «{tipo}» no está instalado; tipos: {', '.join(sorted(tipos))}"
+        )
+    return tipos[tipo](nombre, ajustes)

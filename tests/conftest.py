@@ -17,7 +17,9 @@ HOY = date(2026, 11, 23)
 CABECERA = ["Cliente", "Correo", "Teléfono", "Factura", "Vencimiento", "Importe"]
 
 
-def escribir_xlsx(ruta: Path, filas: list[list], titulo: str = "Cartera", hojas: dict | None = None) -> Path:
+def escribir_xlsx(
+    ruta: Path, filas: list[list], titulo: str = "Cartera", hojas: dict | None = None
+) -> Path:
     from openpyxl import Workbook
 
     libro = Workbook()
@@ -33,7 +35,9 @@ def escribir_xlsx(ruta: Path, filas: list[list], titulo: str = "Cartera", hojas:
     return ruta
 
 
-def escribir_csv(ruta: Path, filas: list[list], separador: str = ",", codificacion: str = "utf-8") -> Path:
+def escribir_csv(
+    ruta: Path, filas: list[list], separador: str = ",", codificacion: str = "utf-8"
+) -> Path:
     texto = io.StringIO()
     csv.writer(texto, delimiter=separador, lineterminator="\r\n").writerows(filas)
     ruta.write_bytes(texto.getvalue().encode(codificacion))
@@ -45,7 +49,9 @@ def escribir_ods(ruta: Path, filas: list[list]) -> Path:
 
     ancho = max(len(f) for f in filas)
     datos = [f + [None] * (ancho - len(f)) for f in filas]
-    pd.DataFrame(datos).to_excel(ruta, engine="odf", header=False, index=False, sheet_name="Cartera")
+    pd.DataFrame(datos).to_excel(
+        ruta, engine="odf", header=False, index=False, sheet_name="Cartera"
+    )
     return ruta
 
 

@@ -17,7 +17,14 @@ FILAS = [
 def test_xlsx_con_titulo_filas_vacias_y_total(tmp_path):
     ruta = escribir_xlsx(
         tmp_path / "c.xlsx",
-        [["Cartera de clientes al 23/11/2026"], [], CABECERA, *FILAS, [], ["TOTAL GENERAL", "", "", "", "", 5000]],
+        [
+            ["Cartera de clientes al 23/11/2026"],
+            [],
+            CABECERA,
+            *FILAS,
+            [],
+            ["TOTAL GENERAL", "", "", "", "", 5000],
+        ],
     )
     cartera = cargar_cartera(ruta)
     assert cartera.fila_cabecera == 3
@@ -78,7 +85,10 @@ def test_contacto_no_valido_es_aviso_y_no_rechazo(tmp_path):
     filas = [CABECERA, ["Ana", "ana@", "12", "F-1", "2026-11-01", 100]]
     cartera = cargar_cartera(escribir_xlsx(tmp_path / "c.xlsx", filas))
     assert [f.numero for f in cartera.facturas] == ["F-1"]
-    assert {(a.columna, a.valor) for a in cartera.avisos} == {("Correo", "ana@"), ("Teléfono", "12")}
+    assert {(a.columna, a.valor) for a in cartera.avisos} == {
+        ("Correo", "ana@"),
+        ("Teléfono", "12"),
+    }
 
 
 @pytest.mark.parametrize(
@@ -103,7 +113,9 @@ def test_csv_en_cada_codificacion_y_separador(tmp_path, codificacion, separador)
 
 
 def test_ods(tmp_path):
-    ruta = escribir_ods(tmp_path / "c.ods", [CABECERA, ["Ana", "ana@ejemplo.com", "", "F-1", "2026-12-01", 10.5]])
+    ruta = escribir_ods(
+        tmp_path / "c.ods", [CABECERA, ["Ana", "ana@ejemplo.com", "", "F-1", "2026-12-01", 10.5]]
+    )
     (f,) = cargar_cartera(ruta).facturas
     assert (f.numero, f.monto, f.vencimiento) == ("F-1", Decimal("10.50"), date(2026, 12, 1))
 
@@ -113,7 +125,9 @@ def test_hoja_reconocible_entre_varias_y_hoja_por_nombre(tmp_path):
         tmp_path / "c.xlsx",
         [["Notas del mes"], ["nada que ver"]],
         titulo="Notas",
-        hojas={"Cobranza": [CABECERA, ["Ana", "ana@ejemplo.com", "", "F-1", datetime(2026, 12, 1), 10]]},
+        hojas={
+            "Cobranza": [CABECERA, ["Ana", "ana@ejemplo.com", "", "F-1", datetime(2026, 12, 1), 10]]
+        },
     )
     cartera = cargar_cartera(ruta)
     assert cartera.hoja == "Cobranza"
@@ -135,7 +149,10 @@ def test_sinonimos_en_ingles_y_mapa_de_columnas(tmp_path):
 
 
 def test_columnas_extra_pasan_a_las_plantillas(tmp_path):
-    filas = [CABECERA + ["Vendedor", "Fecha de emisión"], ["Ana", "ana@ejemplo.com", "", "F-1", "2026-12-01", 10, "Luis", datetime(2026, 11, 1)]]
+    filas = [
+        CABECERA + ["Vendedor", "Fecha de emisión"],
+        ["Ana", "ana@ejemplo.com", "", "F-1", "2026-12-01", 10, "Luis", datetime(2026, 11, 1)],
+    ]
     cartera = cargar_cartera(escribir_xlsx(tmp_path / "c.xlsx", filas))
     assert cartera.extras == ["vendedor", "fecha_de_emision"]
     assert cartera.facturas[0].extras == {"vendedor": "Luis", "fecha_de_emision": date(2026, 11, 1)}

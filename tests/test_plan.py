@@ -77,7 +77,11 @@ def test_un_mensaje_por_deudor_y_canal_en_el_paso_mas_firme():
     ]
     plan = planificar(facturas, CONTACTOS, POLITICA, HOY)
     (m,) = plan.mensajes  # aviso_formal va solo por email
-    assert (m.canal, m.ocurrencia.id, m.destinatario) == ("email", "aviso_formal", "ana@ejemplo.com")
+    assert (m.canal, m.ocurrencia.id, m.destinatario) == (
+        "email",
+        "aviso_formal",
+        "ana@ejemplo.com",
+    )
     assert sorted(m.numeros) == ["F-1", "F-2", "F-3"]
     assert m.dias_vencido == 31
     assert [(o.factura, o.motivo.split(":")[0]) for o in plan.omitidas] == [("F-4", "al corriente")]
@@ -88,7 +92,9 @@ def test_paso_ya_enviado_no_se_repite_y_tras_dias_sin_correr_solo_el_ultimo():
     plan = planificar([f], CONTACTOS, POLITICA, HOY)
     assert {m.ocurrencia.id for m in plan.mensajes} == {"seguimiento#2"}
     assert {m.canal for m in plan.mensajes} == {"email", "sms"}
-    historial = Historial(enviados={("F-1", "email"): {"seguimiento#2"}, ("F-1", "sms"): {"recordatorio"}})
+    historial = Historial(
+        enviados={("F-1", "email"): {"seguimiento#2"}, ("F-1", "sms"): {"recordatorio"}}
+    )
     plan = planificar([f], CONTACTOS, POLITICA, HOY, historial)
     assert [(m.canal, m.ocurrencia.id) for m in plan.mensajes] == [("sms", "seguimiento#2")]
     historial.enviados[("F-1", "sms")] = {"seguimiento#2"}
@@ -118,7 +124,9 @@ def test_canal_preferido_y_respaldo():
     solo_tel = {"ana": Contacto(telefonos=["+525512345678"])}
     plan = planificar([factura("F-1", HOY - timedelta(days=31))], solo_tel, POLITICA, HOY)
     assert [(m.canal, m.destinatario) for m in plan.mensajes] == [("whatsapp", "+525512345678")]
-    prefiere = {"ana": Contacto(correos=["ana@ejemplo.com"], telefonos=["+525512345678"], canal="sms")}
+    prefiere = {
+        "ana": Contacto(correos=["ana@ejemplo.com"], telefonos=["+525512345678"], canal="sms")
+    }
     plan = planificar([factura("F-1", HOY - timedelta(days=31))], prefiere, POLITICA, HOY)
     assert [m.canal for m in plan.mensajes] == ["sms"]
 
@@ -129,7 +137,12 @@ def test_tarea_de_agencia_sin_mensaje():
     (t,) = plan.tareas
     assert t.ocurrencia.id == "agencia" and t.numeros == ["F-1"]
     historial = Historial(enviados={("F-1", "tarea"): {"agencia"}})
-    assert planificar([factura("F-1", HOY - timedelta(days=61))], CONTACTOS, POLITICA, HOY, historial).tareas == []
+    assert (
+        planificar(
+            [factura("F-1", HOY - timedelta(days=61))], CONTACTOS, POLITICA, HOY, historial
+        ).tareas
+        == []
+    )
 
 
 def test_interes_simple_diario_y_compensacion():
@@ -140,6 +153,12 @@ def test_interes_simple_diario_y_compensacion():
 
 
 def test_monedas_distintas_van_en_mensajes_distintos():
-    facturas = [factura("F-1", HOY - timedelta(days=31)), factura("F-2", HOY - timedelta(days=31), moneda="USD")]
+    facturas = [
+        factura("F-1", HOY - timedelta(days=31)),
+        factura("F-2", HOY - timedelta(days=31), moneda="USD"),
+    ]
     plan = planificar(facturas, CONTACTOS, POLITICA, HOY)
-    assert sorted((m.moneda, tuple(m.numeros)) for m in plan.mensajes) == [("MXN", ("F-1",)), ("USD", ("F-2",))]
+    assert sorted((m.moneda, tuple(m.numeros)) for m in plan.mensajes) == [
+        ("MXN", ("F-1",)),
+        ("USD", ("F-2",)),
+    ]

@@ -14,10 +14,17 @@ def test_predeterminada_y_ejemplo_son_validos():
 
 
 def test_politica_del_directorio_actual(tmp_path, monkeypatch):
-    (tmp_path / "politica.yaml").write_text("idioma: es_ES\nmoneda: EUR\npasos:\n  - {id: a, dias: 0, plantilla: vencimiento}\n", encoding="utf-8")
+    (tmp_path / "politica.yaml").write_text(
+        "idioma: es_ES\nmoneda: EUR\npasos:\n  - {id: a, dias: 0, plantilla: vencimiento}\n",
+        encoding="utf-8",
+    )
     monkeypatch.chdir(tmp_path)
     politica = cargar_politica(None)
-    assert (politica.idioma, politica.moneda, politica.ruta) == ("es_ES", "EUR", (tmp_path / "politica.yaml").resolve())
+    assert (politica.idioma, politica.moneda, politica.ruta) == (
+        "es_ES",
+        "EUR",
+        (tmp_path / "politica.yaml").resolve(),
+    )
 
 
 def test_todos_los_problemas_a_la_vez_con_su_ruta(tmp_path):

@@ -82,7 +82,9 @@ def test_mes_primero_en_ingles_de_estados_unidos():
     assert parsear_fecha("03/15/2026", dia_primero=False) == date(2026, 3, 15)
 
 
-@pytest.mark.parametrize("texto", ["31/02/2026", "30 de febrero de 2026", "mañana", "15/13/2026", "0", "marzo"])
+@pytest.mark.parametrize(
+    "texto", ["31/02/2026", "30 de febrero de 2026", "mañana", "15/13/2026", "0", "marzo"]
+)
 def test_fechas_no_validas(texto):
     with pytest.raises(ValueError):
         parsear_fecha(texto)

@@ -223,7 +223,13 @@ def _leer_excel(ruta: Path, hoja: str | None, columnas: dict[str, str]) -> tuple
             mejor = -1
             for nombre in candidatas:
                 muestra = _filas(
-                    pd.read_excel(libro, sheet_name=nombre, header=None, nrows=FILAS_BUSQUEDA_CABECERA, dtype=object)
+                    pd.read_excel(
+                        libro,
+                        sheet_name=nombre,
+                        header=None,
+                        nrows=FILAS_BUSQUEDA_CABECERA,
+                        dtype=object,
+                    )
                 )
                 _, puntaje = _buscar_cabecera(muestra, columnas)
                 if puntaje > mejor:
@@ -535,7 +541,13 @@ class _Lector:
         if es_vacio(valor):
             if moneda_celda and not es_moneda(moneda_celda):
                 importe = self._celda(fila, "monto")
-                self._rechazo(cartera, n, "monto", importe, f"«{como_texto(importe)}»: «{moneda_celda}» no es una moneda reconocida")
+                self._rechazo(
+                    cartera,
+                    n,
+                    "monto",
+                    importe,
+                    f"«{como_texto(importe)}»: «{moneda_celda}» no es una moneda reconocida",
+                )
             return moneda_celda or self.moneda
         codigo = _codigo_moneda(como_texto(valor), self.moneda)
         if codigo is None:

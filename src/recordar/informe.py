@@ -286,17 +286,12 @@ def mostrar(consola, cartera: Cartera, plan: Plan, simulacro: bool, formato=None
                   + (f" (hoja «{cartera.hoja}»)" if cartera.hoja else ""))  # fmt: skip
     if plan.mensajes:
         tabla = Table(title=f"Mensajes ({len(plan.mensajes)})", show_lines=False)
-        for columna in (
-            "cliente",
-            "facturas",
-            "días",
-            "paso",
-            "canal",
-            "destinatario",
-            "vista previa",
-        ):
-            tabla.add_column(columna, overflow="fold" if columna != "vista previa" else "ellipsis",
-                             no_wrap=columna == "vista previa")  # fmt: skip
+        for columna in ("cliente", "facturas", "días", "paso", "canal", "destinatario"):
+            tabla.add_column(
+                columna, overflow="fold", justify="right" if columna == "días" else "left"
+            )
+        ancho = max(16, consola.width // 3)
+        tabla.add_column("vista previa", overflow="ellipsis", no_wrap=True, max_width=ancho)
         for m in plan.mensajes[:FILAS_EN_PANTALLA]:
             tabla.add_row(m.cliente, ", ".join(m.numeros), str(m.dias_vencido), m.ocurrencia.id,
                           m.canal, m.destinatario, _vista_previa(m))  # fmt: skip

@@ -147,6 +147,13 @@ class Plantillas:
         self._cache[clave] = plantilla
         return plantilla
 
+    def _html_hermana(self, texto: jinja2.Template, nombre: str) -> jinja2.Template | None:
+        """La parte HTML solo si está en la misma carpeta que la de texto (si no, dirían cosas distintas)."""
+        html = self._plantilla(nombre, html=True)
+        if html is None or not texto.filename or not html.filename:
+            return html
+        return html if Path(html.filename).parent == Path(texto.filename).parent else None
+
     def ruta(self, nombre: str) -> str:
         plantilla = self._plantilla(nombre)
         return plantilla.filename if plantilla is not None and plantilla.filename else nombre
@@ -208,7 +215,7 @@ class Plantillas:
         texto = self._render(plantilla, contexto, mensaje)
         if mensaje.canal == "email":
             mensaje.asunto, mensaje.cuerpo = _separar_asunto(texto, plantilla.filename or "")
-            html = self._plantilla(f"{paso.plantilla}.email.html.j2", html=True)
+            html = self._html_hermana(plantilla, f"{paso.plantilla}.email.html.j2")
             mensaje.html = self._render(html, contexto, mensaje) if html is not None else None
         else:
             mensaje.cuerpo = texto.strip()

@@ -158,6 +158,8 @@ def validar_politica(datos: Any, ruta: Path | None) -> Politica:
         empresa = {}
     else:
         empresa = {str(k): ("" if v is None else v) for k, v in empresa.items()}
+    for clave in ("nombre", "contacto", "enlace_pago"):
+        empresa.setdefault(clave, "")
 
     idioma = _texto(datos, "idioma", "es_MX", problemas)
     _validar_idioma(idioma, problemas)

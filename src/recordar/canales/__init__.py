@@ -9,7 +9,14 @@ from recordar.errores import ErrorCanal
 
 NOMBRES = ("email", "sms", "whatsapp", "archivo")
 
-__all__ = ["Canal", "Envio", "ErrorEnvio", "ServidorInalcanzable", "crear_canal", "configurar_canales"]
+__all__ = [
+    "Canal",
+    "Envio",
+    "ErrorEnvio",
+    "ServidorInalcanzable",
+    "crear_canal",
+    "configurar_canales",
+]
 
 
 def configurar_canales(config: dict[str, dict[str, Any]]) -> dict[str, Canal]:

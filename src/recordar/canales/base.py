@@ -90,7 +90,9 @@ class Canal:
             raise ErrorCanal(f"{donde}: falta {', '.join(faltan)} (tipo {self.tipo})")
         por_minuto = self.config.get("por_minuto")
         if por_minuto is not None and (
-            isinstance(por_minuto, bool) or not isinstance(por_minuto, int | float) or por_minuto <= 0
+            isinstance(por_minuto, bool)
+            or not isinstance(por_minuto, int | float)
+            or por_minuto <= 0
         ):
             raise ErrorCanal(f"{donde}.por_minuto: debe ser un número mayor que 0")
 
@@ -99,7 +101,9 @@ class Canal:
         variable = self.config.get(clave_env)
         if not variable:
             if requerido:
-                raise ErrorCanal(f"canales.{self.nombre}.{clave_env}: falta el nombre de la variable de entorno")
+                raise ErrorCanal(
+                    f"canales.{self.nombre}.{clave_env}: falta el nombre de la variable de entorno"
+                )
             return None
         valor = os.environ.get(str(variable))
         if not valor and requerido:
@@ -158,7 +162,9 @@ def tipos_de_canal() -> dict[str, type[Canal]]:
         try:
             clase = punto.load()
         except Exception as exc:  # un plugin roto no debe tumbar recordar
-            raise ErrorCanal(f"el plugin de canal «{punto.name}» no se pudo cargar: {exc}") from None
+            raise ErrorCanal(
+                f"el plugin de canal «{punto.name}» no se pudo cargar: {exc}"
+            ) from None
         tipos[punto.name] = clase
     tipos.update(_REGISTRO)
     return tipos
@@ -169,7 +175,9 @@ def crear_canal(nombre: str, ajustes: dict[str, Any]) -> Canal:
     tipo = ajustes.get("tipo")
     tipos = tipos_de_canal()
     if not tipo:
-        raise ErrorCanal(f"canales.{nombre}.tipo: falta; tipos instalados: {', '.join(sorted(tipos))}")
+        raise ErrorCanal(
+            f"canales.{nombre}.tipo: falta; tipos instalados: {', '.join(sorted(tipos))}"
+        )
     if tipo not in tipos:
         raise ErrorCanal(
             f"canales.{nombre}.tipo: «{tipo}» no está instalado; tipos: {', '.join(sorted(tipos))}"

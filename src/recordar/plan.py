@@ -12,6 +12,7 @@ from recordar.politica import InteresMoratorio, Paso, Politica
 
 CENTAVO = Decimal("0.01")
 ORDEN_RESPALDO = ("email", "whatsapp", "sms")
+TODOS_LOS_CANALES = frozenset(ORDEN_RESPALDO)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,7 @@ class Mensaje:
     html: str | None = None
     estado: str = "simulado"
     detalle: str = ""  # motivo de fallo o id del proveedor
+    parametros: tuple[str, ...] = ()  # para plantillas aprobadas (WhatsApp)
 
     @property
     def numeros(self) -> list[str]:
@@ -168,6 +170,7 @@ def planificar(
     politica: Politica,
     hoy: date,
     historial: Historial | None = None,
+    disponibles: frozenset[str] = TODOS_LOS_CANALES,
 ) -> Plan:
     """Decide qué recibe hoy cada deudor: un mensaje por deudor y canal, en el paso más firme."""
     historial = historial or Historial()
@@ -184,7 +187,9 @@ def planificar(
         grupos[(factura.deudor, factura.moneda)].append(linea)
     for (deudor, moneda), lineas in grupos.items():
         contacto = contactos.get(deudor) or Contacto()
-        _planificar_deudor(plan, deudor, moneda, lineas, contacto, politica, hoy, historial)
+        _planificar_deudor(
+            plan, deudor, moneda, lineas, contacto, politica, hoy, historial, disponibles
+        )
     plan.mensajes.sort(key=lambda m: (-m.dias_vencido, m.cliente, m.canal))
     plan.tareas.sort(key=lambda t: t.cliente)
     plan.omitidas.sort(key=lambda o: o.fila)
@@ -214,7 +219,9 @@ def _ya_enviado(linea: Linea, canal: str, pasos: list[Paso], historial: Historia
     return any((o := id_a_orden(pasos, i)) is not None and o >= objetivo for i in enviados)
 
 
-def _planificar_deudor(plan, deudor, moneda, lineas, contacto, politica, hoy, historial) -> None:
+def _planificar_deudor(
+    plan, deudor, moneda, lineas, contacto, politica, hoy, historial, disponibles
+) -> None:
     tareas = [linea for linea in lineas if linea.ocurrencia.paso.es_tarea]
     mensajes = [linea for linea in lineas if not linea.ocurrencia.paso.es_tarea]
     cliente = lineas[0].factura.cliente
@@ -228,9 +235,13 @@ def _planificar_deudor(plan, deudor, moneda, lineas, contacto, politica, hoy, hi
     if not mensajes:
         return
     ocurrencia = max((m.ocurrencia for m in mensajes), key=lambda o: o.orden)
-    canales = elegir_canales(ocurrencia.paso.canales, contacto)
+    canales = elegir_canales(ocurrencia.paso.canales, contacto, disponibles)
     if not canales:
-        _omitir(plan, mensajes, "sin contacto: el deudor no tiene correo ni teléfono válidos")
+        if contacto.correos or contacto.telefonos:
+            motivo = "sin canal: ningún canal configurado sirve para los contactos del deudor"
+        else:
+            motivo = "sin contacto: el deudor no tiene correo ni teléfono válidos"
+        _omitir(plan, mensajes, motivo)
         return
     ultimo = historial.ultimo_envio.get(deudor)
     minimo = politica.limites.min_dias_entre_mensajes
@@ -253,10 +264,16 @@ def _planificar_deudor(plan, deudor, moneda, lineas, contacto, politica, hoy, hi
         _omitir(plan, mensajes, f"ya enviado: el paso {ocurrencia.id} o uno posterior ya se mandó")
 
 
-def elegir_canales(canales_paso: tuple[str, ...], contacto: Contacto) -> list[tuple[str, str]]:
+def elegir_canales(
+    canales_paso: tuple[str, ...],
+    contacto: Contacto,
+    disponibles: frozenset[str] = TODOS_LOS_CANALES,
+) -> list[tuple[str, str]]:
     """(canal, destinatario) por los que va el mensaje: preferencia del deudor, paso, respaldo."""
 
     def destino(canal: str) -> str:
+        if canal not in disponibles:
+            return ""
         if canal == "email":
             return ", ".join(contacto.correos)
         return contacto.telefonos[0] if contacto.telefonos else ""

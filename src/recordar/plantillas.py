@@ -22,6 +22,7 @@ GSM7_BASICO = set(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENSION = set("^{}\\[~]|€\f")
+_ESPACIOS_DUROS = str.maketrans({"\u00a0": " ", "\u202f": " "})
 
 
 def carpeta_integrada() -> Path:
@@ -213,12 +214,20 @@ class Plantillas:
         plantilla = self.exigir(paso.plantilla, mensaje.canal)
         contexto = self.contexto(mensaje, hoy)
         texto = self._render(plantilla, contexto, mensaje)
+        mensaje.parametros = (
+            mensaje.cliente,
+            ", ".join(mensaje.numeros),
+            self.formato.dinero(mensaje.total, mensaje.moneda),
+            str(mensaje.dias_vencido),
+            contexto["enlace_pago"],
+        )
         if mensaje.canal == "email":
             mensaje.asunto, mensaje.cuerpo = _separar_asunto(texto, plantilla.filename or "")
             html = self._html_hermana(plantilla, f"{paso.plantilla}.email.html.j2")
             mensaje.html = self._render(html, contexto, mensaje) if html is not None else None
         else:
-            mensaje.cuerpo = texto.strip()
+            # Babel separa cifra y símbolo con espacios duros, que obligarían a UCS-2 en un SMS.
+            mensaje.cuerpo = texto.strip().translate(_ESPACIOS_DUROS)
 
     def _render(
         self, plantilla: jinja2.Template, contexto: dict[str, Any], mensaje: Mensaje

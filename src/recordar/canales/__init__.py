@@ -19,6 +19,15 @@ __all__ = [
 ]
 
 
+def canales_disponibles(config: dict[str, dict[str, Any]]) -> frozenset[str]:
+    """Canales de mensaje con transporte configurado; sin configuración, todos (para simulacros)."""
+    if not config:
+        return frozenset(("email", "sms", "whatsapp"))
+    if "archivo" in config:
+        return frozenset(("email", "sms", "whatsapp"))
+    return frozenset(c for c in ("email", "sms", "whatsapp") if c in config)
+
+
 def configurar_canales(config: dict[str, dict[str, Any]]) -> dict[str, Canal]:
     """Canal de mensaje (email, sms, whatsapp) → transporte configurado.
 

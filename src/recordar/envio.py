@@ -1,0 +1,216 @@
+"""Enviar un plan ya generado: reclamar en la bitácora, llamar al canal, registrar el resultado."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from recordar.bitacora import Bitacora, Registro
+from recordar.canales.base import Canal, Envio, ErrorEnvio, ServidorInalcanzable
+from recordar.plan import Mensaje, Plan
+
+
+@dataclass(slots=True)
+class Trabajo:
+    """Un envío pendiente y dónde anotar su resultado."""
+
+    clave: str
+    envio: Envio
+    anotar: Callable[[str, str], None]  # (estado, detalle)
+
+
+@dataclass(slots=True)
+class Resultado:
+    enviados: int = 0
+    fallidos: int = 0
+    inciertos: int = 0
+    inciertos_nuevos: int = 0  # los que dejó una ejecución interrumpida
+    inalcanzables: dict[str, str] = field(default_factory=dict)  # canal → motivo
+    reintentados: list[tuple[Registro, str, str]] = field(default_factory=list)
+
+    @property
+    def con_problemas(self) -> bool:
+        return bool(self.fallidos or self.inciertos or self.inalcanzables)
+
+
+def envio_de(m: Mensaje) -> Envio:
+    return Envio(
+        clave=m.clave, canal=m.canal, cliente=m.cliente, destinatario=m.destinatario,
+        asunto=m.asunto, cuerpo=m.cuerpo, html=m.html, paso=m.ocurrencia.id,
+        plantilla=m.ocurrencia.paso.plantilla, facturas=tuple(m.numeros), parametros=m.parametros,
+    )  # fmt: skip
+
+
+def envio_de_registro(r: Registro) -> Envio:
+    return Envio(
+        clave=r.clave, canal=r.canal, cliente=r.cliente, destinatario=r.destinatario,
+        asunto=r.asunto or "", cuerpo=r.cuerpo or "", html=r.html, paso=r.paso,
+        plantilla=r.plantilla or "", facturas=tuple(r.facturas),
+    )  # fmt: skip
+
+
+class Enviador:
+    """Envía con las garantías de la bitácora: nunca dos veces, nada se pierde."""
+
+    def __init__(self, bitacora: Bitacora, rutas: dict[str, Canal], fecha: date,
+                 reintentar_inciertos: bool = False, reintentos: int = 2, espera: float = 1.0,
+                 avisar: Callable[[str], None] | None = None) -> None:  # fmt: skip
+        self.bitacora = bitacora
+        self.rutas = rutas
+        self.fecha = fecha
+        self.reintentar_inciertos = reintentar_inciertos
+        self.reintentos = reintentos
+        self.espera = espera
+        self.avisar = avisar or (lambda _texto: None)
+        self.resultado = Resultado()
+        self._cerrojo = threading.Lock()
+
+    def enviar(self, plan: Plan) -> Resultado:
+        r = self.resultado
+        r.inciertos_nuevos = self.bitacora.marcar_inciertos()
+        previos = self.bitacora.estados([m.clave for m in plan.mensajes])
+        trabajos: dict[int, list[Trabajo]] = {}
+        por_enviar = []
+        for m in plan.mensajes:
+            estado, permanente, detalle = previos.get(m.clave, ("pendiente", False, None))
+            if estado == "incierto" and not self.reintentar_inciertos:
+                self._anotar_mensaje(
+                    m, "incierto", detalle or "envío incierto de una ejecución anterior"
+                )
+            elif estado == "fallido" and permanente:
+                self._anotar_mensaje(
+                    m,
+                    "fallido",
+                    f"fallo permanente anterior ({detalle}); corrige el contacto en la hoja",
+                )
+            elif estado == "enviado":
+                self._anotar_mensaje(m, "enviado", "ya constaba como enviado")
+            else:
+                por_enviar.append(m)
+        self.bitacora.preparar(por_enviar, self.fecha)
+        self.bitacora.registrar_tareas(plan.tareas, self.fecha)
+        for m in por_enviar:
+            canal = self.rutas[m.canal]
+            trabajos.setdefault(id(canal), []).append(
+                Trabajo(m.clave, envio_de(m), self._anotador(m))
+            )
+        if self.reintentar_inciertos:
+            self._sumar_inciertos_viejos(trabajos, {m.clave for m in plan.mensajes})
+        self._ejecutar(trabajos)
+        return r
+
+    def _sumar_inciertos_viejos(self, trabajos, claves_de_hoy: set[str]) -> None:
+        for registro in self.bitacora.consultar(estados=("incierto",)):
+            if registro.clave in claves_de_hoy or registro.canal not in self.rutas:
+                continue
+            canal = self.rutas[registro.canal]
+
+            def anotar(estado, detalle, registro=registro):
+                self._contar(estado)
+                self.resultado.reintentados.append((registro, estado, detalle))
+
+            trabajos.setdefault(id(canal), []).append(
+                Trabajo(registro.clave, envio_de_registro(registro), anotar)
+            )
+
+    def _anotador(self, m: Mensaje) -> Callable[[str, str], None]:
+        return lambda estado, detalle: self._anotar_mensaje(m, estado, detalle)
+
+    def _anotar_mensaje(self, m: Mensaje, estado: str, detalle: str) -> None:
+        m.estado, m.detalle = estado, detalle
+        self._contar(estado)
+        if estado != "enviado":
+            self.avisar(f"{m.cliente} · {m.canal} · {m.ocurrencia.id}: {estado}: {detalle}")
+
+    def _contar(self, estado: str) -> None:
+        with self._cerrojo:
+            if estado == "enviado":
+                self.resultado.enviados += 1
+            elif estado == "incierto":
+                self.resultado.inciertos += 1
+            else:
+                self.resultado.fallidos += 1
+
+    def _ejecutar(self, trabajos: dict[int, list[Trabajo]]) -> None:
+        hilos = []
+        for lista in trabajos.values():
+            canal = self.rutas[lista[0].envio.canal]
+            try:
+                canal.abrir()
+            except ServidorInalcanzable as exc:
+                self._inalcanzable(canal, exc.motivo, lista)
+                continue
+            cola: queue.Queue[Trabajo] = queue.Queue()
+            for t in lista:
+                cola.put(t)
+            for _ in range(max(1, int(canal.config.get("conexiones", 1) or 1))):
+                hilo = threading.Thread(target=self._trabajar, args=(canal, cola), daemon=True)
+                hilo.start()
+                hilos.append(hilo)
+        for hilo in hilos:
+            hilo.join()
+        for canal in {id(c): c for c in self.rutas.values()}.values():
+            canal.cerrar()
+
+    def _inalcanzable(self, canal: Canal, motivo: str, lista: list[Trabajo]) -> None:
+        with self._cerrojo:
+            self.resultado.inalcanzables[canal.nombre] = motivo
+        for t in lista:
+            t.anotar("fallido", f"no enviado: {motivo}")
+
+    def _trabajar(self, canal: Canal, cola: queue.Queue[Trabajo]) -> None:
+        # Cada resultado se confirma junto con la reclamación siguiente (una escritura
+        # sincronizada por envío); con límite por minuto se confirma al momento.
+        fusionar = canal.limitador is None
+        anterior = None
+        while True:
+            try:
+                t = cola.get_nowait()
+            except queue.Empty:
+                break
+            if canal.nombre in self.resultado.inalcanzables:
+                t.anotar("fallido", f"no enviado: {self.resultado.inalcanzables[canal.nombre]}")
+                continue
+            if not self.bitacora.reclamar(t.clave, self.fecha, self.reintentar_inciertos, anterior):
+                anterior = None
+                t.anotar("incierto", "otra ejecución ya lo estaba enviando")
+                continue
+            anterior = None
+            estado, detalle, proveedor_id, permanente = self._enviar_uno(canal, t.envio)
+            registro = (t.clave, estado, detalle, proveedor_id, permanente)
+            if fusionar:
+                anterior = registro
+            else:
+                self.bitacora.registrar(*registro)
+            t.anotar(estado, detalle or proveedor_id or "")
+        if anterior is not None:
+            self.bitacora.registrar(*anterior)
+
+    def _enviar_uno(self, canal: Canal, envio: Envio) -> tuple[str, str | None, str | None, bool]:
+        """(estado, detalle, id del proveedor, permanente) tras reintentar lo temporal."""
+        intento = 0
+        while True:
+            try:
+                return "enviado", None, canal.enviar(envio), False
+            except ServidorInalcanzable as exc:
+                with self._cerrojo:
+                    self.resultado.inalcanzables.setdefault(canal.nombre, exc.motivo)
+                return "fallido", f"no enviado: {exc.motivo}", None, False
+            except ErrorEnvio as exc:
+                if exc.entregado_quizas:
+                    return "incierto", f"{exc.motivo} (puede que haya llegado)", None, False
+                if not exc.temporal:
+                    return "fallido", exc.motivo, None, True
+                if intento >= self.reintentos:
+                    return (
+                        "fallido",
+                        f"{exc.motivo} (se reintentará en la próxima ejecución)",
+                        None,
+                        False,
+                    )
+                time.sleep(self.espera * 2**intento)
+                intento += 1

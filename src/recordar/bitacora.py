@@ -6,7 +6,6 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -20,9 +19,9 @@ ESTADOS = ("pendiente", "enviando", "enviado", "fallido", "incierto")
 ESTADOS_HECHOS = ("enviado", "enviando", "incierto")
 
 
-def _m1(con: sqlite3.Connection) -> None:
-    con.executescript(
-        """
+# Migraciones numeradas: la posición + 1 es la versión (PRAGMA user_version). Solo se añaden al final.
+MIGRACIONES: list[str] = [
+    """
         CREATE TABLE envios (
             id INTEGER PRIMARY KEY,
             clave TEXT NOT NULL UNIQUE,
@@ -71,12 +70,8 @@ def _m1(con: sqlite3.Connection) -> None:
             tarea_id INTEGER NOT NULL REFERENCES tareas(id),
             factura TEXT NOT NULL
         );
-        """
-    )
-
-
-# Migraciones numeradas: la posición + 1 es la versión. Solo se añaden al final.
-MIGRACIONES: list[Callable[[sqlite3.Connection], None]] = [_m1]
+    """,
+]
 
 
 def ruta_predeterminada(carpeta_politica: Path | None) -> Path:
@@ -369,13 +364,14 @@ def _migrar(con: sqlite3.Connection) -> None:
     if version > len(MIGRACIONES):
         raise ErrorBitacora("la bitácora es de una versión más nueva de recordar; actualízalo")
     for numero in range(version, len(MIGRACIONES)):
-        con.execute("BEGIN IMMEDIATE")
+        # executescript confirma lo pendiente antes de empezar: la transacción va dentro del guion.
         try:
-            MIGRACIONES[numero](con)
-            con.execute(f"PRAGMA user_version = {numero + 1}")
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
+            con.executescript(
+                f"BEGIN IMMEDIATE;\n{MIGRACIONES[numero]};\nPRAGMA user_version = {numero + 1};\nCOMMIT;"
+            )
+        except sqlite3.Error:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
             raise
 
 

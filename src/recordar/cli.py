@@ -92,16 +92,10 @@ def _fecha(hoy: str | None) -> date:
         ) from None
 
 
-def _preparar(cartera_ruta: Path, politica_ruta, hoja, hoy):
+def _cargar(cartera_ruta: Path, politica, hoja):
     from recordar.cartera import cargar_cartera
-    from recordar.plan import planificar
-    from recordar.plantillas import Plantillas, renderizar_plan
-    from recordar.politica import cargar_politica
 
-    fecha = _fecha(hoy)
-    politica = cargar_politica(politica_ruta)
-    plantillas = Plantillas(politica)
-    cartera = cargar_cartera(
+    return cargar_cartera(
         cartera_ruta,
         hoja=hoja,
         columnas=politica.columnas,
@@ -109,9 +103,34 @@ def _preparar(cartera_ruta: Path, politica_ruta, hoja, hoy):
         moneda=politica.moneda,
         region_telefono=politica.region_telefono,
     )
-    plan = planificar(cartera.facturas, cartera.contactos, politica, fecha)
+
+
+def _planificar(politica, cartera, fecha, historial=None, disponibles=None):
+    from recordar.canales import canales_disponibles
+    from recordar.plan import planificar
+    from recordar.plantillas import Plantillas, renderizar_plan
+
+    plantillas = Plantillas(politica)
+    disponibles = disponibles or canales_disponibles(politica.canales)
+    plan = planificar(cartera.facturas, cartera.contactos, politica, fecha, historial, disponibles)
     renderizar_plan(plan, plantillas)
-    return politica, cartera, plan
+    return plan
+
+
+def _ruta_bitacora(bitacora: Path | None, politica) -> Path:
+    from recordar.bitacora import ruta_predeterminada
+
+    return bitacora if bitacora is not None else ruta_predeterminada(politica.carpeta)
+
+
+OpcionBitacora = Annotated[
+    Path | None,
+    typer.Option(
+        "--bitacora",
+        help="Bitácora SQLite (por omisión junto a la política, o RECORDAR_BITACORA).",
+        show_default=False,
+    ),
+]
 
 
 @app.command()
@@ -137,26 +156,90 @@ def enviar(
             "--salida", "-o", help="Escribe el informe completo: .json, .csv, .xlsx o .html."
         ),
     ] = None,
+    bitacora: OpcionBitacora = None,
+    reintentar_inciertos: Annotated[
+        bool,
+        typer.Option(
+            "--reintentar-inciertos",
+            help="Reenvía los mensajes «inciertos» de ejecuciones interrumpidas.",
+        ),
+    ] = False,
 ) -> None:
     """Planifica los recordatorios de hoy y los envía (o, con --simulacro, los muestra)."""
-    _ejecutar(_enviar, cartera, simulacro, politica, hoja, hoy, salida)
+    _ejecutar(
+        _enviar, cartera, simulacro, politica, hoja, hoy, salida, bitacora, reintentar_inciertos
+    )
 
 
-def _enviar(cartera_ruta, simulacro, politica_ruta, hoja, hoy, salida) -> None:
+def _enviar(
+    cartera_ruta, simulacro, politica_ruta, hoja, hoy, salida, bitacora_ruta, reintentar
+) -> None:
+    from recordar.bitacora import Bitacora
     from recordar.informe import a_dict, escribir_informe, mostrar
+    from recordar.politica import cargar_politica
 
     if salida is not None:
         _revisar_salida(salida)
-    if not simulacro:
-        raise RecordarError(
-            "el envío real todavía no está disponible en esta versión; usa --simulacro para ver "
-            "qué se enviaría"
+    fecha = _fecha(hoy)
+    politica = cargar_politica(politica_ruta)
+    ruta_bitacora = _ruta_bitacora(bitacora_ruta, politica)
+    if simulacro:
+        with Bitacora.abrir_lectura(ruta_bitacora) as b:
+            historial = b.historial()
+        cartera = _cargar(cartera_ruta, politica, hoja)
+        plan = _planificar(politica, cartera, fecha, historial)
+        mostrar(_consola(), cartera, plan, simulacro=True)
+        if salida is not None:
+            escribir_informe(salida, a_dict(cartera, plan, simulacro=True))
+            _consola().print(f"Informe escrito en {salida}")
+        return
+    codigo = _enviar_de_verdad(
+        cartera_ruta, politica, hoja, fecha, salida, ruta_bitacora, reintentar
+    )
+    if codigo:
+        raise typer.Exit(codigo)
+
+
+def _enviar_de_verdad(
+    cartera_ruta, politica, hoja, fecha, salida, ruta_bitacora, reintentar
+) -> int:
+    from recordar.bitacora import Bitacora
+    from recordar.canales import configurar_canales
+    from recordar.envio import Enviador
+    from recordar.errores import ErrorCanal
+    from recordar.informe import a_dict, escribir_informe, mostrar, mostrar_envio, registro_a_dict
+
+    if not politica.canales:
+        raise ErrorCanal(
+            f"{politica.nombre}: no hay canales configurados en «canales:»; configura email, sms, "
+            "whatsapp o archivo (o usa --simulacro para ver qué se enviaría)"
         )
-    _, cartera, plan = _preparar(cartera_ruta, politica_ruta, hoja, hoy)
-    mostrar(_consola(), cartera, plan, simulacro)
+    rutas = configurar_canales(politica.canales, politica.carpeta)
+    cartera = _cargar(cartera_ruta, politica, hoja)
+    consola, errores = _consola(), _consola(error=True)
+    with Bitacora.abrir_escritura(ruta_bitacora) as b:
+        # Lo que quedó «enviando» de una ejecución muerta cuenta como hecho al planificar.
+        inciertos_nuevos = b.marcar_inciertos()
+        plan = _planificar(politica, cartera, fecha, b.historial(), frozenset(rutas))
+        espera = float(os.environ.get("RECORDAR_ESPERA_REINTENTO", "1"))
+        enviador = Enviador(b, rutas, fecha, reintentar_inciertos=reintentar, espera=espera,
+                            avisar=lambda texto: errores.print(f"aviso: {texto}", markup=False))  # fmt: skip
+        resultado = enviador.enviar(plan)
+        resultado.inciertos_nuevos = inciertos_nuevos
+    mostrar(consola, cartera, plan, simulacro=False)
+    mostrar_envio(consola, resultado, ruta_bitacora)
+    for canal, motivo in resultado.inalcanzables.items():
+        errores.print(f"error: {canal}: {motivo}; no se envió nada más por ese canal", markup=False)
     if salida is not None:
-        escribir_informe(salida, a_dict(cartera, plan, simulacro))
-        _consola().print(f"Informe escrito en {salida}")
+        datos = a_dict(cartera, plan, simulacro=False)
+        datos["inciertos"] = [registro_a_dict(r, completo=True) for r in resultado.sin_resolver]
+        datos["reintentados"] = [
+            dict(registro_a_dict(r, completo=True), estado=estado, detalle=detalle)
+            for r, estado, detalle in resultado.reintentados
+        ]
+        escribir_informe(salida, datos)
+        consola.print(f"Informe escrito en {salida}")
+    return 1 if resultado.con_problemas else 0
 
 
 def _revisar_salida(salida: Path) -> None:
@@ -182,8 +265,11 @@ def validar(
 
 def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
     from recordar.informe import resumir
+    from recordar.politica import cargar_politica
 
-    politica, cartera, plan = _preparar(cartera_ruta, politica_ruta, hoja, hoy)
+    politica = cargar_politica(politica_ruta)
+    cartera = _cargar(cartera_ruta, politica, hoja)
+    plan = _planificar(politica, cartera, _fecha(hoy))
     _revisar_todas_las_plantillas(politica)
     consola = _consola()
     r = resumir(cartera, plan)
@@ -215,6 +301,125 @@ def _revisar_todas_las_plantillas(politica) -> None:
     for paso in politica.pasos:
         for canal in paso.canales:
             plantillas.exigir(paso.plantilla, canal)
+
+
+@app.command()
+def historial(
+    cliente: Annotated[
+        str | None, typer.Option("--cliente", help="Solo este cliente (coincidencia parcial).")
+    ] = None,
+    factura: Annotated[
+        str | None, typer.Option("--factura", help="Solo los envíos que incluyen esta factura.")
+    ] = None,
+    desde: Annotated[
+        str | None,
+        typer.Option("--desde", help="Desde esta fecha, AAAA-MM-DD.", metavar="AAAA-MM-DD"),
+    ] = None,
+    inciertos: Annotated[
+        bool,
+        typer.Option("--inciertos", help="Solo los envíos inciertos (ejecución interrumpida)."),
+    ] = False,
+    completo: Annotated[
+        bool,
+        typer.Option(
+            "--completo", help="Muestra destinatarios completos (por omisión, enmascarados)."
+        ),
+    ] = False,
+    como_json: Annotated[bool, typer.Option("--json", help="Salida en JSON.")] = False,
+    politica: OpcionPolitica = None,
+    bitacora: OpcionBitacora = None,
+) -> None:
+    """Qué se envió, cuándo, por qué canal, a quién y con qué resultado (el registro para aclaraciones)."""
+    _ejecutar(
+        _historial, cliente, factura, desde, inciertos, completo, como_json, politica, bitacora
+    )
+
+
+def _historial(
+    cliente, factura, desde, inciertos, completo, como_json, politica_ruta, bitacora_ruta
+) -> None:
+    import json
+
+    from rich.table import Table
+
+    from recordar.bitacora import Bitacora
+    from recordar.informe import registro_a_dict
+    from recordar.politica import cargar_politica
+
+    politica = cargar_politica(politica_ruta)
+    ruta = _ruta_bitacora(bitacora_ruta, politica)
+    fecha_desde = _fecha(desde) if desde else None
+    with Bitacora.abrir_lectura(ruta) as b:
+        registros = b.consultar(cliente, factura, fecha_desde, ("incierto",) if inciertos else None)
+    filas = [registro_a_dict(r, completo) for r in registros]
+    if como_json:
+        typer.echo(json.dumps(filas, ensure_ascii=False, indent=1))
+        return
+    consola = _consola()
+    if not filas:
+        consola.print(f"Sin envíos registrados que coincidan (bitácora: {ruta}).")
+        return
+    tabla = Table(title=f"Historial ({len(filas)}) · {ruta}")
+    columnas = (
+        "fecha",
+        "cliente",
+        "facturas",
+        "paso",
+        "canal",
+        "destinatario",
+        "estado",
+        "proveedor_id",
+        "detalle",
+    )
+    for columna in columnas:
+        tabla.add_column(columna, overflow="fold")
+    for f in filas:
+        tabla.add_row(
+            *[", ".join(f[c]) if isinstance(f[c], list) else str(f[c] or "") for c in columnas]
+        )
+    consola.print(tabla)
+
+
+@app.command()
+def canales(politica: OpcionPolitica = None) -> None:
+    """Lista los tipos de canal instalados (incluidos plugins) y si la política los configura."""
+    _ejecutar(_canales, politica)
+
+
+def _canales(politica_ruta) -> None:
+    from rich.table import Table
+
+    from recordar.canales.base import crear_canal, tipos_de_canal
+    from recordar.errores import RecordarError as _Error
+    from recordar.politica import cargar_politica
+
+    politica = cargar_politica(politica_ruta)
+    consola = _consola()
+    tabla = Table(title="Tipos de canal instalados")
+    for columna in ("tipo", "sirve para", "módulo", "ajustes obligatorios"):
+        tabla.add_column(columna, overflow="fold")
+    for tipo, clase in sorted(tipos_de_canal().items()):
+        if isinstance(clase, str):
+            tabla.add_row(tipo, "", clase, "")
+        else:
+            tabla.add_row(
+                tipo, ", ".join(clase.canales), clase.__module__, ", ".join(clase.ajustes)
+            )
+    consola.print(tabla)
+    if not politica.canales:
+        consola.print(f"{politica.nombre}: ningún canal configurado en «canales:».")
+        return
+    tabla = Table(title=f"Canales de {politica.nombre}")
+    for columna in ("canal", "tipo", "estado"):
+        tabla.add_column(columna, overflow="fold")
+    for nombre, ajustes in politica.canales.items():
+        try:
+            crear_canal(nombre, ajustes)
+            estado = "configurado"
+        except _Error as exc:
+            estado = f"con problemas: {exc}"
+        tabla.add_row(nombre, str(ajustes.get("tipo", "")), estado)
+    consola.print(tabla)
 
 
 @app.command()

@@ -29,12 +29,15 @@ class Resultado:
     fallidos: int = 0
     inciertos: int = 0
     inciertos_nuevos: int = 0  # los que dejó una ejecución interrumpida
+    sin_resolver: list[Registro] = field(
+        default_factory=list
+    )  # inciertos que siguen en la bitácora
     inalcanzables: dict[str, str] = field(default_factory=dict)  # canal → motivo
     reintentados: list[tuple[Registro, str, str]] = field(default_factory=list)
 
     @property
     def con_problemas(self) -> bool:
-        return bool(self.fallidos or self.inciertos or self.inalcanzables)
+        return bool(self.fallidos or self.inciertos or self.inalcanzables or self.sin_resolver)
 
 
 def envio_de(m: Mensaje) -> Envio:
@@ -71,7 +74,6 @@ class Enviador:
 
     def enviar(self, plan: Plan) -> Resultado:
         r = self.resultado
-        r.inciertos_nuevos = self.bitacora.marcar_inciertos()
         previos = self.bitacora.estados([m.clave for m in plan.mensajes])
         trabajos: dict[int, list[Trabajo]] = {}
         por_enviar = []
@@ -101,6 +103,7 @@ class Enviador:
         if self.reintentar_inciertos:
             self._sumar_inciertos_viejos(trabajos, {m.clave for m in plan.mensajes})
         self._ejecutar(trabajos)
+        r.sin_resolver = self.bitacora.consultar(estados=("incierto",))
         return r
 
     def _sumar_inciertos_viejos(self, trabajos, claves_de_hoy: set[str]) -> None:

@@ -290,11 +290,16 @@ def mostrar(consola, cartera: Cartera, plan: Plan, simulacro: bool, formato=None
             tabla.add_column(
                 columna, overflow="fold", justify="right" if columna == "días" else "left"
             )
+        if not simulacro:
+            tabla.add_column("estado", overflow="fold")
         ancho = max(16, consola.width // 3)
         tabla.add_column("vista previa", overflow="ellipsis", no_wrap=True, max_width=ancho)
         for m in plan.mensajes[:FILAS_EN_PANTALLA]:
-            tabla.add_row(m.cliente, ", ".join(m.numeros), str(m.dias_vencido), m.ocurrencia.id,
-                          m.canal, m.destinatario, _vista_previa(m))  # fmt: skip
+            celdas = [m.cliente, ", ".join(m.numeros), str(m.dias_vencido), m.ocurrencia.id, m.canal,
+                      m.destinatario]  # fmt: skip
+            if not simulacro:
+                celdas.append(m.estado)
+            tabla.add_row(*celdas, _vista_previa(m))
         consola.print(tabla)
         if len(plan.mensajes) > FILAS_EN_PANTALLA:
             consola.print(f"… y {len(plan.mensajes) - FILAS_EN_PANTALLA} mensajes más; "
@@ -348,4 +353,70 @@ def _mostrar_resumen(consola, cartera: Cartera, plan: Plan) -> None:
         f"{r.mensajes} mensajes, {r.tareas} tareas"
         + (f", {r.avisos} avisos de contacto" if r.avisos else "")
         + "."
+    )
+
+
+# --- envíos reales y bitácora -----------------------------------------------------------------
+
+
+def enmascarar(destinatario: str) -> str:
+    """«jose@ejemplo.com» → «j***@ejemplo.com»; «+525512345678» → «+52******5678»."""
+    partes = []
+    for d in destinatario.split(", "):
+        if "@" in d:
+            usuario, _, dominio = d.partition("@")
+            partes.append(f"{usuario[:1]}***@{dominio}")
+        elif len(d) > 6:
+            partes.append(d[:3] + "*" * (len(d) - 7) + d[-4:])
+        else:
+            partes.append("***")
+    return ", ".join(partes)
+
+
+def registro_a_dict(r, completo: bool = False) -> dict[str, Any]:
+    return {
+        "fecha": r.fecha_plan,
+        "actualizado": r.actualizado,
+        "cliente": r.cliente,
+        "facturas": r.facturas,
+        "paso": r.paso,
+        "canal": r.canal,
+        "destinatario": r.destinatario if completo else enmascarar(r.destinatario),
+        "estado": r.estado,
+        "intentos": r.intentos,
+        "proveedor_id": r.proveedor_id,
+        "detalle": r.detalle,
+        "asunto": r.asunto,
+    }
+
+
+def mostrar_envio(consola, resultado, ruta_bitacora) -> None:
+    """Lo que pasó al enviar: enviados, fallidos, inciertos; dónde está la bitácora."""
+    from rich.table import Table
+
+    if resultado.inciertos_nuevos:
+        consola.print(
+            f"[yellow]{resultado.inciertos_nuevos} envíos quedaron a medias en una ejecución "
+            "interrumpida: marcados «incierto», no se reenvían solos[/yellow]"
+        )
+    if resultado.sin_resolver:
+        tabla = Table(title=f"Envíos inciertos sin resolver ({len(resultado.sin_resolver)})")
+        for columna in ("fecha", "cliente", "facturas", "paso", "canal", "destinatario"):
+            tabla.add_column(columna, overflow="fold")
+        for r in resultado.sin_resolver[:FILAS_EN_PANTALLA]:
+            tabla.add_row(
+                r.fecha_plan,
+                r.cliente,
+                ", ".join(r.facturas),
+                r.paso,
+                r.canal,
+                enmascarar(r.destinatario),
+            )
+        consola.print(tabla)
+        consola.print(
+            "Comprueba si llegaron; para reenviarlos: recordar enviar … --reintentar-inciertos"
+        )
+    consola.print(
+        f"[bold]Envío:[/bold] {resultado.enviados} enviados, {resultado.fallidos} fallidos, "
+        f"{resultado.inciertos} inciertos. Bitácora: {ruta_bitacora}"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from recordar.canales.base import Canal, Envio, ErrorEnvio, ServidorInalcanzable, crear_canal
@@ -28,15 +29,26 @@ def canales_disponibles(config: dict[str, dict[str, Any]]) -> frozenset[str]:
     return frozenset(c for c in ("email", "sms", "whatsapp") if c in config)
 
 
-def configurar_canales(config: dict[str, dict[str, Any]]) -> dict[str, Canal]:
+def configurar_canales(
+    config: dict[str, dict[str, Any]], carpeta_base: Path | None = None
+) -> dict[str, Canal]:
     """Canal de mensaje (email, sms, whatsapp) → transporte configurado.
 
-    `archivo`, si está, recibe los canales de mensaje que no tienen transporte propio.
+    `archivo`, si está, recibe los canales de mensaje que no tienen transporte propio. Las
+    carpetas relativas se toman desde la carpeta de la política (cron no depende del cwd).
     """
     instancias: dict[str, Canal] = {}
     for nombre, ajustes in config.items():
         if nombre not in NOMBRES:
             raise ErrorCanal(f"canales.{nombre}: nombre desconocido; usa {', '.join(NOMBRES)}")
+        ajustes = dict(ajustes)
+        carpeta = ajustes.get("carpeta")
+        if (
+            carpeta_base is not None
+            and isinstance(carpeta, str)
+            and not Path(carpeta).is_absolute()
+        ):
+            ajustes["carpeta"] = str(carpeta_base / carpeta)
         instancias[nombre] = crear_canal(nombre, ajustes)
     rutas: dict[str, Canal] = {}
     for canal in ("email", "sms", "whatsapp"):

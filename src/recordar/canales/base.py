@@ -155,17 +155,18 @@ def registrar(clase: type[Canal]) -> type[Canal]:
     return clase
 
 
-def tipos_de_canal() -> dict[str, type[Canal]]:
-    """Todos los tipos instalados: los de recordar y los de plugins, por el mismo mecanismo."""
-    tipos: dict[str, type[Canal]] = {}
+def tipos_de_canal() -> dict[str, type[Canal] | str]:
+    """Todos los tipos instalados: los de recordar y los de plugins, por el mismo mecanismo.
+
+    Un plugin que no se puede importar aparece con el motivo en lugar de la clase; solo
+    falla la ejecución si la política lo usa.
+    """
+    tipos: dict[str, type[Canal] | str] = {}
     for punto in entry_points(group=GRUPO_ENTRY_POINTS):
         try:
-            clase = punto.load()
+            tipos[punto.name] = punto.load()
         except Exception as exc:  # un plugin roto no debe tumbar recordar
-            raise ErrorCanal(
-                f"el plugin de canal «{punto.name}» no se pudo cargar: {exc}"
-            ) from None
-        tipos[punto.name] = clase
+            tipos[punto.name] = f"no se pudo cargar: {exc}"
     tipos.update(_REGISTRO)
     return tipos
 
@@ -182,4 +183,7 @@ def crear_canal(nombre: str, ajustes: dict[str, Any]) -> Canal:
         raise ErrorCanal(
             f"canales.{nombre}.tipo: «{tipo}» no está instalado; tipos: {', '.join(sorted(tipos))}"
         )
-    return tipos[tipo](nombre, ajustes)
+    clase = tipos[tipo]
+    if isinstance(clase, str):
+        raise ErrorCanal(f"canales.{nombre}.tipo: el plugin «{tipo}» {clase}")
+    return clase(nombre, ajustes)

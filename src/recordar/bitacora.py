@@ -123,6 +123,7 @@ class Bitacora:
         self._con = con
         self._cerrojo_archivo = cerrojo
         self._hilo = threading.Lock()
+        self.solo_lectura = cerrojo is None
 
     # --- apertura ------------------------------------------------------------------------
 
@@ -346,7 +347,7 @@ class _Transaccion:
         self.b = bitacora
 
     def __enter__(self):
-        if self.b._con is None:
+        if self.b._con is None or self.b.solo_lectura:
             raise ErrorBitacora(f"{self.b.ruta}: la bitácora está abierta solo para lectura")
         self.b._hilo.acquire()
         self.b._con.execute("BEGIN IMMEDIATE")

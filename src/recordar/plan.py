@@ -243,25 +243,33 @@ def _planificar_deudor(
             motivo = "sin contacto: el deudor no tiene correo ni teléfono válidos"
         _omitir(plan, mensajes, motivo)
         return
+    por_canal = [
+        (canal, destinatario)
+        for canal, destinatario in canales
+        if any(not _ya_enviado(m, canal, politica.pasos, historial) for m in mensajes)
+    ]
+    if not por_canal:
+        _omitir(plan, mensajes, f"ya enviado: el paso {ocurrencia.id} o uno posterior ya se mandó")
+        return
     ultimo = historial.ultimo_envio.get(deudor)
     minimo = politica.limites.min_dias_entre_mensajes
-    if ultimo is not None and minimo and (hoy - ultimo).days < minimo:
+    # Completar hoy por otro canal el mismo paso ya enviado (p. ej. el email falló y el SMS no)
+    # no es un contacto nuevo.
+    completa_paso = any(
+        all(_ya_enviado(m, c, politica.pasos, historial) for m in mensajes)
+        for c, _ in canales
+        if (c, _) not in por_canal
+    )
+    if ultimo is not None and minimo and (hoy - ultimo).days < minimo and not completa_paso:
         motivo = (
             f"espera: último mensaje el {ultimo.isoformat()} (mínimo {minimo} días entre mensajes)"
         )
         _omitir(plan, mensajes, motivo)
         return
-    incluidas: set[int] = set()
-    for canal, destinatario in canales:
-        pendientes = [m for m in mensajes if not _ya_enviado(m, canal, politica.pasos, historial)]
-        if not pendientes:
-            continue
+    for canal, destinatario in por_canal:
         plan.mensajes.append(
             Mensaje(deudor, cliente, canal, destinatario, ocurrencia, mensajes, moneda)
         )
-        incluidas.update(id(m) for m in mensajes)
-    if not incluidas:
-        _omitir(plan, mensajes, f"ya enviado: el paso {ocurrencia.id} o uno posterior ya se mandó")
 
 
 def elegir_canales(

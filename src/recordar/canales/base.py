@@ -75,15 +75,16 @@ class Canal:
         donde = f"canales.{self.nombre}"
         conocidas = {"tipo", "por_minuto", *self.ajustes, *self.opcionales}
         for clave in self.config:
-            if clave not in conocidas:
-                raise ErrorCanal(
-                    f"{donde}.{clave}: ajuste desconocido para tipo {self.tipo}; "
-                    f"admitidos: {', '.join(sorted(conocidas))}"
-                )
             if any(s in clave for s in CLAVES_SECRETAS) and not clave.endswith("_env"):
                 raise ErrorCanal(
                     f"{donde}.{clave}: no escribas secretos en la política; pon el nombre de una "
                     f"variable de entorno en {clave}_env y exporta el secreto en ella"
+                )
+        for clave in self.config:
+            if clave not in conocidas:
+                raise ErrorCanal(
+                    f"{donde}.{clave}: ajuste desconocido para tipo {self.tipo}; "
+                    f"admitidos: {', '.join(sorted(conocidas))}"
                 )
         faltan = [a for a in self.ajustes if self.config.get(a) in (None, "")]
         if faltan:

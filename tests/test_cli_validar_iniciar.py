@@ -1,0 +1,85 @@
+from datetime import timedelta
+
+from tests.conftest import CABECERA, HOY, escribir_xlsx
+
+
+def test_validar_correcto(en_tmp, correr):
+    escribir_xlsx(
+        en_tmp / "c.xlsx",
+        [CABECERA, ["Ana", "ana@ejemplo.com", "", "F-1", HOY + timedelta(days=9), 10]],
+    )
+    r = correr("validar", "c.xlsx", "--hoy", HOY.isoformat())
+    assert r.exit_code == 0, r.output
+    assert "Todo correcto." in r.output
+    assert "(política predeterminada) (7 pasos) · correcta" in r.output
+
+
+def test_validar_con_filas_malas_sale_con_1_y_las_nombra(en_tmp, correr):
+    escribir_xlsx(
+        en_tmp / "c.xlsx",
+        [
+            ["Cartera"],
+            CABECERA,
+            ["Ana", "ana@", "", "F-1", "31/02/2026", 10],
+            ["Eva", "eva@ejemplo.com", "", "F-2", "2026-12-01", "x"],
+        ],
+    )
+    r = correr("validar", "c.xlsx")
+    assert r.exit_code == 1
+    assert "fila 3, columna Vencimiento: «31/02/2026» no es una fecha válida" in r.output
+    assert "fila 3, columna Correo: «ana@» no es un correo válido" in r.output
+    assert "fila 4, columna Importe: «x» no es un importe válido" in r.output
+    assert "encabezados en la fila 2" in r.output
+
+
+def test_validar_politica_con_errores_sale_con_2(en_tmp, correr):
+    escribir_xlsx(
+        en_tmp / "c.xlsx", [CABECERA, ["Ana", "ana@ejemplo.com", "", "F-1", "2026-12-01", 10]]
+    )
+    (en_tmp / "politica.yaml").write_text("pasos:\n  - {id: a, dias: x}\n", encoding="utf-8")
+    r = correr("validar", "c.xlsx")
+    assert r.exit_code == 2
+    assert "pasos[0].dias: debe ser un número entero, no «x»" in r.output
+
+
+def test_validar_exige_cada_plantilla_de_la_politica(en_tmp, correr):
+    escribir_xlsx(
+        en_tmp / "c.xlsx", [CABECERA, ["Ana", "ana@ejemplo.com", "", "F-1", "2026-12-01", 10]]
+    )
+    (en_tmp / "politica.yaml").write_text(
+        "pasos:\n  - {id: a, dias: 40, plantilla: inexistente}\n", encoding="utf-8"
+    )
+    r = correr("validar", "c.xlsx")
+    assert r.exit_code == 2
+    assert "falta la plantilla «inexistente.email.j2»" in r.output
+
+
+def test_iniciar_crea_y_no_sobrescribe(en_tmp, correr):
+    r = correr("iniciar", "cobranza")
+    assert r.exit_code == 0, r.output
+    carpeta = en_tmp / "cobranza"
+    assert (
+        (carpeta / "politica.yaml").read_text(encoding="utf-8").startswith("# Política de cobranza")
+    )
+    assert (carpeta / "plantillas" / "recordatorio.email.j2").exists()
+    assert (carpeta / "cartera-ejemplo.xlsx").exists()
+    (carpeta / "politica.yaml").write_text("mía", encoding="utf-8")
+    r = correr("iniciar", "cobranza")
+    assert r.exit_code == 0
+    assert "ya existe" in r.output
+    assert (carpeta / "politica.yaml").read_text(encoding="utf-8") == "mía"
+
+
+def test_lo_que_crea_iniciar_funciona(en_tmp, correr):
+    assert correr("iniciar", "c").exit_code == 0
+    r = correr(
+        "enviar",
+        "c/cartera-ejemplo.xlsx",
+        "--politica",
+        "c/politica.yaml",
+        "--simulacro",
+        "--hoy",
+        "2026-11-23",
+    )
+    assert r.exit_code == 0, r.output
+    assert "Mensajes (" in r.output

@@ -12,8 +12,43 @@ import typer
 
 from recordar.errores import RecordarError
 
+
+def _en_espanol() -> None:
+    """Los textos fijos de la ayuda de Typer/Click, en español (la interfaz habla español)."""
+    import typer.core as nucleo
+
+    traducciones = {
+        "Arguments": "Argumentos", "Options": "Opciones", "Commands": "Órdenes",
+        "[default: {}]": "[por omisión: {}]", "[required]": "[obligatorio]",
+        "default: {default}": "por omisión: {default}", "required": "obligatorio",
+        "Aborted!": "Cancelado.", "Missing command.": "Falta la orden.",
+        "No such command {name!r}.": "No existe la orden {name!r}.",
+    }  # fmt: skip
+    nucleo._ = lambda texto: traducciones.get(texto, texto)
+    try:
+        from typer._click.core import Command
+    except ImportError:  # Typer con Click externo: se queda la ayuda en inglés
+        return
+    original_ayuda, original_uso = Command.get_help_option, Command.format_usage
+
+    def ayuda(self, ctx):
+        opcion = original_ayuda(self, ctx)
+        if opcion is not None:
+            opcion.help = "Muestra esta ayuda y termina."
+        return opcion
+
+    def uso(self, ctx, formatter):
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), "Uso: ")
+
+    Command.get_help_option, Command.format_usage = ayuda, uso
+
+
+_en_espanol()
+
 app = typer.Typer(
     name="recordar",
+    options_metavar="[OPCIONES]",
+    subcommand_metavar="ORDEN [ARGUMENTOS]...",
     help="Recordatorios de cobranza escalonados a partir de tu cartera en Excel, ODS o CSV.",
     no_args_is_help=True,
     add_completion=False,
@@ -127,17 +162,21 @@ OpcionBitacora = Annotated[
     Path | None,
     typer.Option(
         "--bitacora",
+        metavar="RUTA",
         help="Bitácora SQLite (por omisión junto a la política, o RECORDAR_BITACORA).",
         show_default=False,
     ),
 ]
 
 
-@app.command()
+@app.command(options_metavar="[OPCIONES]")
 def enviar(
     cartera: Annotated[
         Path,
-        typer.Argument(help="Hoja de la cartera: .xlsx, .xlsm, .xls, .ods, .csv, .tsv o .txt."),
+        typer.Argument(
+            metavar="CARTERA",
+            help="Hoja de la cartera: .xlsx, .xlsm, .xls, .ods, .csv, .tsv o .txt.",
+        ),
     ],
     simulacro: Annotated[
         bool,
@@ -252,9 +291,11 @@ def _revisar_salida(salida: Path) -> None:
         )
 
 
-@app.command()
+@app.command(options_metavar="[OPCIONES]")
 def validar(
-    cartera: Annotated[Path, typer.Argument(help="Hoja de la cartera a revisar.")],
+    cartera: Annotated[
+        Path, typer.Argument(metavar="CARTERA", help="Hoja de la cartera a revisar.")
+    ],
     politica: OpcionPolitica = None,
     hoja: OpcionHoja = None,
     hoy: OpcionHoy = None,
@@ -303,13 +344,19 @@ def _revisar_todas_las_plantillas(politica) -> None:
             plantillas.exigir(paso.plantilla, canal)
 
 
-@app.command()
+@app.command(options_metavar="[OPCIONES]")
 def historial(
     cliente: Annotated[
-        str | None, typer.Option("--cliente", help="Solo este cliente (coincidencia parcial).")
+        str | None,
+        typer.Option(
+            "--cliente", metavar="TEXTO", help="Solo este cliente (coincidencia parcial)."
+        ),
     ] = None,
     factura: Annotated[
-        str | None, typer.Option("--factura", help="Solo los envíos que incluyen esta factura.")
+        str | None,
+        typer.Option(
+            "--factura", metavar="FACTURA", help="Solo los envíos que incluyen esta factura."
+        ),
     ] = None,
     desde: Annotated[
         str | None,
@@ -380,7 +427,7 @@ def _historial(
     consola.print(tabla)
 
 
-@app.command()
+@app.command(options_metavar="[OPCIONES]")
 def canales(politica: OpcionPolitica = None) -> None:
     """Lista los tipos de canal instalados (incluidos plugins) y si la política los configura."""
     _ejecutar(_canales, politica)
@@ -422,9 +469,11 @@ def _canales(politica_ruta) -> None:
     consola.print(tabla)
 
 
-@app.command()
+@app.command(options_metavar="[OPCIONES]")
 def iniciar(
-    carpeta: Annotated[Path, typer.Argument(help="Carpeta donde crear los archivos.")] = Path("."),
+    carpeta: Annotated[
+        Path, typer.Argument(metavar="CARPETA", help="Carpeta donde crear los archivos.")
+    ] = Path("."),
 ) -> None:
     """Crea politica.yaml comentada, plantillas/ para personalizar y una cartera de ejemplo (no sobrescribe)."""
     _ejecutar(_iniciar, carpeta)

@@ -29,7 +29,7 @@ def _en_espanol() -> None:
         from typer._click.core import Command
     except ImportError:  # Typer con Click externo: se queda la ayuda en inglés
         return
-    original_ayuda, original_uso = Command.get_help_option, Command.format_usage
+    original_ayuda = Command.get_help_option
 
     def ayuda(self, ctx):
         opcion = original_ayuda(self, ctx)
@@ -40,7 +40,7 @@ def _en_espanol() -> None:
     def uso(self, ctx, formatter):
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), "Uso: ")
 
-    Command.get_help_option, Command.format_usage = ayuda, uso
+    Command.get_help_option, Command.format_usage = ayuda, uso  # type: ignore[method-assign]
 
 
 _en_espanol()

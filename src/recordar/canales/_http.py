@@ -1,0 +1,268 @@
+"""HTTP compartido por los canales de API: conexiones persistentes y errores clasificados.
+
+Solo biblioteca estándar (http.client). Un fallo al conectar es ServidorInalcanzable; una
+respuesta 429 o 5xx, ErrorEnvio temporal; otro 4xx, ErrorEnvio permanente con la razón
+del proveedor; un corte o un timeout tras enviar, temporal con `entregado_quizas`.
+Ningún mensaje de error lleva un secreto: se tachan antes de recortar.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import select
+import socket
+import ssl
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import SplitResult, urlsplit
+
+from recordar.canales.base import Canal, ErrorEnvio, ServidorInalcanzable
+from recordar.errores import ErrorCanal
+
+TIMEOUT_PREDETERMINADO = 20.0
+LARGO_EXTRACTO = 200
+TACHADO = "***"
+
+
+@dataclass(frozen=True, slots=True)
+class Respuesta:
+    sitio: str  # servidor:puerto, para los mensajes
+    estado: int
+    cuerpo: bytes
+
+    def json(self) -> Any:
+        """El cuerpo como JSON, o None si no lo es."""
+        try:
+            return json.loads(self.cuerpo)
+        except ValueError:
+            return None
+
+
+class ClienteHttp:
+    """Peticiones con timeout, una conexión reutilizable por servidor y errores en español."""
+
+    def __init__(self, timeout: float, codigos_temporales: Iterable[int | str] = ()) -> None:
+        self.timeout = timeout
+        # Los canales añaden aquí cada secreto que usan; se tachan de todo mensaje de error.
+        self.secretos: set[str] = set()
+        # Códigos de error del proveedor que llegan como 4xx pero se arreglan esperando.
+        self.codigos_temporales = {str(c) for c in codigos_temporales}
+        self._libres: dict[tuple[str, str, int | None], list[http.client.HTTPConnection]] = {}
+        self._cerrojo = threading.Lock()
+
+    def pedir(
+        self,
+        metodo: str,
+        url: str,
+        cuerpo: bytes | None = None,
+        cabeceras: dict[str, str] | None = None,
+    ) -> Respuesta:
+        """Hace la petición; devuelve la respuesta 2xx o lanza ErrorEnvio / ServidorInalcanzable."""
+        partes = urlsplit(url)
+        sitio = partes.netloc.rpartition("@")[2]  # nunca usuario:contraseña en un mensaje
+        ruta = partes.path or "/"
+        if partes.query:
+            ruta = f"{ruta}?{partes.query}"
+        conexion = self._tomar(partes)
+        try:
+            respuesta, cerrar = self._intercambiar(
+                conexion, sitio, metodo, ruta, cuerpo, cabeceras or {}
+            )
+        except BaseException:
+            conexion.close()
+            raise
+        if cerrar:
+            conexion.close()
+        else:
+            self._devolver(partes, conexion)
+        return self._clasificar(respuesta)
+
+    def ocultar(self, texto: str) -> str:
+        for secreto in sorted(
+            self.secretos, key=len, reverse=True
+        ):  # copia: otro hilo puede añadir
+            if secreto:
+                texto = texto.replace(secreto, TACHADO)
+        return texto
+
+    def cerrar(self) -> None:
+        with self._cerrojo:
+            conexiones = [c for libres in self._libres.values() for c in libres]
+            self._libres.clear()
+        for conexion in conexiones:
+            conexion.close()
+
+    def _tomar(self, partes: SplitResult) -> http.client.HTTPConnection:
+        with self._cerrojo:
+            libres = self._libres.get(_clave(partes), [])
+            while libres:
+                conexion = libres.pop()
+                if not _cortada(conexion):
+                    return conexion
+                conexion.close()
+        clase = (
+            http.client.HTTPSConnection if partes.scheme == "https" else http.client.HTTPConnection
+        )
+        return clase(partes.hostname or "", partes.port, timeout=self.timeout)
+
+    def _devolver(self, partes: SplitResult, conexion: http.client.HTTPConnection) -> None:
+        with self._cerrojo:
+            self._libres.setdefault(_clave(partes), []).append(conexion)
+
+    def _intercambiar(
+        self, conexion, sitio, metodo, ruta, cuerpo, cabeceras
+    ) -> tuple[Respuesta, bool]:
+        if conexion.sock is None:
+            self._conectar(conexion, sitio)
+        try:
+            conexion.request(metodo, ruta, body=cuerpo, headers=cabeceras)
+            respuesta = conexion.getresponse()
+            datos = respuesta.read()
+        except (
+            http.client.InvalidURL,
+            ValueError,
+        ) as exc:  # caracteres no permitidos: no salió nada
+            raise ErrorEnvio(
+                f"petición inválida para {sitio}: {self.ocultar(str(exc))}", temporal=False
+            ) from None
+        except TimeoutError:
+            raise ErrorEnvio(
+                f"{sitio} no respondió en {self.timeout:g} s; el mensaje pudo haberse enviado",
+                temporal=True,
+                entregado_quizas=True,
+            ) from None
+        except (OSError, http.client.HTTPException) as exc:
+            raise ErrorEnvio(
+                f"se cortó la conexión con {sitio} ({self.ocultar(_describir(exc))}); "
+                "el mensaje pudo haberse enviado",
+                temporal=True,
+                entregado_quizas=True,
+            ) from None
+        return Respuesta(sitio, respuesta.status, datos), respuesta.will_close
+
+    def _conectar(self, conexion: http.client.HTTPConnection, sitio: str) -> None:
+        try:
+            conexion.connect()
+        except socket.gaierror:
+            motivo = f"no se encontró el servidor {conexion.host}; revisa la url y la conexión a internet"
+        except ConnectionRefusedError:
+            motivo = f"{sitio} rechazó la conexión; revisa la url y que el servicio esté en marcha"
+        except TimeoutError:
+            motivo = f"no se pudo conectar con {sitio} en {self.timeout:g} s"
+        except ssl.SSLError as exc:
+            motivo = f"no se pudo establecer una conexión segura con {sitio} ({exc.reason or exc})"
+        except OSError as exc:
+            motivo = f"no se pudo conectar con {sitio} ({_describir(exc)})"
+        else:
+            return
+        conexion.close()
+        raise ServidorInalcanzable(motivo)
+
+    def id_en(self, respuesta: Respuesta, ruta: str) -> str:
+        """El id del mensaje en la respuesta 2xx; si no está, el proveedor pudo aceptarlo igual."""
+        valor = extraer(respuesta.json(), ruta)
+        if valor in (None, "") or isinstance(valor, dict | list):
+            raise ErrorEnvio(
+                f"{respuesta.sitio} respondió HTTP {respuesta.estado} sin {ruta}: "
+                f"{self._razon(respuesta)[0]}; revisa en el proveedor si el mensaje salió",
+                temporal=False,
+                entregado_quizas=True,
+            )
+        return str(valor)
+
+    def _razon(self, respuesta: Respuesta) -> tuple[str, str | None]:
+        razon, codigo = razon_del_proveedor(respuesta.cuerpo)
+        return recortar(self.ocultar(razon)) or "sin detalle", codigo
+
+    def _clasificar(self, respuesta: Respuesta) -> Respuesta:
+        sitio, estado = respuesta.sitio, respuesta.estado
+        if 200 <= estado < 300:
+            return respuesta
+        razon, codigo = self._razon(respuesta)
+        if estado == 429 or estado >= 500 or codigo in self.codigos_temporales:
+            raise ErrorEnvio(f"{sitio} respondió HTTP {estado}: {razon}", temporal=True)
+        raise ErrorEnvio(f"{sitio} rechazó el mensaje (HTTP {estado}): {razon}", temporal=False)
+
+
+def razon_del_proveedor(cuerpo: bytes) -> tuple[str, str | None]:
+    """(razón, código) de un cuerpo de error: Meta `error.message`, Twilio `message`, o el texto."""
+    texto = cuerpo.decode("utf-8", "replace")
+    try:
+        datos = json.loads(texto)
+    except ValueError:
+        return " ".join(texto.split()), None
+    if isinstance(datos, dict):
+        error = datos.get("error")
+        fuente = error if isinstance(error, dict) else datos
+        for clave in ("message", "mensaje", "detail", "error_description", "error"):
+            mensaje = fuente.get(clave)
+            if isinstance(mensaje, str) and mensaje:
+                codigo = fuente.get("code")
+                codigo = None if codigo in (None, "") else str(codigo)
+                sufijo = f" (código {codigo})" if codigo else ""
+                return " ".join(mensaje.split()) + sufijo, codigo
+    return " ".join(texto.split()), None
+
+
+def recortar(texto: str, largo: int = LARGO_EXTRACTO) -> str:
+    return texto if len(texto) <= largo else texto[: largo - 1] + "…"
+
+
+def extraer(datos: Any, ruta: str) -> Any:
+    """El valor en `ruta` con puntos (`messages.0.id`) dentro de un JSON, o None."""
+    for paso in ruta.split("."):
+        if isinstance(datos, dict):
+            datos = datos.get(paso)
+        elif isinstance(datos, list) and paso.isdigit() and int(paso) < len(datos):
+            datos = datos[int(paso)]
+        else:
+            return None
+    return datos
+
+
+def leer_url(canal: Canal, clave: str, predeterminada: str | None = None) -> str:
+    """Una url http(s) de los ajustes, sin la barra final."""
+    url = str(canal.config.get(clave) or predeterminada or "").strip()
+    if not url.lower().startswith(("http://", "https://")):
+        raise ErrorCanal(f"canales.{canal.nombre}.{clave}: debe empezar con http:// o https://")
+    try:
+        partes = urlsplit(url)
+        partes.port  # noqa: B018 - valida el puerto
+    except ValueError:
+        partes = None
+    if partes is None or not partes.hostname:
+        raise ErrorCanal(
+            f"canales.{canal.nombre}.{clave}: no es una url válida (revisa el servidor y el puerto)"
+        )
+    return url.rstrip("/")
+
+
+def leer_timeout(canal: Canal) -> float:
+    valor = canal.config.get("timeout", TIMEOUT_PREDETERMINADO)
+    if isinstance(valor, bool) or not isinstance(valor, int | float) or valor <= 0:
+        raise ErrorCanal(
+            f"canales.{canal.nombre}.timeout: debe ser un número de segundos mayor que 0"
+        )
+    return float(valor)
+
+
+def _clave(partes: SplitResult) -> tuple[str, str, int | None]:
+    return partes.scheme, partes.hostname or "", partes.port
+
+
+def _cortada(conexion: http.client.HTTPConnection) -> bool:
+    """True si el servidor cerró una conexión en reposo (sería legible sin haber pedido nada)."""
+    if conexion.sock is None:
+        return True
+    try:
+        legibles, _, _ = select.select([conexion.sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(legibles)
+
+
+def _describir(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__

@@ -47,6 +47,12 @@ SINONIMOS: dict[str, tuple[str, ...]] = {
     "canal": ("canal", "canal preferido", "channel", "medio"),
     "enlace_pago": ("enlace de pago", "enlace pago", "link de pago", "link pago", "payment link",
                     "enlace", "url de pago"),
+    "pausa_hasta": ("pausa hasta", "pausa", "pausado hasta", "pausar hasta", "en pausa hasta"),
+    "disputa": ("disputa", "en disputa", "disputada", "reclamacion", "aclaracion", "en aclaracion"),
+    "promesa_pago": ("promesa pago", "promesa de pago", "fecha promesa", "promesa", "compromiso de pago",
+                     "fecha compromiso"),
+    "no_contactar": ("no contactar", "no molestar", "no llamar", "sin contacto"),
+    "zona_horaria": ("zona horaria", "huso horario", "timezone", "tz"),
 }  # fmt: skip
 # Palabras que bastan aunque el encabezado diga más («Correo del contacto», «Nº de factura»).
 CONTIENE: dict[str, tuple[str, ...]] = {
@@ -58,6 +64,7 @@ CONTIENE: dict[str, tuple[str, ...]] = {
     "enlace_pago": ("enlace de pago", "link de pago"),
 }
 OBLIGATORIOS = ("cliente", "factura", "monto", "vencimiento")
+SI = {"si", "x", "yes", "true", "1", "verdadero", "s"}
 PAGADO = {
     "pagado", "pagada", "paid", "liquidado", "liquidada", "cobrado", "cobrada", "cancelado",
     "cancelada", "saldado", "saldada", "si", "x", "yes", "true", "1", "ok", "abonado", "abonada",
@@ -87,6 +94,9 @@ class Factura:
     moneda: str
     enlace_pago: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
+    pausa_hasta: date | None = None
+    disputa: bool = False
+    promesa_pago: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +129,8 @@ class Contacto:
     correos: list[str] = field(default_factory=list)
     telefonos: list[str] = field(default_factory=list)
     canal: str = ""
+    no_contactar: bool = False
+    zona_horaria: str = ""
 
 
 @dataclass(slots=True)
@@ -498,9 +510,30 @@ class _Lector:
             return Omitida(n, numero, "saldo 0", cliente)
         if monto < 0:
             return Omitida(n, numero, "nota de crédito (importe negativo)", cliente)
+        pausa = self._fecha_opcional(n, fila, "pausa_hasta", cartera)
+        promesa = self._fecha_opcional(n, fila, "promesa_pago", cartera)
+        if len(cartera.rechazos) > antes:
+            return None
         extras = {nombre: _valor_extra(fila[j]) for j, nombre in self.extras if j < len(fila)}
         enlace = como_texto(self._celda(fila, "enlace_pago"))
-        return Factura(n, numero, cliente, deudor, monto, vencimiento, moneda, enlace, extras)
+        return Factura(n, numero, cliente, deudor, monto, vencimiento, moneda, enlace, extras,
+                       pausa, self._si(fila, "disputa"), promesa)  # fmt: skip
+
+    def _si(self, fila: list, campo: str) -> bool:
+        valor = self._celda(fila, campo)
+        if isinstance(valor, bool):
+            return valor
+        return not es_vacio(valor) and normalizar(como_texto(valor)) in SI
+
+    def _fecha_opcional(self, n: int, fila: list, campo: str, cartera: Cartera) -> date | None:
+        valor = self._celda(fila, campo)
+        if es_vacio(valor):
+            return None
+        try:
+            return parsear_fecha(valor, self.dia_primero)
+        except (ValueError, OverflowError):
+            self._rechazo(cartera, n, campo, valor, f"«{como_texto(valor)}» no es una fecha válida")
+            return None
 
     def _pagada(self, fila: list) -> bool:
         estado = self._celda(fila, "estado")
@@ -586,6 +619,14 @@ class _Lector:
                     f"«{malo}» no es un teléfono válido para la región {self.region}",
                     aviso=True,
                 )
+        if self._si(fila, "no_contactar"):
+            contacto.no_contactar = True
+        zona = como_texto(self._celda(fila, "zona_horaria"))
+        if zona and not contacto.zona_horaria:
+            if _zona_valida(zona):
+                contacto.zona_horaria = zona
+            else:
+                self._rechazo(cartera, n, "zona_horaria", zona, f"«{zona}» no es una zona horaria (p. ej. America/Bogota)", aviso=True)
         canal = self._celda(fila, "canal")
         if not es_vacio(canal) and not contacto.canal:
             elegido = CANALES.get(normalizar(como_texto(canal)))
@@ -649,3 +690,13 @@ def _valor_extra(valor: Any) -> Any:
     if isinstance(valor, str):
         return valor.strip()
     return valor
+
+
+def _zona_valida(zona: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(zona)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

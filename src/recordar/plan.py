@@ -155,12 +155,13 @@ class Plan:
 
 
 def calcular_interes(
-    monto: Decimal, dias_vencido: int, regla: InteresMoratorio
+    monto: Decimal, dias_vencido: int, regla: InteresMoratorio, vencimiento: date | None = None
 ) -> tuple[Decimal, Decimal]:
     """(interés simple diario, compensación fija) de una factura a `dias_vencido` días."""
     if dias_vencido <= 0 or dias_vencido < regla.desde_dias:
         return Decimal(0), Decimal(0)
-    interes = monto * regla.tasa_anual / 100 * dias_vencido / 365
+    tasa = regla.tasa_para(vencimiento) if vencimiento else regla.tasa_anual
+    interes = monto * tasa / 100 * dias_vencido / 365
     return interes.quantize(CENTAVO, ROUND_HALF_UP), regla.compensacion
 
 
@@ -182,7 +183,9 @@ def planificar(
         if ocurrencia is None:
             plan.omitidas.append(_al_corriente(factura, politica.pasos))
             continue
-        interes, compensacion = calcular_interes(factura.monto, dias, politica.interes_moratorio)
+        interes, compensacion = calcular_interes(
+            factura.monto, dias, politica.interes_moratorio, factura.vencimiento
+        )
         linea = Linea(factura, ocurrencia, dias, interes, compensacion)
         grupos[(factura.deudor, factura.moneda)].append(linea)
     for (deudor, moneda), lineas in grupos.items():

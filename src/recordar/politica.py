@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from recordar.calendario import Calendario, leer_feriados, leer_horario
+from recordar.cumplimiento import aplicar_preset
 from recordar.errores import ErrorPolitica
 
 CANALES_MENSAJE = ("email", "sms", "whatsapp")
@@ -23,6 +25,11 @@ CAMPOS_COLUMNA = (
     "estado",
     "canal",
     "enlace_pago",
+    "pausa_hasta",
+    "disputa",
+    "promesa_pago",
+    "no_contactar",
+    "zona_horaria",
 )
 CLAVES_RAIZ = {
     "empresa",
@@ -35,6 +42,13 @@ CLAVES_RAIZ = {
     "interes_moratorio",
     "limites",
     "canales",
+    "cumplimiento",
+    "horario",
+    "feriados",
+    "segmentos",
+    "pie_baja",
+    "promesa_incumplida",
+    "cadencia_adaptativa",
 }
 CLAVES_PASO = {
     "id",
@@ -72,11 +86,42 @@ class InteresMoratorio:
     tasa_anual: Decimal = Decimal(0)
     desde_dias: int = 0
     compensacion: Decimal = Decimal(0)
+    # (desde, tasa) ordenada: la tasa del periodo en que vence la factura (p. ej. BOE semestral).
+    tabla: tuple[tuple[date, Decimal], ...] = ()
+
+    def tasa_para(self, vencimiento: date) -> Decimal:
+        tasa = self.tasa_anual
+        for desde, valor in self.tabla:
+            if desde <= vencimiento:
+                tasa = valor
+        return tasa
 
 
 @dataclass(frozen=True, slots=True)
 class Limites:
     min_dias_entre_mensajes: int = 0
+    max_por_semana: int | None = None  # en cualquier ventana de 7 días
+    max_por_mes: int | None = None  # en cualquier ventana de 30 días
+    # canal → (max_por_semana, max_por_mes)
+    por_canal: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Segmento:
+    """Un grupo de deudores con su propia escalada: condiciones sobre columnas e historial."""
+
+    nombre: str
+    condiciones: dict[str, str]
+    pasos: list[Paso] | None = None
+    canales: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Cadencia:
+    """Espaciar o acercar los seguimientos según cómo paga cada deudor (días, límites)."""
+
+    min_intervalo: int
+    max_intervalo: int
 
 
 @dataclass(slots=True)
@@ -92,6 +137,11 @@ class Politica:
     limites: Limites = field(default_factory=Limites)
     canales: dict[str, dict[str, Any]] = field(default_factory=dict)
     ruta: Path | None = None
+    calendario: Calendario = field(default_factory=Calendario)
+    segmentos: list[Segmento] = field(default_factory=list)
+    pie_baja: str = ""
+    promesa_incumplida: Paso | None = None
+    cadencia: Cadencia | None = None
 
     @property
     def carpeta(self) -> Path | None:
@@ -148,6 +198,7 @@ def validar_politica(datos: Any, ruta: Path | None) -> Politica:
     nombre = str(ruta) if ruta else NOMBRE_PREDETERMINADA
     if not isinstance(datos, dict):
         raise ErrorPolitica(nombre, ["debe ser un mapa de claves (empresa, pasos, …)"])
+    datos = aplicar_preset(datos, problemas)
     for clave in datos:
         if clave not in CLAVES_RAIZ:
             problemas.append(f"{clave}: clave desconocida{_sugerencia(clave, CLAVES_RAIZ)}")
@@ -182,9 +233,24 @@ def validar_politica(datos: Any, ruta: Path | None) -> Politica:
         )
         canales = {}
 
+    horario = leer_horario(datos.get("horario"), problemas)
+    pais, region_feriados, fechas = leer_feriados(datos.get("feriados"), problemas)
+    segmentos = _segmentos(datos.get("segmentos"), problemas)
+    pie_baja = datos.get("pie_baja") or ""
+    if not isinstance(pie_baja, str):
+        problemas.append("pie_baja: debe ser un texto")
+        pie_baja = ""
+    promesa = _promesa(datos.get("promesa_incumplida"), problemas)
+    cadencia = _cadencia(datos.get("cadencia_adaptativa"), problemas)
+
     if problemas:
         raise ErrorPolitica(nombre, problemas)
     return Politica(
+        calendario=Calendario(horario, pais, region_feriados, fechas),
+        segmentos=segmentos,
+        pie_baja=pie_baja.strip(),
+        promesa_incumplida=promesa,
+        cadencia=cadencia,
         pasos=pasos,
         empresa=empresa,
         idioma=idioma,
@@ -387,13 +453,30 @@ def _interes(valor: Any, problemas: list[str]) -> InteresMoratorio:
         )
         return InteresMoratorio()
     for clave in valor:
-        if clave not in ("tasa_anual", "desde_dias", "compensacion"):
+        if clave not in ("tasa_anual", "desde_dias", "compensacion", "tabla"):
             problemas.append(f"interes_moratorio.{clave}: clave desconocida")
     desde = _entero(valor, "desde_dias", "interes_moratorio", problemas) or 0
+    tabla = []
+    for i, fila in enumerate(valor.get("tabla") or []):
+        donde = f"interes_moratorio.tabla[{i}]"
+        if not isinstance(fila, dict) or "desde" not in fila or "tasa_anual" not in fila:
+            problemas.append(f"{donde}: debe tener desde (AAAA-MM-DD) y tasa_anual")
+            continue
+        try:
+            inicio = (
+                fila["desde"]
+                if isinstance(fila["desde"], date)
+                else date.fromisoformat(str(fila["desde"]))
+            )
+        except ValueError:
+            problemas.append(f"{donde}.desde: «{fila['desde']}» no es una fecha AAAA-MM-DD")
+            continue
+        tabla.append((inicio, _decimal(fila, "tasa_anual", donde, problemas)))
     return InteresMoratorio(
         tasa_anual=_decimal(valor, "tasa_anual", "interes_moratorio", problemas),
         desde_dias=desde,
         compensacion=_decimal(valor, "compensacion", "interes_moratorio", problemas),
+        tabla=tuple(sorted(tabla)),
     )
 
 
@@ -401,15 +484,106 @@ def _limites(valor: Any, problemas: list[str]) -> Limites:
     if valor is None:
         return Limites()
     if not isinstance(valor, dict):
-        problemas.append("limites: debe ser un mapa (min_dias_entre_mensajes)")
+        problemas.append(
+            "limites: debe ser un mapa (min_dias_entre_mensajes, max_por_semana, max_por_mes)"
+        )
         return Limites()
     for clave in valor:
-        if clave != "min_dias_entre_mensajes":
+        if clave not in ("min_dias_entre_mensajes", "max_por_semana", "max_por_mes", "por_canal"):
             problemas.append(f"limites.{clave}: clave desconocida")
     minimo = _entero(valor, "min_dias_entre_mensajes", "limites", problemas) or 0
     if minimo < 0:
         problemas.append("limites.min_dias_entre_mensajes: no puede ser negativo")
-    return Limites(min_dias_entre_mensajes=max(minimo, 0))
+    semana, mes = _topes(valor, "limites", problemas)
+    por_canal = {}
+    bruto = valor.get("por_canal") or {}
+    if not isinstance(bruto, dict):
+        problemas.append(
+            "limites.por_canal: debe ser un mapa canal → {max_por_semana, max_por_mes}"
+        )
+        bruto = {}
+    for canal, topes in bruto.items():
+        donde = f"limites.por_canal.{canal}"
+        if canal not in CANALES_MENSAJE:
+            problemas.append(f"{donde}: «{canal}» no es un canal; usa email, sms o whatsapp")
+        elif not isinstance(topes, dict):
+            problemas.append(f"{donde}: debe ser un mapa {{max_por_semana, max_por_mes}}")
+        else:
+            por_canal[canal] = _topes(topes, donde, problemas)
+    return Limites(max(minimo, 0), semana, mes, por_canal)
+
+
+def _topes(valor: dict, donde: str, problemas: list[str]) -> tuple[int | None, int | None]:
+    topes = []
+    for clave in ("max_por_semana", "max_por_mes"):
+        n = _entero(valor, clave, donde, problemas)
+        if n is not None and n < 1:
+            problemas.append(f"{donde}.{clave}: debe ser 1 o más")
+            n = None
+        topes.append(n)
+    return topes[0], topes[1]
+
+
+def _segmentos(valor: Any, problemas: list[str]) -> list[Segmento]:
+    if valor is None:
+        return []
+    if not isinstance(valor, list):
+        problemas.append("segmentos: debe ser una lista (nombre, si, pasos, canales)")
+        return []
+    segmentos = []
+    for i, bruto in enumerate(valor):
+        donde = f"segmentos[{i}]"
+        if not isinstance(bruto, dict):
+            problemas.append(f"{donde}: debe ser un mapa (nombre, si, pasos, canales)")
+            continue
+        for clave in bruto:
+            if clave not in ("nombre", "si", "pasos", "canales"):
+                problemas.append(
+                    f"{donde}.{clave}: clave desconocida (usa nombre, si, pasos, canales)"
+                )
+        condiciones = bruto.get("si") or {}
+        if not isinstance(condiciones, dict) or not condiciones:
+            problemas.append(
+                f"{donde}.si: debe ser un mapa columna → condición (p. ej. tipo: habitual)"
+            )
+            condiciones = {}
+        pasos = None
+        if "pasos" in bruto:
+            antes = len(problemas)
+            pasos = _pasos(bruto["pasos"], problemas)
+            problemas[antes:] = [p.replace("pasos", f"{donde}.pasos", 1) for p in problemas[antes:]]
+        canales = _canales_paso(bruto["canales"], donde, problemas) if "canales" in bruto else ()
+        nombre = str(bruto.get("nombre") or f"segmento{i + 1}")
+        segmentos.append(
+            Segmento(nombre, {str(k): str(v) for k, v in condiciones.items()}, pasos, canales)
+        )
+    return segmentos
+
+
+def _promesa(valor: Any, problemas: list[str]) -> Paso:
+    valor = {} if valor is None else valor
+    if not isinstance(valor, dict):
+        problemas.append("promesa_incumplida: debe ser un mapa (canales, plantilla)")
+        valor = {}
+    canales = _canales_paso(valor.get("canales", ["email", "sms"]), "promesa_incumplida", problemas)
+    return Paso(id="promesa_incumplida", dias=0, canales=canales,
+                plantilla=str(valor.get("plantilla", "promesa_incumplida")))  # fmt: skip
+
+
+def _cadencia(valor: Any, problemas: list[str]) -> Cadencia | None:
+    if valor is None:
+        return None
+    if not isinstance(valor, dict):
+        problemas.append("cadencia_adaptativa: debe ser un mapa (min_intervalo, max_intervalo)")
+        return None
+    minimo = _entero(valor, "min_intervalo", "cadencia_adaptativa", problemas, requerido=True)
+    maximo = _entero(valor, "max_intervalo", "cadencia_adaptativa", problemas, requerido=True)
+    if minimo is None or maximo is None:
+        return None
+    if not 1 <= minimo <= maximo:
+        problemas.append("cadencia_adaptativa: debe cumplirse 1 ≤ min_intervalo ≤ max_intervalo")
+        return None
+    return Cadencia(minimo, maximo)
 
 
 def _sugerencia(clave: str, validas) -> str:
@@ -417,8 +591,3 @@ def _sugerencia(clave: str, validas) -> str:
 
     parecidas = difflib.get_close_matches(str(clave), list(validas), n=1, cutoff=0.6)
     return f" (¿quisiste decir «{parecidas[0]}»?)" if parecidas else ""
-
-
-def secreto_desde_entorno(nombre_variable: str) -> str | None:
-    """Lee un secreto de la variable de entorno que nombra la política."""
-    return os.environ.get(nombre_variable)

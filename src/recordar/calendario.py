@@ -1,0 +1,193 @@
+"""Cuándo se puede contactar: horario permitido, días hábiles y feriados, en la zona del deudor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from recordar.valores import normalizar
+
+DIAS_SEMANA = {
+    "lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4, "sabado": 5, "domingo": 6,
+    "lun": 0, "mar": 1, "mie": 2, "jue": 3, "vie": 4, "sab": 5, "dom": 6,
+}  # fmt: skip
+NOMBRES_DIA = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+LABORABLES = frozenset(range(5))
+TODOS = frozenset(range(7))
+
+
+@dataclass(frozen=True, slots=True)
+class Horario:
+    desde: time = time(0, 0)
+    hasta: time = time(23, 59)
+    dias: frozenset[int] = TODOS
+
+
+@dataclass(slots=True)
+class Calendario:
+    """Horario y feriados de la política; sin ninguno de los dos, todo momento vale."""
+
+    horario: Horario | None = None
+    pais: str | None = None
+    region: str | None = None
+    fechas: frozenset[date] = field(default_factory=frozenset)
+
+    @property
+    def activo(self) -> bool:
+        return self.horario is not None or self.pais is not None or bool(self.fechas)
+
+    @property
+    def dias_habiles(self) -> frozenset[int]:
+        if self.horario is not None:
+            return self.horario.dias
+        return LABORABLES if self.activo else TODOS
+
+    def feriado(self, dia: date) -> str | None:
+        """El nombre del feriado de ese día, o None."""
+        if dia in self.fechas:
+            return "feriado"
+        if self.pais:
+            return _feriados(self.pais, self.region, dia.year).get(dia)
+        return None
+
+    def motivo_inhabil(self, dia: date) -> str | None:
+        """Por qué ese día no se contacta («feriado: Navidad», «fin de semana»), o None."""
+        nombre = self.feriado(dia)
+        if nombre:
+            return f"feriado ({nombre})"
+        if dia.weekday() not in self.dias_habiles:
+            return f"día no hábil ({NOMBRES_DIA[dia.weekday()]})"
+        return None
+
+    def motivo_fuera(self, momento: datetime) -> str | None:
+        """None si en ese momento local se puede contactar; si no, el motivo y cuándo se podrá."""
+        inhabil = self.motivo_inhabil(momento.date())
+        if inhabil is None and (self.horario is None or self._en_horas(momento)):
+            return None
+        proximo = self.proximo(momento)
+        cuando = (
+            f"; elegible desde {proximo.strftime('%Y-%m-%d %H:%M')} ({momento.tzinfo})"
+            if proximo
+            else ""
+        )
+        if inhabil:
+            return inhabil + cuando
+        return f"fuera de horario ({self.horario.desde:%H:%M}–{self.horario.hasta:%H:%M}){cuando}"
+
+    def _en_horas(self, momento: datetime) -> bool:
+        actual = momento.timetz().replace(tzinfo=None)
+        return self.horario.desde <= actual < self.horario.hasta
+
+    def proximo(self, momento: datetime) -> datetime | None:
+        """El próximo momento local en que se puede contactar (hasta 60 días adelante)."""
+        desde = self.horario.desde if self.horario else time(0, 0)
+        for n in range(61):
+            dia = momento.date() + timedelta(days=n)
+            if self.motivo_inhabil(dia):
+                continue
+            inicio = datetime.combine(dia, desde, tzinfo=momento.tzinfo)
+            if n == 0:
+                if self.horario is None or self._en_horas(momento):
+                    return momento
+                if momento < inicio:
+                    return inicio
+                continue
+            return inicio
+        return None
+
+
+@lru_cache(maxsize=64)
+def _feriados(pais: str, region: str | None, anio: int) -> dict[date, str]:
+    import holidays
+
+    return dict(holidays.country_holidays(pais, subdiv=region, years=anio, language="es"))
+
+
+@lru_cache(maxsize=256)
+def zona(nombre: str) -> ZoneInfo:
+    return ZoneInfo(nombre)
+
+
+def leer_horario(valor: Any, problemas: list[str]) -> Horario | None:
+    """`horario: {desde: "09:00", hasta: "19:00", dias: [lunes, …, viernes]}`."""
+    if valor is None:
+        return None
+    if not isinstance(valor, dict):
+        problemas.append("horario: debe ser un mapa (desde, hasta, dias)")
+        return None
+    for clave in valor:
+        if clave not in ("desde", "hasta", "dias"):
+            problemas.append(f"horario.{clave}: clave desconocida (usa desde, hasta, dias)")
+    desde = _hora(valor.get("desde", "00:00"), "horario.desde", problemas)
+    hasta = _hora(valor.get("hasta", "23:59"), "horario.hasta", problemas)
+    if desde and hasta and hasta <= desde:
+        problemas.append("horario.hasta: debe ser posterior a horario.desde")
+    dias = valor.get("dias", list(NOMBRES_DIA[:5]))
+    numeros = set()
+    if not isinstance(dias, list) or not dias:
+        problemas.append("horario.dias: debe ser una lista de días (lunes, martes, …)")
+    else:
+        for i, d in enumerate(dias):
+            n = DIAS_SEMANA.get(normalizar(d))
+            if n is None:
+                problemas.append(f"horario.dias[{i}]: «{d}» no es un día de la semana")
+            else:
+                numeros.add(n)
+    return Horario(desde or time(0), hasta or time(23, 59), frozenset(numeros) or LABORABLES)
+
+
+def _hora(valor: Any, donde: str, problemas: list[str]) -> time | None:
+    if isinstance(valor, int) and 0 <= valor < 24 * 60:
+        # YAML 1.1 lee 09:00 sin comillas como minutos en base 60.
+        return time(valor // 60, valor % 60)
+    try:
+        return time.fromisoformat(str(valor).strip())
+    except ValueError:
+        problemas.append(f"{donde}: «{valor}» no es una hora HH:MM")
+        return None
+
+
+def leer_feriados(
+    valor: Any, problemas: list[str]
+) -> tuple[str | None, str | None, frozenset[date]]:
+    """`feriados: MX`, `feriados: ES-MD`, una lista de fechas, o {pais, region, fechas}."""
+    if valor is None:
+        return None, None, frozenset()
+    pais = region = None
+    fechas: list[Any] = []
+    if isinstance(valor, str):
+        pais, _, region = valor.strip().upper().partition("-")
+    elif isinstance(valor, list):
+        fechas = valor
+    elif isinstance(valor, dict):
+        pais = str(valor.get("pais") or "").upper() or None
+        region = str(valor.get("region") or "").upper() or None
+        fechas = valor.get("fechas") or []
+    else:
+        problemas.append(
+            "feriados: usa un código de país (MX, ES-MD…), una lista de fechas o {pais, region, fechas}"
+        )
+    region = region or None
+    if pais:
+        _validar_pais(pais, region, problemas)
+    dias = set()
+    for i, f in enumerate(fechas if isinstance(fechas, list) else []):
+        try:
+            dias.add(f if isinstance(f, date) else date.fromisoformat(str(f)))
+        except ValueError:
+            problemas.append(f"feriados.fechas[{i}]: «{f}» no es una fecha AAAA-MM-DD")
+    return pais, region, frozenset(dias)
+
+
+def _validar_pais(pais: str, region: str | None, problemas: list[str]) -> None:
+    import holidays
+
+    try:
+        holidays.country_holidays(pais, subdiv=region, years=2026)
+    except NotImplementedError:
+        problemas.append(f"feriados: «{pais}» no es un país conocido (MX, ES, CO, CL, US…)")
+    except Exception:  # subdivisión desconocida: holidays da varios tipos de error
+        problemas.append(f"feriados: «{pais}-{region}» no es una región conocida de {pais}")

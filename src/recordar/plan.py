@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from recordar.calendario import zona
 from recordar.cartera import Contacto, Factura, Omitida
 from recordar.politica import InteresMoratorio, Paso, Politica
+from recordar.segmentos import (
+    Comportamiento,
+    elegir_segmento,
+    intervalo_adaptado,
+    variables_de_deudor,
+)
 
 CENTAVO = Decimal("0.01")
 ORDEN_RESPALDO = ("email", "whatsapp", "sms")
@@ -33,7 +40,9 @@ class Ocurrencia:
         return (self.indice, self.numero)
 
 
-def ocurrencia_para(pasos: list[Paso], dias_vencido: int) -> Ocurrencia | None:
+def ocurrencia_para(
+    pasos: list[Paso], dias_vencido: int, intervalo: int | None = None
+) -> Ocurrencia | None:
     """El paso más reciente alcanzado a `dias_vencido` días del vencimiento, o None.
 
     Las repeticiones de un paso se cortan donde empieza el siguiente, para que la escalada
@@ -54,8 +63,9 @@ def ocurrencia_para(pasos: list[Paso], dias_vencido: int) -> Ocurrencia | None:
         tope = min(tope, paso.hasta)
     if elegido + 1 < len(pasos):
         tope = min(tope, pasos[elegido + 1].dias - 1)
-    veces = max(tope - paso.dias, 0) // paso.repetir_cada
-    return Ocurrencia(paso, elegido, veces + 1, paso.dias + veces * paso.repetir_cada)
+    cada = intervalo or paso.repetir_cada
+    veces = max(tope - paso.dias, 0) // cada
+    return Ocurrencia(paso, elegido, veces + 1, paso.dias + veces * cada)
 
 
 def id_a_orden(pasos: list[Paso], id_ocurrencia: str) -> tuple[int, int] | None:
@@ -75,6 +85,11 @@ class Historial:
     enviados: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     # deudor → fecha del último envío real.
     ultimo_envio: dict[str, date] = field(default_factory=dict)
+    # deudor → [(fecha, canal)] de los envíos reales, para los topes por semana y mes.
+    envios: dict[str, list[tuple[date, str]]] = field(default_factory=dict)
+    # (contacto normalizado, canal o "*") que pidieron no recibir más mensajes.
+    bajas: set[tuple[str, str]] = field(default_factory=set)
+    comportamiento: dict[str, Comportamiento] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -107,6 +122,7 @@ class Mensaje:
     estado: str = "simulado"
     detalle: str = ""  # motivo de fallo o id del proveedor
     parametros: tuple[str, ...] = ()  # para plantillas aprobadas (WhatsApp)
+    nota: str = ""  # por qué este ritmo (cadencia adaptativa, segmento)
 
     @property
     def numeros(self) -> list[str]:
@@ -165,6 +181,18 @@ def calcular_interes(
     return interes.quantize(CENTAVO, ROUND_HALF_UP), regla.compensacion
 
 
+@dataclass(slots=True)
+class _Dia:
+    """Lo común a todos los deudores en una planificación."""
+
+    politica: Politica
+    hoy: date
+    ahora: datetime | None
+    historial: Historial
+    disponibles: frozenset[str]
+    plan: Plan
+
+
 def planificar(
     facturas: list[Factura],
     contactos: dict[str, Contacto],
@@ -172,27 +200,19 @@ def planificar(
     hoy: date,
     historial: Historial | None = None,
     disponibles: frozenset[str] = TODOS_LOS_CANALES,
+    ahora: datetime | None = None,
 ) -> Plan:
-    """Decide qué recibe hoy cada deudor: un mensaje por deudor y canal, en el paso más firme."""
-    historial = historial or Historial()
-    plan = Plan(fecha=hoy)
-    grupos: dict[tuple[str, str], list[Linea]] = defaultdict(list)
+    """Decide qué recibe hoy cada deudor: un mensaje por deudor y canal, en el paso más firme.
+
+    `ahora` (con zona) activa el horario permitido; sin él solo cuentan los días hábiles.
+    """
+    dia = _Dia(politica, hoy, ahora, historial or Historial(), disponibles, Plan(fecha=hoy))
+    grupos: dict[tuple[str, str], list[Factura]] = defaultdict(list)
     for factura in facturas:
-        dias = (hoy - factura.vencimiento).days
-        ocurrencia = ocurrencia_para(politica.pasos, dias)
-        if ocurrencia is None:
-            plan.omitidas.append(_al_corriente(factura, politica.pasos))
-            continue
-        interes, compensacion = calcular_interes(
-            factura.monto, dias, politica.interes_moratorio, factura.vencimiento
-        )
-        linea = Linea(factura, ocurrencia, dias, interes, compensacion)
-        grupos[(factura.deudor, factura.moneda)].append(linea)
-    for (deudor, moneda), lineas in grupos.items():
-        contacto = contactos.get(deudor) or Contacto()
-        _planificar_deudor(
-            plan, deudor, moneda, lineas, contacto, politica, hoy, historial, disponibles
-        )
+        grupos[(factura.deudor, factura.moneda)].append(factura)
+    for (deudor, moneda), grupo in grupos.items():
+        _planificar_deudor(dia, deudor, moneda, grupo, contactos.get(deudor) or Contacto())
+    plan = dia.plan
     plan.mensajes.sort(key=lambda m: (-m.dias_vencido, m.cliente, m.canal))
     plan.tareas.sort(key=lambda t: t.cliente)
     plan.omitidas.sort(key=lambda o: o.fila)
@@ -218,61 +238,218 @@ def _ya_enviado(linea: Linea, canal: str, pasos: list[Paso], historial: Historia
     enviados = historial.enviados.get((linea.factura.numero, canal))
     if not enviados:
         return False
+    if linea.ocurrencia.id in enviados:
+        return True
     objetivo = linea.ocurrencia.orden
     return any((o := id_a_orden(pasos, i)) is not None and o >= objetivo for i in enviados)
 
 
-def _planificar_deudor(
-    plan, deudor, moneda, lineas, contacto, politica, hoy, historial, disponibles
-) -> None:
+def _control(factura: Factura, hoy: date) -> str | None:
+    """Por qué una factura no se cobra hoy aunque toque: disputa, pausa, promesa vigente."""
+    if factura.disputa:
+        return "en disputa: no se cobra mientras siga en disputa"
+    if factura.pausa_hasta is not None and factura.pausa_hasta >= hoy:
+        return f"pausada hasta el {factura.pausa_hasta.isoformat()}"
+    if factura.promesa_pago is not None and factura.promesa_pago >= hoy:
+        return f"promesa vigente: pagará a más tardar el {factura.promesa_pago.isoformat()}"
+    return None
+
+
+def _promesa_rota(dia: _Dia, factura: Factura, pasos: list[Paso]) -> Ocurrencia | None:
+    """La ocurrencia «promesa incumplida» si la promesa venció y aún no se avisó (una vez)."""
+    promesa = factura.promesa_pago
+    base = dia.politica.promesa_incumplida
+    if promesa is None or promesa >= dia.hoy or base is None:
+        return None
+    paso = replace(base, id=f"{base.id}@{promesa.isoformat()}")
+    for canal in ORDEN_RESPALDO:
+        if paso.id in dia.historial.enviados.get((factura.numero, canal), ()):
+            return None
+    return Ocurrencia(paso, len(pasos), 1, (dia.hoy - factura.vencimiento).days)
+
+
+def _lineas(dia: _Dia, facturas: list[Factura], pasos, intervalo) -> list[Linea]:
+    lineas = []
+    for f in facturas:
+        motivo = _control(f, dia.hoy)
+        if motivo:
+            dia.plan.omitidas.append(Omitida(f.fila, f.numero, motivo, f.cliente))
+            continue
+        dias = (dia.hoy - f.vencimiento).days
+        ocurrencia = _promesa_rota(dia, f, pasos) or ocurrencia_para(pasos, dias, intervalo)
+        if ocurrencia is None:
+            dia.plan.omitidas.append(_al_corriente(f, pasos))
+            continue
+        interes, compensacion = calcular_interes(
+            f.monto, dias, dia.politica.interes_moratorio, f.vencimiento
+        )
+        lineas.append(Linea(f, ocurrencia, dias, interes, compensacion))
+    return lineas
+
+
+def _planificar_deudor(dia: _Dia, deudor: str, moneda: str, facturas: list[Factura],
+                       contacto: Contacto) -> None:  # fmt: skip
+    politica, historial = dia.politica, dia.historial
+    comportamiento = historial.comportamiento.get(deudor)
+    total = sum((f.monto for f in facturas), Decimal(0))
+    atraso = max((dia.hoy - f.vencimiento).days for f in facturas)
+    variables = variables_de_deudor(facturas[0].extras, total, atraso, comportamiento)
+    segmento = elegir_segmento(politica.segmentos, variables)
+    pasos = segmento.pasos if segmento and segmento.pasos else politica.pasos
+    intervalo, nota = intervalo_adaptado(politica.cadencia, pasos, comportamiento)
+    lineas = _lineas(dia, facturas, pasos, intervalo)
+    if not lineas:
+        return
+    cliente = lineas[0].factura.cliente
     tareas = [linea for linea in lineas if linea.ocurrencia.paso.es_tarea]
     mensajes = [linea for linea in lineas if not linea.ocurrencia.paso.es_tarea]
-    cliente = lineas[0].factura.cliente
     if tareas:
-        nuevas = [t for t in tareas if not _ya_enviado(t, "tarea", politica.pasos, historial)]
-        _omitir(plan, [t for t in tareas if t not in nuevas], "tarea ya registrada en la bitácora")
-        if nuevas:
-            ocurrencia = max((t.ocurrencia for t in nuevas), key=lambda o: o.orden)
-            descripcion = ocurrencia.paso.descripcion or f"Tarea manual: {ocurrencia.paso.id}"
-            plan.tareas.append(Tarea(deudor, cliente, ocurrencia, nuevas, descripcion))
+        _planificar_tareas(dia, deudor, cliente, tareas, pasos)
     if not mensajes:
         return
+    if contacto.no_contactar:
+        _omitir(dia.plan, mensajes, "no contactar: así lo indica la hoja")
+        return
     ocurrencia = max((m.ocurrencia for m in mensajes), key=lambda o: o.orden)
-    canales = elegir_canales(ocurrencia.paso.canales, contacto, disponibles)
+    canales_paso = (
+        segmento.canales if segmento and segmento.canales else ()
+    ) or ocurrencia.paso.canales
+    util = _sin_bajas(contacto, historial.bajas)
+    canales = elegir_canales(canales_paso, util, dia.disponibles)
     if not canales:
-        if contacto.correos or contacto.telefonos:
-            motivo = "sin canal: ningún canal configurado sirve para los contactos del deudor"
-        else:
-            motivo = "sin contacto: el deudor no tiene correo ni teléfono válidos"
-        _omitir(plan, mensajes, motivo)
+        _omitir(dia.plan, mensajes, _motivo_sin_canal(contacto, util))
         return
-    por_canal = [
-        (canal, destinatario)
-        for canal, destinatario in canales
-        if any(not _ya_enviado(m, canal, politica.pasos, historial) for m in mensajes)
+    pendientes = [
+        (canal, destino)
+        for canal, destino in canales
+        if any(not _ya_enviado(m, canal, pasos, historial) for m in mensajes)
     ]
-    if not por_canal:
-        _omitir(plan, mensajes, f"ya enviado: el paso {ocurrencia.id} o uno posterior ya se mandó")
+    if not pendientes:
+        _omitir(
+            dia.plan, mensajes, f"ya enviado: el paso {ocurrencia.id} o uno posterior ya se mandó"
+        )
         return
-    ultimo = historial.ultimo_envio.get(deudor)
-    minimo = politica.limites.min_dias_entre_mensajes
+    motivo = _fuera_de_ventana(dia, contacto) or _espera(
+        dia, deudor, mensajes, canales, pendientes, pasos
+    )
+    if motivo:
+        _omitir(dia.plan, mensajes, motivo)
+        return
+    enviables, motivo = _aplicar_topes(dia, deudor, pendientes)
+    if not enviables:
+        _omitir(dia.plan, mensajes, motivo)
+        return
+    if segmento is not None:
+        nota = f"segmento {segmento.nombre}" + (f"; {nota}" if nota else "")
+    for canal, destino in enviables:
+        mensaje = Mensaje(deudor, cliente, canal, destino, ocurrencia, mensajes, moneda)
+        mensaje.nota = nota
+        dia.plan.mensajes.append(mensaje)
+
+
+def _planificar_tareas(dia: _Dia, deudor: str, cliente: str, tareas: list[Linea], pasos) -> None:
+    nuevas = [t for t in tareas if not _ya_enviado(t, "tarea", pasos, dia.historial)]
+    _omitir(dia.plan, [t for t in tareas if t not in nuevas], "tarea ya registrada en la bitácora")
+    if nuevas:
+        ocurrencia = max((t.ocurrencia for t in nuevas), key=lambda o: o.orden)
+        descripcion = ocurrencia.paso.descripcion or f"Tarea manual: {ocurrencia.paso.id}"
+        dia.plan.tareas.append(Tarea(deudor, cliente, ocurrencia, nuevas, descripcion))
+
+
+def _sin_bajas(contacto: Contacto, bajas: set[tuple[str, str]]) -> Contacto:
+    """El contacto sin las direcciones que pidieron la baja (en todos los canales o en uno)."""
+    if not bajas:
+        return contacto
+
+    def activo(valor: str, canales: tuple[str, ...]) -> bool:
+        clave = valor.lower()
+        return (clave, "*") not in bajas and all((clave, c) not in bajas for c in canales)
+
+    return replace(
+        contacto,
+        correos=[c for c in contacto.correos if activo(c, ("email",))],
+        telefonos=[t for t in contacto.telefonos if activo(t, ("sms", "whatsapp"))],
+    )
+
+
+def _motivo_sin_canal(contacto: Contacto, util: Contacto) -> str:
+    if not (contacto.correos or contacto.telefonos):
+        return "sin contacto: el deudor no tiene correo ni teléfono válidos"
+    if not (util.correos or util.telefonos):
+        return "baja: el deudor pidió no recibir más mensajes por sus contactos"
+    return "sin canal: ningún canal configurado sirve para los contactos del deudor"
+
+
+def _fuera_de_ventana(dia: _Dia, contacto: Contacto) -> str | None:
+    calendario = dia.politica.calendario
+    if not calendario.activo:
+        return None
+    if dia.ahora is None:
+        return calendario.motivo_inhabil(dia.hoy)
+    local = dia.ahora.astimezone(zona(contacto.zona_horaria or dia.politica.zona_horaria))
+    return calendario.motivo_fuera(local)
+
+
+def _espera(dia: _Dia, deudor, mensajes, canales, pendientes, pasos) -> str | None:
+    ultimo = dia.historial.ultimo_envio.get(deudor)
+    minimo = dia.politica.limites.min_dias_entre_mensajes
+    if ultimo is None or not minimo or (dia.hoy - ultimo).days >= minimo:
+        return None
     # Completar hoy por otro canal el mismo paso ya enviado (p. ej. el email falló y el SMS no)
     # no es un contacto nuevo.
     completa_paso = any(
-        all(_ya_enviado(m, c, politica.pasos, historial) for m in mensajes)
-        for c, _ in canales
-        if (c, _) not in por_canal
+        all(_ya_enviado(m, c, pasos, dia.historial) for m in mensajes)
+        for c, d in canales
+        if (c, d) not in pendientes
     )
-    if ultimo is not None and minimo and (hoy - ultimo).days < minimo and not completa_paso:
-        motivo = (
-            f"espera: último mensaje el {ultimo.isoformat()} (mínimo {minimo} días entre mensajes)"
+    if completa_paso:
+        return None
+    return f"espera: último mensaje el {ultimo.isoformat()} (mínimo {minimo} días entre mensajes)"
+
+
+def _aplicar_topes(dia: _Dia, deudor: str, pendientes: list[tuple[str, str]]):
+    """Los canales que caben en los topes por semana y mes (ventanas móviles de 7 y 30 días)."""
+    limites = dia.politica.limites
+    envios = list(dia.historial.envios.get(deudor, ()))
+    enviables, motivo = [], ""
+    for canal, destino in pendientes:
+        topes = [
+            (limites.max_por_semana, 7, "semanal", None),
+            (limites.max_por_mes, 30, "mensual", None),
+        ]
+        semana, mes = limites.por_canal.get(canal, (None, None))
+        topes += [
+            (semana, 7, f"semanal de {canal}", canal),
+            (mes, 30, f"mensual de {canal}", canal),
+        ]
+        exceso = next(
+            (
+                t
+                for t in topes
+                if t[0] is not None and _en_ventana(envios, dia.hoy, t[1], t[3]) >= t[0]
+            ),
+            None,
         )
-        _omitir(plan, mensajes, motivo)
-        return
-    for canal, destinatario in por_canal:
-        plan.mensajes.append(
-            Mensaje(deudor, cliente, canal, destinatario, ocurrencia, mensajes, moneda)
-        )
+        if exceso is None:
+            enviables.append((canal, destino))
+            envios.append((dia.hoy, canal))
+        elif not motivo:
+            tope, largo, nombre, solo = exceso
+            libre = _libre_desde(envios, dia.hoy, largo, tope, solo)
+            motivo = f"tope {nombre}: {tope} en {largo} días; podrá enviarse desde el {libre.isoformat()}"
+    return enviables, motivo
+
+
+def _en_ventana(envios, hoy: date, largo: int, canal: str | None) -> int:
+    inicio = hoy - timedelta(days=largo - 1)
+    return sum(1 for fecha, c in envios if fecha >= inicio and (canal is None or c == canal))
+
+
+def _libre_desde(envios, hoy: date, largo: int, tope: int, canal: str | None) -> date:
+    fechas = sorted(
+        f for f, c in envios if f > hoy - timedelta(days=largo) and (canal is None or c == canal)
+    )
+    return fechas[len(fechas) - tope] + timedelta(days=largo)
 
 
 def elegir_canales(

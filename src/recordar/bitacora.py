@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from recordar.cartera import Factura
 from recordar.errores import ErrorBitacora
 from recordar.plan import Historial, Mensaje, Tarea
+from recordar.segmentos import Comportamiento
 
 NOMBRE_ARCHIVO = "recordar-bitacora.sqlite"
 ESTADOS = ("pendiente", "enviando", "enviado", "fallido", "incierto")
@@ -69,6 +71,36 @@ MIGRACIONES: list[str] = [
         CREATE TABLE tarea_facturas (
             tarea_id INTEGER NOT NULL REFERENCES tareas(id),
             factura TEXT NOT NULL
+        );
+    """,
+    """
+        CREATE TABLE bajas (
+            contacto TEXT NOT NULL,
+            canal TEXT NOT NULL DEFAULT '*',
+            motivo TEXT,
+            creado TEXT NOT NULL,
+            PRIMARY KEY (contacto, canal)
+        );
+        CREATE TABLE facturas_vistas (
+            numero TEXT PRIMARY KEY,
+            deudor TEXT NOT NULL,
+            cliente TEXT NOT NULL,
+            monto TEXT NOT NULL,
+            vencimiento TEXT NOT NULL,
+            primera_vez TEXT NOT NULL,
+            ultima_vez TEXT NOT NULL
+        );
+        CREATE TABLE pagos (
+            numero TEXT PRIMARY KEY,
+            deudor TEXT NOT NULL,
+            cliente TEXT NOT NULL,
+            monto TEXT NOT NULL,
+            vencimiento TEXT NOT NULL,
+            fecha TEXT NOT NULL,
+            dias_tarde INTEGER NOT NULL,
+            ultimo_aviso TEXT,
+            fecha_ultimo_aviso TEXT,
+            dias_tras_aviso INTEGER
         );
     """,
 ]
@@ -204,11 +236,78 @@ class Bitacora:
             "SELECT tf.factura, t.paso FROM tarea_facturas tf JOIN tareas t ON t.id = tf.tarea_id"
         ):
             historial.enviados.setdefault((factura, "tarea"), set()).add(paso)
-        for deudor, fecha in self._con.execute(
-            "SELECT deudor, MAX(fecha_plan) FROM envios WHERE estado = 'enviado' GROUP BY deudor"
+        for deudor, fecha, canal in self._con.execute(
+            "SELECT deudor, fecha_plan, canal FROM envios WHERE estado = 'enviado'"
         ):
-            historial.ultimo_envio[deudor] = date.fromisoformat(fecha)
+            dia = date.fromisoformat(fecha)
+            historial.envios.setdefault(deudor, []).append((dia, canal))
+            if dia > historial.ultimo_envio.get(deudor, date.min):
+                historial.ultimo_envio[deudor] = dia
+        historial.bajas = {
+            (c, canal) for c, canal in self._con.execute("SELECT contacto, canal FROM bajas")
+        }
+        for deudor, pagos, tras, tarde in self._con.execute(
+            "SELECT deudor, COUNT(*), AVG(dias_tras_aviso), AVG(dias_tarde) FROM pagos GROUP BY deudor"
+        ):
+            historial.comportamiento[deudor] = Comportamiento(pagos, tras, tarde)
         return historial
+
+    def dar_de_baja(self, contacto: str, canal: str = "*", motivo: str | None = None) -> bool:
+        """Registra que un correo o teléfono no quiere más mensajes (en un canal o en todos)."""
+        with self._transaccion():
+            cur = self._con.execute(
+                "INSERT OR REPLACE INTO bajas (contacto, canal, motivo, creado) VALUES (?, ?, ?, ?)",
+                (contacto.lower(), canal, motivo, _ahora()),
+            )
+        return cur.rowcount == 1
+
+    def detectar_pagos(
+        self, abiertas: list[Factura], cerradas: set[str], hoy: date, dudosas: set[str] = frozenset()
+    ) -> list[dict]:
+        """Facturas que estaban abiertas en la hoja anterior y ahora están pagadas o ya no están.
+
+        Registra cada pago (fecha, días de atraso, qué aviso lo precedió) y recuerda las abiertas.
+        """
+        hoy_txt = hoy.isoformat()
+        numeros_abiertos = {f.numero for f in abiertas}
+        nuevos = []
+        with self._transaccion():
+            vistas = self._con.execute(
+                "SELECT numero, deudor, cliente, monto, vencimiento FROM facturas_vistas"
+            ).fetchall()
+            for numero, deudor, cliente, monto, vencimiento in vistas:
+                if numero in numeros_abiertos or numero in dudosas:
+                    continue
+                venc = date.fromisoformat(vencimiento)
+                aviso = self._ultimo_aviso(numero)
+                tras = (hoy - date.fromisoformat(aviso[1])).days if aviso else None
+                self._con.execute(
+                    "INSERT OR IGNORE INTO pagos (numero, deudor, cliente, monto, vencimiento, fecha, "
+                    "dias_tarde, ultimo_aviso, fecha_ultimo_aviso, dias_tras_aviso) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (numero, deudor, cliente, monto, vencimiento, hoy_txt, max((hoy - venc).days, 0),
+                     aviso[0] if aviso else None, aviso[1] if aviso else None, tras),
+                )  # fmt: skip
+                self._con.execute("DELETE FROM facturas_vistas WHERE numero = ?", (numero,))
+                nuevos.append({"factura": numero, "cliente": cliente, "dias_tarde": max((hoy - venc).days, 0),
+                               "ultimo_aviso": aviso[0] if aviso else None,
+                               "pagada_en_hoja": numero in cerradas})  # fmt: skip
+            self._con.executemany(
+                "INSERT INTO facturas_vistas (numero, deudor, cliente, monto, vencimiento, primera_vez, "
+                "ultima_vez) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(numero) DO UPDATE SET "
+                "monto = excluded.monto, vencimiento = excluded.vencimiento, ultima_vez = excluded.ultima_vez",
+                [(f.numero, f.deudor, f.cliente, str(f.monto), f.vencimiento.isoformat(), hoy_txt, hoy_txt)
+                 for f in abiertas],
+            )  # fmt: skip
+        return nuevos
+
+    def _ultimo_aviso(self, numero: str) -> tuple[str, str] | None:
+        fila = self._con.execute(
+            "SELECT e.paso, e.fecha_plan FROM envios e JOIN envio_facturas ef ON ef.envio_id = e.id "
+            "WHERE ef.factura = ? AND e.estado = 'enviado' ORDER BY e.fecha_plan DESC, e.id DESC LIMIT 1",
+            (numero,),
+        ).fetchone()
+        return (fila[0], fila[1]) if fila else None
 
     def estados(self, claves: list[str]) -> dict[str, tuple[str, bool, str | None]]:
         """clave → (estado, permanente, detalle) de las claves que ya están en la bitácora."""

@@ -145,6 +145,8 @@ class Cartera:
     rechazos: list[Rechazo] = field(default_factory=list)  # filas que no se pueden usar
     avisos: list[Rechazo] = field(default_factory=list)  # celdas de contacto no válidas
     contactos: dict[str, Contacto] = field(default_factory=dict)
+    # Números de factura de filas rechazadas: su estado es desconocido (no son pagos).
+    numeros_rechazados: set[str] = field(default_factory=set)
 
     @property
     def filas_rechazadas(self) -> int:
@@ -429,7 +431,9 @@ class _Lector:
             if all(es_vacio(c) for c in fila) or self._es_total(fila):
                 continue
             resultado = self._leer_fila(i + 1, fila, cartera)
-            if resultado is not None:
+            if resultado is None:
+                cartera.numeros_rechazados.add(como_texto(self._celda(fila, "factura")))
+            else:
                 por_numero[
                     resultado.factura if isinstance(resultado, Omitida) else resultado.numero
                 ].append(len(candidatas))
@@ -437,6 +441,8 @@ class _Lector:
         repetidas = self._repetidas(por_numero, candidatas, cartera)
         for k, (_, resultado) in enumerate(candidatas):
             if k in repetidas:
+                numero = resultado.factura if isinstance(resultado, Omitida) else resultado.numero
+                cartera.numeros_rechazados.add(numero)
                 continue
             if isinstance(resultado, Omitida):
                 cartera.omitidas.append(resultado)

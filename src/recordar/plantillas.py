@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import escape
 from jinja2.sandbox import SandboxedEnvironment
 
 from recordar.errores import ErrorPlantilla
@@ -221,10 +222,15 @@ class Plantillas:
             str(mensaje.dias_vencido),
             contexto["enlace_pago"],
         )
+        pie = self.politica.pie_baja
+        if pie:
+            texto = f"{texto.rstrip()}\n\n{pie}" if mensaje.canal != "sms" else f"{texto.strip()} {pie}"
         if mensaje.canal == "email":
             mensaje.asunto, mensaje.cuerpo = _separar_asunto(texto, plantilla.filename or "")
             html = self._html_hermana(plantilla, f"{paso.plantilla}.email.html.j2")
             mensaje.html = self._render(html, contexto, mensaje) if html is not None else None
+            if mensaje.html is not None and pie:
+                mensaje.html += f"\n<p style=\"font-size:12px;color:#666\">{escape(pie)}</p>"
         else:
             # Babel separa cifra y símbolo con espacios duros, que obligarían a UCS-2 en un SMS.
             mensaje.cuerpo = texto.strip().translate(_ESPACIOS_DUROS)

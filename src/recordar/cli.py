@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -127,6 +127,29 @@ def _fecha(hoy: str | None) -> date:
         ) from None
 
 
+def _momento(hoy: str | None, zona_politica: str) -> tuple[date, datetime | None]:
+    """(fecha del plan, momento con zona para el horario) de --hoy AAAA-MM-DD[THH:MM] o de ahora.
+
+    Con solo una fecha distinta de hoy no hay hora: cuentan los días hábiles, no el horario.
+    """
+    from recordar.calendario import zona
+
+    tz = zona(zona_politica)
+    if hoy is None:
+        ahora = datetime.now(tz)
+        return ahora.date(), ahora
+    if "T" in hoy or " " in hoy.strip():
+        try:
+            momento = datetime.fromisoformat(hoy.strip())
+        except ValueError:
+            raise RecordarError(f"--hoy: «{hoy}» no es AAAA-MM-DD ni AAAA-MM-DDTHH:MM") from None
+        momento = momento if momento.tzinfo else momento.replace(tzinfo=tz)
+        return momento.astimezone(tz).date(), momento
+    fecha = _fecha(hoy)
+    ahora = datetime.now(tz)
+    return fecha, (ahora if fecha == ahora.date() else None)
+
+
 def _cargar(cartera_ruta: Path, politica, hoja):
     from recordar.cartera import cargar_cartera
 
@@ -140,14 +163,16 @@ def _cargar(cartera_ruta: Path, politica, hoja):
     )
 
 
-def _planificar(politica, cartera, fecha, historial=None, disponibles=None):
+def _planificar(politica, cartera, fecha, historial=None, disponibles=None, ahora=None):
     from recordar.canales import canales_disponibles
     from recordar.plan import planificar
     from recordar.plantillas import Plantillas, renderizar_plan
 
     plantillas = Plantillas(politica)
     disponibles = disponibles or canales_disponibles(politica.canales)
-    plan = planificar(cartera.facturas, cartera.contactos, politica, fecha, historial, disponibles)
+    plan = planificar(
+        cartera.facturas, cartera.contactos, politica, fecha, historial, disponibles, ahora
+    )
     renderizar_plan(plan, plantillas)
     return plan
 
@@ -219,28 +244,28 @@ def _enviar(
 
     if salida is not None:
         _revisar_salida(salida)
-    fecha = _fecha(hoy)
     politica = cargar_politica(politica_ruta)
+    fecha, ahora = _momento(hoy, politica.zona_horaria)
     ruta_bitacora = _ruta_bitacora(bitacora_ruta, politica)
     if simulacro:
         with Bitacora.abrir_lectura(ruta_bitacora) as b:
             historial = b.historial()
         cartera = _cargar(cartera_ruta, politica, hoja)
-        plan = _planificar(politica, cartera, fecha, historial)
+        plan = _planificar(politica, cartera, fecha, historial, ahora=ahora)
         mostrar(_consola(), cartera, plan, simulacro=True)
         if salida is not None:
             escribir_informe(salida, a_dict(cartera, plan, simulacro=True))
             _consola().print(f"Informe escrito en {salida}")
         return
     codigo = _enviar_de_verdad(
-        cartera_ruta, politica, hoja, fecha, salida, ruta_bitacora, reintentar
+        cartera_ruta, politica, hoja, (fecha, ahora), salida, ruta_bitacora, reintentar
     )
     if codigo:
         raise typer.Exit(codigo)
 
 
 def _enviar_de_verdad(
-    cartera_ruta, politica, hoja, fecha, salida, ruta_bitacora, reintentar
+    cartera_ruta, politica, hoja, momento, salida, ruta_bitacora, reintentar
 ) -> int:
     from recordar.bitacora import Bitacora
     from recordar.canales import configurar_canales
@@ -258,8 +283,11 @@ def _enviar_de_verdad(
     consola, errores = _consola(), _consola(error=True)
     with Bitacora.abrir_escritura(ruta_bitacora) as b:
         # Lo que quedó «enviando» de una ejecución muerta cuenta como hecho al planificar.
+        fecha, ahora = momento
         inciertos_nuevos = b.marcar_inciertos()
-        plan = _planificar(politica, cartera, fecha, b.historial(), frozenset(rutas))
+        cerradas = {o.factura for o in cartera.omitidas}
+        pagos = b.detectar_pagos(cartera.facturas, cerradas, fecha, cartera.numeros_rechazados)
+        plan = _planificar(politica, cartera, fecha, b.historial(), frozenset(rutas), ahora)
         espera = float(os.environ.get("RECORDAR_ESPERA_REINTENTO", "1"))
         enviador = Enviador(b, rutas, fecha, reintentar_inciertos=reintentar, espera=espera,
                             avisar=lambda texto: errores.print(f"aviso: {texto}", markup=False))  # fmt: skip
@@ -267,11 +295,16 @@ def _enviar_de_verdad(
         resultado.inciertos_nuevos = inciertos_nuevos
     mostrar(consola, cartera, plan, simulacro=False)
     mostrar_envio(consola, resultado, ruta_bitacora)
+    if pagos:
+        consola.print(
+            f"Pagos detectados desde la hoja anterior: {len(pagos)} (registrados en la bitácora)"
+        )
     for canal, motivo in resultado.inalcanzables.items():
         errores.print(f"error: {canal}: {motivo}; no se envió nada más por ese canal", markup=False)
     if salida is not None:
         datos = a_dict(cartera, plan, simulacro=False)
         datos["inciertos"] = [registro_a_dict(r, completo=True) for r in resultado.sin_resolver]
+        datos["pagos_detectados"] = pagos
         datos["reintentados"] = [
             dict(registro_a_dict(r, completo=True), estado=estado, detalle=detalle)
             for r, estado, detalle in resultado.reintentados
@@ -310,7 +343,8 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
 
     politica = cargar_politica(politica_ruta)
     cartera = _cargar(cartera_ruta, politica, hoja)
-    plan = _planificar(politica, cartera, _fecha(hoy))
+    fecha, ahora = _momento(hoy, politica.zona_horaria)
+    plan = _planificar(politica, cartera, fecha, ahora=ahora)
     _revisar_todas_las_plantillas(politica)
     consola = _consola()
     r = resumir(cartera, plan)
@@ -425,6 +459,58 @@ def _historial(
             *[", ".join(f[c]) if isinstance(f[c], list) else str(f[c] or "") for c in columnas]
         )
     consola.print(tabla)
+
+
+@app.command(options_metavar="[OPCIONES]")
+def baja(
+    contacto: Annotated[
+        str,
+        typer.Argument(
+            metavar="EMAIL|TELEFONO", help="Correo o teléfono que no quiere más mensajes."
+        ),
+    ],
+    canal: Annotated[
+        str | None,
+        typer.Option(
+            "--canal",
+            metavar="CANAL",
+            help="Solo este canal (email, sms, whatsapp); por omisión, todos.",
+        ),
+    ] = None,
+    motivo: Annotated[
+        str | None,
+        typer.Option("--motivo", metavar="TEXTO", help="Por qué (queda en la bitácora)."),
+    ] = None,
+    politica: OpcionPolitica = None,
+    bitacora: OpcionBitacora = None,
+) -> None:
+    """Registra que un correo o teléfono pidió no recibir más recordatorios; toda ejecución posterior lo respeta."""
+    _ejecutar(_baja, contacto, canal, motivo, politica, bitacora)
+
+
+def _baja(contacto, canal, motivo, politica_ruta, bitacora_ruta) -> None:
+    from recordar.bitacora import Bitacora
+    from recordar.politica import CANALES_MENSAJE, cargar_politica
+    from recordar.valores import normalizar_correos, normalizar_telefonos
+
+    politica = cargar_politica(politica_ruta)
+    if canal is not None and canal not in CANALES_MENSAJE:
+        raise RecordarError(f"--canal: «{canal}» no es un canal; usa email, sms o whatsapp")
+    if "@" in contacto:
+        validos, _ = normalizar_correos(contacto)
+    else:
+        validos, _ = normalizar_telefonos(contacto, politica.region_telefono)
+    if len(validos) != 1:
+        raise RecordarError(
+            f"«{contacto}» no es un correo ni un teléfono válido para la región {politica.region_telefono}"
+        )
+    ruta = _ruta_bitacora(bitacora_ruta, politica)
+    with Bitacora.abrir_escritura(ruta) as b:
+        b.dar_de_baja(validos[0], canal or "*", motivo)
+    donde = f"por {canal}" if canal else "por ningún canal"
+    _consola().print(
+        f"Baja registrada: {validos[0]} no recibirá más recordatorios {donde} (bitácora: {ruta})."
+    )
 
 
 @app.command(options_metavar="[OPCIONES]")

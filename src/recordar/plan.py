@@ -20,6 +20,7 @@ from recordar.segmentos import (
 CENTAVO = Decimal("0.01")
 ORDEN_RESPALDO = ("email", "whatsapp", "sms")
 TODOS_LOS_CANALES = frozenset(ORDEN_RESPALDO)
+TUPLA_CANALES = ("email", "sms", "whatsapp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +34,9 @@ class Ocurrencia:
 
     @property
     def id(self) -> str:
-        return self.paso.id if self.numero == 1 else f"{self.paso.id}#{self.numero}"
+        if self.numero == 1 or "@" in self.paso.id:
+            return self.paso.id
+        return f"{self.paso.id}#{self.numero}"
 
     @property
     def orden(self) -> tuple[int, int]:
@@ -265,7 +268,8 @@ def _promesa_rota(dia: _Dia, factura: Factura, pasos: list[Paso]) -> Ocurrencia 
     for canal in ORDEN_RESPALDO:
         if paso.id in dia.historial.enviados.get((factura.numero, canal), ()):
             return None
-    return Ocurrencia(paso, len(pasos), 1, (dia.hoy - factura.vencimiento).days)
+    # Por encima de cualquier paso; entre promesas, manda la más reciente.
+    return Ocurrencia(paso, len(pasos), promesa.toordinal(), (dia.hoy - factura.vencimiento).days)
 
 
 def _lineas(dia: _Dia, facturas: list[Factura], pasos, intervalo) -> list[Linea]:
@@ -314,10 +318,9 @@ def _planificar_deudor(dia: _Dia, deudor: str, moneda: str, facturas: list[Factu
     canales_paso = (
         segmento.canales if segmento and segmento.canales else ()
     ) or ocurrencia.paso.canales
-    util = _sin_bajas(contacto, historial.bajas)
-    canales = elegir_canales(canales_paso, util, dia.disponibles)
+    canales = elegir_canales(canales_paso, contacto, dia.disponibles, historial.bajas)
     if not canales:
-        _omitir(dia.plan, mensajes, _motivo_sin_canal(contacto, util))
+        _omitir(dia.plan, mensajes, _motivo_sin_canal(contacto, dia))
         return
     pendientes = [
         (canal, destino)
@@ -356,26 +359,10 @@ def _planificar_tareas(dia: _Dia, deudor: str, cliente: str, tareas: list[Linea]
         dia.plan.tareas.append(Tarea(deudor, cliente, ocurrencia, nuevas, descripcion))
 
 
-def _sin_bajas(contacto: Contacto, bajas: set[tuple[str, str]]) -> Contacto:
-    """El contacto sin las direcciones que pidieron la baja (en todos los canales o en uno)."""
-    if not bajas:
-        return contacto
-
-    def activo(valor: str, canales: tuple[str, ...]) -> bool:
-        clave = valor.lower()
-        return (clave, "*") not in bajas and all((clave, c) not in bajas for c in canales)
-
-    return replace(
-        contacto,
-        correos=[c for c in contacto.correos if activo(c, ("email",))],
-        telefonos=[t for t in contacto.telefonos if activo(t, ("sms", "whatsapp"))],
-    )
-
-
-def _motivo_sin_canal(contacto: Contacto, util: Contacto) -> str:
+def _motivo_sin_canal(contacto: Contacto, dia: _Dia) -> str:
     if not (contacto.correos or contacto.telefonos):
         return "sin contacto: el deudor no tiene correo ni teléfono válidos"
-    if not (util.correos or util.telefonos):
+    if elegir_canales(TUPLA_CANALES, contacto, dia.disponibles):
         return "baja: el deudor pidió no recibir más mensajes por sus contactos"
     return "sin canal: ningún canal configurado sirve para los contactos del deudor"
 
@@ -456,15 +443,25 @@ def elegir_canales(
     canales_paso: tuple[str, ...],
     contacto: Contacto,
     disponibles: frozenset[str] = TODOS_LOS_CANALES,
+    bajas: set[tuple[str, str]] = frozenset(),
 ) -> list[tuple[str, str]]:
-    """(canal, destinatario) por los que va el mensaje: preferencia del deudor, paso, respaldo."""
+    """(canal, destinatario) por los que va el mensaje: preferencia del deudor, paso, respaldo.
+
+    Un contacto dado de baja en un canal (o en todos, «*») no se usa por ese canal.
+    """
+
+    def activos(valores: list[str], canal: str) -> list[str]:
+        return [
+            v for v in valores if (v.lower(), "*") not in bajas and (v.lower(), canal) not in bajas
+        ]
 
     def destino(canal: str) -> str:
         if canal not in disponibles:
             return ""
         if canal == "email":
-            return ", ".join(contacto.correos)
-        return contacto.telefonos[0] if contacto.telefonos else ""
+            return ", ".join(activos(contacto.correos, canal))
+        telefonos = activos(contacto.telefonos, canal)
+        return telefonos[0] if telefonos else ""
 
     if contacto.canal and destino(contacto.canal):
         return [(contacto.canal, destino(contacto.canal))]

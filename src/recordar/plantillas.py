@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import escape
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import escape
 
 from recordar.errores import ErrorPlantilla
 from recordar.plan import Mensaje, Plan

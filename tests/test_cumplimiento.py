@@ -47,8 +47,10 @@ def contactos(*deudores, **campos):
 def enviar_en_memoria(plan, historial: Historial) -> None:
     """Lo que haría un envío exitoso, reflejado en el historial (la bitácora de las pruebas)."""
     for m in plan.mensajes:
-        for numero in m.numeros:
-            historial.enviados.setdefault((numero, m.canal), set()).add(m.ocurrencia.id)
+        for linea in m.lineas:
+            historial.enviados.setdefault((linea.factura.numero, m.canal), set()).update(
+                linea.pasos_cubiertos
+            )
         historial.envios.setdefault(m.deudor, []).append((plan.fecha, m.canal))
         historial.ultimo_envio[m.deudor] = plan.fecha
     for t in plan.tareas:

@@ -52,7 +52,8 @@ MIGRACIONES: list[str] = [
         );
         CREATE TABLE envio_facturas (
             envio_id INTEGER NOT NULL REFERENCES envios(id),
-            factura TEXT NOT NULL
+            factura TEXT NOT NULL,
+            paso_propio TEXT
         );
         CREATE INDEX envio_facturas_factura ON envio_facturas(factura);
         CREATE INDEX envios_estado ON envios(estado);
@@ -226,12 +227,16 @@ class Bitacora:
             return historial
         marcas = ",".join("?" * len(ESTADOS_HECHOS))
         filas = self._con.execute(
-            f"SELECT ef.factura, e.canal, e.paso FROM envio_facturas ef JOIN envios e ON e.id = ef.envio_id "
+            f"SELECT ef.factura, e.canal, e.paso, ef.paso_propio FROM envio_facturas ef "
+            f"JOIN envios e ON e.id = ef.envio_id "
             f"WHERE e.estado IN ({marcas})",
             ESTADOS_HECHOS,
         )
-        for factura, canal, paso in filas:
-            historial.enviados.setdefault((factura, canal), set()).add(paso)
+        for factura, canal, paso, propio in filas:
+            pasos = historial.enviados.setdefault((factura, canal), set())
+            pasos.add(paso)
+            if propio:
+                pasos.add(propio)
         for factura, paso in self._con.execute(
             "SELECT tf.factura, t.paso FROM tarea_facturas tf JOIN tareas t ON t.id = tf.tarea_id"
         ):
@@ -262,7 +267,11 @@ class Bitacora:
         return cur.rowcount == 1
 
     def detectar_pagos(
-        self, abiertas: list[Factura], cerradas: set[str], hoy: date, dudosas: set[str] = frozenset()
+        self,
+        abiertas: list[Factura],
+        cerradas: set[str],
+        hoy: date,
+        dudosas: set[str] = frozenset(),
     ) -> list[dict]:
         """Facturas que estaban abiertas en la hoja anterior y ahora están pagadas o ya no están.
 
@@ -354,8 +363,15 @@ class Bitacora:
                 )  # fmt: skip
                 if cur.rowcount:
                     self._con.executemany(
-                        "INSERT INTO envio_facturas (envio_id, factura) VALUES (?, ?)",
-                        [(cur.lastrowid, n) for n in m.numeros],
+                        "INSERT INTO envio_facturas (envio_id, factura, paso_propio) VALUES (?, ?, ?)",
+                        [
+                            (
+                                cur.lastrowid,
+                                linea.factura.numero,
+                                linea.propia.id if linea.propia else None,
+                            )
+                            for linea in m.lineas
+                        ],  # fmt: skip
                     )
 
     def reclamar(self, clave: str, fecha: date, reintentar_inciertos: bool = False,

@@ -88,6 +88,8 @@ def mensaje_a_dict(m: Mensaje) -> dict[str, Any]:
     }
     if m.detalle:
         datos["detalle"] = m.detalle
+    if m.nota:
+        datos["nota"] = m.nota
     if m.canal == "sms":
         caracteres, segmentos, codificacion = segmentos_sms(m.cuerpo)
         datos.update(caracteres=caracteres, segmentos=segmentos, codificacion=codificacion)

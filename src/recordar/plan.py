@@ -104,10 +104,16 @@ class Linea:
     dias_vencido: int
     interes: Decimal
     compensacion: Decimal
+    propia: Ocurrencia | None = None  # su paso normal, si el mensaje va por una promesa rota
 
     @property
     def total(self) -> Decimal:
         return self.factura.monto + self.interes + self.compensacion
+
+    @property
+    def pasos_cubiertos(self) -> list[str]:
+        """Lo que la bitácora da por enviado a esta factura cuando sale su mensaje."""
+        return [self.ocurrencia.id] + ([self.propia.id] if self.propia else [])
 
 
 @dataclass(slots=True)
@@ -280,14 +286,18 @@ def _lineas(dia: _Dia, facturas: list[Factura], pasos, intervalo) -> list[Linea]
             dia.plan.omitidas.append(Omitida(f.fila, f.numero, motivo, f.cliente))
             continue
         dias = (dia.hoy - f.vencimiento).days
-        ocurrencia = _promesa_rota(dia, f, pasos) or ocurrencia_para(pasos, dias, intervalo)
-        if ocurrencia is None:
+        propia = ocurrencia_para(pasos, dias, intervalo)
+        promesa = _promesa_rota(dia, f, pasos)
+        if promesa is None and propia is None:
             dia.plan.omitidas.append(_al_corriente(f, pasos))
             continue
         interes, compensacion = calcular_interes(
             f.monto, dias, dia.politica.interes_moratorio, f.vencimiento
         )
-        lineas.append(Linea(f, ocurrencia, dias, interes, compensacion))
+        if promesa is not None:
+            lineas.append(Linea(f, promesa, dias, interes, compensacion, propia))
+        else:
+            lineas.append(Linea(f, propia, dias, interes, compensacion))
     return lineas
 
 

@@ -199,6 +199,8 @@ class Plantillas:
                   "ocurrencia": ocurrencia.numero},
         )  # fmt: skip
         contexto["enlace_pago"] = primera.enlace_pago or self._enlace_pago(contexto, primera.numero)
+        if "@" in ocurrencia.paso.id:  # promesa_incumplida@AAAA-MM-DD
+            contexto["promesa"] = date.fromisoformat(ocurrencia.paso.id.rsplit("@", 1)[1])
         return contexto
 
     def _enlace_pago(self, contexto: dict[str, Any], numero: str) -> str:
@@ -224,13 +226,15 @@ class Plantillas:
         )
         pie = self.politica.pie_baja
         if pie:
-            texto = f"{texto.rstrip()}\n\n{pie}" if mensaje.canal != "sms" else f"{texto.strip()} {pie}"
+            texto = (
+                f"{texto.rstrip()}\n\n{pie}" if mensaje.canal != "sms" else f"{texto.strip()} {pie}"
+            )
         if mensaje.canal == "email":
             mensaje.asunto, mensaje.cuerpo = _separar_asunto(texto, plantilla.filename or "")
             html = self._html_hermana(plantilla, f"{paso.plantilla}.email.html.j2")
             mensaje.html = self._render(html, contexto, mensaje) if html is not None else None
             if mensaje.html is not None and pie:
-                mensaje.html += f"\n<p style=\"font-size:12px;color:#666\">{escape(pie)}</p>"
+                mensaje.html += f'\n<p style="font-size:12px;color:#666">{escape(pie)}</p>'
         else:
             # Babel separa cifra y símbolo con espacios duros, que obligarían a UCS-2 en un SMS.
             mensaje.cuerpo = texto.strip().translate(_ESPACIOS_DUROS)

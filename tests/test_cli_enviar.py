@@ -212,7 +212,7 @@ def test_depurar_muestra_la_traza(en_tmp, correr, monkeypatch):
 def test_ayuda_en_espanol(correr):
     r = correr("--help")
     assert r.exit_code == 0
-    for orden in ("enviar", "validar", "iniciar"):
+    for orden in ("enviar", "validar", "iniciar", "historial", "canales", "baja"):
         assert orden in r.output
         ayuda = correr(orden, "--help")
         assert ayuda.exit_code == 0 and len(ayuda.output) > 100
@@ -220,7 +220,8 @@ def test_ayuda_en_espanol(correr):
 
 def test_readme_documenta_cada_orden():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    for orden in ("recordar enviar", "recordar validar", "recordar iniciar"):
+    for orden in ("recordar enviar", "recordar validar", "recordar iniciar", "recordar historial",
+                  "recordar canales", "recordar baja"):  # fmt: skip
         assert orden in readme
     assert "recordar enviar ejemplos/cartera.xlsx --simulacro\n" in readme
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text(encoding="utf-8")

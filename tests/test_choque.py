@@ -59,8 +59,8 @@ def test_sigkill_a_mitad_del_envio_y_segunda_ejecucion(tmp_path):
     try:
         (tmp_path / "politica.yaml").write_text(
             "pasos:\n  - {id: recordatorio, dias: 1, canales: [email], plantilla: recordatorio}\n"
-            "canales:\n  email: {tipo: smtp, servidor: 127.0.0.1, puerto: %d, seguridad: ninguna,"
-            ' remitente: "Cobranza <cobranza@ejemplo.com>"}\n' % puerto,
+            f"canales:\n  email: {{tipo: smtp, servidor: 127.0.0.1, puerto: {puerto}, seguridad: ninguna,"
+            ' remitente: "Cobranza <cobranza@ejemplo.com>"}\n',
             encoding="utf-8",
         )
         filas = [[f"Cliente {i}", f"c{i}@ejemplo.com", "", f"F-{i}", HOY - timedelta(days=1), 100 + i]

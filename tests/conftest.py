@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 
 from recordar.cli import app
 
+pytest_plugins = ["tests.servidor_http"]
+
 HOY = date(2026, 11, 23)
 CABECERA = ["Cliente", "Correo", "Teléfono", "Factura", "Vencimiento", "Importe"]
 
@@ -78,3 +80,13 @@ def en_tmp(tmp_path, monkeypatch):
 
 def leer_json(ruta: Path) -> dict:
     return json.loads(ruta.read_text(encoding="utf-8"))
+
+
+def preparar_carpeta(carpeta: Path, politica: str, monkeypatch) -> Path:
+    """Carpeta con la política dada, el canal en memoria vacío y reintentos sin espera."""
+    from tests.canal_falso import CanalMemoria
+
+    CanalMemoria.reiniciar()
+    monkeypatch.setenv("RECORDAR_ESPERA_REINTENTO", "0")
+    (carpeta / "politica.yaml").write_text(politica, encoding="utf-8")
+    return carpeta

@@ -14,6 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
+
 
 @dataclass
 class Peticion:
@@ -157,3 +159,21 @@ def puerto_cerrado() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.fixture
+def servidor():
+    """Un servidor HTTP local que graba las peticiones (para SMS y WhatsApp)."""
+    with ServidorHttp() as s:
+        yield s
+
+
+# Los canales guardan sus conexiones para reusarlas: se cierran al final de cada prueba.
+ABIERTOS: list = []
+
+
+@pytest.fixture(autouse=True)
+def cerrar_canales():
+    yield
+    while ABIERTOS:
+        ABIERTOS.pop().cerrar()

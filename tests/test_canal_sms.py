@@ -10,7 +10,7 @@ import pytest
 from recordar.canales.base import Envio, ErrorEnvio, ServidorInalcanzable
 from recordar.canales.sms import CanalHttp, CanalTwilio, numero_nacional
 from recordar.errores import ErrorCanal
-from tests.servidor_http import Respuesta, ServidorHttp, puerto_cerrado
+from tests.servidor_http import ABIERTOS, Respuesta, puerto_cerrado
 
 SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "tok-SeCrEtO-9f8e7d6c5b4a"
@@ -24,23 +24,6 @@ SMS = Envio(
     asunto="",
     cuerpo="Hola José: su factura F-1 por $1,234.50 vence mañana. ¿Dudas? 55 1234 5678 & más",
 )
-
-
-@pytest.fixture
-def servidor():
-    with ServidorHttp() as s:
-        yield s
-
-
-# Los canales guardan sus conexiones para reusarlas: se cierran al final de cada prueba.
-ABIERTOS: list = []
-
-
-@pytest.fixture(autouse=True)
-def cerrar_canales():
-    yield
-    while ABIERTOS:
-        ABIERTOS.pop().cerrar()
 
 
 @pytest.fixture(autouse=True)

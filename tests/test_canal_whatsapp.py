@@ -7,7 +7,7 @@ import pytest
 from recordar.canales.base import Envio, ErrorEnvio, ServidorInalcanzable
 from recordar.canales.whatsapp import CanalWhatsAppCloud, parametro
 from recordar.errores import ErrorCanal
-from tests.servidor_http import Respuesta, ServidorHttp, puerto_cerrado
+from tests.servidor_http import ABIERTOS, Respuesta, puerto_cerrado
 
 TOKEN = "EAAG-token-de-meta-SeCrEtO-123"
 ENVIO = Envio(
@@ -28,23 +28,6 @@ ACEPTADO = Respuesta(
         "messages": [{"id": "wamid.HBgLNTIxNTUxMjM0NTY3OBUCABEYEjQ"}],
     },
 )
-
-
-@pytest.fixture
-def servidor():
-    with ServidorHttp() as s:
-        yield s
-
-
-# Los canales guardan sus conexiones para reusarlas: se cierran al final de cada prueba.
-ABIERTOS: list = []
-
-
-@pytest.fixture(autouse=True)
-def cerrar_canales():
-    yield
-    while ABIERTOS:
-        ABIERTOS.pop().cerrar()
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from tests.canal_falso import CanalMemoria
-from tests.conftest import CABECERA, HOY, escribir_xlsx, leer_json
+from tests.conftest import CABECERA, HOY, escribir_xlsx, leer_json, preparar_carpeta
 
 POLITICA = """
 empresa: {nombre: "Ferretería López", contacto: "cobranza@ejemplo.com"}
@@ -23,9 +23,7 @@ canales:
 
 @pytest.fixture
 def carpeta(en_tmp, monkeypatch):
-    CanalMemoria.reiniciar()
-    monkeypatch.setenv("RECORDAR_ESPERA_REINTENTO", "0")
-    (en_tmp / "politica.yaml").write_text(POLITICA, encoding="utf-8")
+    preparar_carpeta(en_tmp, POLITICA, monkeypatch)
     d = lambda n: HOY + timedelta(days=n)  # noqa: E731
     escribir_xlsx(
         en_tmp / "cartera.xlsx",

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from recordar.canales import crear_canal
 from recordar.canales.base import Envio, ErrorEnvio, Limitador, ServidorInalcanzable
-from recordar.canales.email import CanalSmtp, Correo, Redactor, sin_controles
+from recordar.canales.correo import Correo, Redactor, sin_controles
+from recordar.canales.email import CanalSmtp
 from recordar.errores import ErrorCanal
 
 REMITENTE = "Cobranza Ferretería López <cobranza@ejemplo.com>"
@@ -488,6 +489,18 @@ def test_autenticacion_con_la_contrasena_del_entorno(
     canal.abrir()
     canal.enviar(envio())
     assert len(servidor.handler.sobres) == 1
+    assert servidor.handler.conexiones[0].session.authenticated
+
+
+def test_contrasena_no_ascii_por_auth_login(arrancar, abrir_canal, monkeypatch):
+    monkeypatch.setenv("RECORDAR_SMTP_CONTRASENA", CONTRASENA)
+    servidor = arrancar(
+        authenticator=autenticador("cobranza", CONTRASENA),
+        auth_require_tls=False,
+        auth_exclude_mechanism=["PLAIN"],
+    )
+    canal = abrir_canal(servidor, usuario="cobranza", contrasena_env="RECORDAR_SMTP_CONTRASENA")
+    canal.enviar(envio())
     assert servidor.handler.conexiones[0].session.authenticated
 
 

@@ -11,6 +11,7 @@ from datetime import date
 
 from recordar.bitacora import Bitacora, Registro
 from recordar.canales.base import Canal, Envio, ErrorEnvio, ServidorInalcanzable
+from recordar.errores import ErrorCanal
 from recordar.plan import Mensaje, Plan
 
 
@@ -183,7 +184,15 @@ class Enviador:
                 t.anotar("incierto", "otra ejecución ya lo estaba enviando")
                 continue
             anterior = None
-            estado, detalle, proveedor_id, permanente = self._enviar_uno(canal, t.envio)
+            try:
+                estado, detalle, proveedor_id, permanente = self._enviar_uno(canal, t.envio)
+            except Exception as exc:  # un fallo inesperado del canal: no se sabe si salió
+                estado, detalle, proveedor_id, permanente = (
+                    "incierto",
+                    f"error inesperado: {exc}",
+                    None,
+                    False,
+                )
             registro = (t.clave, estado, detalle, proveedor_id, permanente)
             if fusionar:
                 anterior = registro
@@ -203,6 +212,8 @@ class Enviador:
                 with self._cerrojo:
                     self.resultado.inalcanzables.setdefault(canal.nombre, exc.motivo)
                 return "fallido", f"no enviado: {exc.motivo}", None, False
+            except ErrorCanal as exc:  # p. ej. una conexión extra cuyo login se rechaza
+                return "fallido", f"no enviado: {exc}", None, False
             except ErrorEnvio as exc:
                 if exc.entregado_quizas:
                     return "incierto", f"{exc.motivo} (puede que haya llegado)", None, False

@@ -11,14 +11,12 @@ import json
 import os
 import re
 import tempfile
-from email import errors
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
-from recordar.canales.base import Canal, Envio, ErrorEnvio, ServidorInalcanzable
+from recordar.canales.base import Canal, Envio, ServidorInalcanzable
+from recordar.canales.correo import Redactor
 from recordar.errores import ErrorCanal
 
 REMITENTE = "recordar <recordar@localhost>"
@@ -48,7 +46,7 @@ class CanalArchivo(Canal):
                 f"canales.{nombre}.remitente: debe ser una dirección como "
                 "«Cobranza <cobranza@empresa.mx>»"
             )
-        self.dominio = direccion.rpartition("@")[2]
+        self.redactor = Redactor(parseaddr(self.remitente))
         self._lista = False
 
     def abrir(self) -> None:
@@ -73,20 +71,8 @@ class CanalArchivo(Canal):
         return nombre
 
     def correo(self, envio: Envio, huella: str) -> bytes:
-        """El mensaje como .eml, listo para abrir en un cliente de correo.
-
-        Con saltos LF, como Maildir: se relee igual con `email.parser` y smtplib los pasa a CRLF.
-        """
-        mensaje = EmailMessage()
-        mensaje["From"] = self.remitente
-        mensaje["To"] = _direcciones(envio)
-        mensaje["Subject"] = sin_saltos(envio.asunto)
-        mensaje["Date"] = formatdate(localtime=True)
-        mensaje["Message-ID"] = f"<{huella[:32]}@{self.dominio}>"
-        mensaje.set_content(envio.cuerpo)
-        if envio.html:
-            mensaje.add_alternative(envio.html, subtype="html")
-        return mensaje.as_bytes()
+        """El mensaje como .eml (el mismo que saldría por SMTP), con saltos LF como Maildir."""
+        return self.redactor.redactar(envio).datos.replace(b"\r\n", b"\n")
 
     def _escribir(self, nombre: str, datos: bytes) -> None:
         """Escribe a un temporal y lo renombra: nunca queda un archivo a medias."""
@@ -107,20 +93,6 @@ class CanalArchivo(Canal):
             raise ServidorInalcanzable(
                 f"no se pudo escribir en {self.carpeta}: {exc.strerror or exc}"
             ) from None
-
-
-def _direcciones(envio: Envio) -> list[Address]:
-    nombre = sin_saltos(envio.cliente)
-    direcciones = [d.strip() for d in sin_saltos(envio.destinatario).split(",") if d.strip()]
-    try:
-        if direcciones:
-            return [Address(display_name=nombre, addr_spec=d) for d in direcciones]
-    except (ValueError, IndexError, errors.HeaderParseError):
-        pass
-    raise ErrorEnvio(
-        f"el destinatario «{envio.destinatario}» no es una dirección de correo válida",
-        temporal=False,
-    )
 
 
 def _json(envio: Envio) -> bytes:

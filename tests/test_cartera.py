@@ -188,3 +188,14 @@ def test_archivo_danado(tmp_path):
     ruta.write_bytes(b"esto no es un zip")
     with pytest.raises(ErrorCartera, match="no se pudo abrir como libro"):
         cargar_cartera(ruta)
+
+
+def test_separador_no_se_confunde_con_lo_que_va_entre_comillas(tmp_path):
+    filas = [CABECERA] + [
+        [f"C{i}", f"a{i}@ejemplo.com; b{i}@ejemplo.com", "", f"F-{i}", "15/12/2026", "1234,50"]
+        for i in range(10)
+    ]
+    ruta = escribir_csv(tmp_path / "c.csv", filas, ";", "utf-8")
+    cartera = cargar_cartera(ruta)
+    assert len(cartera.facturas) == 10 and cartera.rechazos == []
+    assert cartera.contactos["c1"].correos == ["a1@ejemplo.com", "b1@ejemplo.com"]

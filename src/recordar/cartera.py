@@ -252,7 +252,8 @@ def _leer_excel(ruta: Path, hoja: str | None, columnas: dict[str, str]) -> tuple
 
 
 def _filas(tabla) -> list[list]:
-    return tabla.to_numpy(dtype=object).tolist()
+    # Celdas vacías como None (no NaN): las comprobaciones por celda son más baratas.
+    return tabla.astype(object).where(tabla.notna(), None).to_numpy(dtype=object).tolist()
 
 
 def _revisar_cifrado(ruta: Path) -> None:
@@ -306,7 +307,8 @@ def _detectar_separador(texto: str, extension: str) -> str:
         return "\t"
     from collections import Counter
 
-    lineas = [linea for linea in texto.splitlines()[:40] if linea.strip()]
+    # Lo que va entre comillas no cuenta: «"a@x.com; b@y.com"» no dice nada del separador.
+    lineas = [re.sub(r'"[^"]*"', "", linea) for linea in texto.splitlines()[:40] if linea.strip()]
     mejor, mejor_puntaje = ",", -1
     for candidato in ("\t", ";", ","):
         cuentas = Counter(linea.count(candidato) for linea in lineas)
@@ -478,6 +480,12 @@ class _Lector:
         return fila[j]
 
     def _es_total(self, fila: list) -> bool:
+        primera = next((c for c in fila if not es_vacio(c)), None)
+        if not isinstance(primera, str) or primera.lstrip()[:1].lower() not in ("t", "s", "g"):
+            return False
+        return self._es_total_lento(fila)
+
+    def _es_total_lento(self, fila: list) -> bool:
         if not es_vacio(self._celda(fila, "factura")) and not _RE_TOTAL.match(
             normalizar(como_texto(self._celda(fila, "factura")))
         ):
@@ -632,7 +640,14 @@ class _Lector:
             if _zona_valida(zona):
                 contacto.zona_horaria = zona
             else:
-                self._rechazo(cartera, n, "zona_horaria", zona, f"«{zona}» no es una zona horaria (p. ej. America/Bogota)", aviso=True)
+                self._rechazo(
+                    cartera,
+                    n,
+                    "zona_horaria",
+                    zona,
+                    f"«{zona}» no es una zona horaria (p. ej. America/Bogota)",
+                    aviso=True,
+                )
         canal = self._celda(fila, "canal")
         if not es_vacio(canal) and not contacto.canal:
             elegido = CANALES.get(normalizar(como_texto(canal)))

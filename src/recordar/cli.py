@@ -163,12 +163,14 @@ def _cargar(cartera_ruta: Path, politica, hoja):
     )
 
 
-def _planificar(politica, cartera, fecha, historial=None, disponibles=None, ahora=None):
+def _planificar(
+    politica, cartera, fecha, historial=None, disponibles=None, ahora=None, simulacro=False
+):
     from recordar.canales import canales_disponibles
     from recordar.plan import planificar
     from recordar.plantillas import Plantillas, renderizar_plan
 
-    plantillas = Plantillas(politica)
+    plantillas = Plantillas(politica, html_una_vez=simulacro)
     disponibles = disponibles or canales_disponibles(politica.canales)
     plan = planificar(
         cartera.facturas, cartera.contactos, politica, fecha, historial, disponibles, ahora
@@ -251,7 +253,7 @@ def _enviar(
         with Bitacora.abrir_lectura(ruta_bitacora) as b:
             historial = b.historial()
         cartera = _cargar(cartera_ruta, politica, hoja)
-        plan = _planificar(politica, cartera, fecha, historial, ahora=ahora)
+        plan = _planificar(politica, cartera, fecha, historial, ahora=ahora, simulacro=True)
         mostrar(_consola(), cartera, plan, simulacro=True)
         if salida is not None:
             escribir_informe(salida, a_dict(cartera, plan, simulacro=True))
@@ -344,7 +346,7 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
     politica = cargar_politica(politica_ruta)
     cartera = _cargar(cartera_ruta, politica, hoja)
     fecha, ahora = _momento(hoy, politica.zona_horaria)
-    plan = _planificar(politica, cartera, fecha, ahora=ahora)
+    plan = _planificar(politica, cartera, fecha, ahora=ahora, simulacro=True)
     _revisar_todas_las_plantillas(politica)
     consola = _consola()
     r = resumir(cartera, plan)

@@ -55,13 +55,28 @@ class Formato:
 
         self.locale = Locale.parse(idioma)
         self.moneda = moneda
-        self._dinero = lru_cache(maxsize=65536)(self._formatear_dinero)
         self._fecha = lru_cache(maxsize=8192)(self._formatear_fecha)
+        self._patrones: dict[str, tuple[str, str, str, str, int]] = {}
 
-    def _formatear_dinero(self, valor: Decimal, moneda: str) -> str:
-        from babel.numbers import format_currency
+    def _patron(self, moneda: str) -> tuple[str, str, str, str, int]:
+        """(prefijo, sufijo, separador de miles, separador decimal, decimales) según babel.
 
-        return format_currency(valor, moneda, locale=self.locale)
+        Se calcula una vez por moneda formateando un número de muestra; luego cada importe
+        se formatea con f-strings (babel por importe costaba ~120 µs).
+        """
+        patron = self._patrones.get(moneda)
+        if patron is None:
+            from babel.numbers import format_currency, get_currency_precision
+
+            decimales = get_currency_precision(moneda)
+            muestra = format_currency(Decimal("1234567.891"), moneda, locale=self.locale)
+            digitos = [i for i, c in enumerate(muestra) if c.isdigit()]
+            numero = muestra[digitos[0] : digitos[-1] + 1]
+            miles = numero[1] if not numero[1].isdigit() else ""
+            decimal = numero[-decimales - 1] if decimales else ""
+            patron = (muestra[: digitos[0]], muestra[digitos[-1] + 1 :], miles, decimal, decimales)
+            self._patrones[moneda] = patron
+        return patron
 
     def _formatear_fecha(self, valor: date, formato: str) -> str:
         from babel.dates import format_date
@@ -69,9 +84,14 @@ class Formato:
         return format_date(valor, format=formato, locale=self.locale)
 
     def dinero(self, valor: Any, moneda: str | None = None) -> str:
+        """«$1,234.56» en es_MX, «1.234,56 €» en es_ES: lo mismo que babel, más rápido."""
         if not isinstance(valor, Decimal):
             valor = Decimal(str(valor))
-        return self._dinero(valor, moneda or self.moneda)
+        prefijo, sufijo, miles, decimal, decimales = self._patron(moneda or self.moneda)
+        texto = f"{abs(valor):,.{decimales}f}".translate({44: "\0", 46: decimal}).replace(
+            "\0", miles
+        )
+        return f"{'-' if valor < 0 else ''}{prefijo}{texto}{sufijo}"
 
     def fecha(self, valor: Any, formato: str = "long") -> str:
         if isinstance(valor, datetime):
@@ -95,8 +115,13 @@ class Formato:
 class Plantillas:
     """Entorno de plantillas de una política: las propias (plantillas/ junto a la política) primero."""
 
-    def __init__(self, politica: Politica, carpeta_propia: Path | None = None) -> None:
+    def __init__(
+        self, politica: Politica, carpeta_propia: Path | None = None, html_una_vez: bool = False
+    ) -> None:
         self.politica = politica
+        # En un simulacro la parte HTML no se muestra: se genera (y revisa) una vez por plantilla.
+        self.html_una_vez = html_una_vez
+        self._html_hechas: set[str] = set()
         self.formato = Formato(politica.idioma, politica.moneda)
         propia = carpeta_propia or (politica.carpeta / "plantillas" if politica.carpeta else None)
         carpetas = [str(c) for c in (propia, carpeta_integrada()) if c is not None and c.is_dir()]
@@ -207,7 +232,9 @@ class Plantillas:
         if self._enlace is None:
             return ""
         try:
-            return self._enlace.render(contexto, factura=numero)
+            return self._enlace.render(
+                factura=numero, cliente=contexto["cliente"], total=contexto["total"]
+            )
         except jinja2.TemplateError as exc:
             raise ErrorPlantilla(f"{self.politica.nombre}: empresa.enlace_pago: {exc}") from None
 
@@ -231,8 +258,12 @@ class Plantillas:
             )
         if mensaje.canal == "email":
             mensaje.asunto, mensaje.cuerpo = _separar_asunto(texto, plantilla.filename or "")
-            html = self._html_hermana(plantilla, f"{paso.plantilla}.email.html.j2")
+            nombre_html = f"{paso.plantilla}.email.html.j2"
+            html = self._html_hermana(plantilla, nombre_html)
+            if self.html_una_vez and nombre_html in self._html_hechas:
+                html = None
             mensaje.html = self._render(html, contexto, mensaje) if html is not None else None
+            self._html_hechas.add(nombre_html)
             if mensaje.html is not None and pie:
                 mensaje.html += f'\n<p style="font-size:12px;color:#666">{escape(pie)}</p>'
         else:

@@ -34,6 +34,7 @@ PALABRAS_MONEDA = {
     "dolares": "USD", "dolar": "USD", "usd": "USD", "soles": "PEN",
 }  # fmt: skip
 
+_RE_NO_ALFANUMERICO = re.compile(r"[^a-z0-9]+")
 _RE_CODIGO = re.compile(r"\b([A-Z]{3})\b")
 _RE_PALABRAS_MONEDA = re.compile(
     r"(?i)\b(pesos?|euros?|d[oó]lares|d[oó]lar|soles|m\.?n\.?|[a-z]{3})\b|\$"
@@ -45,24 +46,31 @@ _RE_FECHA_AMD = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})$")
 _RE_FECHA_TXT = re.compile(r"^(\d{1,2}) ([a-z]+) (\d{2}|\d{4})$")
 _RE_FECHA_TXT_EN = re.compile(r"^([a-z]+) (\d{1,2}) (\d{4})$")
 _RE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ t]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_RE_CORREO_SIMPLE = re.compile(
+    r"[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}"
+)
 _RE_SEPARA_CONTACTOS = re.compile(r"[;,/\s]+")
 _RE_SEPARA_TELEFONOS = re.compile(r"[;,/]+| o | y ")
 
 
 def normalizar(texto: object) -> str:
     """Minúsculas, sin acentos ni signos: «Razón Social:» → «razon social»."""
-    s = unicodedata.normalize("NFKD", str(texto)).encode("ascii", "ignore").decode("ascii")
-    s = re.sub(r"[^a-z0-9]+", " ", s.lower())
-    return s.strip()
+    return _normalizar(texto if isinstance(texto, str) else str(texto))
+
+
+@lru_cache(maxsize=131072)
+def _normalizar(texto: str) -> str:
+    s = unicodedata.normalize("NFKD", texto).encode("ascii", "ignore").decode("ascii")
+    return _RE_NO_ALFANUMERICO.sub(" ", s.lower()).strip()
 
 
 def es_vacio(valor: object) -> bool:
-    if valor is None:
+    if valor is None or valor == "":
         return True
+    if isinstance(valor, str):
+        return valor.isspace()
     if isinstance(valor, float):
         return math.isnan(valor)
-    if isinstance(valor, str):
-        return not valor.strip()
     return False
 
 
@@ -262,6 +270,13 @@ def normalizar_correos(valor: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     for trozo in _RE_SEPARA_CONTACTOS.split(valor):
         trozo = trozo.strip().strip("<>\"'")
         if not trozo:
+            continue
+        if _RE_CORREO_SIMPLE.fullmatch(trozo) and ".." not in trozo:
+            # El caso común (ASCII, sin comillas ni IDN): lo mismo que diría email-validator.
+            local, _, dominio = trozo.rpartition("@")
+            correo = f"{local}@{dominio.lower()}"
+            if correo not in validos:
+                validos.append(correo)
             continue
         try:
             correo = validate_email(trozo, check_deliverability=False).normalized

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -394,6 +395,7 @@ class _Lector:
         self.dia_primero = dia_primero
         self.mapa = _mapear(filas[indice], columnas)
         self._revisar_columnas(columnas)
+        self._controles = bool({"pausa_hasta", "promesa_pago", "disputa"} & set(self.mapa))
         usados = set(self.mapa.values())
         self.extras = [
             (j, _identificador(self.cabecera[j]))
@@ -428,9 +430,12 @@ class _Lector:
         )
         por_numero: dict[str, list[int]] = defaultdict(list)
         candidatas: list[tuple[int, Factura | Omitida]] = []
+        ancho = max(len(self.cabecera), max(self.mapa.values()) + 1)
         for i in range(self.indice + 1, len(self.filas)):
             fila = self.filas[i]
-            if all(es_vacio(c) for c in fila) or self._es_total(fila):
+            if len(fila) < ancho:
+                fila = fila + [None] * (ancho - len(fila))
+            if _fila_vacia(fila) or self._es_total(fila):
                 continue
             resultado = self._leer_fila(i + 1, fila, cartera)
             if resultado is None:
@@ -475,9 +480,7 @@ class _Lector:
 
     def _celda(self, fila: list, campo: str) -> Any:
         j = self.mapa.get(campo)
-        if j is None or j >= len(fila):
-            return None
-        return fila[j]
+        return None if j is None else fila[j]  # las filas ya vienen completadas al ancho
 
     def _es_total(self, fila: list) -> bool:
         primera = next((c for c in fila if not es_vacio(c)), None)
@@ -524,14 +527,17 @@ class _Lector:
             return Omitida(n, numero, "saldo 0", cliente)
         if monto < 0:
             return Omitida(n, numero, "nota de crédito (importe negativo)", cliente)
-        pausa = self._fecha_opcional(n, fila, "pausa_hasta", cartera)
-        promesa = self._fecha_opcional(n, fila, "promesa_pago", cartera)
-        if len(cartera.rechazos) > antes:
-            return None
+        pausa = promesa = None
+        if self._controles:
+            pausa = self._fecha_opcional(n, fila, "pausa_hasta", cartera)
+            promesa = self._fecha_opcional(n, fila, "promesa_pago", cartera)
+            if len(cartera.rechazos) > antes:
+                return None
         extras = {nombre: _valor_extra(fila[j]) for j, nombre in self.extras if j < len(fila)}
-        enlace = como_texto(self._celda(fila, "enlace_pago"))
+        enlace = como_texto(self._celda(fila, "enlace_pago")) if "enlace_pago" in self.mapa else ""
+        disputa = self._controles and self._si(fila, "disputa")
         return Factura(n, numero, cliente, deudor, monto, vencimiento, moneda, enlace, extras,
-                       pausa, self._si(fila, "disputa"), promesa)  # fmt: skip
+                       pausa, disputa, promesa)  # fmt: skip
 
     def _si(self, fila: list, campo: str) -> bool:
         valor = self._celda(fila, campo)
@@ -633,9 +639,9 @@ class _Lector:
                     f"«{malo}» no es un teléfono válido para la región {self.region}",
                     aviso=True,
                 )
-        if self._si(fila, "no_contactar"):
+        if "no_contactar" in self.mapa and self._si(fila, "no_contactar"):
             contacto.no_contactar = True
-        zona = como_texto(self._celda(fila, "zona_horaria"))
+        zona = como_texto(self._celda(fila, "zona_horaria")) if "zona_horaria" in self.mapa else ""
         if zona and not contacto.zona_horaria:
             if _zona_valida(zona):
                 contacto.zona_horaria = zona
@@ -649,7 +655,7 @@ class _Lector:
                     aviso=True,
                 )
         canal = self._celda(fila, "canal")
-        if not es_vacio(canal) and not contacto.canal:
+        if canal is not None and not contacto.canal and not es_vacio(canal):
             elegido = CANALES.get(normalizar(como_texto(canal)))
             if elegido is None:
                 self._rechazo(
@@ -664,12 +670,21 @@ class _Lector:
                 contacto.canal = elegido
 
 
+def _fila_vacia(fila: list) -> bool:
+    for c in fila:
+        if c is None or c == "" or (isinstance(c, str) and c.isspace()) or c != c:  # NaN
+            continue
+        return False
+    return True
+
+
 def _unir(destino: list[str], nuevos: tuple[str, ...]) -> None:
     for x in nuevos:
         if x not in destino:
             destino.append(x)
 
 
+@lru_cache(maxsize=4096)
 def _codigo_moneda(texto: str, predeterminada: str) -> str | None:
     from recordar.valores import PALABRAS_MONEDA, SIMBOLOS_MONEDA
 

@@ -34,6 +34,7 @@ PALABRAS_MONEDA = {
     "dolares": "USD", "dolar": "USD", "usd": "USD", "soles": "PEN",
 }  # fmt: skip
 
+_RE_MONTO_SIMPLE = re.compile(r"-?\d+(?:[.,]\d{1,2})?")
 _RE_NO_ALFANUMERICO = re.compile(r"[^a-z0-9]+")
 _RE_CODIGO = re.compile(r"\b([A-Z]{3})\b")
 _RE_PALABRAS_MONEDA = re.compile(
@@ -103,6 +104,8 @@ def parsear_monto(valor: object, coma_decimal: bool) -> tuple[Decimal, str | Non
 
 @lru_cache(maxsize=65536)
 def _parsear_monto_texto(s: str, coma_decimal: bool) -> tuple[Decimal, str | None]:
+    if _RE_MONTO_SIMPLE.fullmatch(s):  # «1234», «1234.5», «12450,50»: el caso más común
+        return Decimal(s.replace(",", ".")).quantize(CENTAVO, ROUND_HALF_UP), None
     moneda = None
     resto = s
     for simbolo, codigo in SIMBOLOS_MONEDA.items():

@@ -307,6 +307,9 @@ def mostrar(consola, cartera: Cartera, plan: Plan, simulacro: bool, formato=None
         if len(plan.mensajes) > FILAS_EN_PANTALLA:
             consola.print(f"… y {len(plan.mensajes) - FILAS_EN_PANTALLA} mensajes más; "
                           "el informe completo con --salida informe.json|csv|xlsx|html")  # fmt: skip
+    notas = [m for m in plan.mensajes if m.nota]
+    for m in notas[:FILAS_EN_PANTALLA]:
+        consola.print(f"  {m.cliente} · {m.canal} · {m.ocurrencia.id}: {m.nota}", markup=False)
     if plan.tareas:
         tabla = Table(title=f"Tareas manuales ({len(plan.tareas)})")
         for columna in ("cliente", "facturas", "paso", "descripción"):

@@ -213,48 +213,41 @@ def cargar_cartera(
 
 
 def _leer_excel(ruta: Path, hoja: str | None, columnas: dict[str, str]) -> tuple[str, list[list]]:
-    import pandas as pd
+    """Las filas de la hoja elegida con calamine (python-calamine, el motor de pandas.read_excel).
+
+    Se usa calamine directamente: pandas.read_excel(engine="calamine") lee con el mismo motor
+    pero arma un DataFrame que aquí habría que volver a convertir en filas.
+    """
+    from python_calamine import CalamineWorkbook
 
     _revisar_cifrado(ruta)
     try:
-        libro = pd.ExcelFile(ruta, engine="calamine")
+        libro = CalamineWorkbook.from_path(str(ruta))
+        nombres = [str(n) for n in libro.sheet_names]
+        if hoja is not None and hoja not in nombres:
+            raise ErrorCartera(f"{ruta}: no tiene la hoja «{hoja}»; hojas: {', '.join(nombres)}")
+        candidatas = [hoja] if hoja is not None else nombres
+        elegida = candidatas[0]
+        if len(candidatas) > 1:
+            mejor = -1
+            for nombre in candidatas:
+                muestra = _hoja(libro, nombre, FILAS_BUSQUEDA_CABECERA)
+                _, puntaje = _buscar_cabecera(muestra, columnas)
+                if puntaje > mejor:
+                    elegida, mejor = nombre, puntaje
+        return elegida, _hoja(libro, elegida)
+    except ErrorCartera:
+        raise
     except Exception as exc:  # calamine da errores de varios tipos para archivos dañados
         raise ErrorCartera(
             f"{ruta}: no se pudo abrir como libro de Excel/ODS ({_primera_linea(exc)}); "
             "ábrelo en Excel y guárdalo de nuevo"
         ) from None
-    with libro:
-        nombres = [str(n) for n in libro.sheet_names]
-        if hoja is not None:
-            if hoja not in nombres:
-                raise ErrorCartera(
-                    f"{ruta}: no tiene la hoja «{hoja}»; hojas: {', '.join(nombres)}"
-                )
-            candidatas = [hoja]
-        else:
-            candidatas = nombres
-        elegida = candidatas[0]
-        if len(candidatas) > 1:
-            mejor = -1
-            for nombre in candidatas:
-                muestra = _filas(
-                    pd.read_excel(
-                        libro,
-                        sheet_name=nombre,
-                        header=None,
-                        nrows=FILAS_BUSQUEDA_CABECERA,
-                        dtype=object,
-                    )
-                )
-                _, puntaje = _buscar_cabecera(muestra, columnas)
-                if puntaje > mejor:
-                    elegida, mejor = nombre, puntaje
-        return elegida, _filas(pd.read_excel(libro, sheet_name=elegida, header=None, dtype=object))
 
 
-def _filas(tabla) -> list[list]:
-    # Celdas vacías como None (no NaN): las comprobaciones por celda son más baratas.
-    return tabla.astype(object).where(tabla.notna(), None).to_numpy(dtype=object).tolist()
+def _hoja(libro, nombre: str, filas: int | None = None) -> list[list]:
+    # skip_empty_area=False: la fila 0 es la fila 1 de Excel aunque arriba haya filas vacías.
+    return libro.get_sheet_by_name(nombre).to_python(skip_empty_area=False, nrows=filas)
 
 
 def _revisar_cifrado(ruta: Path) -> None:

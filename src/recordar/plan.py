@@ -264,22 +264,36 @@ def _control(factura: Factura, hoy: date) -> str | None:
     return None
 
 
-def _promesa_rota(dia: _Dia, factura: Factura, pasos: list[Paso]) -> Ocurrencia | None:
-    """La ocurrencia «promesa incumplida» si la promesa venció y aún no se avisó (una vez)."""
+def _promesas_avisadas(dia: _Dia, facturas: list[Factura]) -> set[str]:
+    """Los avisos de promesa incumplida que el deudor ya recibió (por cualquier factura)."""
+    return {
+        paso
+        for f in facturas
+        if f.promesa_pago is not None
+        for canal in ORDEN_RESPALDO
+        for paso in dia.historial.enviados.get((f.numero, canal), ())
+        if "@" in paso
+    }
+
+
+def _promesa_rota(
+    dia: _Dia, factura: Factura, pasos: list[Paso], avisadas: set[str]
+) -> Ocurrencia | None:
+    """La ocurrencia «promesa incumplida» si la promesa venció y aún no se avisó al deudor."""
     promesa = factura.promesa_pago
     base = dia.politica.promesa_incumplida
     if promesa is None or promesa >= dia.hoy or base is None:
         return None
     paso = replace(base, id=f"{base.id}@{promesa.isoformat()}")
-    for canal in ORDEN_RESPALDO:
-        if paso.id in dia.historial.enviados.get((factura.numero, canal), ()):
-            return None
+    if paso.id in avisadas:
+        return None
     # Por encima de cualquier paso; entre promesas, manda la más reciente.
     return Ocurrencia(paso, len(pasos), promesa.toordinal(), (dia.hoy - factura.vencimiento).days)
 
 
 def _lineas(dia: _Dia, facturas: list[Factura], pasos, intervalo) -> list[Linea]:
     lineas = []
+    avisadas = _promesas_avisadas(dia, facturas)
     for f in facturas:
         motivo = _control(f, dia.hoy)
         if motivo:
@@ -287,7 +301,7 @@ def _lineas(dia: _Dia, facturas: list[Factura], pasos, intervalo) -> list[Linea]
             continue
         dias = (dia.hoy - f.vencimiento).days
         propia = ocurrencia_para(pasos, dias, intervalo)
-        promesa = _promesa_rota(dia, f, pasos)
+        promesa = _promesa_rota(dia, f, pasos, avisadas)
         if promesa is None and propia is None:
             dia.plan.omitidas.append(_al_corriente(f, pasos))
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -207,7 +208,15 @@ def cargar_cartera(
         )
     lector = _Lector(ruta, donde, filas, indice, columnas, coma_decimal, moneda, region_telefono,
                      dia_primero=not idioma.lower().startswith("en_us"))  # fmt: skip
-    cartera = lector.leer()
+    # Sin el recolector cíclico mientras se crean cientos de miles de objetos sin ciclos:
+    # con él, leer 100 000 filas tarda ~50 % más (sus pasadas recorren todo lo ya creado).
+    recolector = gc.isenabled()
+    gc.disable()
+    try:
+        cartera = lector.leer()
+    finally:
+        if recolector:
+            gc.enable()
     cartera.hoja = nombre_hoja
     return cartera
 

@@ -162,10 +162,23 @@ def escribir_informe(ruta: str | Path, datos: dict[str, Any]) -> Path:
 
 
 def _json(ruta: Path, datos: dict[str, Any]) -> None:
-    # Sin sangría: así json usa su codificador en C (con sangría, 100k mensajes tardan segundos).
+    # Registro a registro con json.dumps (codificador en C): ni la lentitud de json.dump con
+    # sangría ni una cadena gigante en memoria con 100k mensajes.
+    def codificar(valor: Any) -> str:
+        return json.dumps(valor, ensure_ascii=False, default=_serializar)
+
     with ruta.open("w", encoding="utf-8") as f:
-        f.write(json.dumps(datos, ensure_ascii=False, default=_serializar))
-        f.write("\n")
+        f.write("{")
+        for i, (clave, valor) in enumerate(datos.items()):
+            f.write(("," if i else "") + codificar(clave) + ":")
+            if isinstance(valor, list):
+                f.write("[")
+                for j, registro in enumerate(valor):
+                    f.write(("," if j else "") + "\n" + codificar(registro))
+                f.write("]")
+            else:
+                f.write(codificar(valor))
+        f.write("}\n")
 
 
 def _serializar(valor: Any) -> Any:

@@ -9,11 +9,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from recordar.cli import app
 
 pytest_plugins = ["tests.servidor_http"]
+
+# Sin plazo por ejemplo: una máquina de CI cargada no debe volver roja una propiedad correcta.
+settings.register_profile("recordar", deadline=None)
+settings.load_profile("recordar")
 
 HOY = date(2026, 11, 23)
 CABECERA = ["Cliente", "Correo", "Teléfono", "Factura", "Vencimiento", "Importe"]

@@ -113,3 +113,16 @@ def test_correos_varios_en_una_celda():
 def test_normalizar_quita_acentos_y_signos():
     assert normalizar("  Razón Social: ") == "razon social"
     assert normalizar("Nº Factura") == "no factura" or normalizar("Nº Factura") == "n factura"
+
+
+@given(st.emails().filter(lambda c: not any(x in c for x in ";,/<>\"' ")))
+def test_atajo_de_correos_ascii_coincide_con_email_validator(correo):
+    # Sin los caracteres que separan varios correos en una celda: eso es otra regla.
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        esperado = validate_email(correo, check_deliverability=False).normalized
+    except EmailNotValidError:
+        esperado = None
+    validos, _ = normalizar_correos.__wrapped__(correo)
+    assert (validos[0] if validos else None) == esperado

@@ -34,3 +34,69 @@ def test_segmentos_sms():
     assert segmentos_sms("á" * 70) == (70, 1, "UCS-2")
     assert segmentos_sms("ú" + "a" * 70) == (71, 2, "UCS-2")
     assert segmentos_sms("ñ" * 160) == (160, 1, "GSM-7")  # ñ está en GSM-7
+
+
+def _plan_de_prueba(n=40):
+    from datetime import date, timedelta
+
+    from recordar.cartera import Contacto, Factura
+    from recordar.plan import planificar
+    from recordar.politica import cargar_politica
+
+    hoy = date(2026, 11, 23)
+    politica = cargar_politica(None)
+    facturas = [
+        Factura(
+            i + 2,
+            f"F-{i}",
+            f"Cliente {i}",
+            f"c{i}",
+            Decimal(100 + i),
+            hoy - timedelta(days=i % 50),
+            "MXN",
+        )
+        for i in range(n)
+    ]
+    contactos = {
+        f"c{i}": Contacto(correos=[f"c{i}@ejemplo.com"], telefonos=["+525512345678"])
+        for i in range(n)
+    }
+    return politica, planificar(facturas, contactos, politica, hoy)
+
+
+def test_generar_en_dos_procesos_da_lo_mismo_que_en_uno():
+    from recordar.plantillas import Plantillas, renderizar_plan
+
+    politica, uno = _plan_de_prueba()
+    renderizar_plan(uno, Plantillas(politica), procesos=1)
+    _, dos = _plan_de_prueba()
+    renderizar_plan(dos, Plantillas(politica), procesos=2)
+    partes = lambda plan: [(m.asunto, m.cuerpo, m.html, m.parametros) for m in plan.mensajes]  # noqa: E731
+    assert len(uno.mensajes) > 10
+    assert partes(uno) == partes(dos)
+
+
+def test_error_de_plantilla_en_el_otro_proceso_llega_entero(tmp_path):
+    import pytest
+
+    from recordar.errores import ErrorPlantilla
+    from recordar.plantillas import Plantillas, renderizar_plan
+
+    politica, plan = _plan_de_prueba()
+    for nombre in (
+        "previo",
+        "vencimiento",
+        "recordatorio",
+        "seguimiento",
+        "aviso_formal",
+        "aviso_final",
+    ):
+        for canal in ("email", "sms", "whatsapp"):
+            cuerpo = "Asunto: x\n\n{{ cliente }}" if canal == "email" else "{{ cliente }}"
+            if nombre == "recordatorio":
+                cuerpo += "\n{{ no_existe }}"
+            (tmp_path / f"{nombre}.{canal}.j2").write_text(cuerpo, encoding="utf-8")
+    with pytest.raises(
+        ErrorPlantilla, match=r"recordatorio\.(email|sms)\.j2: línea \d: .no_existe. is undefined"
+    ):
+        renderizar_plan(plan, Plantillas(politica, carpeta_propia=tmp_path), procesos=2)

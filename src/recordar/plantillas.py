@@ -306,7 +306,52 @@ def _separar_asunto(texto: str, archivo: str) -> tuple[str, str]:
     return asunto, resto.strip("\n")
 
 
-def renderizar_plan(plan: Plan, plantillas: Plantillas) -> None:
+# Desde este número de mensajes se reparte el trabajo en 2 procesos (fork: sin copiar el plan).
+MINIMO_PARA_REPARTIR = 5000
+_EN_CURSO: tuple | None = None
+
+
+def renderizar_plan(plan: Plan, plantillas: Plantillas, procesos: int | None = None) -> None:
     """Genera todos los mensajes del plan; si una plantilla falla, no se produce nada."""
-    for mensaje in plan.mensajes:
-        plantillas.renderizar(mensaje, plan.fecha)
+    mensajes = plan.mensajes
+    procesos = procesos or _procesos_para(len(mensajes))
+    if procesos <= 1:
+        for mensaje in mensajes:
+            plantillas.renderizar(mensaje, plan.fecha)
+        return
+    import multiprocessing
+
+    global _EN_CURSO
+    _EN_CURSO = (mensajes, plantillas, plan.fecha)
+    largo = -(-len(mensajes) // procesos)
+    tramos = [(i, min(i + largo, len(mensajes))) for i in range(0, len(mensajes), largo)]
+    try:
+        with multiprocessing.get_context("fork").Pool(len(tramos) - 1) as grupo:
+            pendientes = [grupo.apply_async(_renderizar_tramo, tramo) for tramo in tramos[1:]]
+            _renderizar_tramo(*tramos[0])
+            for (inicio, fin), pendiente in zip(tramos[1:], pendientes, strict=True):
+                for mensaje, partes in zip(mensajes[inicio:fin], pendiente.get(), strict=True):
+                    mensaje.asunto, mensaje.cuerpo, mensaje.html, mensaje.parametros = partes
+    finally:
+        _EN_CURSO = None
+
+
+def _renderizar_tramo(inicio: int, fin: int) -> list[tuple]:
+    mensajes, plantillas, fecha = _EN_CURSO
+    partes = []
+    for mensaje in mensajes[inicio:fin]:
+        plantillas.renderizar(mensaje, fecha)
+        partes.append((mensaje.asunto, mensaje.cuerpo, mensaje.html, mensaje.parametros))
+    return partes
+
+
+def _procesos_para(mensajes: int) -> int:
+    import multiprocessing
+    import os
+
+    pedido = os.environ.get("RECORDAR_PROCESOS")
+    if pedido and pedido.isdigit():
+        return max(1, int(pedido))
+    if mensajes < MINIMO_PARA_REPARTIR or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(2, os.cpu_count() or 1)

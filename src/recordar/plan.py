@@ -319,10 +319,12 @@ def _planificar_deudor(dia: _Dia, deudor: str, moneda: str, facturas: list[Factu
                        contacto: Contacto) -> None:  # fmt: skip
     politica, historial = dia.politica, dia.historial
     comportamiento = historial.comportamiento.get(deudor)
-    total = sum((f.monto for f in facturas), Decimal(0))
-    atraso = max((dia.hoy - f.vencimiento).days for f in facturas)
-    variables = variables_de_deudor(facturas[0].extras, total, atraso, comportamiento)
-    segmento = elegir_segmento(politica.segmentos, variables)
+    segmento = None
+    if politica.segmentos:
+        total = sum((f.monto for f in facturas), Decimal(0))
+        atraso = max((dia.hoy - f.vencimiento).days for f in facturas)
+        variables = variables_de_deudor(facturas[0].extras, total, atraso, comportamiento)
+        segmento = elegir_segmento(politica.segmentos, variables)
     pasos = segmento.pasos if segmento and segmento.pasos else politica.pasos
     intervalo, nota = intervalo_adaptado(politica.cadencia, pasos, comportamiento)
     lineas = _lineas(dia, facturas, pasos, intervalo)

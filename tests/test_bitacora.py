@@ -49,7 +49,7 @@ def test_reclamar_registrar_y_el_historial_que_ve_el_plan(tmp_path):
         historial = b.historial()
     canal = plan.mensajes[0].canal
     assert historial.enviados == {("F-1", canal): {"recordatorio"}}
-    assert historial.ultimo_envio == {"ana": HOY}
+    assert historial.ultimo_envio("ana") == HOY
     siguiente = _plan(dias=1, historial=historial)
     assert canal not in {m.canal for m in siguiente.mensajes}
 

@@ -52,7 +52,6 @@ def enviar_en_memoria(plan, historial: Historial) -> None:
                 linea.pasos_cubiertos
             )
         historial.envios.setdefault(m.deudor, []).append((plan.fecha, m.canal))
-        historial.ultimo_envio[m.deudor] = plan.fecha
     for t in plan.tareas:
         for numero in t.numeros:
             historial.enviados.setdefault((numero, "tarea"), set()).add(t.ocurrencia.id)

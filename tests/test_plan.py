@@ -107,10 +107,10 @@ def test_minimo_de_dias_entre_mensajes():
     politica = cargar_politica(None)
     politica.limites = Limites(min_dias_entre_mensajes=3)
     f = factura("F-1", HOY - timedelta(days=1))
-    historial = Historial(ultimo_envio={"ana": HOY - timedelta(days=2)})
+    historial = Historial(envios={"ana": [(HOY - timedelta(days=2), "email")]})
     plan = planificar([f], CONTACTOS, politica, HOY, historial)
     assert plan.mensajes == [] and plan.omitidas[0].motivo.startswith("espera")
-    historial.ultimo_envio["ana"] = HOY - timedelta(days=3)
+    historial.envios["ana"] = [(HOY - timedelta(days=3), "email")]
     assert planificar([f], CONTACTOS, politica, HOY, historial).mensajes
 
 

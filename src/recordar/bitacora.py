@@ -244,10 +244,7 @@ class Bitacora:
         for deudor, fecha, canal in self._con.execute(
             "SELECT deudor, fecha_plan, canal FROM envios WHERE estado = 'enviado'"
         ):
-            dia = date.fromisoformat(fecha)
-            historial.envios.setdefault(deudor, []).append((dia, canal))
-            if dia > historial.ultimo_envio.get(deudor, date.min):
-                historial.ultimo_envio[deudor] = dia
+            historial.envios.setdefault(deudor, []).append((date.fromisoformat(fecha), canal))
         historial.bajas = {
             (c, canal) for c, canal in self._con.execute("SELECT contacto, canal FROM bajas")
         }

@@ -293,7 +293,7 @@ th{background:#f2f2f2} td.cuerpo{white-space:pre-wrap;max-width:40em}
 # --- terminal --------------------------------------------------------------------------------
 
 
-def mostrar(consola, cartera: Cartera, plan: Plan, simulacro: bool, formato=None) -> None:
+def mostrar(consola, cartera: Cartera, plan: Plan, simulacro: bool) -> None:
     """Tablas de mensajes, tareas, rechazos y el resumen, en la terminal."""
     from rich.table import Table
 

@@ -86,13 +86,16 @@ class Historial:
 
     # (número de factura, canal) → ids de ocurrencias ya enviadas; canal «tarea» para tareas.
     enviados: dict[tuple[str, str], set[str]] = field(default_factory=dict)
-    # deudor → fecha del último envío real.
-    ultimo_envio: dict[str, date] = field(default_factory=dict)
     # deudor → [(fecha, canal)] de los envíos reales, para los topes por semana y mes.
     envios: dict[str, list[tuple[date, str]]] = field(default_factory=dict)
     # (contacto normalizado, canal o "*") que pidieron no recibir más mensajes.
     bajas: set[tuple[str, str]] = field(default_factory=set)
     comportamiento: dict[str, Comportamiento] = field(default_factory=dict)
+
+    def ultimo_envio(self, deudor: str) -> date | None:
+        """La fecha del último envío real a ese deudor."""
+        envios = self.envios.get(deudor)
+        return max(fecha for fecha, _ in envios) if envios else None
 
 
 @dataclass(slots=True)
@@ -404,7 +407,7 @@ def _fuera_de_ventana(dia: _Dia, contacto: Contacto) -> str | None:
 
 
 def _espera(dia: _Dia, deudor, mensajes, canales, pendientes, pasos) -> str | None:
-    ultimo = dia.historial.ultimo_envio.get(deudor)
+    ultimo = dia.historial.ultimo_envio(deudor)
     minimo = dia.politica.limites.min_dias_entre_mensajes
     if ultimo is None or not minimo or (dia.hoy - ultimo).days >= minimo:
         return None

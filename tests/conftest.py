@@ -63,8 +63,11 @@ def escribir_ods(ruta: Path, filas: list[list]) -> Path:
 
 
 @pytest.fixture
-def correr(monkeypatch):
+def correr(monkeypatch, tmp_path_factory):
     """Ejecuta la CLI como lo haría un usuario; devuelve el resultado de Click."""
+    # Nunca la bitácora real del usuario (la de la política predeterminada vive en XDG_DATA_HOME).
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("datos_usuario")))
+    monkeypatch.delenv("RECORDAR_BITACORA", raising=False)
     monkeypatch.setenv("RECORDAR_ANCHO", "200")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("RECORDAR_DEPURAR", raising=False)

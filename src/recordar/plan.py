@@ -113,11 +113,6 @@ class Linea:
     def total(self) -> Decimal:
         return self.factura.monto + self.interes + self.compensacion
 
-    @property
-    def pasos_cubiertos(self) -> list[str]:
-        """Lo que la bitácora da por enviado a esta factura cuando sale su mensaje."""
-        return [self.ocurrencia.id] + ([self.propia.id] if self.propia else [])
-
 
 @dataclass(slots=True)
 class Mensaje:

@@ -48,9 +48,9 @@ def enviar_en_memoria(plan, historial: Historial) -> None:
     """Lo que haría un envío exitoso, reflejado en el historial (la bitácora de las pruebas)."""
     for m in plan.mensajes:
         for linea in m.lineas:
-            historial.enviados.setdefault((linea.factura.numero, m.canal), set()).update(
-                linea.pasos_cubiertos
-            )
+            # Como la bitácora: el paso del mensaje y, si va por una promesa rota, el propio.
+            cubiertos = {m.ocurrencia.id} | ({linea.propia.id} if linea.propia else set())
+            historial.enviados.setdefault((linea.factura.numero, m.canal), set()).update(cubiertos)
         historial.envios.setdefault(m.deudor, []).append((plan.fecha, m.canal))
     for t in plan.tareas:
         for numero in t.numeros:

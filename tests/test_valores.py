@@ -2,10 +2,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recordar.valores import (
+    _telefono_directo,
     normalizar,
     normalizar_correos,
     normalizar_telefonos,
@@ -102,6 +103,51 @@ def test_telefonos_a_e164_y_el_uno_mexicano():
     assert malos == ()
     assert normalizar_telefonos("612 345 678", "ES") == (("+34612345678",), ())
     assert normalizar_telefonos("123", "MX") == ((), ("123",))
+
+
+def _telefono_con_phonenumbers(crudo: str, region: str) -> str | None:
+    import phonenumbers
+
+    try:
+        numero = phonenumbers.parse(crudo, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(numero):
+        return None
+    return phonenumbers.format_number(numero, phonenumbers.PhoneNumberFormat.E164)
+
+
+_DIGITOS = st.text(alphabet="0123456789", min_size=1, max_size=14)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    region=st.sampled_from(["MX", "ES", "CL", "GT", "CO", "US", "AR"]),
+    digitos=st.one_of(
+        _DIGITOS,
+        st.sampled_from(
+            ["55", "33", "81", "664", "6", "7", "9", "2", "00", "0", "1", "52", "34"]
+        ).flatmap(
+            lambda inicio: st.text(alphabet="0123456789", max_size=11).map(lambda r: inicio + r)
+        ),
+    ),
+    mas=st.sampled_from(["", "+", "+52", "+34", "+56", "+1"]),
+)
+def test_el_atajo_de_telefonos_dice_lo_mismo_que_phonenumbers(region, digitos, mas):
+    # El atajo sin parse() (regiones sin prefijo nacional) nunca contradice a phonenumbers:
+    # o da el mismo E.164, o cede el número al camino general.
+    crudo = mas + digitos
+    directo = _telefono_directo(crudo, region)
+    if directo is not None:
+        assert directo == _telefono_con_phonenumbers(crudo, region)
+
+
+def test_el_atajo_de_telefonos_cubre_los_casos_comunes():
+    assert _telefono_directo("5512345678", "MX") == "+525512345678"
+    assert _telefono_directo("+525512345678", "MX") == "+525512345678"
+    assert _telefono_directo("612345678", "ES") == "+34612345678"
+    assert _telefono_directo("0052551234567", "MX") is None  # internacional: camino general
+    assert _telefono_directo("3001234567", "CO") is None  # Colombia tiene prefijo nacional
 
 
 def test_correos_varios_en_una_celda():

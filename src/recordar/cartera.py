@@ -430,23 +430,23 @@ class _Lector:
             columnas={campo: self.cabecera[j] for campo, j in self.mapa.items()},
             extras=[nombre for _, nombre in self.extras],
         )
+        numeros_fila, filas = self._filas_de_datos()
+        self.filas_datos = filas
+        # Cada columna se interpreta una vez por valor distinto (clientes, fechas, contactos y
+        # monedas se repiten mucho); luego cada fila solo junta lo ya interpretado.
+        self.celdas = {campo: [fila[j] for fila in filas] for campo, j in self.mapa.items()}
+        c = _Columnas(self)
         por_numero: dict[str, list[int]] = defaultdict(list)
         candidatas: list[tuple[int, Factura | Omitida]] = []
-        ancho = max(len(self.cabecera), max(self.mapa.values()) + 1)
-        for i in range(self.indice + 1, len(self.filas)):
-            fila = self.filas[i]
-            if len(fila) < ancho:
-                fila = fila + [None] * (ancho - len(fila))
-            if _fila_vacia(fila) or self._es_total(fila):
-                continue
-            resultado = self._leer_fila(i + 1, fila, cartera)
+        for k, n in enumerate(numeros_fila):
+            resultado = self._leer_fila(k, n, c, cartera)
             if resultado is None:
-                cartera.numeros_rechazados.add(como_texto(self._celda(fila, "factura")))
+                cartera.numeros_rechazados.add(c.numeros[k])
             else:
                 por_numero[
                     resultado.factura if isinstance(resultado, Omitida) else resultado.numero
                 ].append(len(candidatas))
-                candidatas.append((i + 1, resultado))
+                candidatas.append((n, resultado))
         repetidas = self._repetidas(por_numero, candidatas, cartera)
         for k, (_, resultado) in enumerate(candidatas):
             if k in repetidas:
@@ -458,6 +458,20 @@ class _Lector:
             else:
                 cartera.facturas.append(resultado)
         return cartera
+
+    def _filas_de_datos(self) -> tuple[list[int], list[list]]:
+        """(número de fila visible, celdas completadas al ancho) de las filas con datos."""
+        ancho = max(len(self.cabecera), max(self.mapa.values()) + 1)
+        numeros, filas = [], []
+        for i in range(self.indice + 1, len(self.filas)):
+            fila = self.filas[i]
+            if len(fila) < ancho:
+                fila = fila + [None] * (ancho - len(fila))
+            if _fila_vacia(fila) or self._es_total(fila):
+                continue
+            numeros.append(i + 1)
+            filas.append(fila)
+        return numeros, filas
 
     def _repetidas(self, por_numero, candidatas, cartera: Cartera) -> set[int]:
         repetidas: set[int] = set()
@@ -506,23 +520,28 @@ class _Lector:
         r = Rechazo(n, self.cabecera[self.mapa[campo]], como_texto(valor), motivo)
         (cartera.avisos if aviso else cartera.rechazos).append(r)
 
-    def _leer_fila(self, n: int, fila: list, cartera: Cartera) -> Factura | Omitida | None:
+    def _leer_fila(
+        self, k: int, n: int, c: _Columnas, cartera: Cartera
+    ) -> Factura | Omitida | None:
         antes = len(cartera.rechazos)
-        cliente = como_texto(self._celda(fila, "cliente"))
-        numero = como_texto(self._celda(fila, "factura"))
+        cliente, numero = c.clientes[k], c.numeros[k]
         if not cliente:
             self._rechazo(cartera, n, "cliente", "", "falta el nombre del cliente")
         if not numero:
             self._rechazo(cartera, n, "factura", "", "falta el número de factura")
-        deudor = normalizar(cliente)
-        self._leer_contacto(n, fila, deudor, cartera)
-        if self._pagada(fila):
+        deudor = c.deudores[k]
+        self._leer_contacto(k, n, deudor, c, cartera)
+        if c.pagadas is not None and c.pagadas[k]:
             if len(cartera.rechazos) > antes:
                 return None
             return Omitida(n, numero, "pagada (según la columna de estado)", cliente)
-        monto, moneda_celda = self._monto(n, fila, cartera)
-        vencimiento = self._vencimiento(n, fila, cartera)
-        moneda = self._moneda(n, fila, moneda_celda, cartera)
+        monto, moneda_celda, motivo = c.montos[k]
+        if motivo:
+            self._rechazo(cartera, n, "monto", self.celdas["monto"][k], motivo)
+        vencimiento, motivo = c.vencimientos[k]
+        if motivo:
+            self._rechazo(cartera, n, "vencimiento", self.celdas["vencimiento"][k], motivo)
+        moneda = self._moneda(k, n, moneda_celda, c, cartera)
         if len(cartera.rechazos) > antes:
             return None
         if monto == 0:
@@ -531,71 +550,65 @@ class _Lector:
             return Omitida(n, numero, "nota de crédito (importe negativo)", cliente)
         pausa = promesa = None
         if self._controles:
-            pausa = self._fecha_opcional(n, fila, "pausa_hasta", cartera)
-            promesa = self._fecha_opcional(n, fila, "promesa_pago", cartera)
+            pausa = self._fecha_opcional(k, n, "pausa_hasta", c.pausas, cartera)
+            promesa = self._fecha_opcional(k, n, "promesa_pago", c.promesas, cartera)
             if len(cartera.rechazos) > antes:
                 return None
-        extras = {nombre: _valor_extra(fila[j]) for j, nombre in self.extras if j < len(fila)}
-        enlace = como_texto(self._celda(fila, "enlace_pago")) if "enlace_pago" in self.mapa else ""
-        disputa = self._controles and self._si(fila, "disputa")
+        extras = {nombre: valores[k] for nombre, valores in c.extras}
+        enlace = c.enlaces[k] if c.enlaces is not None else ""
+        disputa = c.disputas is not None and c.disputas[k]
         return Factura(n, numero, cliente, deudor, monto, vencimiento, moneda, enlace, extras,
                        pausa, disputa, promesa)  # fmt: skip
 
-    def _si(self, fila: list, campo: str) -> bool:
-        valor = self._celda(fila, campo)
+    def _si(self, valor: Any) -> bool:
         if isinstance(valor, bool):
             return valor
         return not es_vacio(valor) and normalizar(como_texto(valor)) in SI
 
-    def _fecha_opcional(self, n: int, fila: list, campo: str, cartera: Cartera) -> date | None:
-        valor = self._celda(fila, campo)
-        if es_vacio(valor):
+    def _fecha_opcional(self, k: int, n: int, campo: str, fechas, cartera: Cartera) -> date | None:
+        if fechas is None:
             return None
-        try:
-            return parsear_fecha(valor, self.dia_primero)
-        except (ValueError, OverflowError):
-            self._rechazo(cartera, n, campo, valor, f"«{como_texto(valor)}» no es una fecha válida")
-            return None
+        fecha, motivo = fechas[k]
+        if motivo:
+            self._rechazo(cartera, n, campo, self.celdas[campo][k], motivo)
+        return fecha
 
-    def _pagada(self, fila: list) -> bool:
-        estado = self._celda(fila, "estado")
+    def _pagada(self, estado: Any) -> bool:
         if es_vacio(estado):
             return False
         if isinstance(estado, bool):
             return estado
         return normalizar(como_texto(estado)) in PAGADO
 
-    def _monto(self, n: int, fila: list, cartera: Cartera) -> tuple[Decimal, str | None]:
-        valor = self._celda(fila, "monto")
+    def _monto(self, valor: Any) -> tuple[Decimal, str | None, str]:
+        """(importe, moneda escrita en la celda, motivo si no vale)."""
         if es_vacio(valor):
-            self._rechazo(cartera, n, "monto", "", "falta el importe")
-            return Decimal(0), None
+            return Decimal(0), None, "falta el importe"
         try:
-            return parsear_monto(valor, self.coma_decimal)
+            return (*parsear_monto(valor, self.coma_decimal), "")
         except ValueError:
-            self._rechazo(
-                cartera, n, "monto", valor, f"«{como_texto(valor)}» no es un importe válido"
-            )
-            return Decimal(0), None
+            return Decimal(0), None, f"«{como_texto(valor)}» no es un importe válido"
 
-    def _vencimiento(self, n: int, fila: list, cartera: Cartera) -> date:
-        valor = self._celda(fila, "vencimiento")
+    def _fecha(self, valor: Any, falta: str | None) -> tuple[date | None, str]:
+        """(fecha, motivo si no vale); una celda vacía es `falta` (o None si es opcional)."""
         if es_vacio(valor):
-            self._rechazo(cartera, n, "vencimiento", "", "falta la fecha de vencimiento")
-            return date.min
+            return (date.min, falta) if falta else (None, "")
         try:
-            return parsear_fecha(valor, self.dia_primero)
+            return parsear_fecha(valor, self.dia_primero), ""
         except (ValueError, OverflowError):
-            self._rechazo(
-                cartera, n, "vencimiento", valor, f"«{como_texto(valor)}» no es una fecha válida"
-            )
-            return date.min
+            return (date.min if falta else None), f"«{como_texto(valor)}» no es una fecha válida"
 
-    def _moneda(self, n: int, fila: list, moneda_celda: str | None, cartera: Cartera) -> str:
-        valor = self._celda(fila, "moneda")
-        if es_vacio(valor):
+    def _codigo(self, valor: Any) -> str | None:
+        """Código de la moneda de la celda: "" si está vacía, None si no es una moneda."""
+        return "" if es_vacio(valor) else _codigo_moneda(como_texto(valor), self.moneda)
+
+    def _moneda(
+        self, k: int, n: int, moneda_celda: str | None, c: _Columnas, cartera: Cartera
+    ) -> str:
+        codigo = c.monedas[k] if c.monedas is not None else ""
+        if codigo == "":
             if moneda_celda and not es_moneda(moneda_celda):
-                importe = self._celda(fila, "monto")
+                importe = self.celdas["monto"][k]
                 self._rechazo(
                     cartera,
                     n,
@@ -604,8 +617,8 @@ class _Lector:
                     f"«{como_texto(importe)}»: «{moneda_celda}» no es una moneda reconocida",
                 )
             return moneda_celda or self.moneda
-        codigo = _codigo_moneda(como_texto(valor), self.moneda)
         if codigo is None:
+            valor = self.celdas["moneda"][k]
             self._rechazo(
                 cartera,
                 n,
@@ -616,60 +629,97 @@ class _Lector:
             return self.moneda
         return codigo
 
-    def _leer_contacto(self, n: int, fila: list, deudor: str, cartera: Cartera) -> None:
+    def _leer_contacto(self, k: int, n: int, deudor: str, c: _Columnas, cartera: Cartera) -> None:
         contacto = cartera.contactos.get(deudor)
         if contacto is None:
             contacto = cartera.contactos[deudor] = Contacto()
-        correo = self._celda(fila, "correo")
-        if not es_vacio(correo):
-            validos, malos = normalizar_correos(como_texto(correo))
+        if c.correos is not None and c.correos[k] is not None:
+            validos, malos = c.correos[k]
             _unir(contacto.correos, validos)
             for malo in malos:
-                self._rechazo(
-                    cartera, n, "correo", correo, f"«{malo}» no es un correo válido", aviso=True
-                )
-        telefono = self._celda(fila, "telefono")
-        if not es_vacio(telefono):
-            validos, malos = normalizar_telefonos(como_texto(telefono), self.region)
+                self._rechazo(cartera, n, "correo", self.celdas["correo"][k],
+                              f"«{malo}» no es un correo válido", aviso=True)  # fmt: skip
+        if c.telefonos is not None and c.telefonos[k] is not None:
+            validos, malos = c.telefonos[k]
             _unir(contacto.telefonos, validos)
             for malo in malos:
-                self._rechazo(
-                    cartera,
-                    n,
-                    "telefono",
-                    telefono,
-                    f"«{malo}» no es un teléfono válido para la región {self.region}",
-                    aviso=True,
-                )
-        if "no_contactar" in self.mapa and self._si(fila, "no_contactar"):
+                self._rechazo(cartera, n, "telefono", self.celdas["telefono"][k],
+                              f"«{malo}» no es un teléfono válido para la región {self.region}",
+                              aviso=True)  # fmt: skip
+        if c.no_contactar is not None and c.no_contactar[k]:
             contacto.no_contactar = True
-        zona = como_texto(self._celda(fila, "zona_horaria")) if "zona_horaria" in self.mapa else ""
+        zona = c.zonas[k] if c.zonas is not None else ""
         if zona and not contacto.zona_horaria:
             if _zona_valida(zona):
                 contacto.zona_horaria = zona
             else:
-                self._rechazo(
-                    cartera,
-                    n,
-                    "zona_horaria",
-                    zona,
-                    f"«{zona}» no es una zona horaria (p. ej. America/Bogota)",
-                    aviso=True,
-                )
-        canal = self._celda(fila, "canal")
-        if canal is not None and not contacto.canal and not es_vacio(canal):
-            elegido = CANALES.get(normalizar(como_texto(canal)))
-            if elegido is None:
-                self._rechazo(
-                    cartera,
-                    n,
-                    "canal",
-                    canal,
-                    f"«{como_texto(canal)}» no es un canal; usa email, sms o whatsapp",
-                    aviso=True,
-                )
+                self._rechazo(cartera, n, "zona_horaria", zona,
+                              f"«{zona}» no es una zona horaria (p. ej. America/Bogota)",
+                              aviso=True)  # fmt: skip
+        canal = c.canales[k] if c.canales is not None else None
+        if canal is not None and not contacto.canal:
+            if canal:
+                contacto.canal = canal
             else:
-                contacto.canal = elegido
+                valor = self.celdas["canal"][k]
+                self._rechazo(cartera, n, "canal", valor,
+                              f"«{como_texto(valor)}» no es un canal; usa email, sms o whatsapp",
+                              aviso=True)  # fmt: skip
+
+
+class _Columnas:
+    """Cada columna de la hoja ya interpretada, fila por fila (None si la hoja no la tiene)."""
+
+    def __init__(self, lector: _Lector) -> None:
+        celdas, region = lector.celdas, lector.region
+
+        def columna(campo: str, funcion) -> list | None:
+            return _por_valor(celdas[campo], funcion) if campo in celdas else None
+
+        self.clientes = columna("cliente", como_texto)
+        self.deudores = _por_valor(self.clientes, normalizar)
+        self.numeros = columna("factura", como_texto)
+        self.pagadas = columna("estado", lector._pagada)
+        self.montos = columna("monto", lector._monto)
+        self.vencimientos = columna(
+            "vencimiento", lambda v: lector._fecha(v, "falta la fecha de vencimiento")
+        )
+        self.monedas = columna("moneda", lector._codigo)
+        self.correos = columna(
+            "correo", lambda v: None if es_vacio(v) else normalizar_correos(como_texto(v))
+        )
+        self.telefonos = columna(
+            "telefono",
+            lambda v: None if es_vacio(v) else normalizar_telefonos(como_texto(v), region),
+        )
+        self.no_contactar = columna("no_contactar", lector._si)
+        self.zonas = columna("zona_horaria", como_texto)
+        # Canal elegido: None si la celda está vacía, "" si no es un canal conocido.
+        self.canales = columna(
+            "canal", lambda v: None if es_vacio(v) else CANALES.get(normalizar(como_texto(v)), "")
+        )
+        self.pausas = columna("pausa_hasta", lambda v: lector._fecha(v, None))
+        self.promesas = columna("promesa_pago", lambda v: lector._fecha(v, None))
+        self.disputas = columna("disputa", lector._si)
+        self.enlaces = columna("enlace_pago", como_texto)
+        self.extras = [
+            (nombre, _por_valor([fila[j] for fila in lector.filas_datos], _valor_extra))
+            for j, nombre in lector.extras
+        ]
+
+
+def _por_valor(valores: list, funcion) -> list:
+    """[funcion(v) for v in valores], calculando funcion una sola vez por valor distinto."""
+    try:
+        tabla = dict.fromkeys(valores)
+    except TypeError:  # algún valor no se puede usar como clave
+        return [funcion(v) for v in valores]
+    # True == 1 y False == 0 como claves: si hay booleanos y números, uno por uno.
+    if (True in tabla or False in tabla) and any(type(v) is bool for v in valores):
+        return [funcion(v) for v in valores]
+    for v in tabla:
+        tabla[v] = funcion(v)
+    return [tabla[v] for v in valores]
 
 
 def _fila_vacia(fila: list) -> bool:

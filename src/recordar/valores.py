@@ -249,18 +249,61 @@ def normalizar_telefonos(valor: str, region: str) -> tuple[tuple[str, ...], tupl
             crudo = "+52" + crudo[4:]
         elif crudo.startswith("521") and len(crudo) == 13 and region == "MX":
             crudo = "+52" + crudo[3:]
-        try:
-            numero = phonenumbers.parse(crudo or trozo, region)
-        except phonenumbers.NumberParseException:
+        e164 = _telefono_directo(crudo, region)
+        if e164 is None:
+            try:
+                numero = phonenumbers.parse(crudo or trozo, region)
+            except phonenumbers.NumberParseException:
+                malos.append(trozo)
+                continue
+            if phonenumbers.is_valid_number(numero):
+                e164 = phonenumbers.format_number(numero, phonenumbers.PhoneNumberFormat.E164)
+        if e164 is None:
             malos.append(trozo)
-            continue
-        if phonenumbers.is_valid_number(numero):
-            e164 = phonenumbers.format_number(numero, phonenumbers.PhoneNumberFormat.E164)
-            if e164 not in validos:
-                validos.append(e164)
-        else:
-            malos.append(trozo)
+        elif e164 not in validos:
+            validos.append(e164)
     return tuple(validos), tuple(malos)
+
+
+@lru_cache(maxsize=256)
+def _region_directa(region: str) -> tuple[int, frozenset[int], re.Pattern | None] | None:
+    """(prefijo del país, largos posibles, prefijo internacional) si la región no tiene prefijo
+    nacional que quitar."""
+    import phonenumbers
+
+    datos = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if datos is None or datos.national_prefix_for_parsing or datos.national_prefix:
+        return None
+    internacional = re.compile(datos.international_prefix) if datos.international_prefix else None
+    return datos.country_code, frozenset(datos.general_desc.possible_length or ()), internacional
+
+
+def _telefono_directo(crudo: str, region: str) -> str | None:
+    """E.164 de un número ya limpio («5512345678», «+525512345678») sin pasar por parse().
+
+    Solo para regiones sin prefijo nacional (MX, ES, CL…) y números nacionales completos sin
+    ceros ni prefijo internacional al inicio: ahí parse() no cambia nada y basta validar. Devuelve None si el número no
+    es válido o no es de ese caso (entonces decide phonenumbers.parse, el camino general).
+    """
+    directa = _region_directa(region)
+    if directa is None or not crudo.isascii():
+        return None
+    prefijo, largos, internacional = directa
+    digitos = crudo[1:] if crudo.startswith("+") else crudo
+    if crudo.startswith("+"):
+        pais = str(prefijo)
+        if not digitos.startswith(pais):
+            return None
+        digitos = digitos[len(pais) :]
+    elif internacional is not None and internacional.match(digitos):
+        return None  # «00 52…»: parse() lo lee como número internacional
+    if not digitos.isdigit() or digitos.startswith("0") or len(digitos) not in largos:
+        return None
+    from phonenumbers import PhoneNumber, is_valid_number
+
+    if not is_valid_number(PhoneNumber(country_code=prefijo, national_number=int(digitos))):
+        return None
+    return f"+{prefijo}{digitos}"
 
 
 @lru_cache(maxsize=131072)

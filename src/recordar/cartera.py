@@ -288,8 +288,15 @@ def _leer_csv(ruta: Path) -> tuple[list[list], str]:
         except UnicodeDecodeError:
             texto = datos.decode("cp1252", errors="replace")
     separador = _detectar_separador(texto, ruta.suffix.lower())
+    try:
+        lector = csv.reader(io.StringIO(texto, newline=""), delimiter=separador)
+        filas: list[list] = list(lector)
+        if lector.line_num == len(filas):  # una línea por fila: el índice ya es la línea
+            return filas, separador
+    except csv.Error:
+        pass  # la lectura línea por línea de abajo dice dónde está el problema
     lector = csv.reader(io.StringIO(texto, newline=""), delimiter=separador)
-    filas: list[list] = []
+    filas = []
     linea_anterior = 0
     try:
         for registro in lector:
@@ -499,6 +506,9 @@ class _Lector:
         return None if j is None else fila[j]  # las filas ya vienen completadas al ancho
 
     def _es_total(self, fila: list) -> bool:
+        primera = fila[0]
+        if type(primera) is str and primera[:1].isalnum():  # el caso común, sin recorrer la fila
+            return primera[0] in "tsgTSG" and self._es_total_lento(fila)
         primera = next((c for c in fila if not es_vacio(c)), None)
         if not isinstance(primera, str) or primera.lstrip()[:1].lower() not in ("t", "s", "g"):
             return False

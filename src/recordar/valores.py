@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -51,6 +52,7 @@ _RE_CORREO_SIMPLE = re.compile(
     r"[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}"
 )
 _RE_SEPARA_CONTACTOS = re.compile(r"[;,/\s]+")
+_RE_NO_TELEFONO = re.compile(r"[^\d+]")
 _RE_SEPARA_TELEFONOS = re.compile(r"[;,/]+| o | y ")
 
 
@@ -99,13 +101,13 @@ def parsear_monto(valor: object, coma_decimal: bool) -> tuple[Decimal, str | Non
         if isinstance(valor, float) and not math.isfinite(valor):
             raise ValueError
         return Decimal(repr(valor)).quantize(CENTAVO, ROUND_HALF_UP), None
-    return _parsear_monto_texto(str(valor).strip(), coma_decimal)
-
-
-@lru_cache(maxsize=65536)
-def _parsear_monto_texto(s: str, coma_decimal: bool) -> tuple[Decimal, str | None]:
+    s = str(valor).strip()
     if _RE_MONTO_SIMPLE.fullmatch(s):  # «1234», «1234.5», «12450,50»: el caso más común
         return Decimal(s.replace(",", ".")).quantize(CENTAVO, ROUND_HALF_UP), None
+    return _parsear_monto_texto(s, coma_decimal)
+
+
+def _parsear_monto_texto(s: str, coma_decimal: bool) -> tuple[Decimal, str | None]:
     moneda = None
     resto = s
     for simbolo, codigo in SIMBOLOS_MONEDA.items():
@@ -243,7 +245,7 @@ def normalizar_telefonos(valor: str, region: str) -> tuple[tuple[str, ...], tupl
         trozo = trozo.strip()
         if not trozo:
             continue
-        crudo = re.sub(r"[^\d+]", "", trozo)
+        crudo = _RE_NO_TELEFONO.sub("", trozo)
         # Móviles mexicanos a la antigua: +52 1 55… ya no llevan el 1.
         if crudo.startswith("+521") and len(crudo) == 14:
             crudo = "+52" + crudo[4:]
@@ -265,45 +267,80 @@ def normalizar_telefonos(valor: str, region: str) -> tuple[tuple[str, ...], tupl
     return tuple(validos), tuple(malos)
 
 
+# Los tipos de número que phonenumbers acepta como válidos (is_valid_number); fijo y móvil
+# primero porque son los más comunes (el orden no cambia el resultado).
+_TIPOS_DE_NUMERO = ("fixed_line", "mobile", "premium_rate", "toll_free", "shared_cost", "voip",
+                    "personal_number", "pager", "uan", "voicemail")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _RegionDirecta:
+    """Lo que phonenumbers usa para validar un número nacional completo de una región."""
+
+    prefijo: int  # del país: 52
+    general: tuple[frozenset[int], re.Pattern]  # largos posibles y patrón de la región
+    tipos: tuple[tuple[frozenset[int], re.Pattern], ...]  # fijo, móvil, gratuito…
+    internacional: re.Pattern | None  # prefijo para llamar al extranjero («00»)
+
+    def valido(self, digitos: str) -> bool:
+        # Igual que phonenumbers._number_type_helper(...) != UNKNOWN.
+        largos, patron = self.general
+        if largos and len(digitos) not in largos or not patron.fullmatch(digitos):
+            return False
+        return any(
+            (not largos or len(digitos) in largos) and patron.fullmatch(digitos)
+            for largos, patron in self.tipos
+        )
+
+
 @lru_cache(maxsize=256)
-def _region_directa(region: str) -> tuple[int, frozenset[int], re.Pattern | None] | None:
-    """(prefijo del país, largos posibles, prefijo internacional) si la región no tiene prefijo
-    nacional que quitar."""
+def _region_directa(region: str) -> _RegionDirecta | None:
+    """Los datos de validación de una región sin prefijo nacional que quitar y con un
+    prefijo de país solo suyo (MX, ES, CL…); None para las demás."""
     import phonenumbers
+    from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
     datos = phonenumbers.PhoneMetadata.metadata_for_region(region)
     if datos is None or datos.national_prefix_for_parsing or datos.national_prefix:
         return None
+    if len(COUNTRY_CODE_TO_REGION_CODE.get(datos.country_code, ())) != 1:
+        return None
+
+    def descripcion(d) -> tuple[frozenset[int], re.Pattern] | None:
+        if d is None or not d.national_number_pattern:
+            return None
+        return frozenset(d.possible_length or ()), re.compile(d.national_number_pattern)
+
+    general = descripcion(datos.general_desc)
+    if general is None:
+        return None
+    tipos = tuple(t for t in (descripcion(getattr(datos, n)) for n in _TIPOS_DE_NUMERO) if t)
     internacional = re.compile(datos.international_prefix) if datos.international_prefix else None
-    return datos.country_code, frozenset(datos.general_desc.possible_length or ()), internacional
+    return _RegionDirecta(datos.country_code, general, tipos, internacional)
 
 
 def _telefono_directo(crudo: str, region: str) -> str | None:
     """E.164 de un número ya limpio («5512345678», «+525512345678») sin pasar por parse().
 
     Solo para regiones sin prefijo nacional (MX, ES, CL…) y números nacionales completos sin
-    ceros ni prefijo internacional al inicio: ahí parse() no cambia nada y basta validar. Devuelve None si el número no
-    es válido o no es de ese caso (entonces decide phonenumbers.parse, el camino general).
+    ceros ni prefijo internacional al inicio: ahí parse() no cambia nada y basta validar con
+    los patrones de phonenumbers. Devuelve None si el número no es válido o no es de ese caso
+    (entonces decide phonenumbers.parse, el camino general).
     """
     directa = _region_directa(region)
     if directa is None or not crudo.isascii():
         return None
-    prefijo, largos, internacional = directa
     digitos = crudo[1:] if crudo.startswith("+") else crudo
     if crudo.startswith("+"):
-        pais = str(prefijo)
+        pais = str(directa.prefijo)
         if not digitos.startswith(pais):
             return None
         digitos = digitos[len(pais) :]
-    elif internacional is not None and internacional.match(digitos):
+    elif directa.internacional is not None and directa.internacional.match(digitos):
         return None  # «00 52…»: parse() lo lee como número internacional
-    if not digitos.isdigit() or digitos.startswith("0") or len(digitos) not in largos:
+    if not digitos.isdigit() or digitos.startswith("0") or not directa.valido(digitos):
         return None
-    from phonenumbers import PhoneNumber, is_valid_number
-
-    if not is_valid_number(PhoneNumber(country_code=prefijo, national_number=int(digitos))):
-        return None
-    return f"+{prefijo}{digitos}"
+    return f"+{directa.prefijo}{digitos}"
 
 
 @lru_cache(maxsize=131072)

@@ -1,14 +1,17 @@
 from decimal import Decimal
 
 from babel.numbers import format_currency
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recordar.plantillas import Formato, segmentos_sms
 
 
+@settings(max_examples=400)
 @given(
-    st.decimals(min_value=0, max_value=10**10, places=3, allow_nan=False, allow_infinity=False),
+    st.decimals(
+        min_value=-(10**10), max_value=10**10, places=3, allow_nan=False, allow_infinity=False
+    ),
     st.sampled_from(["es_MX", "es_ES", "es_CO", "es_AR", "es_CL", "en_US"]),
     st.sampled_from(["MXN", "EUR", "USD", "COP", "CLP", "JPY"]),
 )

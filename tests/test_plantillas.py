@@ -103,3 +103,30 @@ def test_error_de_plantilla_en_el_otro_proceso_llega_entero(tmp_path):
         ErrorPlantilla, match=r"recordatorio\.(email|sms)\.j2: línea \d: .no_existe. is undefined"
     ):
         renderizar_plan(plan, Plantillas(politica, carpeta_propia=tmp_path), procesos=2)
+
+
+def test_enlace_de_pago_con_marcadores_y_con_jinja(tmp_path):
+    from dataclasses import replace
+
+    from recordar.plantillas import Plantillas
+
+    politica, plan = _plan_de_prueba(8)
+    mensaje = plan.mensajes[0]
+    numero, cliente = mensaje.lineas[0].factura.numero, mensaje.cliente
+
+    def enlace(texto):
+        empresa = dict(politica.empresa, enlace_pago=texto)
+        plantillas = Plantillas(replace(politica, empresa=empresa), carpeta_propia=tmp_path)
+        return plantillas.contexto(mensaje, plan.fecha)["enlace_pago"]
+
+    # Texto y marcadores simples (se arma sin Jinja2) y lo mismo escrito con Jinja2.
+    simple = enlace("https://pagar.ejemplo/?f={{ factura }}&c={{cliente}}&t={{ total }}")
+    assert simple == f"https://pagar.ejemplo/?f={numero}&c={cliente}&t={mensaje.total}"
+    con_jinja = enlace(
+        "https://pagar.ejemplo/?f={{ factura|string }}&c={{ cliente }}&t={{ total }}"
+    )
+    assert con_jinja == simple
+    assert enlace("https://pagar.ejemplo/{{ factura|lower }}") == (
+        f"https://pagar.ejemplo/{numero.lower()}"
+    )
+    assert enlace("https://pagar.ejemplo/fijo") == "https://pagar.ejemplo/fijo"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from datetime import date, datetime
 from decimal import Decimal
@@ -140,6 +141,7 @@ class Plantillas:
         self._hermanas: dict[str, jinja2.Template | None] = {}
         enlace = str(politica.empresa.get("enlace_pago") or "")
         self._enlace = self._compilar_cadena(enlace, "empresa.enlace_pago") if enlace else None
+        self._enlace_simple = _marcadores_simples(enlace)
 
     def _entorno(self, carpetas: list[str], autoescape: bool) -> SandboxedEnvironment:
         entorno = SandboxedEnvironment(
@@ -250,6 +252,16 @@ class Plantillas:
     def _enlace_pago(self, contexto: dict[str, Any], numero: str) -> str:
         if self._enlace is None:
             return ""
+        if self._enlace_simple is not None:  # «https://…?ref={{ factura }}»: sin pasar por Jinja2
+            valores = {
+                "factura": numero,
+                "cliente": contexto["cliente"],
+                "total": contexto["total"],
+            }
+            return "".join(
+                str(valores[parte]) if k % 2 else parte
+                for k, parte in enumerate(self._enlace_simple)
+            )
         try:
             return self._enlace.render(
                 factura=numero, cliente=contexto["cliente"], total=contexto["total"]
@@ -305,6 +317,19 @@ class Plantillas:
             raise ErrorPlantilla(
                 f"{donde}: {motivo} (al generar el mensaje para «{mensaje.cliente}»); corrige la plantilla"
             ) from None
+
+
+_RE_MARCADOR = re.compile(r"\{\{\s*(factura|cliente|total)\s*\}\}")
+
+
+def _marcadores_simples(texto: str) -> list[str] | None:
+    """[texto, variable, texto, …] si la cadena solo tiene texto y {{ factura|cliente|total }};
+    None si usa algo más de Jinja2 (filtros, condiciones…), que entonces la genera."""
+    partes = _RE_MARCADOR.split(texto)
+    literales = partes[0::2]
+    if any(c in parte for parte in literales for c in "{}\n\r"):
+        return None
+    return partes
 
 
 def _globales_fijas(plantilla: jinja2.Template) -> jinja2.Template:

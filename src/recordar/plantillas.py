@@ -24,7 +24,24 @@ GSM7_BASICO = set(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENSION = set("^{}\\[~]|€\f")
-_ESPACIOS_DUROS = str.maketrans({"\u00a0": " ", "\u202f": " "})
+_METODOS_DE_DICT = frozenset(dir(dict))
+
+
+class _Entorno(SandboxedEnvironment):
+    """El entorno aislado, con `f.numero` más rápido sobre los dict del contexto.
+
+    Para un dict, Jinja2 prueba primero el atributo (que falla con una excepción salvo para
+    los métodos de dict) y luego la clave; aquí se va directo a la clave cuando el nombre
+    no es un método de dict. El resultado es el mismo.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _METODOS_DE_DICT:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
 
 
 def carpeta_integrada() -> Path:
@@ -144,7 +161,7 @@ class Plantillas:
         self._enlace_simple = _marcadores_simples(enlace)
 
     def _entorno(self, carpetas: list[str], autoescape: bool) -> SandboxedEnvironment:
-        entorno = SandboxedEnvironment(
+        entorno = _Entorno(
             loader=jinja2.FileSystemLoader(carpetas),
             undefined=jinja2.StrictUndefined,
             autoescape=autoescape,
@@ -219,31 +236,33 @@ class Plantillas:
     def contexto(self, mensaje: Mensaje, hoy: date) -> dict[str, Any]:
         """Las variables que ve una plantilla."""
         facturas = []
-        total_interes = total_compensacion = Decimal(0)
+        total = total_interes = total_compensacion = Decimal(0)
+        dias_vencido = None
         for linea in mensaje.lineas:
             f = linea.factura
-            datos = dict(f.extras)
-            datos.update(
-                numero=f.numero, monto=f.monto, moneda=f.moneda, vencimiento=f.vencimiento,
-                dias_vencido=linea.dias_vencido, interes=linea.interes,
-                compensacion=linea.compensacion, total=linea.total, fila=f.fila,
-                enlace_pago=f.enlace_pago, paso=linea.ocurrencia.id,
-            )  # fmt: skip
+            datos = {**f.extras, "numero": f.numero, "monto": f.monto, "moneda": f.moneda,
+                     "vencimiento": f.vencimiento, "dias_vencido": linea.dias_vencido,
+                     "interes": linea.interes, "compensacion": linea.compensacion,
+                     "total": f.monto + linea.interes + linea.compensacion, "fila": f.fila,
+                     "enlace_pago": f.enlace_pago, "paso": linea.ocurrencia.id}  # fmt: skip
             facturas.append(datos)
+            total += f.monto
             total_interes += linea.interes
             total_compensacion += linea.compensacion
+            if dias_vencido is None or linea.dias_vencido > dias_vencido:
+                dias_vencido = linea.dias_vencido
         primera = mensaje.lineas[0].factura
-        total = mensaje.total
-        contexto: dict[str, Any] = dict(primera.extras)
         ocurrencia = mensaje.ocurrencia
-        contexto.update(
-            cliente=mensaje.cliente, canal=mensaje.canal, hoy=hoy, facturas=facturas,
-            total=total, total_interes=total_interes, total_compensacion=total_compensacion,
-            total_a_pagar=total + total_interes + total_compensacion, moneda=mensaje.moneda,
-            dias_vencido=mensaje.dias_vencido, empresa=self.politica.empresa,
-            paso={"id": ocurrencia.id, "nombre": ocurrencia.paso.id, "dias": ocurrencia.dias,
-                  "ocurrencia": ocurrencia.numero},
-        )  # fmt: skip
+        contexto: dict[str, Any] = {
+            **primera.extras, "cliente": mensaje.cliente, "canal": mensaje.canal, "hoy": hoy,
+            "facturas": facturas, "total": total, "total_interes": total_interes,
+            "total_compensacion": total_compensacion,
+            "total_a_pagar": total + total_interes + total_compensacion,
+            "moneda": mensaje.moneda, "dias_vencido": dias_vencido,
+            "empresa": self.politica.empresa,
+            "paso": {"id": ocurrencia.id, "nombre": ocurrencia.paso.id, "dias": ocurrencia.dias,
+                     "ocurrencia": ocurrencia.numero},
+        }  # fmt: skip
         contexto["enlace_pago"] = primera.enlace_pago or self._enlace_pago(contexto, primera.numero)
         if "@" in ocurrencia.paso.id:  # promesa_incumplida@AAAA-MM-DD
             contexto["promesa"] = date.fromisoformat(ocurrencia.paso.id.rsplit("@", 1)[1])
@@ -278,8 +297,8 @@ class Plantillas:
         mensaje.parametros = (
             mensaje.cliente,
             ", ".join(mensaje.numeros),
-            self.formato.dinero(mensaje.total, mensaje.moneda),
-            str(mensaje.dias_vencido),
+            self.formato.dinero(contexto["total"], mensaje.moneda),
+            str(contexto["dias_vencido"]),
             contexto["enlace_pago"],
         )
         pie = self.politica.pie_baja
@@ -299,7 +318,7 @@ class Plantillas:
                 mensaje.html += f'\n<p style="font-size:12px;color:#666">{escape(pie)}</p>'
         else:
             # Babel separa cifra y símbolo con espacios duros, que obligarían a UCS-2 en un SMS.
-            mensaje.cuerpo = texto.strip().translate(_ESPACIOS_DUROS)
+            mensaje.cuerpo = texto.strip().replace("\u00a0", " ").replace("\u202f", " ")
 
     def _render(
         self, plantilla: jinja2.Template, contexto: dict[str, Any], mensaje: Mensaje

@@ -74,7 +74,8 @@ class Formato:
         self.locale = Locale.parse(idioma)
         self.moneda = moneda
         self._fecha = lru_cache(maxsize=8192)(self._formatear_fecha)
-        self._patrones: dict[str, tuple[str, str, str, str, int]] = {}
+        self._patrones: dict[str, tuple[str, str, dict[int, str] | None, int]] = {}
+        self._cortas: dict[date, str] = {}
 
     def _patron(self, moneda: str) -> tuple[str, str, dict[int, str] | None, int]:
         """(prefijo, sufijo, tabla de separadores, decimales) según babel.
@@ -132,11 +133,11 @@ class Formato:
             valor = valor.date()
         if not isinstance(valor, date):
             return str(valor)
-        return (
-            valor.strftime("%d/%m/%Y")
-            if self.locale.territory != "US"
-            else valor.strftime("%m/%d/%Y")
-        )
+        texto = self._cortas.get(valor)
+        if texto is None:
+            formato = "%m/%d/%Y" if self.locale.territory == "US" else "%d/%m/%Y"
+            texto = self._cortas[valor] = valor.strftime(formato)
+        return texto
 
 
 class Plantillas:

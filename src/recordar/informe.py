@@ -18,6 +18,7 @@ from recordar.plantillas import segmentos_sms
 FORMATOS = (".json", ".csv", ".xlsx", ".html")
 PELIGROSOS = ("=", "+", "-", "@", "\t", "\r")
 FILAS_EN_PANTALLA = 60
+TANDA_JSON = 1000  # registros por escritura del informe JSON
 
 
 @dataclass(slots=True)
@@ -202,19 +203,21 @@ def escribir_informe(ruta: str | Path, datos: dict[str, Any]) -> Path:
 
 
 def _json(ruta: Path, datos: dict[str, Any]) -> None:
-    # Registro a registro con json.dumps (codificador en C): ni la lentitud de json.dump con
-    # sangría ni una cadena gigante en memoria con 100k mensajes.
-    def codificar(valor: Any) -> str:
-        return json.dumps(valor, ensure_ascii=False, default=_serializar)
-
+    # Un registro por línea. Un solo JSONEncoder (sin sangría usa el codificador en C; sin
+    # check_circular porque el informe es un árbol recién armado) y las listas por tandas de
+    # registros: pocas llamadas a write, sin armar el informe entero en una sola cadena.
+    codificar = json.JSONEncoder(
+        ensure_ascii=False, check_circular=False, default=_serializar
+    ).encode
     with ruta.open("w", encoding="utf-8") as f:
         f.write("{")
         for i, (clave, valor) in enumerate(datos.items()):
             f.write(("," if i else "") + codificar(clave) + ":")
             if isinstance(valor, list):
                 f.write("[")
-                for j, registro in enumerate(valor):
-                    f.write(("," if j else "") + "\n" + codificar(registro))
+                for inicio in range(0, len(valor), TANDA_JSON):
+                    tanda = valor[inicio : inicio + TANDA_JSON]
+                    f.write(("," if inicio else "") + "\n" + ",\n".join(map(codificar, tanda)))
                 f.write("]")
             else:
                 f.write(codificar(valor))

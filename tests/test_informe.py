@@ -1,3 +1,4 @@
+import gc
 import json
 from datetime import date, timedelta
 from decimal import Decimal
@@ -105,3 +106,16 @@ def test_json_un_registro_por_linea_tambien_entre_tandas(tmp_path):
         + '],"resumen":{"a": 1}}\n'
     )
     assert ruta.read_text(encoding="utf-8") == esperado
+
+
+def test_a_dict_deja_el_recolector_como_estaba():
+    cartera, plan = _cartera_y_plan()
+    assert gc.isenabled()
+    a_dict(cartera, plan, simulacro=True)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        a_dict(cartera, plan, simulacro=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

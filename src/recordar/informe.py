@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -137,6 +138,18 @@ def mensaje_a_dict(m: Mensaje) -> dict[str, Any]:
 
 def a_dict(cartera: Cartera, plan: Plan, simulacro: bool) -> dict[str, Any]:
     """El informe completo; su forma JSON es el contrato estable para scripts."""
+    # Sin el recolector cíclico mientras se arman ~100 000 dicts y listas sin ciclos: con la
+    # cartera y el plan en memoria, una pasada completa suya costaba más que armarlos.
+    recolector = gc.isenabled()
+    gc.disable()
+    try:
+        return _armar(cartera, plan, simulacro)
+    finally:
+        if recolector:
+            gc.enable()
+
+
+def _armar(cartera: Cartera, plan: Plan, simulacro: bool) -> dict[str, Any]:
     r, omitidas = _analizar(cartera, plan)
     return {
         "fecha": plan.fecha.isoformat(),

@@ -19,7 +19,7 @@ from recordar.plantillas import segmentos_sms
 FORMATOS = (".json", ".csv", ".xlsx", ".html")
 PELIGROSOS = ("=", "+", "-", "@", "\t", "\r")
 FILAS_EN_PANTALLA = 60
-TANDA_JSON = 1000  # registros por escritura del informe JSON
+TANDA_JSON = 100  # registros por escritura del informe JSON
 
 
 @dataclass(slots=True)
@@ -230,7 +230,8 @@ def _json(ruta: Path, datos: dict[str, Any]) -> None:
                 f.write("[")
                 for inicio in range(0, len(valor), TANDA_JSON):
                     tanda = valor[inicio : inicio + TANDA_JSON]
-                    f.write(("," if inicio else "") + "\n" + ",\n".join(map(codificar, tanda)))
+                    f.write(",\n" if inicio else "\n")
+                    f.write(",\n".join(map(codificar, tanda)))
                 f.write("]")
             else:
                 f.write(codificar(valor))

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from recordar.cartera import Cartera
 from recordar.errores import RecordarError
-from recordar.plan import Mensaje, Plan
+from recordar.plan import Mensaje, Plan, Tarea
 from recordar.plantillas import segmentos_sms
 
 FORMATOS = (".json", ".csv", ".xlsx", ".html")
 PELIGROSOS = ("=", "+", "-", "@", "\t", "\r")
 FILAS_EN_PANTALLA = 60
+TANDA_JSON = 100  # registros por escritura del informe JSON
 
 
 @dataclass(slots=True)
@@ -33,57 +36,94 @@ class Resumen:
 
 
 def resumir(cartera: Cartera, plan: Plan) -> Resumen:
-    en_mensajes = {n for m in plan.mensajes for n in m.numeros}
-    en_tareas = {n for t in plan.tareas for n in t.numeros}
-    omitidas = len(cartera.omitidas) + len(
-        {o.factura for o in plan.omitidas if o.factura not in en_mensajes}
-    )
-    return Resumen(
-        filas=cartera.filas,
-        facturas=cartera.num_facturas,
-        rechazadas=cartera.filas_rechazadas,
-        omitidas=omitidas,
-        mensajes=len(plan.mensajes),
-        tareas=len(plan.tareas),
-        en_mensajes=len(en_mensajes),
-        en_tareas=len(en_tareas),
-        avisos=len(cartera.avisos),
-    )
+    return _analizar(cartera, plan)[0]
 
 
 def omitidas_de(cartera: Cartera, plan: Plan) -> list:
     """Omitidas del informe: de la hoja (pagadas…) y del plan, sin las que sí van en un mensaje."""
-    en_mensajes = {n for m in plan.mensajes for n in m.numeros}
+    return _analizar(cartera, plan)[1]
+
+
+def _analizar(cartera: Cartera, plan: Plan) -> tuple[Resumen, list]:
+    """El resumen y las omitidas juntos: los dos necesitan las facturas que van en mensajes."""
+    en_mensajes = _facturas_en(plan.mensajes)
     vistas: set[str] = set()
-    resultado = list(cartera.omitidas)
+    omitidas = list(cartera.omitidas)
     for o in plan.omitidas:
         if o.factura in en_mensajes or o.factura in vistas:
             continue
         vistas.add(o.factura)
-        resultado.append(o)
-    resultado.sort(key=lambda o: o.fila)
-    return resultado
+        omitidas.append(o)
+    omitidas.sort(key=attrgetter("fila"))
+    resumen = Resumen(
+        filas=cartera.filas,
+        facturas=cartera.num_facturas,
+        rechazadas=cartera.filas_rechazadas,
+        omitidas=len(omitidas),
+        mensajes=len(plan.mensajes),
+        tareas=len(plan.tareas),
+        en_mensajes=len(en_mensajes),
+        en_tareas=len(_facturas_en(plan.tareas)),
+        avisos=len(cartera.avisos),
+    )
+    return resumen, omitidas
+
+
+def _facturas_en(grupos: list) -> set[str]:
+    """Números de factura de mensajes o tareas (sin pasar por la propiedad, que arma una lista)."""
+    return {linea.factura.numero for grupo in grupos for linea in grupo.lineas}
 
 
 def _num(valor: Decimal) -> float | int:
-    return int(valor) if valor == valor.to_integral_value() else float(valor)
+    entero = int(valor)
+    return entero if entero == valor else float(valor)
+
+
+@dataclass(slots=True)
+class _Cifras:
+    numeros: list[str]
+    dias_vencido: int
+    total: Decimal
+    interes: Decimal
+    compensacion: Decimal
+
+
+def _sumar(lineas: list) -> _Cifras:
+    """Las cifras de un mensaje o tarea en una pasada por sus líneas.
+
+    Dan lo mismo que las propiedades numeros, total y dias_vencido de Mensaje, que recorren las
+    líneas cada vez que se leen.
+    """
+    numeros = []
+    dias_vencido = lineas[0].dias_vencido
+    total = interes = compensacion = Decimal(0)
+    for linea in lineas:
+        factura = linea.factura
+        numeros.append(factura.numero)
+        if linea.dias_vencido > dias_vencido:
+            dias_vencido = linea.dias_vencido
+        total += factura.monto
+        interes += linea.interes
+        compensacion += linea.compensacion
+    return _Cifras(numeros, dias_vencido, total, interes, compensacion)
 
 
 def mensaje_a_dict(m: Mensaje) -> dict[str, Any]:
+    c = _sumar(m.lineas)
     datos: dict[str, Any] = {
         "cliente": m.cliente,
-        "facturas": m.numeros,
+        "facturas": c.numeros,
         "paso": m.ocurrencia.id,
         "canal": m.canal,
         "destinatario": m.destinatario,
-        "dias_vencido": m.dias_vencido,
-        "total": _num(m.total),
+        "dias_vencido": c.dias_vencido,
+        "total": _num(c.total),
         "moneda": m.moneda,
         "asunto": m.asunto,
         "cuerpo": m.cuerpo,
         "estado": m.estado,
-        "interes": _num(sum((linea.interes for linea in m.lineas), Decimal(0))),
-        "compensacion": _num(sum((linea.compensacion for linea in m.lineas), Decimal(0))),
+        "interes": _num(c.interes),
+        "compensacion": _num(c.compensacion),
         "plantilla": m.ocurrencia.paso.plantilla,
     }
     if m.detalle:
@@ -98,7 +138,19 @@ def mensaje_a_dict(m: Mensaje) -> dict[str, Any]:
 
 def a_dict(cartera: Cartera, plan: Plan, simulacro: bool) -> dict[str, Any]:
     """El informe completo; su forma JSON es el contrato estable para scripts."""
-    r = resumir(cartera, plan)
+    # Sin el recolector cíclico mientras se arman ~100 000 dicts y listas sin ciclos: con la
+    # cartera y el plan en memoria, una pasada completa suya costaba más que armarlos.
+    recolector = gc.isenabled()
+    gc.disable()
+    try:
+        return _armar(cartera, plan, simulacro)
+    finally:
+        if recolector:
+            gc.enable()
+
+
+def _armar(cartera: Cartera, plan: Plan, simulacro: bool) -> dict[str, Any]:
+    r, omitidas = _analizar(cartera, plan)
     return {
         "fecha": plan.fecha.isoformat(),
         "simulacro": simulacro,
@@ -118,21 +170,23 @@ def a_dict(cartera: Cartera, plan: Plan, simulacro: bool) -> dict[str, Any]:
         "mensajes": [mensaje_a_dict(m) for m in plan.mensajes],
         "omitidas": [
             {"fila": o.fila, "factura": o.factura, "cliente": o.cliente, "motivo": o.motivo}
-            for o in omitidas_de(cartera, plan)
+            for o in omitidas
         ],
         "rechazos": [_rechazo(r) for r in cartera.rechazos],
         "avisos": [_rechazo(a) for a in cartera.avisos],
-        "tareas": [
-            {
-                "cliente": t.cliente,
-                "facturas": t.numeros,
-                "paso": t.ocurrencia.id,
-                "descripcion": t.descripcion,
-                "dias_vencido": max(linea.dias_vencido for linea in t.lineas),
-                "total": _num(sum((linea.factura.monto for linea in t.lineas), Decimal(0))),
-            }
-            for t in plan.tareas
-        ],
+        "tareas": [_tarea_a_dict(t) for t in plan.tareas],
+    }
+
+
+def _tarea_a_dict(t: Tarea) -> dict[str, Any]:
+    c = _sumar(t.lineas)
+    return {
+        "cliente": t.cliente,
+        "facturas": c.numeros,
+        "paso": t.ocurrencia.id,
+        "descripcion": t.descripcion,
+        "dias_vencido": c.dias_vencido,
+        "total": _num(c.total),
     }
 
 
@@ -162,19 +216,22 @@ def escribir_informe(ruta: str | Path, datos: dict[str, Any]) -> Path:
 
 
 def _json(ruta: Path, datos: dict[str, Any]) -> None:
-    # Registro a registro con json.dumps (codificador en C): ni la lentitud de json.dump con
-    # sangría ni una cadena gigante en memoria con 100k mensajes.
-    def codificar(valor: Any) -> str:
-        return json.dumps(valor, ensure_ascii=False, default=_serializar)
-
+    # Un registro por línea. Un solo JSONEncoder (sin sangría usa el codificador en C; sin
+    # check_circular porque el informe es un árbol recién armado) y las listas por tandas de
+    # registros: pocas llamadas a write, sin armar el informe entero en una sola cadena.
+    codificar = json.JSONEncoder(
+        ensure_ascii=False, check_circular=False, default=_serializar
+    ).encode
     with ruta.open("w", encoding="utf-8") as f:
         f.write("{")
         for i, (clave, valor) in enumerate(datos.items()):
             f.write(("," if i else "") + codificar(clave) + ":")
             if isinstance(valor, list):
                 f.write("[")
-                for j, registro in enumerate(valor):
-                    f.write(("," if j else "") + "\n" + codificar(registro))
+                for inicio in range(0, len(valor), TANDA_JSON):
+                    tanda = valor[inicio : inicio + TANDA_JSON]
+                    f.write(",\n" if inicio else "\n")
+                    f.write(",\n".join(map(codificar, tanda)))
                 f.write("]")
             else:
                 f.write(codificar(valor))
@@ -359,9 +416,9 @@ def _tabla_problemas(consola, titulo: str, problemas: list) -> None:
 
 
 def _mostrar_resumen(consola, cartera: Cartera, plan: Plan) -> None:
-    r = resumir(cartera, plan)
+    r, omitidas = _analizar(cartera, plan)
     motivos: dict[str, int] = {}
-    for o in omitidas_de(cartera, plan):
+    for o in omitidas:
         clave = o.motivo.split(":")[0]
         motivos[clave] = motivos.get(clave, 0) + 1
     detalle = ", ".join(f"{n} {m}" for m, n in sorted(motivos.items(), key=lambda x: -x[1]))

@@ -1,0 +1,121 @@
+import gc
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from recordar.cartera import Cartera, Factura, Omitida
+from recordar.informe import (
+    TANDA_JSON,
+    _num,
+    a_dict,
+    escribir_informe,
+    mensaje_a_dict,
+    omitidas_de,
+    resumir,
+)
+from recordar.plan import Linea, Mensaje, Ocurrencia, Plan, Tarea
+from recordar.politica import Paso
+
+HOY = date(2026, 11, 23)
+PASO = Paso("recordatorio", 3, ("email",), "recordatorio")
+OCURRENCIA = Ocurrencia(PASO, 1, 1, 3)
+AGENCIA = Ocurrencia(
+    Paso("agencia", 60, accion="tarea", descripcion="Pasar a la agencia"), 5, 1, 60
+)
+DINERO = st.decimals(min_value=-(10**6), max_value=10**6, places=2, allow_nan=False)
+
+
+def linea(numero, monto, dias=10, interes="0", compensacion="0"):
+    factura = Factura(2, numero, "Ana", "ana", Decimal(monto), HOY - timedelta(days=dias), "MXN")
+    return Linea(factura, OCURRENCIA, dias, Decimal(interes), Decimal(compensacion))
+
+
+def mensaje(lineas):
+    return Mensaje("ana", "Ana", "email", "ana@ejemplo.com", OCURRENCIA, lineas, "MXN",
+                   asunto="Recordatorio", cuerpo="Hola Ana")  # fmt: skip
+
+
+@given(st.lists(st.tuples(DINERO, st.integers(-30, 400), DINERO, DINERO), min_size=1, max_size=6))
+def test_cifras_del_mensaje_como_las_propiedades_del_plan(datos):
+    lineas = [linea(f"F-{i}", m, d, i_, c) for i, (m, d, i_, c) in enumerate(datos)]
+    m = mensaje(lineas)
+    d = mensaje_a_dict(m)
+    assert d["facturas"] == m.numeros
+    assert d["dias_vencido"] == m.dias_vencido
+    assert d["total"] == _num(m.total) and type(d["total"]) is type(_num(m.total))
+    interes = _num(sum((x.interes for x in lineas), Decimal(0)))
+    compensacion = _num(sum((x.compensacion for x in lineas), Decimal(0)))
+    assert (d["interes"], d["compensacion"]) == (interes, compensacion)
+
+
+def test_num_entero_si_no_hay_centavos():
+    assert [_num(Decimal(v)) for v in ("12.00", "-3", "0.00", "12.50", "-0.10")] == [
+        12,
+        -3,
+        0,
+        12.5,
+        -0.1,
+    ]
+    assert type(_num(Decimal("12.00"))) is int
+
+
+def _cartera_y_plan():
+    cartera = Cartera(Path("cartera.csv"), None, 1, {}, [])
+    cartera.omitidas = [Omitida(9, "P-1", "pagada", "Ana")]
+    m = mensaje([linea("F-1", "100"), linea("F-2", "50.5", dias=40, interes="1.25")])
+    tarea = Tarea("ana", "Ana", AGENCIA, [linea("F-3", "10", dias=61), linea("F-4", "5")],
+                  "Pasar a la agencia")  # fmt: skip
+    plan = Plan(HOY, mensajes=[m], tareas=[tarea])
+    plan.omitidas = [
+        Omitida(5, "F-1", "espera: 2 días"),  # va en el mensaje: no cuenta como omitida
+        Omitida(7, "F-9", "sin contacto", "Luis"),
+        Omitida(7, "F-9", "sin contacto", "Luis"),  # la misma factura por otro canal
+        Omitida(3, "F-8", "al corriente", "Eva"),
+    ]
+    return cartera, plan
+
+
+def test_resumen_y_omitidas_cuadran():
+    cartera, plan = _cartera_y_plan()
+    r = resumir(cartera, plan)
+    omitidas = omitidas_de(cartera, plan)
+    assert [o.factura for o in omitidas] == ["F-8", "F-9", "P-1"]  # por fila
+    assert (r.omitidas, r.en_mensajes, r.en_tareas) == (3, 2, 2)
+    datos = a_dict(cartera, plan, simulacro=True)
+    (t,) = datos["tareas"]
+    assert (t["facturas"], t["dias_vencido"], t["total"]) == (["F-3", "F-4"], 61, 15)
+    assert datos["resumen"]["omitidas"] == len(datos["omitidas"]) == 3
+
+
+def test_json_un_registro_por_linea_tambien_entre_tandas(tmp_path):
+    registros = [{"n": i, "texto": f"línea\n«{i}»", "monto": Decimal("1.50")}
+                 for i in range(2 * TANDA_JSON + 1)]  # fmt: skip
+    datos = {"fecha": "2026-11-23", "vacia": [], "mensajes": registros, "resumen": {"a": 1}}
+    ruta = escribir_informe(tmp_path / "informe.json", datos)
+
+    def codificar(valor):
+        return json.dumps(valor, ensure_ascii=False, default=float)
+
+    esperado = (
+        '{"fecha":"2026-11-23","vacia":[],"mensajes":['
+        + ",".join("\n" + codificar(r) for r in registros)
+        + '],"resumen":{"a": 1}}\n'
+    )
+    assert ruta.read_text(encoding="utf-8") == esperado
+
+
+def test_a_dict_deja_el_recolector_como_estaba():
+    cartera, plan = _cartera_y_plan()
+    assert gc.isenabled()
+    a_dict(cartera, plan, simulacro=True)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        a_dict(cartera, plan, simulacro=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

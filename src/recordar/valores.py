@@ -346,8 +346,6 @@ def _telefono_directo(crudo: str, region: str) -> str | None:
 @lru_cache(maxsize=131072)
 def normalizar_correos(valor: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(correos válidos normalizados, trozos no válidos) de una celda con uno o varios correos."""
-    from email_validator import EmailNotValidError, validate_email
-
     validos: list[str] = []
     malos: list[str] = []
     for trozo in _RE_SEPARA_CONTACTOS.split(valor):
@@ -361,6 +359,8 @@ def normalizar_correos(valor: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             if correo not in validos:
                 validos.append(correo)
             continue
+        from email_validator import EmailNotValidError, validate_email  # ~50 ms de importar
+
         try:
             correo = validate_email(trozo, check_deliverability=False).normalized
         except EmailNotValidError:

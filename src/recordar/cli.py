@@ -269,6 +269,7 @@ def _enviar(
             historial = b.historial()
         cartera = _cargar(cartera_ruta, politica, hoja)
         plan = _planificar(politica, cartera, fecha, historial, ahora=ahora, simulacro=True)
+        _HASTA_EL_FINAL.append((cartera, plan))
         mostrar(_consola(), cartera, plan, simulacro=True)
         if salida is not None:
             escribir_informe(salida, a_dict(cartera, plan, simulacro=True))
@@ -305,6 +306,7 @@ def _enviar_de_verdad(
         cerradas = {o.factura for o in cartera.omitidas}
         pagos = b.detectar_pagos(cartera.facturas, cerradas, fecha, cartera.numeros_rechazados)
         plan = _planificar(politica, cartera, fecha, b.historial(), frozenset(rutas), ahora)
+        _HASTA_EL_FINAL.append((cartera, plan))
         espera = float(os.environ.get("RECORDAR_ESPERA_REINTENTO", "1"))
         enviador = Enviador(b, rutas, fecha, reintentar_inciertos=reintentar, espera=espera,
                             avisar=lambda texto: errores.print(f"aviso: {texto}", markup=False))  # fmt: skip
@@ -641,11 +643,22 @@ def _principal(
         raise typer.Exit(0)
 
 
+# Lo que una orden deja vivo hasta el final (cartera, plan): al salir no se libera objeto por
+# objeto (~0,4 s con 100 000 filas), el sistema recupera la memoria del proceso de una vez.
+_HASTA_EL_FINAL: list = []
+
+
 def main() -> None:
     try:
         app()
-    except SystemExit:
-        raise
+    except SystemExit as salida:
+        if not _HASTA_EL_FINAL:
+            raise
+        codigo = salida.code
+        # Todo lo escrito ya está cerrado (informe, bitácora); solo quedan stdout y stderr.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(codigo if isinstance(codigo, int) else (0 if codigo is None else 1))
     except Exception:
         if _depurar():
             raise

@@ -1,3 +1,4 @@
+import json
 from decimal import Decimal
 
 from babel.numbers import format_currency
@@ -130,3 +131,25 @@ def test_enlace_de_pago_con_marcadores_y_con_jinja(tmp_path):
         f"https://pagar.ejemplo/{numero.lower()}"
     )
     assert enlace("https://pagar.ejemplo/fijo") == "https://pagar.ejemplo/fijo"
+
+
+def test_despues_se_calcula_donde_se_genera_cada_mensaje():
+    import os
+
+    from recordar.informe import mensaje_a_dict, mensaje_a_json
+    from recordar.plantillas import Plantillas, renderizar_plan
+
+    politica, uno = _plan_de_prueba()
+    en_uno = renderizar_plan(uno, Plantillas(politica), procesos=1, despues=mensaje_a_json)
+    _, dos = _plan_de_prueba()
+    en_dos = renderizar_plan(
+        dos, Plantillas(politica), procesos=2, despues=lambda m: (m.cuerpo, os.getpid())
+    )
+    assert len(en_uno) == len(en_dos) == len(uno.mensajes) > 10
+    # En el orden del plan, con lo generado, y una parte hecha en el otro proceso.
+    assert [cuerpo for cuerpo, _ in en_dos] == [m.cuerpo for m in dos.mensajes]
+    assert {pid for _, pid in en_dos} - {os.getpid()}
+    # El registro JSON hecho al generar es el mismo que el informe haría después.
+    assert [json.loads(r) for r in en_uno] == [
+        json.loads(json.dumps(mensaje_a_dict(m), default=str)) for m in uno.mensajes
+    ]

@@ -178,8 +178,11 @@ def _fijar() -> None:
 
 
 def _planificar(
-    politica, cartera, fecha, historial=None, disponibles=None, ahora=None, simulacro=False
-):
+    politica, cartera, fecha, historial=None, disponibles=None, ahora=None, simulacro=False,
+    despues=None,
+):  # fmt: skip
+    """(plan de hoy con sus mensajes generados, lo que `despues` devolvió para cada mensaje
+    en el proceso que lo generó, o None)."""
     from recordar.canales import canales_disponibles
     from recordar.plan import planificar
     from recordar.plantillas import Plantillas, renderizar_plan
@@ -190,8 +193,7 @@ def _planificar(
         cartera.facturas, cartera.contactos, politica, fecha, historial, disponibles, ahora
     )
     _fijar()
-    renderizar_plan(plan, plantillas)
-    return plan
+    return plan, renderizar_plan(plan, plantillas, despues=despues)
 
 
 def _ruta_bitacora(bitacora: Path | None, politica) -> Path:
@@ -256,7 +258,7 @@ def _enviar(
     cartera_ruta, simulacro, politica_ruta, hoja, hoy, salida, bitacora_ruta, reintentar
 ) -> None:
     from recordar.bitacora import Bitacora
-    from recordar.informe import a_dict, escribir_informe, mostrar
+    from recordar.informe import a_dict, escribir_informe, mensaje_a_json, mostrar
     from recordar.politica import cargar_politica
 
     if salida is not None:
@@ -268,11 +270,17 @@ def _enviar(
         with Bitacora.abrir_lectura(ruta_bitacora) as b:
             historial = b.historial()
         cartera = _cargar(cartera_ruta, politica, hoja)
-        plan = _planificar(politica, cartera, fecha, historial, ahora=ahora, simulacro=True)
+        # En un simulacro el registro JSON de cada mensaje ya es definitivo: se codifica al
+        # generarlo, repartido entre los procesos del render.
+        json_hecho = salida is not None and salida.suffix.lower() == ".json"
+        plan, registros = _planificar(
+            politica, cartera, fecha, historial, ahora=ahora, simulacro=True,
+            despues=mensaje_a_json if json_hecho else None,
+        )  # fmt: skip
         _HASTA_EL_FINAL.append((cartera, plan))
         mostrar(_consola(), cartera, plan, simulacro=True)
         if salida is not None:
-            escribir_informe(salida, a_dict(cartera, plan, simulacro=True))
+            escribir_informe(salida, a_dict(cartera, plan, simulacro=True, mensajes=registros))
             _consola().print(f"Informe escrito en {salida}")
         return
     codigo = _enviar_de_verdad(
@@ -305,7 +313,7 @@ def _enviar_de_verdad(
         inciertos_nuevos = b.marcar_inciertos()
         cerradas = {o.factura for o in cartera.omitidas}
         pagos = b.detectar_pagos(cartera.facturas, cerradas, fecha, cartera.numeros_rechazados)
-        plan = _planificar(politica, cartera, fecha, b.historial(), frozenset(rutas), ahora)
+        plan, _ = _planificar(politica, cartera, fecha, b.historial(), frozenset(rutas), ahora)
         _HASTA_EL_FINAL.append((cartera, plan))
         espera = float(os.environ.get("RECORDAR_ESPERA_REINTENTO", "1"))
         enviador = Enviador(b, rutas, fecha, reintentar_inciertos=reintentar, espera=espera,
@@ -363,7 +371,7 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
     politica = cargar_politica(politica_ruta)
     cartera = _cargar(cartera_ruta, politica, hoja)
     fecha, ahora = _momento(hoy, politica.zona_horaria)
-    plan = _planificar(politica, cartera, fecha, ahora=ahora, simulacro=True)
+    plan, _ = _planificar(politica, cartera, fecha, ahora=ahora, simulacro=True)
     _revisar_todas_las_plantillas(politica)
     consola = _consola()
     r = resumir(cartera, plan)

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -136,20 +137,46 @@ def mensaje_a_dict(m: Mensaje) -> dict[str, Any]:
     return datos
 
 
-def a_dict(cartera: Cartera, plan: Plan, simulacro: bool) -> dict[str, Any]:
-    """El informe completo; su forma JSON es el contrato estable para scripts."""
+class JsonHecho(str):
+    """Un registro del informe ya codificado en JSON (se escribe tal cual en el .json)."""
+
+    __slots__ = ()
+
+
+@lru_cache(maxsize=1)
+def _codificador():
+    # Uno solo: sin sangría usa el codificador en C; sin check_circular porque el informe es
+    # un árbol recién armado.
+    return json.JSONEncoder(ensure_ascii=False, check_circular=False, default=_serializar).encode
+
+
+def mensaje_a_json(m: Mensaje) -> JsonHecho:
+    """El registro JSON de un mensaje, idéntico al que escribiría el informe .json.
+
+    Sirve para codificarlo donde se generó (en el proceso del render) y no después.
+    """
+    return JsonHecho(_codificador()(mensaje_a_dict(m)))
+
+
+def a_dict(
+    cartera: Cartera, plan: Plan, simulacro: bool, mensajes: list | None = None
+) -> dict[str, Any]:
+    """El informe completo; su forma JSON es el contrato estable para scripts.
+
+    `mensajes`, si se da, son los registros de plan.mensajes ya hechos (mensaje_a_json).
+    """
     # Sin el recolector cíclico mientras se arman ~100 000 dicts y listas sin ciclos: con la
     # cartera y el plan en memoria, una pasada completa suya costaba más que armarlos.
     recolector = gc.isenabled()
     gc.disable()
     try:
-        return _armar(cartera, plan, simulacro)
+        return _armar(cartera, plan, simulacro, mensajes)
     finally:
         if recolector:
             gc.enable()
 
 
-def _armar(cartera: Cartera, plan: Plan, simulacro: bool) -> dict[str, Any]:
+def _armar(cartera: Cartera, plan: Plan, simulacro: bool, mensajes: list | None) -> dict[str, Any]:
     r, omitidas = _analizar(cartera, plan)
     return {
         "fecha": plan.fecha.isoformat(),
@@ -167,7 +194,9 @@ def _armar(cartera: Cartera, plan: Plan, simulacro: bool) -> dict[str, Any]:
             "facturas_en_tareas": r.en_tareas,
             "avisos": r.avisos,
         },
-        "mensajes": [mensaje_a_dict(m) for m in plan.mensajes],
+        "mensajes": mensajes
+        if mensajes is not None
+        else [mensaje_a_dict(m) for m in plan.mensajes],
         "omitidas": [
             {"fila": o.fila, "factura": o.factura, "cliente": o.cliente, "motivo": o.motivo}
             for o in omitidas
@@ -216,12 +245,13 @@ def escribir_informe(ruta: str | Path, datos: dict[str, Any]) -> Path:
 
 
 def _json(ruta: Path, datos: dict[str, Any]) -> None:
-    # Un registro por línea. Un solo JSONEncoder (sin sangría usa el codificador en C; sin
-    # check_circular porque el informe es un árbol recién armado) y las listas por tandas de
-    # registros: pocas llamadas a write, sin armar el informe entero en una sola cadena.
-    codificar = json.JSONEncoder(
-        ensure_ascii=False, check_circular=False, default=_serializar
-    ).encode
+    # Un registro por línea, las listas por tandas de registros: pocas llamadas a write, sin
+    # armar el informe entero en una sola cadena.
+    codificar_dict = _codificador()
+
+    def codificar(valor: Any) -> str:
+        return valor if type(valor) is JsonHecho else codificar_dict(valor)
+
     with ruta.open("w", encoding="utf-8") as f:
         f.write("{")
         for i, (clave, valor) in enumerate(datos.items()):

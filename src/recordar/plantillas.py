@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import traceback
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -382,37 +383,54 @@ MINIMO_PARA_REPARTIR = 5000
 _EN_CURSO: tuple | None = None
 
 
-def renderizar_plan(plan: Plan, plantillas: Plantillas, procesos: int | None = None) -> None:
-    """Genera todos los mensajes del plan; si una plantilla falla, no se produce nada."""
+def renderizar_plan(
+    plan: Plan,
+    plantillas: Plantillas,
+    procesos: int | None = None,
+    despues: Callable[[Mensaje], Any] | None = None,
+) -> list | None:
+    """Genera todos los mensajes del plan; si una plantilla falla, no se produce nada.
+
+    `despues(mensaje)`, si se da, se calcula para cada mensaje recién generado en el mismo
+    proceso que lo generó (p. ej. su registro del informe) y se devuelve la lista, en el orden
+    de plan.mensajes.
+    """
     mensajes = plan.mensajes
     procesos = procesos or _procesos_para(len(mensajes))
     if procesos <= 1:
+        resultados = []
         for mensaje in mensajes:
             plantillas.renderizar(mensaje, plan.fecha)
-        return
+            if despues is not None:
+                resultados.append(despues(mensaje))
+        return resultados if despues is not None else None
     import multiprocessing
 
     global _EN_CURSO
-    _EN_CURSO = (mensajes, plantillas, plan.fecha)
+    _EN_CURSO = (mensajes, plantillas, plan.fecha, despues)
     largo = -(-len(mensajes) // procesos)
     tramos = [(i, min(i + largo, len(mensajes))) for i in range(0, len(mensajes), largo)]
+    resultados = []
     try:
         with multiprocessing.get_context("fork").Pool(len(tramos) - 1) as grupo:
             pendientes = [grupo.apply_async(_renderizar_tramo, tramo) for tramo in tramos[1:]]
-            _renderizar_tramo(*tramos[0])
+            resultados.extend(partes[4] for partes in _renderizar_tramo(*tramos[0]))
             for (inicio, fin), pendiente in zip(tramos[1:], pendientes, strict=True):
                 for mensaje, partes in zip(mensajes[inicio:fin], pendiente.get(), strict=True):
-                    mensaje.asunto, mensaje.cuerpo, mensaje.html, mensaje.parametros = partes
+                    mensaje.asunto, mensaje.cuerpo, mensaje.html, mensaje.parametros = partes[:4]
+                    resultados.append(partes[4])
     finally:
         _EN_CURSO = None
+    return resultados if despues is not None else None
 
 
 def _renderizar_tramo(inicio: int, fin: int) -> list[tuple]:
-    mensajes, plantillas, fecha = _EN_CURSO
+    mensajes, plantillas, fecha, despues = _EN_CURSO
     partes = []
     for mensaje in mensajes[inicio:fin]:
         plantillas.renderizar(mensaje, fecha)
-        partes.append((mensaje.asunto, mensaje.cuerpo, mensaje.html, mensaje.parametros))
+        extra = despues(mensaje) if despues is not None else None
+        partes.append((mensaje.asunto, mensaje.cuerpo, mensaje.html, mensaje.parametros, extra))
     return partes
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter, itemgetter
+from typing import NamedTuple
 
 from recordar.calendario import zona
 from recordar.cartera import Contacto, Factura, Omitida
@@ -18,9 +23,11 @@ from recordar.segmentos import (
 )
 
 CENTAVO = Decimal("0.01")
+CERO = Decimal(0)
 ORDEN_RESPALDO = ("email", "whatsapp", "sms")
 TODOS_LOS_CANALES = frozenset(ORDEN_RESPALDO)
 TUPLA_CANALES = ("email", "sms", "whatsapp")
+_DIAS_VENCIDO = attrgetter("dias_vencido")  # para max() sin una función de Python por línea
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,11 +188,67 @@ def calcular_interes(
     monto: Decimal, dias_vencido: int, regla: InteresMoratorio, vencimiento: date | None = None
 ) -> tuple[Decimal, Decimal]:
     """(interés simple diario, compensación fija) de una factura a `dias_vencido` días."""
+    tasa = _tasa(dias_vencido, regla, vencimiento)
+    if tasa is None:
+        return CERO, CERO
+    return _interes(monto, tasa, dias_vencido), regla.compensacion
+
+
+def _tasa(dias_vencido: int, regla: InteresMoratorio, vencimiento: date | None) -> Decimal | None:
+    """La tasa anual que corre a `dias_vencido` días, o None si aún no se cobra interés."""
     if dias_vencido <= 0 or dias_vencido < regla.desde_dias:
-        return Decimal(0), Decimal(0)
-    tasa = regla.tasa_para(vencimiento) if vencimiento else regla.tasa_anual
-    interes = monto * tasa / 100 * dias_vencido / 365
-    return interes.quantize(CENTAVO, ROUND_HALF_UP), regla.compensacion
+        return None
+    return regla.tasa_para(vencimiento) if vencimiento else regla.tasa_anual
+
+
+def _interes(monto: Decimal, tasa: Decimal, dias_vencido: int) -> Decimal:
+    return (monto * tasa / 100 * dias_vencido / 365).quantize(CENTAVO, ROUND_HALF_UP)
+
+
+class _Memo(dict):
+    """Un diccionario que calcula (una sola vez) el valor de cada clave que falta."""
+
+    __slots__ = ("calcular",)
+
+    def __init__(self, calcular: Callable[[Hashable], object]) -> None:
+        super().__init__()
+        self.calcular = calcular
+
+    def __missing__(self, clave):
+        valor = self[clave] = self.calcular(clave)
+        return valor
+
+
+class _Tramo(NamedTuple):
+    """Lo que toca hoy a toda factura con un vencimiento dado."""
+
+    dias: int  # días de atraso
+    propia: Ocurrencia | None  # su paso normal, o None si aún no toca ninguno
+    tasa: Decimal | None  # la de calcular_interes: None si aún no corre interés
+    al_corriente: str  # motivo de omisión si no toca ningún paso
+
+
+class _Escalada:
+    """Unos pasos (de la política o de un segmento) con su intervalo de repetición, hoy.
+
+    Lo que solo depende del vencimiento se calcula una vez por planificación: 100 000
+    facturas vencen en unos pocos cientos de fechas distintas.
+    """
+
+    __slots__ = ("pasos", "tramos", "ordenes")
+
+    def __init__(self, pasos: list[Paso], intervalo: int | None, hoy: date,
+                 regla: InteresMoratorio) -> None:  # fmt: skip
+        def tramo(vencimiento: date) -> _Tramo:
+            dias = (hoy - vencimiento).days
+            propia = ocurrencia_para(pasos, dias, intervalo)
+            motivo = "" if propia else _al_corriente(vencimiento, pasos)
+            return _Tramo(dias, propia, _tasa(dias, regla, vencimiento), motivo)
+
+        self.pasos = pasos
+        self.tramos: dict[date, _Tramo] = _Memo(tramo)
+        # id de una ocurrencia de la bitácora → id_a_orden(pasos, id)
+        self.ordenes = _Memo(lambda id_ocurrencia: id_a_orden(pasos, id_ocurrencia))
 
 
 @dataclass(slots=True)
@@ -198,6 +261,21 @@ class _Dia:
     historial: Historial
     disponibles: frozenset[str]
     plan: Plan
+    escaladas: dict[tuple[int, int | None], _Escalada] = field(default_factory=dict)
+    # días de atraso → [((cliente, canal), mensaje)], para ordenar el plan (ver _ordenar).
+    mensajes: dict[int, list[tuple[tuple[str, str], Mensaje]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+    def escalada(self, pasos: list[Paso], intervalo: int | None) -> _Escalada:
+        # Por identidad: los pasos son la lista de la política o la de un segmento, y la
+        # escalada guarda la lista, así que su id no se reutiliza mientras dure el día.
+        clave = (id(pasos), intervalo)
+        escalada = self.escaladas.get(clave)
+        if escalada is None:
+            regla = self.politica.interes_moratorio
+            escalada = self.escaladas[clave] = _Escalada(pasos, intervalo, self.hoy, regla)
+        return escalada
 
 
 def planificar(
@@ -214,25 +292,62 @@ def planificar(
     `ahora` (con zona) activa el horario permitido; sin él solo cuentan los días hábiles.
     """
     dia = _Dia(politica, hoy, ahora, historial or Historial(), disponibles, Plan(fecha=hoy))
+    with _sin_recolector():
+        plan = _planificar(dia, facturas, contactos)
+        del dia  # lo intermedio se libera antes de volver a activar el recolector
+    return plan
+
+
+def _planificar(dia: _Dia, facturas: list[Factura], contactos: dict[str, Contacto]) -> Plan:
     grupos: dict[tuple[str, str], list[Factura]] = defaultdict(list)
     for factura in facturas:
         grupos[(factura.deudor, factura.moneda)].append(factura)
     for (deudor, moneda), grupo in grupos.items():
         _planificar_deudor(dia, deudor, moneda, grupo, contactos.get(deudor) or Contacto())
     plan = dia.plan
-    plan.mensajes.sort(key=lambda m: (-m.dias_vencido, m.cliente, m.canal))
-    plan.tareas.sort(key=lambda t: t.cliente)
-    plan.omitidas.sort(key=lambda o: o.fila)
+    plan.mensajes = _ordenar(dia.mensajes)
+    plan.tareas.sort(key=attrgetter("cliente"))
+    plan.omitidas.sort(key=attrgetter("fila"))
     return plan
 
 
-def _al_corriente(factura: Factura, pasos: list[Paso]) -> Omitida:
-    primero = pasos[0] if pasos else None
-    motivo = "al corriente: ningún paso toca todavía"
-    if primero is not None:
-        cuando = factura.vencimiento + timedelta(days=primero.dias)
-        motivo = f"al corriente: el primer paso ({primero.id}) toca el {cuando.isoformat()}"
-    return Omitida(factura.fila, factura.numero, motivo, factura.cliente)
+def _ordenar(por_dias: dict[int, list[tuple[tuple[str, str], Mensaje]]]) -> list[Mensaje]:
+    """Los más atrasados primero; a igual atraso, por cliente y canal (orden estable).
+
+    Por grupos de días de atraso (unos cientos): menos comparaciones de nombres que ordenar
+    todos los mensajes por (-días, cliente, canal), con el mismo resultado.
+    """
+    mensajes = []
+    for dias in sorted(por_dias, reverse=True):
+        grupo = por_dias[dias]
+        grupo.sort(key=itemgetter(0))
+        mensajes += map(itemgetter(1), grupo)
+    return mensajes
+
+
+@contextmanager
+def _sin_recolector() -> Iterator[None]:
+    """Sin el recolector cíclico mientras se crean cientos de miles de objetos sin ciclos.
+
+    Con él, sus pasadas completas recorren también toda la cartera ya cargada (100 000
+    facturas: planificar tardaba más del doble). Al volver, su primera pasada recorre lo que
+    sobrevive, así que lo intermedio ya debe haberse liberado.
+    """
+    recolector = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if recolector:
+            gc.enable()
+
+
+def _al_corriente(vencimiento: date, pasos: list[Paso]) -> str:
+    if not pasos:
+        return "al corriente: ningún paso toca todavía"
+    primero = pasos[0]
+    cuando = vencimiento + timedelta(days=primero.dias)
+    return f"al corriente: el primer paso ({primero.id}) toca el {cuando.isoformat()}"
 
 
 def _omitir(plan: Plan, lineas: list[Linea], motivo: str) -> None:
@@ -241,14 +356,14 @@ def _omitir(plan: Plan, lineas: list[Linea], motivo: str) -> None:
         plan.omitidas.append(Omitida(f.fila, f.numero, motivo, f.cliente))
 
 
-def _ya_enviado(linea: Linea, canal: str, pasos: list[Paso], historial: Historial) -> bool:
+def _ya_enviado(linea: Linea, canal: str, escalada: _Escalada, historial: Historial) -> bool:
     enviados = historial.enviados.get((linea.factura.numero, canal))
     if not enviados:
         return False
     if linea.ocurrencia.id in enviados:
         return True
-    objetivo = linea.ocurrencia.orden
-    return any((o := id_a_orden(pasos, i)) is not None and o >= objetivo for i in enviados)
+    objetivo, ordenes = linea.ocurrencia.orden, escalada.ordenes
+    return any((o := ordenes[i]) is not None and o >= objetivo for i in enviados)
 
 
 def _control(factura: Factura, hoy: date) -> str | None:
@@ -289,23 +404,31 @@ def _promesa_rota(
     return Ocurrencia(paso, len(pasos), promesa.toordinal(), (dia.hoy - factura.vencimiento).days)
 
 
-def _lineas(dia: _Dia, facturas: list[Factura], pasos, intervalo) -> list[Linea]:
+def _lineas(dia: _Dia, facturas: list[Factura], escalada: _Escalada) -> list[Linea]:
+    hoy, omitidas, regla = dia.hoy, dia.plan.omitidas, dia.politica.interes_moratorio
+    tramos = escalada.tramos
+    avisadas = None
     lineas = []
-    avisadas = _promesas_avisadas(dia, facturas)
     for f in facturas:
-        motivo = _control(f, dia.hoy)
-        if motivo:
-            dia.plan.omitidas.append(Omitida(f.fila, f.numero, motivo, f.cliente))
-            continue
-        dias = (dia.hoy - f.vencimiento).days
-        propia = ocurrencia_para(pasos, dias, intervalo)
-        promesa = _promesa_rota(dia, f, pasos, avisadas)
+        promesa = None
+        # Casi ninguna factura tiene disputa, pausa o promesa: se mira de una vez.
+        if f.disputa or f.pausa_hasta is not None or f.promesa_pago is not None:
+            motivo = _control(f, hoy)
+            if motivo:
+                omitidas.append(Omitida(f.fila, f.numero, motivo, f.cliente))
+                continue
+            if avisadas is None:
+                avisadas = _promesas_avisadas(dia, facturas)
+            promesa = _promesa_rota(dia, f, escalada.pasos, avisadas)
+        dias, propia, tasa, al_corriente = tramos[f.vencimiento]
         if promesa is None and propia is None:
-            dia.plan.omitidas.append(_al_corriente(f, pasos))
+            omitidas.append(Omitida(f.fila, f.numero, al_corriente, f.cliente))
             continue
-        interes, compensacion = calcular_interes(
-            f.monto, dias, dia.politica.interes_moratorio, f.vencimiento
-        )
+        # Lo mismo que calcular_interes, con la tasa del vencimiento ya elegida.
+        if tasa is None:
+            interes = compensacion = CERO
+        else:
+            interes, compensacion = _interes(f.monto, tasa, dias), regla.compensacion
         if promesa is not None:
             lineas.append(Linea(f, promesa, dias, interes, compensacion, propia))
         else:
@@ -324,21 +447,25 @@ def _planificar_deudor(dia: _Dia, deudor: str, moneda: str, facturas: list[Factu
         variables = variables_de_deudor(facturas[0].extras, total, atraso, comportamiento)
         segmento = elegir_segmento(politica.segmentos, variables)
     pasos = segmento.pasos if segmento and segmento.pasos else politica.pasos
-    intervalo, nota = intervalo_adaptado(politica.cadencia, pasos, comportamiento)
-    lineas = _lineas(dia, facturas, pasos, intervalo)
+    intervalo, nota = None, ""  # sin historial de pagos no hay cadencia adaptativa
+    if comportamiento is not None:
+        intervalo, nota = intervalo_adaptado(politica.cadencia, pasos, comportamiento)
+    escalada = dia.escalada(pasos, intervalo)
+    lineas = _lineas(dia, facturas, escalada)
     if not lineas:
         return
     cliente = lineas[0].factura.cliente
-    tareas = [linea for linea in lineas if linea.ocurrencia.paso.es_tarea]
-    mensajes = [linea for linea in lineas if not linea.ocurrencia.paso.es_tarea]
+    tareas, mensajes = [], []
+    for linea in lineas:
+        (tareas if linea.ocurrencia.paso.es_tarea else mensajes).append(linea)
     if tareas:
-        _planificar_tareas(dia, deudor, cliente, tareas, pasos)
+        _planificar_tareas(dia, deudor, cliente, tareas, escalada)
     if not mensajes:
         return
     if contacto.no_contactar:
         _omitir(dia.plan, mensajes, "no contactar: así lo indica la hoja")
         return
-    ocurrencia = max((m.ocurrencia for m in mensajes), key=lambda o: o.orden)
+    ocurrencia = _mas_firme(mensajes)
     canales_paso = (
         segmento.canales if segmento and segmento.canales else ()
     ) or ocurrencia.paso.canales
@@ -346,18 +473,14 @@ def _planificar_deudor(dia: _Dia, deudor: str, moneda: str, facturas: list[Factu
     if not canales:
         _omitir(dia.plan, mensajes, _motivo_sin_canal(contacto, dia))
         return
-    pendientes = [
-        (canal, destino)
-        for canal, destino in canales
-        if any(not _ya_enviado(m, canal, pasos, historial) for m in mensajes)
-    ]
+    pendientes = _pendientes(canales, mensajes, escalada, historial)
     if not pendientes:
         _omitir(
             dia.plan, mensajes, f"ya enviado: el paso {ocurrencia.id} o uno posterior ya se mandó"
         )
         return
     motivo = _fuera_de_ventana(dia, contacto) or _espera(
-        dia, deudor, mensajes, canales, pendientes, pasos
+        dia, deudor, mensajes, canales, pendientes, escalada
     )
     if motivo:
         _omitir(dia.plan, mensajes, motivo)
@@ -368,17 +491,45 @@ def _planificar_deudor(dia: _Dia, deudor: str, moneda: str, facturas: list[Factu
         return
     if segmento is not None:
         nota = f"segmento {segmento.nombre}" + (f"; {nota}" if nota else "")
+    mismo_atraso = dia.mensajes[max(map(_DIAS_VENCIDO, mensajes))]  # Mensaje.dias_vencido
     for canal, destino in enviables:
-        mensaje = Mensaje(deudor, cliente, canal, destino, ocurrencia, mensajes, moneda)
-        mensaje.nota = nota
-        dia.plan.mensajes.append(mensaje)
+        mensaje = Mensaje(deudor, cliente, canal, destino, ocurrencia, mensajes, moneda, nota=nota)
+        mismo_atraso.append(((cliente, canal), mensaje))
 
 
-def _planificar_tareas(dia: _Dia, deudor: str, cliente: str, tareas: list[Linea], pasos) -> None:
-    nuevas = [t for t in tareas if not _ya_enviado(t, "tarea", pasos, dia.historial)]
-    _omitir(dia.plan, [t for t in tareas if t not in nuevas], "tarea ya registrada en la bitácora")
+def _mas_firme(lineas: list[Linea]) -> Ocurrencia:
+    """La ocurrencia más firme de las líneas (la primera, si empatan): max() por `orden`."""
+    # Un bucle: max(key=...) cuesta más que esto en listas de 1 a 3 líneas, y las líneas de
+    # un mismo vencimiento comparten la ocurrencia. (indice, numero) es Ocurrencia.orden.
+    mejor = lineas[0].ocurrencia
+    for linea in lineas:
+        o = linea.ocurrencia
+        if o is not mejor and (o.indice, o.numero) > (mejor.indice, mejor.numero):
+            mejor = o
+    return mejor
+
+
+def _pendientes(canales, mensajes: list[Linea], escalada: _Escalada, historial: Historial):
+    """Los (canal, destino) por los que falta mandar alguna de las líneas."""
+    if not historial.enviados:
+        return canales
+    return [
+        (canal, destino)
+        for canal, destino in canales
+        if any(not _ya_enviado(m, canal, escalada, historial) for m in mensajes)
+    ]
+
+
+def _planificar_tareas(dia: _Dia, deudor: str, cliente: str, tareas: list[Linea],
+                       escalada: _Escalada) -> None:  # fmt: skip
+    nuevas = tareas
+    if dia.historial.enviados:  # sin envíos anteriores, ninguna está registrada
+        nuevas, registradas = [], []
+        for t in tareas:
+            (registradas if _ya_enviado(t, "tarea", escalada, dia.historial) else nuevas).append(t)
+        _omitir(dia.plan, registradas, "tarea ya registrada en la bitácora")
     if nuevas:
-        ocurrencia = max((t.ocurrencia for t in nuevas), key=lambda o: o.orden)
+        ocurrencia = _mas_firme(nuevas)
         descripcion = ocurrencia.paso.descripcion or f"Tarea manual: {ocurrencia.paso.id}"
         dia.plan.tareas.append(Tarea(deudor, cliente, ocurrencia, nuevas, descripcion))
 
@@ -401,15 +552,17 @@ def _fuera_de_ventana(dia: _Dia, contacto: Contacto) -> str | None:
     return calendario.motivo_fuera(local)
 
 
-def _espera(dia: _Dia, deudor, mensajes, canales, pendientes, pasos) -> str | None:
-    ultimo = dia.historial.ultimo_envio(deudor)
+def _espera(dia: _Dia, deudor, mensajes, canales, pendientes, escalada) -> str | None:
     minimo = dia.politica.limites.min_dias_entre_mensajes
-    if ultimo is None or not minimo or (dia.hoy - ultimo).days >= minimo:
+    if not minimo:
+        return None
+    ultimo = dia.historial.ultimo_envio(deudor)
+    if ultimo is None or (dia.hoy - ultimo).days >= minimo:
         return None
     # Completar hoy por otro canal el mismo paso ya enviado (p. ej. el email falló y el SMS no)
     # no es un contacto nuevo.
     completa_paso = any(
-        all(_ya_enviado(m, c, pasos, dia.historial) for m in mensajes)
+        all(_ya_enviado(m, c, escalada, dia.historial) for m in mensajes)
         for c, d in canales
         if (c, d) not in pendientes
     )
@@ -421,6 +574,8 @@ def _espera(dia: _Dia, deudor, mensajes, canales, pendientes, pasos) -> str | No
 def _aplicar_topes(dia: _Dia, deudor: str, pendientes: list[tuple[str, str]]):
     """Los canales que caben en los topes por semana y mes (ventanas móviles de 7 y 30 días)."""
     limites = dia.politica.limites
+    if limites.max_por_semana is None and limites.max_por_mes is None and not limites.por_canal:
+        return list(pendientes), ""
     envios = list(dia.historial.envios.get(deudor, ()))
     enviables, motivo = [], ""
     for canal, destino in pendientes:
@@ -474,25 +629,30 @@ def elegir_canales(
     Un contacto dado de baja en un canal (o en todos, «*») no se usa por ese canal.
     """
 
-    def activos(valores: list[str], canal: str) -> list[str]:
-        return [
-            v for v in valores if (v.lower(), "*") not in bajas and (v.lower(), canal) not in bajas
-        ]
-
-    def destino(canal: str) -> str:
-        if canal not in disponibles:
-            return ""
-        if canal == "email":
-            return ", ".join(activos(contacto.correos, canal))
-        telefonos = activos(contacto.telefonos, canal)
-        return telefonos[0] if telefonos else ""
-
-    if contacto.canal and destino(contacto.canal):
-        return [(contacto.canal, destino(contacto.canal))]
-    elegidos = [(c, destino(c)) for c in canales_paso if destino(c)]
+    if contacto.canal and (destino := _destino(contacto.canal, contacto, disponibles, bajas)):
+        return [(contacto.canal, destino)]
+    elegidos = []
+    for canal in canales_paso:
+        if destino := _destino(canal, contacto, disponibles, bajas):
+            elegidos.append((canal, destino))
     if elegidos:
         return elegidos
     for canal in ORDEN_RESPALDO:
-        if destino(canal):
-            return [(canal, destino(canal))]
+        if destino := _destino(canal, contacto, disponibles, bajas):
+            return [(canal, destino)]
     return []
+
+
+def _destino(canal: str, contacto: Contacto, disponibles: frozenset[str],
+             bajas: set[tuple[str, str]]) -> str:  # fmt: skip
+    """A quién va el mensaje por ese canal ("" si por él no se puede)."""
+    if canal not in disponibles:
+        return ""
+    valores = contacto.correos if canal == "email" else contacto.telefonos
+    if bajas:
+        valores = [
+            v for v in valores if (v.lower(), "*") not in bajas and (v.lower(), canal) not in bajas
+        ]
+    if canal == "email":
+        return ", ".join(valores)
+    return valores[0] if valores else ""

@@ -95,13 +95,16 @@ def parsear_monto(valor: object, coma_decimal: bool) -> tuple[Decimal, str | Non
 
     Lanza ValueError si no es un importe.
     """
-    if isinstance(valor, bool):
+    if type(valor) is str:  # lo más común primero: el texto de un CSV
+        s = valor.strip()
+    elif isinstance(valor, bool):
         raise ValueError
-    if isinstance(valor, int | float):
+    elif isinstance(valor, int | float):
         if isinstance(valor, float) and not math.isfinite(valor):
             raise ValueError
         return Decimal(repr(valor)).quantize(CENTAVO, ROUND_HALF_UP), None
-    s = str(valor).strip()
+    else:
+        s = str(valor).strip()
     if _RE_MONTO_SIMPLE.fullmatch(s):  # «1234», «1234.5», «12450,50»: el caso más común
         return Decimal(s.replace(",", ".")).quantize(CENTAVO, ROUND_HALF_UP), None
     return _parsear_monto_texto(s, coma_decimal)

@@ -1,12 +1,14 @@
+import gc
 from datetime import date, timedelta
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recordar.cartera import Contacto, Factura
 from recordar.plan import Historial, calcular_interes, ocurrencia_para, planificar
-from recordar.politica import InteresMoratorio, Limites, cargar_politica
+from recordar.politica import InteresMoratorio, Limites, cargar_politica, validar_politica
+from recordar.segmentos import Comportamiento
 
 HOY = date(2026, 11, 23)
 POLITICA = cargar_politica(None)  # la predeterminada (sin ./politica.yaml en tests/)
@@ -162,3 +164,191 @@ def test_monedas_distintas_van_en_mensajes_distintos():
         ("MXN", ("F-1",)),
         ("USD", ("F-2",)),
     ]
+
+
+def test_tareas_nuevas_y_ya_registradas_del_mismo_deudor():
+    facturas = [factura("F-1", HOY - timedelta(days=61)), factura("F-2", HOY - timedelta(days=70))]
+    historial = Historial(enviados={("F-1", "tarea"): {"agencia"}})
+    plan = planificar(facturas, CONTACTOS, POLITICA, HOY, historial)
+    (t,) = plan.tareas
+    assert t.numeros == ["F-2"]
+    assert [(o.factura, o.motivo) for o in plan.omitidas] == [
+        ("F-1", "tarea ya registrada en la bitácora")
+    ]
+
+
+def test_entre_ocurrencias_igual_de_firmes_manda_la_primera_factura():
+    # Dos promesas rotas del mismo día pesan igual; el mensaje lleva la de la primera factura.
+    rota = HOY - timedelta(days=2)
+    facturas = [
+        Factura(2, "F-1", "Ana", "ana", Decimal("10"), HOY - timedelta(days=10), "MXN",
+                promesa_pago=rota),
+        Factura(3, "F-2", "Ana", "ana", Decimal("10"), HOY - timedelta(days=20), "MXN",
+                promesa_pago=rota),
+    ]  # fmt: skip
+    plan = planificar(facturas, CONTACTOS, POLITICA, HOY)
+    assert plan.mensajes
+    assert {(m.ocurrencia.id, m.ocurrencia.dias) for m in plan.mensajes} == {
+        ("promesa_incumplida@2026-11-21", 10)
+    }
+
+
+def test_orden_del_plan_por_atraso_cliente_y_canal():
+    contactos = {
+        d: Contacto(correos=[f"{d}@ejemplo.com"], telefonos=["+525512345678"])
+        for d in ("ana", "luis", "eva")
+    }
+    facturas = [
+        factura("F-1", HOY - timedelta(days=1), deudor="luis", fila=5),
+        factura("F-2", HOY - timedelta(days=45), deudor="eva", fila=4),
+        factura("F-3", HOY - timedelta(days=1), deudor="ana", fila=3),
+        factura("F-4", HOY + timedelta(days=9), deudor="ana", fila=2),
+    ]
+    plan = planificar(facturas, contactos, POLITICA, HOY)
+    assert [(m.dias_vencido, m.cliente, m.canal) for m in plan.mensajes] == [
+        (45, "Eva", "email"),
+        (45, "Eva", "sms"),
+        (1, "Ana", "email"),
+        (1, "Ana", "whatsapp"),
+        (1, "Luis", "email"),
+        (1, "Luis", "whatsapp"),
+    ]
+    assert [o.fila for o in plan.omitidas] == [2]
+
+
+def test_planificar_deja_el_recolector_como_estaba():
+    facturas = [factura("F-1", HOY - timedelta(days=1))]
+    assert gc.isenabled()
+    planificar(facturas, CONTACTOS, POLITICA, HOY)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        planificar(facturas, CONTACTOS, POLITICA, HOY)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+# --- un deudor se planifica igual solo que junto a los demás -----------------------------------
+
+POLITICA_VARIADA = validar_politica(
+    {
+        "pasos": [
+            {"id": "previo", "dias": -3, "canales": ["email"], "plantilla": "previo"},
+            {"id": "vencimiento", "dias": 0, "canales": ["email", "sms"], "plantilla": "vencimiento"},
+            {"id": "seguimiento", "dias": 2, "repetir_cada": 3, "hasta": 40,
+             "canales": ["email", "whatsapp"], "plantilla": "seguimiento"},
+            {"id": "agencia", "dias": 45, "accion": "tarea"},
+            {"id": "final", "dias": 60, "repetir_cada": 7, "canales": ["sms"],
+             "plantilla": "aviso_final"},
+        ],
+        "interes_moratorio": {
+            "tasa_anual": 12, "desde_dias": 5, "compensacion": 40,
+            "tabla": [{"desde": "2026-10-01", "tasa_anual": 13.5}],
+        },
+        "limites": {"min_dias_entre_mensajes": 2, "max_por_semana": 3,
+                    "por_canal": {"sms": {"max_por_semana": 1}}},
+        "promesa_incumplida": {"canales": ["email", "sms"]},
+        "cadencia_adaptativa": {"min_intervalo": 2, "max_intervalo": 9},
+        "segmentos": [
+            {"nombre": "grandes", "si": {"monto": ">= 5000"}, "canales": ["email"]},
+            {"nombre": "rapidos", "si": {"tipo": "rapido"}, "pasos": [
+                {"id": "aviso", "dias": 1, "repetir_cada": 4, "canales": ["sms"],
+                 "plantilla": "recordatorio"},
+            ]},
+        ],
+    },
+    None,
+)  # fmt: skip
+DEUDORES = ("ana", "luis", "eva", "sol")
+CONTACTOS_VARIADOS = {
+    "ana": Contacto(correos=["ana@ejemplo.com"], telefonos=["+525512345678"]),
+    "luis": Contacto(telefonos=["+525511111111"]),
+    "eva": Contacto(correos=["eva@ejemplo.com"], canal="whatsapp", telefonos=["+525522222222"]),
+    "sol": Contacto(correos=["sol@ejemplo.com", "pagos@sol.mx"]),
+}
+
+facturas_variadas_st = st.lists(
+    st.tuples(
+        st.sampled_from(DEUDORES),
+        st.integers(-10, 120),  # días de atraso hoy
+        st.sampled_from(["100", "7000.55", "33.33"]),  # el segmento «grandes» desde 5000
+        st.sampled_from(["", "rapido"]),  # columna Tipo: el segmento «rapidos» trae sus pasos
+        st.one_of(st.none(), st.integers(-3, 12)),  # promesa de pago, días antes de hoy
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def _facturas_variadas(tuplas):
+    return [
+        Factura(i + 2, f"F-{i}", d.title(), d, Decimal(monto), HOY - timedelta(days=atraso), "MXN",
+                extras={"tipo": tipo},
+                promesa_pago=HOY - timedelta(days=promesa) if promesa is not None else None)
+        for i, (d, atraso, monto, tipo, promesa) in enumerate(tuplas)
+    ]  # fmt: skip
+
+
+def _enviado(plan, historial: Historial) -> None:
+    for m in plan.mensajes:
+        for linea in m.lineas:
+            cubiertos = {m.ocurrencia.id} | ({linea.propia.id} if linea.propia else set())
+            historial.enviados.setdefault((linea.factura.numero, m.canal), set()).update(cubiertos)
+        historial.envios.setdefault(m.deudor, []).append((plan.fecha, m.canal))
+    for t in plan.tareas:
+        for numero in t.numeros:
+            historial.enviados.setdefault((numero, "tarea"), set()).add(t.ocurrencia.id)
+
+
+def _resumen(mensajes, tareas, omitidas):
+    return (
+        [(m.deudor, m.canal, m.destinatario, m.ocurrencia.id, m.numeros, m.nota,
+          [(x.dias_vencido, x.interes, x.compensacion, x.propia and x.propia.id) for x in m.lineas])
+         for m in mensajes],
+        [(t.deudor, t.ocurrencia.id, t.numeros, t.descripcion) for t in tareas],
+        [(o.fila, o.factura, o.motivo) for o in omitidas],
+    )  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    facturas_variadas_st,
+    st.lists(st.sampled_from([None, 1.0, 6.0, 12.0]), min_size=4, max_size=4),
+    st.sampled_from([None, 1, 2, 5]),  # días desde un envío anterior de todo lo planificado
+)
+def test_cada_deudor_se_planifica_igual_solo_que_junto_a_los_demas(tuplas, pagos, antes):
+    # Lo calculado una vez por planificación (por vencimiento, escalada o segmento) no debe
+    # mezclar deudores con pasos, intervalos o historial distintos.
+    facturas = _facturas_variadas(tuplas)
+    historial = Historial(comportamiento={
+        d: Comportamiento(pagos=2, dias_tras_aviso=p, dias_tarde=3.0)
+        for d, p in zip(DEUDORES, pagos, strict=True) if p is not None
+    })  # fmt: skip
+    if antes is not None:
+        dia_anterior = HOY - timedelta(days=antes)
+        anterior = planificar(
+            facturas, CONTACTOS_VARIADOS, POLITICA_VARIADA, dia_anterior, historial
+        )
+        _enviado(anterior, historial)
+    junto = planificar(facturas, CONTACTOS_VARIADOS, POLITICA_VARIADA, HOY, historial)
+    solos = [
+        planificar([f for f in facturas if f.deudor == d], CONTACTOS_VARIADOS, POLITICA_VARIADA,
+                   HOY, historial)
+        for d in DEUDORES
+    ]  # fmt: skip
+    mensajes = sorted(
+        (m for p in solos for m in p.mensajes), key=lambda m: (-m.dias_vencido, m.cliente, m.canal)
+    )
+    tareas = sorted((t for p in solos for t in p.tareas), key=lambda t: t.cliente)
+    omitidas = sorted((o for p in solos for o in p.omitidas), key=lambda o: o.fila)
+    assert _resumen(junto.mensajes, junto.tareas, junto.omitidas) == _resumen(
+        mensajes, tareas, omitidas
+    )
+    regla = POLITICA_VARIADA.interes_moratorio
+    for linea in [x for m in junto.mensajes for x in m.lineas] + [
+        x for t in junto.tareas for x in t.lineas
+    ]:
+        f = linea.factura
+        esperado = calcular_interes(f.monto, linea.dias_vencido, regla, f.vencimiento)
+        assert (linea.interes, linea.compensacion) == esperado

@@ -1,6 +1,6 @@
 import gc
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -152,6 +152,22 @@ def test_interes_simple_diario_y_compensacion():
     assert calcular_interes(Decimal("36500"), 29, regla) == (Decimal(0), Decimal(0))
     assert calcular_interes(Decimal("36500"), 30, regla) == (Decimal("300.00"), Decimal("40"))
     assert calcular_interes(Decimal("1000"), -3, regla) == (Decimal(0), Decimal(0))
+
+
+@given(
+    st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e15"), places=2),
+    st.decimals(min_value=Decimal("0"), max_value=Decimal("99.999"), places=3),
+    st.integers(-5, 4000),
+    st.integers(0, 60),
+)
+def test_interes_como_la_formula_con_enteros(monto, tasa, dias, desde):
+    regla = InteresMoratorio(tasa_anual=tasa, desde_dias=desde, compensacion=Decimal("40"))
+    esperado = (Decimal(0), Decimal(0))
+    if dias > 0 and dias >= desde:
+        interes = monto * tasa / 100 * dias / 365
+        esperado = (interes.quantize(Decimal("0.01"), ROUND_HALF_UP), Decimal("40"))
+    assert calcular_interes(monto, dias, regla) == esperado
+    assert str(calcular_interes(monto, dias, regla)[0]) == str(esperado[0])
 
 
 def test_monedas_distintas_van_en_mensajes_distintos():

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import NamedTuple
 
 from recordar.calendario import zona
@@ -24,6 +24,8 @@ from recordar.segmentos import (
 
 CENTAVO = Decimal("0.01")
 CERO = Decimal(0)
+CIEN = Decimal(100)
+ANIO = Decimal(365)
 ORDEN_RESPALDO = ("email", "whatsapp", "sms")
 TODOS_LOS_CANALES = frozenset(ORDEN_RESPALDO)
 TUPLA_CANALES = ("email", "sms", "whatsapp")
@@ -202,7 +204,8 @@ def _tasa(dias_vencido: int, regla: InteresMoratorio, vencimiento: date | None) 
 
 
 def _interes(monto: Decimal, tasa: Decimal, dias_vencido: int) -> Decimal:
-    return (monto * tasa / 100 * dias_vencido / 365).quantize(CENTAVO, ROUND_HALF_UP)
+    # CIEN y ANIO en vez de 100 y 365: lo mismo (el entero se convierte exacto), sin convertirlo.
+    return (monto * tasa / CIEN * dias_vencido / ANIO).quantize(CENTAVO, ROUND_HALF_UP)
 
 
 class _Memo(dict):
@@ -262,10 +265,20 @@ class _Dia:
     disponibles: frozenset[str]
     plan: Plan
     escaladas: dict[tuple[int, int | None], _Escalada] = field(default_factory=dict)
-    # días de atraso → [((cliente, canal), mensaje)], para ordenar el plan (ver _ordenar).
-    mensajes: dict[int, list[tuple[tuple[str, str], Mensaje]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    # días de atraso → mensajes, para ordenar el plan (ver _ordenar)
+    mensajes: dict[int, list[Mensaje]] = field(default_factory=lambda: defaultdict(list))
+    # Si hoy puede frenar un envío el horario, la espera mínima o los topes (ver _enviables).
+    frenos: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        limites = self.politica.limites
+        self.frenos = bool(
+            self.politica.calendario.activo
+            or (limites.min_dias_entre_mensajes and self.historial.envios)
+            or limites.max_por_semana is not None
+            or limites.max_por_mes is not None
+            or limites.por_canal
+        )
 
     def escalada(self, pasos: list[Paso], intervalo: int | None) -> _Escalada:
         # Por identidad: los pasos son la lista de la política o la de un segmento, y la
@@ -311,7 +324,7 @@ def _planificar(dia: _Dia, facturas: list[Factura], contactos: dict[str, Contact
     return plan
 
 
-def _ordenar(por_dias: dict[int, list[tuple[tuple[str, str], Mensaje]]]) -> list[Mensaje]:
+def _ordenar(por_dias: dict[int, list[Mensaje]]) -> list[Mensaje]:
     """Los más atrasados primero; a igual atraso, por cliente y canal (orden estable).
 
     Por grupos de días de atraso (unos cientos): menos comparaciones de nombres que ordenar
@@ -319,9 +332,7 @@ def _ordenar(por_dias: dict[int, list[tuple[tuple[str, str], Mensaje]]]) -> list
     """
     mensajes = []
     for dias in sorted(por_dias, reverse=True):
-        grupo = por_dias[dias]
-        grupo.sort(key=itemgetter(0))
-        mensajes += map(itemgetter(1), grupo)
+        mensajes += sorted(por_dias[dias], key=attrgetter("cliente", "canal"))
     return mensajes
 
 
@@ -479,13 +490,7 @@ def _planificar_deudor(dia: _Dia, deudor: str, moneda: str, facturas: list[Factu
             dia.plan, mensajes, f"ya enviado: el paso {ocurrencia.id} o uno posterior ya se mandó"
         )
         return
-    motivo = _fuera_de_ventana(dia, contacto) or _espera(
-        dia, deudor, mensajes, canales, pendientes, escalada
-    )
-    if motivo:
-        _omitir(dia.plan, mensajes, motivo)
-        return
-    enviables, motivo = _aplicar_topes(dia, deudor, pendientes)
+    enviables, motivo = _enviables(dia, deudor, contacto, mensajes, canales, pendientes, escalada)
     if not enviables:
         _omitir(dia.plan, mensajes, motivo)
         return
@@ -493,8 +498,21 @@ def _planificar_deudor(dia: _Dia, deudor: str, moneda: str, facturas: list[Factu
         nota = f"segmento {segmento.nombre}" + (f"; {nota}" if nota else "")
     mismo_atraso = dia.mensajes[max(map(_DIAS_VENCIDO, mensajes))]  # Mensaje.dias_vencido
     for canal, destino in enviables:
-        mensaje = Mensaje(deudor, cliente, canal, destino, ocurrencia, mensajes, moneda, nota=nota)
-        mismo_atraso.append(((cliente, canal), mensaje))
+        mismo_atraso.append(
+            Mensaje(deudor, cliente, canal, destino, ocurrencia, mensajes, moneda, nota=nota)
+        )
+
+
+def _enviables(dia: _Dia, deudor, contacto, mensajes, canales, pendientes, escalada):
+    """Los (canal, destino) pendientes que hoy pasan horario, espera y topes; si ninguno, por qué."""
+    if not dia.frenos:
+        return pendientes, ""
+    motivo = _fuera_de_ventana(dia, contacto) or _espera(
+        dia, deudor, mensajes, canales, pendientes, escalada
+    )
+    if motivo:
+        return [], motivo
+    return _aplicar_topes(dia, deudor, pendientes)
 
 
 def _mas_firme(lineas: list[Linea]) -> Ocurrencia:

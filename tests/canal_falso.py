@@ -1,10 +1,12 @@
-"""Un canal en memoria para las pruebas: registra lo que «envía» y falla a demanda."""
+"""Lo falso de las pruebas: un canal en memoria que registra lo que «envía» y falla a demanda,
+y un envío exitoso reflejado en el historial (como lo dejaría la bitácora)."""
 
 from __future__ import annotations
 
 import threading
 
 from recordar.canales.base import Canal, Envio, ErrorEnvio, ServidorInalcanzable, registrar
+from recordar.plan import Historial
 
 
 @registrar
@@ -40,3 +42,16 @@ class CanalMemoria(Canal):
         with self._cerrojo:
             self.enviados.append(envio)
             return f"mem-{len(self.enviados)}"
+
+
+def enviar_en_memoria(plan, historial: Historial) -> None:
+    """Lo que haría un envío exitoso, reflejado en el historial (la bitácora de las pruebas)."""
+    for m in plan.mensajes:
+        for linea in m.lineas:
+            # Como la bitácora: el paso del mensaje y, si va por una promesa rota, el propio.
+            cubiertos = {m.ocurrencia.id} | ({linea.propia.id} if linea.propia else set())
+            historial.enviados.setdefault((linea.factura.numero, m.canal), set()).update(cubiertos)
+        historial.envios.setdefault(m.deudor, []).append((plan.fecha, m.canal))
+    for t in plan.tareas:
+        for numero in t.numeros:
+            historial.enviados.setdefault((numero, "tarea"), set()).add(t.ocurrencia.id)

@@ -12,6 +12,7 @@ from recordar.cartera import Contacto, Factura
 from recordar.plan import Historial, planificar
 from recordar.politica import validar_politica
 from recordar.segmentos import Comportamiento
+from tests.canal_falso import enviar_en_memoria
 
 HOY = date(2026, 11, 23)  # lunes
 MADRID = ZoneInfo("Europe/Madrid")
@@ -42,19 +43,6 @@ def contactos(*deudores, **campos):
         d: Contacto(correos=[f"{d}@ejemplo.com"], telefonos=["+525512345678"], **campos)
         for d in deudores
     }
-
-
-def enviar_en_memoria(plan, historial: Historial) -> None:
-    """Lo que haría un envío exitoso, reflejado en el historial (la bitácora de las pruebas)."""
-    for m in plan.mensajes:
-        for linea in m.lineas:
-            # Como la bitácora: el paso del mensaje y, si va por una promesa rota, el propio.
-            cubiertos = {m.ocurrencia.id} | ({linea.propia.id} if linea.propia else set())
-            historial.enviados.setdefault((linea.factura.numero, m.canal), set()).update(cubiertos)
-        historial.envios.setdefault(m.deudor, []).append((plan.fecha, m.canal))
-    for t in plan.tareas:
-        for numero in t.numeros:
-            historial.enviados.setdefault((numero, "tarea"), set()).add(t.ocurrencia.id)
 
 
 def motivos(plan):

@@ -9,6 +9,7 @@ from recordar.cartera import Contacto, Factura
 from recordar.plan import Historial, calcular_interes, ocurrencia_para, planificar
 from recordar.politica import InteresMoratorio, Limites, cargar_politica, validar_politica
 from recordar.segmentos import Comportamiento
+from tests.canal_falso import enviar_en_memoria
 
 HOY = date(2026, 11, 23)
 POLITICA = cargar_politica(None)  # la predeterminada (sin ./politica.yaml en tests/)
@@ -306,17 +307,6 @@ def _facturas_variadas(tuplas):
     ]  # fmt: skip
 
 
-def _enviado(plan, historial: Historial) -> None:
-    for m in plan.mensajes:
-        for linea in m.lineas:
-            cubiertos = {m.ocurrencia.id} | ({linea.propia.id} if linea.propia else set())
-            historial.enviados.setdefault((linea.factura.numero, m.canal), set()).update(cubiertos)
-        historial.envios.setdefault(m.deudor, []).append((plan.fecha, m.canal))
-    for t in plan.tareas:
-        for numero in t.numeros:
-            historial.enviados.setdefault((numero, "tarea"), set()).add(t.ocurrencia.id)
-
-
 def _resumen(mensajes, tareas, omitidas):
     return (
         [(m.deudor, m.canal, m.destinatario, m.ocurrencia.id, m.numeros, m.nota,
@@ -346,7 +336,7 @@ def test_cada_deudor_se_planifica_igual_solo_que_junto_a_los_demas(tuplas, pagos
         anterior = planificar(
             facturas, CONTACTOS_VARIADOS, POLITICA_VARIADA, dia_anterior, historial
         )
-        _enviado(anterior, historial)
+        enviar_en_memoria(anterior, historial)
     junto = planificar(facturas, CONTACTOS_VARIADOS, POLITICA_VARIADA, HOY, historial)
     solos = [
         planificar([f for f in facturas if f.deudor == d], CONTACTOS_VARIADOS, POLITICA_VARIADA,

@@ -646,20 +646,14 @@ class _Lector:
         correos = c.correos[k] if c.correos is not None else None
         if correos is not None:
             validos, malos = correos
-            lista = contacto.correos
-            for x in validos:
-                if x not in lista:
-                    lista.append(x)
+            _unir(contacto.correos, validos)
             for malo in malos:
                 self._rechazo(cartera, n, "correo", self.celdas["correo"][k],
                               f"«{malo}» no es un correo válido", aviso=True)  # fmt: skip
         telefonos = c.telefonos[k] if c.telefonos is not None else None
         if telefonos is not None:
             validos, malos = telefonos
-            lista = contacto.telefonos
-            for x in validos:
-                if x not in lista:
-                    lista.append(x)
+            _unir(contacto.telefonos, validos)
             for malo in malos:
                 self._rechazo(cartera, n, "telefono", self.celdas["telefono"][k],
                               f"«{malo}» no es un teléfono válido para la región {self.region}",
@@ -746,6 +740,12 @@ def _fila_vacia(fila: list) -> bool:
             continue
         return False
     return True
+
+
+def _unir(destino: list[str], nuevos: tuple[str, ...]) -> None:
+    for x in nuevos:
+        if x not in destino:
+            destino.append(x)
 
 
 @lru_cache(maxsize=4096)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from datetime import date, datetime
@@ -664,8 +665,10 @@ def main() -> None:
             raise
         codigo = salida.code
         # Todo lo escrito ya está cerrado (informe, bitácora); solo quedan stdout y stderr.
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for flujo in (sys.stdout, sys.stderr):
+            # Tubería cerrada (`| head`) o flujo ya cerrado: no queda nada que hacer.
+            with contextlib.suppress(OSError, ValueError):
+                flujo.flush()
         os._exit(codigo if isinstance(codigo, int) else (0 if codigo is None else 1))
     except Exception:
         if _depurar():

@@ -438,11 +438,10 @@ class _Lector:
             extras=[nombre for _, nombre in self.extras],
         )
         numeros_fila, filas = self._filas_de_datos()
-        self.filas_datos = filas
         # Cada columna se interpreta una vez por valor distinto (clientes, fechas, contactos y
         # monedas se repiten mucho); luego cada fila solo junta lo ya interpretado.
         self.celdas = {campo: [fila[j] for fila in filas] for campo, j in self.mapa.items()}
-        c = _Columnas(self)
+        c = _Columnas(self, filas)
         por_numero: dict[str, list[int]] = defaultdict(list)
         candidatas: list[tuple[int, Factura | Omitida]] = []
         for k, n in enumerate(numeros_fila):
@@ -682,7 +681,7 @@ class _Lector:
 class _Columnas:
     """Cada columna de la hoja ya interpretada, fila por fila (None si la hoja no la tiene)."""
 
-    def __init__(self, lector: _Lector) -> None:
+    def __init__(self, lector: _Lector, filas: list[list]) -> None:
         celdas, region = lector.celdas, lector.region
 
         def columna(campo: str, funcion) -> list | None:
@@ -715,7 +714,7 @@ class _Columnas:
         self.disputas = columna("disputa", lector._si)
         self.enlaces = columna("enlace_pago", como_texto)
         self.extras = [
-            (nombre, _por_valor([fila[j] for fila in lector.filas_datos], _valor_extra))
+            (nombre, _por_valor([fila[j] for fila in filas], _valor_extra))
             for j, nombre in lector.extras
         ]
 

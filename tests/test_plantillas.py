@@ -22,6 +22,16 @@ def test_dinero_rapido_da_lo_mismo_que_babel(valor, idioma, moneda):
     )
 
 
+def test_dinero_recordado_no_confunde_importes_iguales_que_se_escriben_distinto():
+    formato = Formato("es_CL", "MXN")
+    # 0 == -0 y 1.5 == 1.50 == 1.500 como claves; cada uno debe salir como lo escribe babel.
+    valores = ["0", "-0", "0", "1.5", "1.50", "1.500", "-1.5", "2", "2.00", "-0.00", "0.001"]
+    for texto in valores + valores[::-1]:
+        for moneda in ("MXN", "CLP", "EUR"):
+            esperado = format_currency(Decimal(texto), moneda, locale="es_CL")
+            assert formato.dinero(Decimal(texto), moneda) == esperado, (texto, moneda)
+
+
 def test_dinero_en_el_idioma_de_la_politica():
     assert Formato("es_ES", "EUR").dinero(Decimal("1234.56")) == "1.234,56\xa0€"
     assert Formato("es_MX", "MXN").dinero(Decimal("1234.56")) == "$1,234.56"
@@ -133,23 +143,68 @@ def test_enlace_de_pago_con_marcadores_y_con_jinja(tmp_path):
     assert enlace("https://pagar.ejemplo/fijo") == "https://pagar.ejemplo/fijo"
 
 
-def test_despues_se_calcula_donde_se_genera_cada_mensaje():
+def test_por_tramo_se_calcula_donde_se_genera_cada_tramo():
     import os
 
-    from recordar.informe import mensaje_a_dict, mensaje_a_json
+    from recordar.informe import mensaje_a_dict, mensajes_a_json
     from recordar.plantillas import Plantillas, renderizar_plan
 
     politica, uno = _plan_de_prueba()
-    en_uno = renderizar_plan(uno, Plantillas(politica), procesos=1, despues=mensaje_a_json)
+    en_uno = renderizar_plan(uno, Plantillas(politica), procesos=1, por_tramo=mensajes_a_json)
     _, dos = _plan_de_prueba()
     en_dos = renderizar_plan(
-        dos, Plantillas(politica), procesos=2, despues=lambda m: (m.cuerpo, os.getpid())
+        dos,
+        Plantillas(politica),
+        procesos=2,
+        por_tramo=lambda tramo: ([m.cuerpo for m in tramo], os.getpid()),
     )
-    assert len(en_uno) == len(en_dos) == len(uno.mensajes) > 10
-    # En el orden del plan, con lo generado, y una parte hecha en el otro proceso.
-    assert [cuerpo for cuerpo, _ in en_dos] == [m.cuerpo for m in dos.mensajes]
-    assert {pid for _, pid in en_dos} - {os.getpid()}
-    # El registro JSON hecho al generar es el mismo que el informe haría después.
-    assert [json.loads(r) for r in en_uno] == [
+    assert len(en_uno) == 1 and len(en_dos) == 2
+    # En el orden del plan, con lo generado, y el segundo tramo hecho en el otro proceso.
+    assert [c for cuerpos, _ in en_dos for c in cuerpos] == [m.cuerpo for m in dos.mensajes]
+    assert en_dos[0][1] == os.getpid() != en_dos[1][1]
+    # Los registros JSON hechos al generar son los mismos que el informe haría después.
+    assert json.loads(f"[{en_uno[0]}]") == [
         json.loads(json.dumps(mensaje_a_dict(m), default=str)) for m in uno.mensajes
     ]
+
+
+def test_sin_traer_textos_solo_quedan_los_del_primer_tramo():
+    from recordar.informe import mensajes_a_json
+    from recordar.plantillas import Plantillas, renderizar_plan
+
+    politica, uno = _plan_de_prueba()
+    en_uno = renderizar_plan(uno, Plantillas(politica), procesos=1, por_tramo=mensajes_a_json)
+    _, dos = _plan_de_prueba()
+    en_dos = renderizar_plan(
+        dos, Plantillas(politica), procesos=2, por_tramo=mensajes_a_json, traer_textos=False
+    )
+    # Los registros, hechos donde se generó cada tramo, dicen lo mismo que en un proceso.
+    assert ",\n".join(en_dos) == en_uno[0]
+    mitad = -(-len(dos.mensajes) // 2)
+    assert [m.cuerpo for m in dos.mensajes[:mitad]] == [m.cuerpo for m in uno.mensajes[:mitad]]
+    assert all(m.cuerpo for m in dos.mensajes[:mitad])
+    assert not any(m.cuerpo or m.asunto for m in dos.mensajes[mitad:])
+
+
+def test_una_plantilla_no_puede_modificar_los_datos_de_los_mensajes(tmp_path):
+    import pytest
+
+    from recordar.errores import ErrorPlantilla
+    from recordar.plantillas import Plantillas
+
+    politica, plan = _plan_de_prueba(4)
+    mensaje = plan.mensajes[0]
+    plantilla = f"{mensaje.ocurrencia.paso.plantilla}.{mensaje.canal}.j2"
+    (tmp_path / plantilla).write_text(
+        "Asunto: x\n\n{{ facturas|map(attribute='numero')|join(', ') }}\n"
+        "{{ empresa.get('nombre') }}\n{{ facturas.pop() }}",
+        encoding="utf-8",
+    )
+    plantillas = Plantillas(politica, carpeta_propia=tmp_path)
+    with pytest.raises(
+        ErrorPlantilla,
+        match=rf"{plantilla}: línea 5: no se permite usar «pop» de un list: .*corrige",
+    ):
+        plantillas.renderizar(mensaje, plan.fecha)
+    # Leer sí se puede, y los datos siguen intactos para el mensaje del canal siguiente.
+    assert len(plantillas.contexto(mensaje, plan.fecha)["facturas"]) == len(mensaje.lineas)

@@ -180,10 +180,10 @@ def _fijar() -> None:
 
 def _planificar(
     politica, cartera, fecha, historial=None, disponibles=None, ahora=None, simulacro=False,
-    despues=None,
+    por_tramo=None, traer_textos=True,
 ):  # fmt: skip
-    """(plan de hoy con sus mensajes generados, lo que `despues` devolvió para cada mensaje
-    en el proceso que lo generó, o None)."""
+    """(plan de hoy con sus mensajes generados, lo que `por_tramo` devolvió para cada tramo
+    en el proceso que lo generó); ver renderizar_plan."""
     from recordar.canales import canales_disponibles
     from recordar.plan import planificar
     from recordar.plantillas import Plantillas, renderizar_plan
@@ -194,7 +194,8 @@ def _planificar(
         cartera.facturas, cartera.contactos, politica, fecha, historial, disponibles, ahora
     )
     _fijar()
-    return plan, renderizar_plan(plan, plantillas, despues=despues)
+    resultados = renderizar_plan(plan, plantillas, por_tramo=por_tramo, traer_textos=traer_textos)
+    return plan, resultados
 
 
 def _ruta_bitacora(bitacora: Path | None, politica) -> Path:
@@ -259,7 +260,7 @@ def _enviar(
     cartera_ruta, simulacro, politica_ruta, hoja, hoy, salida, bitacora_ruta, reintentar
 ) -> None:
     from recordar.bitacora import Bitacora
-    from recordar.informe import a_dict, escribir_informe, mensaje_a_json, mostrar
+    from recordar.informe import a_dict, escribir_informe, mensajes_a_json, mostrar
     from recordar.politica import cargar_politica
 
     if salida is not None:
@@ -272,15 +273,18 @@ def _enviar(
             historial = b.historial()
         cartera = _cargar(cartera_ruta, politica, hoja)
         # En un simulacro el registro JSON de cada mensaje ya es definitivo: se codifica al
-        # generarlo, repartido entre los procesos del render.
+        # generarlo, repartido entre los procesos del render. Sin informe completo (csv, xlsx,
+        # html), del texto solo hace falta el de la vista previa.
         json_hecho = salida is not None and salida.suffix.lower() == ".json"
         plan, registros = _planificar(
             politica, cartera, fecha, historial, ahora=ahora, simulacro=True,
-            despues=mensaje_a_json if json_hecho else None,
+            por_tramo=mensajes_a_json if json_hecho else None,
+            traer_textos=salida is not None and not json_hecho,
         )  # fmt: skip
         _HASTA_EL_FINAL.append((cartera, plan))
         mostrar(_consola(), cartera, plan, simulacro=True)
         if salida is not None:
+            registros = registros if json_hecho else None
             escribir_informe(salida, a_dict(cartera, plan, simulacro=True, mensajes=registros))
             _consola().print(f"Informe escrito en {salida}")
         return
@@ -372,7 +376,7 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
     politica = cargar_politica(politica_ruta)
     cartera = _cargar(cartera_ruta, politica, hoja)
     fecha, ahora = _momento(hoy, politica.zona_horaria)
-    plan, _ = _planificar(politica, cartera, fecha, ahora=ahora, simulacro=True)
+    plan, _ = _planificar(politica, cartera, fecha, ahora=ahora, simulacro=True, traer_textos=False)
     _revisar_todas_las_plantillas(politica)
     consola = _consola()
     r = resumir(cartera, plan)

@@ -138,7 +138,7 @@ def mensaje_a_dict(m: Mensaje) -> dict[str, Any]:
 
 
 class JsonHecho(str):
-    """Un registro del informe ya codificado en JSON (se escribe tal cual en el .json)."""
+    """Registros del informe ya codificados en JSON, unidos con «,\n» (se escriben tal cual)."""
 
     __slots__ = ()
 
@@ -150,12 +150,16 @@ def _codificador():
     return json.JSONEncoder(ensure_ascii=False, check_circular=False, default=_serializar).encode
 
 
-def mensaje_a_json(m: Mensaje) -> JsonHecho:
-    """El registro JSON de un mensaje, idéntico al que escribiría el informe .json.
+def mensajes_a_json(mensajes: list[Mensaje]) -> JsonHecho | None:
+    """Los registros JSON de varios mensajes, idénticos a los que escribiría el informe .json
+    (None si no hay mensajes).
 
-    Sirve para codificarlo donde se generó (en el proceso del render) y no después.
+    Sirve para codificarlos donde se generaron (en el proceso del render) y no después.
     """
-    return JsonHecho(_codificador()(mensaje_a_dict(m)))
+    if not mensajes:
+        return None
+    codificar = _codificador()
+    return JsonHecho(",\n".join([codificar(mensaje_a_dict(m)) for m in mensajes]))
 
 
 def a_dict(
@@ -163,7 +167,8 @@ def a_dict(
 ) -> dict[str, Any]:
     """El informe completo; su forma JSON es el contrato estable para scripts.
 
-    `mensajes`, si se da, son los registros de plan.mensajes ya hechos (mensaje_a_json).
+    `mensajes`, si se da, son los registros de plan.mensajes ya codificados, por tramos y en
+    orden (mensajes_a_json); los tramos None (sin mensajes) no cuentan.
     """
     # Sin el recolector cíclico mientras se arman ~100 000 dicts y listas sin ciclos: con la
     # cartera y el plan en memoria, una pasada completa suya costaba más que armarlos.
@@ -194,7 +199,7 @@ def _armar(cartera: Cartera, plan: Plan, simulacro: bool, mensajes: list | None)
             "facturas_en_tareas": r.en_tareas,
             "avisos": r.avisos,
         },
-        "mensajes": mensajes
+        "mensajes": [tramo for tramo in mensajes if tramo is not None]
         if mensajes is not None
         else [mensaje_a_dict(m) for m in plan.mensajes],
         "omitidas": [

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment, modifies_known_mutable
 from markupsafe import escape
 
 from recordar.errores import ErrorPlantilla
@@ -26,10 +27,37 @@ GSM7_BASICO = set(
 )
 GSM7_EXTENSION = set("^{}\\[~]|€\f")
 _METODOS_DE_DICT = frozenset(dir(dict))
+# Los métodos que modifican una lista, un dict, un set o una deque (los que el entorno
+# inmutable de Jinja2 prohíbe); se miran aquí antes de preguntarle, que es más lento.
+_MODIFICADORES = frozenset(
+    [
+        "append",
+        "appendleft",
+        "add",
+        "clear",
+        "difference_update",
+        "discard",
+        "extend",
+        "extendleft",
+        "insert",
+        "intersection_update",
+        "pop",
+        "popitem",
+        "popleft",
+        "remove",
+        "reverse",
+        "rotate",
+        "setdefault",
+        "sort",
+        "symmetric_difference_update",
+        "update",
+    ]
+)
 
 
 class _Entorno(SandboxedEnvironment):
-    """El entorno aislado, con `f.numero` más rápido sobre los dict del contexto.
+    """El entorno aislado e inmutable (una plantilla no puede modificar listas ni dicts del
+    contexto), con `f.numero` más rápido sobre los dict del contexto.
 
     Para un dict, Jinja2 prueba primero el atributo (que falla con una excepción salvo para
     los métodos de dict) y luego la clave; aquí se va directo a la clave cuando el nombre
@@ -43,6 +71,11 @@ class _Entorno(SandboxedEnvironment):
             except KeyError:
                 pass
         return super().getattr(obj, attribute)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if not super().is_safe_attribute(obj, attr, value):
+            return False
+        return attr not in _MODIFICADORES or not modifies_known_mutable(obj, attr)
 
 
 def carpeta_integrada() -> Path:
@@ -77,6 +110,7 @@ class Formato:
         self._fecha = lru_cache(maxsize=8192)(self._formatear_fecha)
         self._patrones: dict[str, tuple[str, str, dict[int, str] | None, int]] = {}
         self._cortas: dict[date, str] = {}
+        self._dineros: dict[tuple[Decimal, str], str] = {}
 
     def _patron(self, moneda: str) -> tuple[str, str, dict[int, str] | None, int]:
         """(prefijo, sufijo, tabla de separadores, decimales) según babel.
@@ -112,6 +146,20 @@ class Formato:
         if not isinstance(valor, Decimal):
             valor = Decimal(str(valor))
         moneda = moneda or self.moneda
+        if not valor.is_finite():
+            return self._dinero(valor, moneda)
+        # El mismo importe se escribe en el correo, el SMS y los parámetros de un deudor.
+        # Solo positivos: 0 y -0 son la misma clave pero se escriben distinto.
+        clave = (valor, moneda)
+        texto = self._dineros.get(clave)
+        if texto is not None:
+            return texto
+        texto = self._dinero(valor, moneda)
+        if valor > 0:
+            self._dineros[clave] = texto
+        return texto
+
+    def _dinero(self, valor: Decimal, moneda: str) -> str:
         prefijo, sufijo, tabla, decimales = self._patron(moneda)
         texto = f"{valor:,.{decimales}f}"
         if texto[0] == "-":  # cada idioma pone el signo en otro sitio («MXN-1,50» en es_CL)
@@ -158,11 +206,12 @@ class Plantillas:
         self._html = self._entorno(carpetas, autoescape=True)
         self._cache: dict[str, jinja2.Template | None] = {}
         self._hermanas: dict[str, jinja2.Template | None] = {}
+        self._comunes: dict[int, tuple] = {}
         enlace = str(politica.empresa.get("enlace_pago") or "")
         self._enlace = self._compilar_cadena(enlace, "empresa.enlace_pago") if enlace else None
         self._enlace_simple = _marcadores_simples(enlace)
 
-    def _entorno(self, carpetas: list[str], autoescape: bool) -> SandboxedEnvironment:
+    def _entorno(self, carpetas: list[str], autoescape: bool) -> _Entorno:
         entorno = _Entorno(
             loader=jinja2.FileSystemLoader(carpetas),
             undefined=jinja2.StrictUndefined,
@@ -237,10 +286,37 @@ class Plantillas:
 
     def contexto(self, mensaje: Mensaje, hoy: date) -> dict[str, Any]:
         """Las variables que ve una plantilla."""
+        # Los mensajes de un deudor por cada canal comparten la lista de líneas: lo que solo
+        # depende de ellas se calcula una vez. El entorno inmutable impide que una plantilla
+        # lo modifique y cambie el mensaje del canal siguiente.
+        lineas = mensaje.lineas
+        comun = self._comunes.get(id(lineas))
+        if comun is None or comun[0] is not lineas:
+            comun = self._comunes[id(lineas)] = self._comun(lineas, mensaje.cliente)
+        _, facturas, total, total_interes, total_compensacion, dias_vencido, enlace = comun
+        primera = lineas[0].factura
+        ocurrencia = mensaje.ocurrencia
+        contexto: dict[str, Any] = {
+            **primera.extras, "cliente": mensaje.cliente, "canal": mensaje.canal, "hoy": hoy,
+            "facturas": facturas, "total": total, "total_interes": total_interes,
+            "total_compensacion": total_compensacion,
+            "total_a_pagar": total + total_interes + total_compensacion,
+            "moneda": mensaje.moneda, "dias_vencido": dias_vencido,
+            "empresa": self.politica.empresa,
+            "paso": {"id": ocurrencia.id, "nombre": ocurrencia.paso.id, "dias": ocurrencia.dias,
+                     "ocurrencia": ocurrencia.numero},
+            "enlace_pago": enlace,
+        }  # fmt: skip
+        if "@" in ocurrencia.paso.id:  # promesa_incumplida@AAAA-MM-DD
+            contexto["promesa"] = date.fromisoformat(ocurrencia.paso.id.rsplit("@", 1)[1])
+        return contexto
+
+    def _comun(self, lineas: list, cliente: str) -> tuple:
+        """(líneas, facturas, total, intereses, compensación, días de atraso, enlace de pago)."""
         facturas = []
         total = total_interes = total_compensacion = Decimal(0)
         dias_vencido = None
-        for linea in mensaje.lineas:
+        for linea in lineas:
             f = linea.factura
             datos = {**f.extras, "numero": f.numero, "monto": f.monto, "moneda": f.moneda,
                      "vencimiento": f.vencimiento, "dias_vencido": linea.dias_vencido,
@@ -253,40 +329,21 @@ class Plantillas:
             total_compensacion += linea.compensacion
             if dias_vencido is None or linea.dias_vencido > dias_vencido:
                 dias_vencido = linea.dias_vencido
-        primera = mensaje.lineas[0].factura
-        ocurrencia = mensaje.ocurrencia
-        contexto: dict[str, Any] = {
-            **primera.extras, "cliente": mensaje.cliente, "canal": mensaje.canal, "hoy": hoy,
-            "facturas": facturas, "total": total, "total_interes": total_interes,
-            "total_compensacion": total_compensacion,
-            "total_a_pagar": total + total_interes + total_compensacion,
-            "moneda": mensaje.moneda, "dias_vencido": dias_vencido,
-            "empresa": self.politica.empresa,
-            "paso": {"id": ocurrencia.id, "nombre": ocurrencia.paso.id, "dias": ocurrencia.dias,
-                     "ocurrencia": ocurrencia.numero},
-        }  # fmt: skip
-        contexto["enlace_pago"] = primera.enlace_pago or self._enlace_pago(contexto, primera.numero)
-        if "@" in ocurrencia.paso.id:  # promesa_incumplida@AAAA-MM-DD
-            contexto["promesa"] = date.fromisoformat(ocurrencia.paso.id.rsplit("@", 1)[1])
-        return contexto
+        primera = lineas[0].factura
+        enlace = primera.enlace_pago or self._enlace_pago(cliente, total, primera.numero)
+        return (lineas, facturas, total, total_interes, total_compensacion, dias_vencido, enlace)
 
-    def _enlace_pago(self, contexto: dict[str, Any], numero: str) -> str:
+    def _enlace_pago(self, cliente: str, total: Decimal, numero: str) -> str:
         if self._enlace is None:
             return ""
         if self._enlace_simple is not None:  # «https://…?ref={{ factura }}»: sin pasar por Jinja2
-            valores = {
-                "factura": numero,
-                "cliente": contexto["cliente"],
-                "total": contexto["total"],
-            }
+            valores = {"factura": numero, "cliente": cliente, "total": total}
             return "".join(
                 str(valores[parte]) if k % 2 else parte
                 for k, parte in enumerate(self._enlace_simple)
             )
         try:
-            return self._enlace.render(
-                factura=numero, cliente=contexto["cliente"], total=contexto["total"]
-            )
+            return self._enlace.render(factura=numero, cliente=cliente, total=total)
         except jinja2.TemplateError as exc:
             raise ErrorPlantilla(f"{self.politica.nombre}: empresa.enlace_pago: {exc}") from None
 
@@ -335,11 +392,18 @@ class Plantillas:
             motivo = (
                 exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
             )
+            prohibido = _RE_INSEGURO.search(motivo or "")
+            if isinstance(exc, SecurityError) and prohibido:
+                motivo = (
+                    f"no se permite usar «{prohibido[1]}» de un {prohibido[2]}: "
+                    "una plantilla solo puede leer los datos, no modificarlos ni usar internos"
+                )
             raise ErrorPlantilla(
                 f"{donde}: {motivo} (al generar el mensaje para «{mensaje.cliente}»); corrige la plantilla"
             ) from None
 
 
+_RE_INSEGURO = re.compile(r"access to attribute '(.+?)' of '(.+?)' object is unsafe")
 _RE_MARCADOR = re.compile(r"\{\{\s*(factura|cliente|total)\s*\}\}")
 
 
@@ -387,51 +451,58 @@ def renderizar_plan(
     plan: Plan,
     plantillas: Plantillas,
     procesos: int | None = None,
-    despues: Callable[[Mensaje], Any] | None = None,
-) -> list | None:
+    por_tramo: Callable[[list[Mensaje]], Any] | None = None,
+    traer_textos: bool = True,
+) -> list:
     """Genera todos los mensajes del plan; si una plantilla falla, no se produce nada.
 
-    `despues(mensaje)`, si se da, se calcula para cada mensaje recién generado en el mismo
-    proceso que lo generó (p. ej. su registro del informe) y se devuelve la lista, en el orden
-    de plan.mensajes.
+    Con varios procesos, cada uno genera un tramo consecutivo de plan.mensajes; el primero, el
+    de este proceso. `por_tramo(mensajes)`, si se da, se calcula en el proceso que generó cada
+    tramo (p. ej. sus registros del informe ya codificados); se devuelve la lista de sus
+    resultados, en orden.
+
+    Con traer_textos=False, los mensajes generados en otro proceso no traen su texto a este
+    (asunto, cuerpo, html y parámetros quedan vacíos): basta cuando solo se usan `por_tramo`
+    y los primeros mensajes, que son los de este proceso (la vista previa del simulacro).
     """
     mensajes = plan.mensajes
     procesos = procesos or _procesos_para(len(mensajes))
     if procesos <= 1:
-        resultados = []
         for mensaje in mensajes:
             plantillas.renderizar(mensaje, plan.fecha)
-            if despues is not None:
-                resultados.append(despues(mensaje))
-        return resultados if despues is not None else None
+        return [por_tramo(mensajes)] if por_tramo is not None else []
     import multiprocessing
 
     global _EN_CURSO
-    _EN_CURSO = (mensajes, plantillas, plan.fecha, despues)
+    _EN_CURSO = (mensajes, plantillas, plan.fecha, por_tramo, traer_textos)
     largo = -(-len(mensajes) // procesos)
     tramos = [(i, min(i + largo, len(mensajes))) for i in range(0, len(mensajes), largo)]
     resultados = []
     try:
         with multiprocessing.get_context("fork").Pool(len(tramos) - 1) as grupo:
             pendientes = [grupo.apply_async(_renderizar_tramo, tramo) for tramo in tramos[1:]]
-            resultados.extend(partes[4] for partes in _renderizar_tramo(*tramos[0]))
+            resultados.append(_renderizar_tramo(*tramos[0], aqui=True)[1])
             for (inicio, fin), pendiente in zip(tramos[1:], pendientes, strict=True):
-                for mensaje, partes in zip(mensajes[inicio:fin], pendiente.get(), strict=True):
-                    mensaje.asunto, mensaje.cuerpo, mensaje.html, mensaje.parametros = partes[:4]
-                    resultados.append(partes[4])
+                textos, resultado = pendiente.get()
+                if textos is not None:
+                    for mensaje, partes in zip(mensajes[inicio:fin], textos, strict=True):
+                        mensaje.asunto, mensaje.cuerpo, mensaje.html, mensaje.parametros = partes
+                resultados.append(resultado)
     finally:
         _EN_CURSO = None
-    return resultados if despues is not None else None
+    return resultados if por_tramo is not None else []
 
 
-def _renderizar_tramo(inicio: int, fin: int) -> list[tuple]:
-    mensajes, plantillas, fecha, despues = _EN_CURSO
-    partes = []
-    for mensaje in mensajes[inicio:fin]:
+def _renderizar_tramo(inicio: int, fin: int, aqui: bool = False) -> tuple[list | None, Any]:
+    """(textos de los mensajes del tramo, o None si no hay que traerlos; por_tramo del tramo)."""
+    mensajes, plantillas, fecha, por_tramo, traer_textos = _EN_CURSO
+    tramo = mensajes[inicio:fin]
+    for mensaje in tramo:
         plantillas.renderizar(mensaje, fecha)
-        extra = despues(mensaje) if despues is not None else None
-        partes.append((mensaje.asunto, mensaje.cuerpo, mensaje.html, mensaje.parametros, extra))
-    return partes
+    resultado = por_tramo(tramo) if por_tramo is not None else None
+    if aqui or not traer_textos:
+        return None, resultado
+    return [(m.asunto, m.cuerpo, m.html, m.parametros) for m in tramo], resultado
 
 
 def _procesos_para(mensajes: int) -> int:

@@ -227,3 +227,28 @@ def test_readme_documenta_cada_orden():
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text(encoding="utf-8")
     orden_pruebas = ci.strip().splitlines()[-1]
     assert orden_pruebas in readme
+
+
+def test_con_plantillas_precompiladas_en_otro_proceso_el_informe_es_el_mismo(
+    en_tmp, correr, monkeypatch
+):
+    from recordar import plantillas
+
+    cartera = escribir_xlsx(en_tmp / "cartera.xlsx", _filas())
+    orden = ["enviar", cartera, "--simulacro", "--hoy", HOY.isoformat(), "--salida"]
+    monkeypatch.setenv("RECORDAR_PROCESOS", "1")  # ni precompilación ni reparto
+    r = correr(*orden, "sin.json")
+    assert r.exit_code == 0, r.output
+    monkeypatch.delenv("RECORDAR_PROCESOS")
+    monkeypatch.setattr(plantillas, "MINIMO_BYTES_PARA_PRECOMPILAR", 0)
+    for compiladas in plantillas._COMPILADAS.values():
+        monkeypatch.setattr(compiladas, "datos", {})
+    recogidas = []
+    recoger = plantillas.Precompilacion.recoger
+    monkeypatch.setattr(
+        plantillas.Precompilacion, "recoger", lambda self: recogidas.append(recoger(self))
+    )
+    r = correr(*orden, "con.json")
+    assert r.exit_code == 0, r.output
+    assert recogidas and plantillas._COMPILADAS[False].datos
+    assert (en_tmp / "con.json").read_bytes() == (en_tmp / "sin.json").read_bytes()

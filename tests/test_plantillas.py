@@ -208,3 +208,70 @@ def test_una_plantilla_no_puede_modificar_los_datos_de_los_mensajes(tmp_path):
         plantillas.renderizar(mensaje, plan.fecha)
     # Leer sí se puede, y los datos siguen intactos para el mensaje del canal siguiente.
     assert len(plantillas.contexto(mensaje, plan.fecha)["facturas"]) == len(mensaje.lineas)
+
+
+def _cache_vacia(monkeypatch):
+    from recordar import plantillas
+
+    for compiladas in plantillas._COMPILADAS.values():
+        monkeypatch.setattr(compiladas, "datos", {})
+    return plantillas._COMPILADAS
+
+
+def _textos(plan):
+    return [(m.asunto, m.cuerpo, m.html, m.parametros) for m in plan.mensajes]
+
+
+def test_las_plantillas_se_compilan_en_otro_proceso_mientras_tanto(monkeypatch):
+    from recordar.plantillas import Plantillas, Precompilacion, nombres_de_la_politica
+
+    compiladas = _cache_vacia(monkeypatch)
+    politica, plan = _plan_de_prueba()
+    precompilacion = Precompilacion(politica)
+    # Lo compila el hijo: aquí no hay nada hasta recogerlo.
+    assert not compiladas[False].datos and not compiladas[True].datos
+    precompilacion.recoger()
+    precompilacion.recoger()  # dos veces no hace daño
+    nombres = nombres_de_la_politica(politica)
+    assert len(compiladas[False].datos) == sum(not html for _, html in nombres)
+    assert len(compiladas[True].datos) == sum(html for _, html in nombres)
+    # Con lo precompilado, los mensajes son los mismos que compilando aquí.
+    plantillas = Plantillas(politica)
+    for m in plan.mensajes:
+        plantillas.renderizar(m, plan.fecha)
+    _cache_vacia(monkeypatch)
+    _, otro = _plan_de_prueba()
+    plantillas = Plantillas(politica)
+    for m in otro.mensajes:
+        plantillas.renderizar(m, otro.fecha)
+    assert _textos(plan) == _textos(otro)
+
+
+def test_una_plantilla_rota_se_informa_aunque_se_precompile(monkeypatch, tmp_path):
+    import os
+    from dataclasses import replace
+
+    import pytest
+
+    from recordar.errores import ErrorPlantilla
+    from recordar.plantillas import Plantillas, Precompilacion
+
+    compiladas = _cache_vacia(monkeypatch)
+    politica, _ = _plan_de_prueba()
+    (tmp_path / "plantillas").mkdir()
+    (tmp_path / "plantillas" / "recordatorio.sms.j2").write_text(
+        "{{ cliente }}\n{% if %}", encoding="utf-8"
+    )
+    politica = replace(politica, ruta=tmp_path / "politica.yaml")
+    with Precompilacion(politica):
+        pass
+    assert compiladas[False].datos  # las demás sí
+    with pytest.raises(ErrorPlantilla, match=r"recordatorio\.sms\.j2: línea 2: "):
+        Plantillas(politica).exigir("recordatorio", "sms")
+    # Si lo de dentro falla, el hijo se termina sin esperarlo.
+    precompilacion = Precompilacion(politica)
+    pid = precompilacion._pid
+    with pytest.raises(RuntimeError), precompilacion:
+        raise RuntimeError("la cartera no se pudo leer")
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, 0)

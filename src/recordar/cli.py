@@ -152,16 +152,25 @@ def _momento(hoy: str | None, zona_politica: str) -> tuple[date, datetime | None
 
 
 def _cargar(cartera_ruta: Path, politica, hoja):
-    from recordar.cartera import cargar_cartera
+    import contextlib
 
-    cartera = cargar_cartera(
-        cartera_ruta,
-        hoja=hoja,
-        columnas=politica.columnas,
-        idioma=politica.idioma,
-        moneda=politica.moneda,
-        region_telefono=politica.region_telefono,
-    )
+    from recordar.cartera import cargar_cartera
+    from recordar.plantillas import precompilar
+
+    try:
+        tamano = cartera_ruta.stat().st_size
+    except OSError:
+        tamano = 0  # cargar_cartera dice qué pasa con el archivo
+    # Con una cartera grande, las plantillas se compilan en otro núcleo mientras se lee.
+    with precompilar(politica, tamano) or contextlib.nullcontext():
+        cartera = cargar_cartera(
+            cartera_ruta,
+            hoja=hoja,
+            columnas=politica.columnas,
+            idioma=politica.idioma,
+            moneda=politica.moneda,
+            region_telefono=politica.region_telefono,
+        )
     _fijar()
     return cartera
 

@@ -99,6 +99,27 @@ def segmentos_sms(texto: str) -> tuple[int, int, str]:
     return unidades, -(-unidades // partido), codificacion
 
 
+class _Compiladas(jinja2.BytecodeCache):
+    """Plantillas ya compiladas, en memoria del proceso (no se escribe nada a disco: un
+    simulacro no deja rastro). Jinja2 las valida con una suma del texto de la plantilla,
+    así que una plantilla editada se vuelve a compilar."""
+
+    def __init__(self) -> None:
+        self.datos: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        datos = self.datos.get(bucket.key)
+        if datos is not None:
+            bucket.bytecode_from_string(datos)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.datos[bucket.key] = bucket.bytecode_to_string()
+
+
+# Una por entorno (texto y HTML con escape automático compilan distinto).
+_COMPILADAS = {False: _Compiladas(), True: _Compiladas()}
+
+
 class Formato:
     """Dinero y fechas en el idioma de la política, con Locale y cachés creados una vez."""
 
@@ -219,6 +240,7 @@ class Plantillas:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            bytecode_cache=_COMPILADAS[autoescape],
         )
         formato = self.formato
 
@@ -442,6 +464,116 @@ def _separar_asunto(texto: str, archivo: str) -> tuple[str, str]:
     return asunto, resto.strip("\n")
 
 
+def nombres_de_la_politica(politica: Politica) -> list[tuple[str, bool]]:
+    """(nombre, es HTML) de las plantillas que los pasos de la política pueden usar."""
+    pasos = [*politica.pasos, *(p for s in politica.segmentos for p in s.pasos)]
+    if politica.promesa_incumplida is not None:
+        pasos.append(politica.promesa_incumplida)
+    nombres = dict.fromkeys(p.plantilla for p in pasos if p.plantilla)
+    return [
+        (f"{nombre}.{sufijo}", sufijo.endswith("html.j2"))
+        for nombre in nombres
+        for sufijo in ("email.j2", "email.html.j2", "sms.j2", "whatsapp.j2")
+    ]
+
+
+class Precompilacion:
+    """Compila en un proceso hijo las plantillas de la política mientras este hace otra cosa
+    (leer la cartera, que solo usa un núcleo); `recoger()` las trae a la caché del proceso.
+
+    Compilar las ~28 plantillas incluidas cuesta ~0,5 s. Si algo falla en el hijo, no pasa
+    nada: cada plantilla que falte se compila al usarla, como siempre (y sus errores se
+    informan entonces).
+    """
+
+    def __init__(self, politica: Politica) -> None:
+        import contextlib
+        import os
+        import pickle
+
+        self._pid: int | None = None
+        lectura, escritura = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # hijo: compila, manda y se va sin pasar por atexit ni finalizadores
+            try:
+                os.close(lectura)
+                plantillas = Plantillas(politica)
+                for nombre, html in nombres_de_la_politica(politica):
+                    # Si una falla, el padre la compilará al usarla y dirá qué tiene.
+                    with contextlib.suppress(Exception):
+                        plantillas._plantilla(nombre, html=html)
+                datos = pickle.dumps({k: c.datos for k, c in _COMPILADAS.items()})
+                with os.fdopen(escritura, "wb") as f:
+                    f.write(datos)
+            finally:
+                os._exit(0)
+        os.close(escritura)
+        self._pid, self._lectura = pid, lectura
+
+    def recoger(self) -> None:
+        """Espera al hijo y añade lo que compiló; idempotente."""
+        import os
+        import pickle
+
+        if self._pid is None:
+            return
+        try:
+            with os.fdopen(self._lectura, "rb") as f:
+                datos = f.read()
+            os.waitpid(self._pid, 0)
+            if datos:
+                for clave, compiladas in pickle.loads(datos).items():
+                    for llave, codigo in compiladas.items():
+                        _COMPILADAS[clave].datos.setdefault(llave, codigo)
+        except (OSError, pickle.UnpicklingError, EOFError, KeyError, AttributeError):
+            pass  # sin precompilación: se compila al usarlas
+        finally:
+            self._pid = None
+
+    def cancelar(self) -> None:
+        import os
+        import signal
+
+        if self._pid is None:
+            return
+        try:
+            os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+            os.close(self._lectura)
+        except OSError:
+            pass
+        finally:
+            self._pid = None
+
+    def __enter__(self) -> Precompilacion:
+        return self
+
+    def __exit__(self, tipo: type | None, *_: object) -> None:
+        if tipo is None:
+            self.recoger()
+        else:  # lo de dentro falló (p. ej. la cartera): no hace falta esperar al hijo
+            self.cancelar()
+
+
+def precompilar(politica: Politica, tamano_cartera: int) -> Precompilacion | None:
+    """Empieza a compilar en segundo plano si vale la pena: cartera grande (desde ~1 MB, leerla
+    tarda más que compilar), fork disponible, sin hilos que el hijo heredaría a medias y
+    RECORDAR_PROCESOS distinto de 1."""
+    import multiprocessing
+    import os
+    import threading
+
+    if tamano_cartera < MINIMO_BYTES_PARA_PRECOMPILAR or os.environ.get("RECORDAR_PROCESOS") == "1":
+        return None
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return None
+    try:
+        return Precompilacion(politica)
+    except OSError:
+        return None
+
+
+MINIMO_BYTES_PARA_PRECOMPILAR = 1_000_000
 # Desde este número de mensajes se reparte el trabajo en 2 procesos (fork: sin copiar el plan).
 MINIMO_PARA_REPARTIR = 5000
 _EN_CURSO: tuple | None = None

@@ -78,9 +78,15 @@ def _plan_de_prueba(n=40):
     return politica, planificar(facturas, contactos, politica, hoy)
 
 
-def test_generar_en_dos_procesos_da_lo_mismo_que_en_uno():
+def _textos(plan):
+    return [(m.asunto, m.cuerpo, m.html, m.parametros) for m in plan.mensajes]
+
+
+def test_generar_en_dos_procesos_da_lo_mismo_que_en_uno(monkeypatch):
+    from recordar import plantillas
     from recordar.plantillas import Plantillas, renderizar_plan
 
+    monkeypatch.setattr(plantillas, "TAMANO_TRAMO", 7)
     politica, uno = _plan_de_prueba()
     renderizar_plan(uno, Plantillas(politica), procesos=1)
     _, dos = _plan_de_prueba()
@@ -90,9 +96,12 @@ def test_generar_en_dos_procesos_da_lo_mismo_que_en_uno():
     assert partes(uno) == partes(dos)
 
 
-def test_error_de_plantilla_en_el_otro_proceso_llega_entero(tmp_path):
+def test_error_de_plantilla_al_generar_en_dos_procesos_llega_entero(tmp_path, monkeypatch):
     import pytest
 
+    from recordar import plantillas
+
+    monkeypatch.setattr(plantillas, "TAMANO_TRAMO", 7)
     from recordar.errores import ErrorPlantilla
     from recordar.plantillas import Plantillas, renderizar_plan
 
@@ -111,7 +120,8 @@ def test_error_de_plantilla_en_el_otro_proceso_llega_entero(tmp_path):
                 cuerpo += "\n{{ no_existe }}"
             (tmp_path / f"{nombre}.{canal}.j2").write_text(cuerpo, encoding="utf-8")
     with pytest.raises(
-        ErrorPlantilla, match=r"recordatorio\.(email|sms)\.j2: línea \d: .no_existe. is undefined"
+        ErrorPlantilla,
+        match=r"recordatorio\.(email|sms|whatsapp)\.j2: línea \d: .no_existe. is undefined",
     ):
         renderizar_plan(plan, Plantillas(politica, carpeta_propia=tmp_path), procesos=2)
 
@@ -143,7 +153,42 @@ def test_enlace_de_pago_con_marcadores_y_con_jinja(tmp_path):
     assert enlace("https://pagar.ejemplo/fijo") == "https://pagar.ejemplo/fijo"
 
 
-def test_por_tramo_se_calcula_donde_se_genera_cada_tramo():
+def _repartido(plan, politica, monkeypatch, tmp_path, traer_textos=True):
+    """Genera en 2 procesos, en tramos de 7, con el hijo haciendo al menos un tramo.
+
+    Devuelve [(pid que hizo el tramo, registros JSON del tramo)] en orden.
+    """
+    import os
+    import time
+
+    from recordar import plantillas
+    from recordar.informe import mensajes_a_json
+
+    monkeypatch.setattr(plantillas, "TAMANO_TRAMO", 7)
+    marca = tmp_path / "el_hijo_genero_un_tramo"
+
+    def por_tramo(tramo):
+        if os.getpid() != padre:
+            marca.touch()
+        return os.getpid(), mensajes_a_json(tramo)
+
+    def mientras():  # el padre espera a que el hijo haya hecho al menos un tramo
+        limite = time.monotonic() + 30
+        while not marca.exists() and time.monotonic() < limite:
+            time.sleep(0.01)
+
+    padre = os.getpid()
+    return plantillas.renderizar_plan(
+        plan,
+        plantillas.Plantillas(politica),
+        procesos=2,
+        por_tramo=por_tramo,
+        traer_textos=traer_textos,
+        mientras=mientras,
+    )
+
+
+def test_por_tramo_se_calcula_donde_se_genera_cada_tramo(monkeypatch, tmp_path):
     import os
 
     from recordar.informe import mensaje_a_dict, mensajes_a_json
@@ -152,38 +197,59 @@ def test_por_tramo_se_calcula_donde_se_genera_cada_tramo():
     politica, uno = _plan_de_prueba()
     en_uno = renderizar_plan(uno, Plantillas(politica), procesos=1, por_tramo=mensajes_a_json)
     _, dos = _plan_de_prueba()
-    en_dos = renderizar_plan(
-        dos,
-        Plantillas(politica),
-        procesos=2,
-        por_tramo=lambda tramo: ([m.cuerpo for m in tramo], os.getpid()),
-    )
-    assert len(en_uno) == 1 and len(en_dos) == 2
-    # En el orden del plan, con lo generado, y el segundo tramo hecho en el otro proceso.
-    assert [c for cuerpos, _ in en_dos for c in cuerpos] == [m.cuerpo for m in dos.mensajes]
-    assert en_dos[0][1] == os.getpid() != en_dos[1][1]
-    # Los registros JSON hechos al generar son los mismos que el informe haría después.
+    en_dos = _repartido(dos, politica, monkeypatch, tmp_path)
+    assert len(en_uno) == 1 and len(en_dos) == -(-len(dos.mensajes) // 7) > 3
+    # El primer tramo lo hace este proceso y alguno el otro; los registros salen en orden, y
+    # son los mismos que el informe haría después.
+    pids = [pid for pid, _ in en_dos]
+    assert pids[0] == os.getpid() and set(pids) - {os.getpid()}
+    assert ",\n".join(registros for _, registros in en_dos) == en_uno[0]
     assert json.loads(f"[{en_uno[0]}]") == [
         json.loads(json.dumps(mensaje_a_dict(m), default=str)) for m in uno.mensajes
     ]
+    # Con traer_textos (lo predeterminado), todos los mensajes tienen su texto aquí.
+    assert _textos(dos) == _textos(uno)
 
 
-def test_sin_traer_textos_solo_quedan_los_del_primer_tramo():
-    from recordar.informe import mensajes_a_json
+def test_sin_traer_textos_solo_quedan_los_de_este_proceso(monkeypatch, tmp_path):
+    import os
+
     from recordar.plantillas import Plantillas, renderizar_plan
 
     politica, uno = _plan_de_prueba()
-    en_uno = renderizar_plan(uno, Plantillas(politica), procesos=1, por_tramo=mensajes_a_json)
+    renderizar_plan(uno, Plantillas(politica), procesos=1)
     _, dos = _plan_de_prueba()
-    en_dos = renderizar_plan(
-        dos, Plantillas(politica), procesos=2, por_tramo=mensajes_a_json, traer_textos=False
+    en_dos = _repartido(dos, politica, monkeypatch, tmp_path, traer_textos=False)
+    for k, (pid, _) in enumerate(en_dos):
+        tramo = slice(7 * k, 7 * (k + 1))
+        if pid == os.getpid():
+            assert _textos(dos)[tramo] == _textos(uno)[tramo]
+        else:
+            assert not any(m.cuerpo or m.asunto or m.parametros for m in dos.mensajes[tramo])
+
+
+def test_si_el_otro_proceso_muere_este_genera_lo_que_falte(monkeypatch, tmp_path):
+    import os
+    import signal
+
+    from recordar import plantillas
+
+    politica, uno = _plan_de_prueba()
+    plantillas.renderizar_plan(uno, plantillas.Plantillas(politica), procesos=1)
+    _, dos = _plan_de_prueba()
+    monkeypatch.setattr(plantillas, "TAMANO_TRAMO", 7)
+    padre = os.getpid()
+
+    def por_tramo(tramo):
+        if os.getpid() != padre:
+            os.kill(os.getpid(), signal.SIGKILL)  # el hijo muere a mitad de su primer tramo
+        return len(tramo)
+
+    hechos = plantillas.renderizar_plan(
+        dos, plantillas.Plantillas(politica), procesos=2, por_tramo=por_tramo
     )
-    # Los registros, hechos donde se generó cada tramo, dicen lo mismo que en un proceso.
-    assert ",\n".join(en_dos) == en_uno[0]
-    mitad = -(-len(dos.mensajes) // 2)
-    assert [m.cuerpo for m in dos.mensajes[:mitad]] == [m.cuerpo for m in uno.mensajes[:mitad]]
-    assert all(m.cuerpo for m in dos.mensajes[:mitad])
-    assert not any(m.cuerpo or m.asunto for m in dos.mensajes[mitad:])
+    assert sum(hechos) == len(dos.mensajes)
+    assert _textos(dos) == _textos(uno)
 
 
 def test_una_plantilla_no_puede_modificar_los_datos_de_los_mensajes(tmp_path):
@@ -216,10 +282,6 @@ def _cache_vacia(monkeypatch):
     for compiladas in plantillas._COMPILADAS.values():
         monkeypatch.setattr(compiladas, "datos", {})
     return plantillas._COMPILADAS
-
-
-def _textos(plan):
-    return [(m.asunto, m.cuerpo, m.html, m.parametros) for m in plan.mensajes]
 
 
 def test_las_plantillas_se_compilan_en_otro_proceso_mientras_tanto(monkeypatch):
@@ -270,7 +332,7 @@ def test_una_plantilla_rota_se_informa_aunque_se_precompile(monkeypatch, tmp_pat
         Plantillas(politica).exigir("recordatorio", "sms")
     # Si lo de dentro falla, el hijo se termina sin esperarlo.
     precompilacion = Precompilacion(politica)
-    pid = precompilacion._pid
+    pid = precompilacion._hijo.pid
     with pytest.raises(RuntimeError), precompilacion:
         raise RuntimeError("la cartera no se pudo leer")
     with pytest.raises(ChildProcessError):

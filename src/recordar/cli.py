@@ -189,10 +189,11 @@ def _fijar() -> None:
 
 def _planificar(
     politica, cartera, fecha, historial=None, disponibles=None, ahora=None, simulacro=False,
-    por_tramo=None, traer_textos=True,
+    por_tramo=None, traer_textos=True, mientras=None,
 ):  # fmt: skip
     """(plan de hoy con sus mensajes generados, lo que `por_tramo` devolvió para cada tramo
-    en el proceso que lo generó); ver renderizar_plan."""
+    en el proceso que lo generó); `mientras(plan)` se hace aquí mientras otro proceso genera.
+    Ver renderizar_plan."""
     from recordar.canales import canales_disponibles
     from recordar.plan import planificar
     from recordar.plantillas import Plantillas, renderizar_plan
@@ -203,7 +204,10 @@ def _planificar(
         cartera.facturas, cartera.contactos, politica, fecha, historial, disponibles, ahora
     )
     _fijar()
-    resultados = renderizar_plan(plan, plantillas, por_tramo=por_tramo, traer_textos=traer_textos)
+    resultados = renderizar_plan(
+        plan, plantillas, por_tramo=por_tramo, traer_textos=traer_textos,
+        mientras=(lambda: mientras(plan)) if mientras is not None else None,
+    )  # fmt: skip
     return plan, resultados
 
 
@@ -285,13 +289,22 @@ def _enviar(
         # generarlo, repartido entre los procesos del render. Sin informe completo (csv, xlsx,
         # html), del texto solo hace falta el de la vista previa.
         json_hecho = salida is not None and salida.suffix.lower() == ".json"
+        consola, vista = _consola(), []
+
+        def preparar_vista(plan) -> None:
+            # Mientras otro proceso sigue generando; se muestra solo si todo se generó bien.
+            with consola.capture() as captura:
+                mostrar(consola, cartera, plan, simulacro=True)
+            vista.append(captura.get())
+
         plan, registros = _planificar(
             politica, cartera, fecha, historial, ahora=ahora, simulacro=True,
             por_tramo=mensajes_a_json if json_hecho else None,
-            traer_textos=salida is not None and not json_hecho,
+            traer_textos=salida is not None and not json_hecho, mientras=preparar_vista,
         )  # fmt: skip
         _HASTA_EL_FINAL.append((cartera, plan))
-        mostrar(_consola(), cartera, plan, simulacro=True)
+        consola.file.write(vista[0])
+        consola.file.flush()
         if salida is not None:
             registros = registros if json_hecho else None
             escribir_informe(salida, a_dict(cartera, plan, simulacro=True, mensajes=registros))

@@ -487,63 +487,29 @@ class Precompilacion:
     """
 
     def __init__(self, politica: Politica) -> None:
-        import contextlib
-        import os
-        import pickle
+        from recordar.procesos import Hijo
 
-        self._pid: int | None = None
-        lectura, escritura = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # hijo: compila, manda y se va sin pasar por atexit ni finalizadores
-            try:
-                os.close(lectura)
-                plantillas = Plantillas(politica)
-                for nombre, html in nombres_de_la_politica(politica):
-                    # Si una falla, el padre la compilará al usarla y dirá qué tiene.
-                    with contextlib.suppress(Exception):
-                        plantillas._plantilla(nombre, html=html)
-                datos = pickle.dumps({k: c.datos for k, c in _COMPILADAS.items()})
-                with os.fdopen(escritura, "wb") as f:
-                    f.write(datos)
-            finally:
-                os._exit(0)
-        os.close(escritura)
-        self._pid, self._lectura = pid, lectura
+        self._hijo: Hijo | None = Hijo(lambda: _compilar(politica))
 
     def recoger(self) -> None:
         """Espera al hijo y añade lo que compiló; idempotente."""
-        import os
-        import pickle
+        from recordar.procesos import HijoPerdido
 
-        if self._pid is None:
+        hijo, self._hijo = self._hijo, None
+        if hijo is None:
             return
         try:
-            with os.fdopen(self._lectura, "rb") as f:
-                datos = f.read()
-            os.waitpid(self._pid, 0)
-            if datos:
-                for clave, compiladas in pickle.loads(datos).items():
-                    for llave, codigo in compiladas.items():
-                        _COMPILADAS[clave].datos.setdefault(llave, codigo)
-        except (OSError, pickle.UnpicklingError, EOFError, KeyError, AttributeError):
-            pass  # sin precompilación: se compila al usarlas
-        finally:
-            self._pid = None
+            compiladas = hijo.resultado()
+        except (HijoPerdido, OSError):
+            return  # sin precompilación: se compilan al usarlas
+        for autoescape, datos in compiladas.items():
+            for llave, codigo in datos.items():
+                _COMPILADAS[autoescape].datos.setdefault(llave, codigo)
 
     def cancelar(self) -> None:
-        import os
-        import signal
-
-        if self._pid is None:
-            return
-        try:
-            os.kill(self._pid, signal.SIGKILL)
-            os.waitpid(self._pid, 0)
-            os.close(self._lectura)
-        except OSError:
-            pass
-        finally:
-            self._pid = None
+        hijo, self._hijo = self._hijo, None
+        if hijo is not None:
+            hijo.cancelar()
 
     def __enter__(self) -> Precompilacion:
         return self
@@ -555,17 +521,23 @@ class Precompilacion:
             self.cancelar()
 
 
+def _compilar(politica: Politica) -> dict[bool, dict[str, bytes]]:
+    import contextlib
+
+    plantillas = Plantillas(politica)
+    for nombre, html in nombres_de_la_politica(politica):
+        # Si una falla, el padre la compilará al usarla y dirá qué tiene.
+        with contextlib.suppress(Exception):
+            plantillas._plantilla(nombre, html=html)
+    return {autoescape: c.datos for autoescape, c in _COMPILADAS.items()}
+
+
 def precompilar(politica: Politica, tamano_cartera: int) -> Precompilacion | None:
     """Empieza a compilar en segundo plano si vale la pena: cartera grande (desde ~1 MB, leerla
-    tarda más que compilar), fork disponible, sin hilos que el hijo heredaría a medias y
-    RECORDAR_PROCESOS distinto de 1."""
-    import multiprocessing
-    import os
-    import threading
+    tarda más que compilar) y procesos disponibles (ver procesos.se_puede_repartir)."""
+    from recordar.procesos import se_puede_repartir
 
-    if tamano_cartera < MINIMO_BYTES_PARA_PRECOMPILAR or os.environ.get("RECORDAR_PROCESOS") == "1":
-        return None
-    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+    if tamano_cartera < MINIMO_BYTES_PARA_PRECOMPILAR or not se_puede_repartir():
         return None
     try:
         return Precompilacion(politica)
@@ -576,7 +548,8 @@ def precompilar(politica: Politica, tamano_cartera: int) -> Precompilacion | Non
 MINIMO_BYTES_PARA_PRECOMPILAR = 1_000_000
 # Desde este número de mensajes se reparte el trabajo en 2 procesos (fork: sin copiar el plan).
 MINIMO_PARA_REPARTIR = 5000
-_EN_CURSO: tuple | None = None
+# Mensajes por tramo: cada proceso toma el siguiente tramo libre hasta acabarlos.
+TAMANO_TRAMO = 1000
 
 
 def renderizar_plan(
@@ -585,65 +558,83 @@ def renderizar_plan(
     procesos: int | None = None,
     por_tramo: Callable[[list[Mensaje]], Any] | None = None,
     traer_textos: bool = True,
+    mientras: Callable[[], Any] | None = None,
 ) -> list:
     """Genera todos los mensajes del plan; si una plantilla falla, no se produce nada.
 
-    Con varios procesos, cada uno genera un tramo consecutivo de plan.mensajes; el primero, el
-    de este proceso. `por_tramo(mensajes)`, si se da, se calcula en el proceso que generó cada
-    tramo (p. ej. sus registros del informe ya codificados); se devuelve la lista de sus
-    resultados, en orden.
+    Con varios procesos, plan.mensajes se parte en tramos consecutivos que cada proceso va
+    tomando; el primero lo genera siempre este proceso. `por_tramo(mensajes)`, si se da, se
+    calcula en el proceso que generó cada tramo (p. ej. sus registros del informe ya
+    codificados); se devuelve la lista de sus resultados, en orden.
 
     Con traer_textos=False, los mensajes generados en otro proceso no traen su texto a este
     (asunto, cuerpo, html y parámetros quedan vacíos): basta cuando solo se usan `por_tramo`
-    y los primeros mensajes, que son los de este proceso (la vista previa del simulacro).
+    y los primeros mensajes, los del primer tramo (la vista previa del simulacro).
+
+    `mientras()`, si se da, se ejecuta aquí después del primer tramo, mientras los otros
+    procesos siguen (p. ej. mostrar la vista previa); luego este proceso toma más tramos.
     """
     mensajes = plan.mensajes
     procesos = procesos or _procesos_para(len(mensajes))
     if procesos <= 1:
         for mensaje in mensajes:
             plantillas.renderizar(mensaje, plan.fecha)
+        if mientras is not None:
+            mientras()
         return [por_tramo(mensajes)] if por_tramo is not None else []
-    import multiprocessing
+    from recordar.procesos import Hijo, HijoPerdido, Turnos
 
-    global _EN_CURSO
-    _EN_CURSO = (mensajes, plantillas, plan.fecha, por_tramo, traer_textos)
-    largo = -(-len(mensajes) // procesos)
-    tramos = [(i, min(i + largo, len(mensajes))) for i in range(0, len(mensajes), largo)]
-    resultados = []
+    tramos = [mensajes[i : i + TAMANO_TRAMO] for i in range(0, len(mensajes), TAMANO_TRAMO)]
+
+    def tramo(i: int) -> Any:
+        for mensaje in tramos[i]:
+            plantillas.renderizar(mensaje, plan.fecha)
+        return por_tramo(tramos[i]) if por_tramo is not None else None
+
+    def en_el_hijo(turnos: Turnos) -> dict[int, tuple[list | None, Any]]:
+        hechos = {}
+        for i in turnos:
+            resultado = tramo(i)
+            textos = [(m.asunto, m.cuerpo, m.html, m.parametros) for m in tramos[i]]
+            hechos[i] = (textos if traer_textos else None, resultado)
+        return hechos
+
+    turnos = Turnos(range(1, len(tramos)))
+    hijos = []
     try:
-        with multiprocessing.get_context("fork").Pool(len(tramos) - 1) as grupo:
-            pendientes = [grupo.apply_async(_renderizar_tramo, tramo) for tramo in tramos[1:]]
-            resultados.append(_renderizar_tramo(*tramos[0], aqui=True)[1])
-            for (inicio, fin), pendiente in zip(tramos[1:], pendientes, strict=True):
-                textos, resultado = pendiente.get()
+        hijos = [Hijo(lambda: en_el_hijo(turnos)) for _ in range(procesos - 1)]
+        hechos = {0: tramo(0)}
+        if mientras is not None:
+            mientras()
+        hechos.update((i, tramo(i)) for i in turnos)
+        for hijo in hijos:
+            try:
+                de_hijo = hijo.resultado()
+            except HijoPerdido:
+                continue  # sus tramos se generan abajo, aquí
+            for i, (textos, resultado) in de_hijo.items():
                 if textos is not None:
-                    for mensaje, partes in zip(mensajes[inicio:fin], textos, strict=True):
+                    for mensaje, partes in zip(tramos[i], textos, strict=True):
                         mensaje.asunto, mensaje.cuerpo, mensaje.html, mensaje.parametros = partes
-                resultados.append(resultado)
+                hechos[i] = resultado
+        for i in range(len(tramos)):
+            if i not in hechos:
+                hechos[i] = tramo(i)
     finally:
-        _EN_CURSO = None
-    return resultados if por_tramo is not None else []
-
-
-def _renderizar_tramo(inicio: int, fin: int, aqui: bool = False) -> tuple[list | None, Any]:
-    """(textos de los mensajes del tramo, o None si no hay que traerlos; por_tramo del tramo)."""
-    mensajes, plantillas, fecha, por_tramo, traer_textos = _EN_CURSO
-    tramo = mensajes[inicio:fin]
-    for mensaje in tramo:
-        plantillas.renderizar(mensaje, fecha)
-    resultado = por_tramo(tramo) if por_tramo is not None else None
-    if aqui or not traer_textos:
-        return None, resultado
-    return [(m.asunto, m.cuerpo, m.html, m.parametros) for m in tramo], resultado
+        for hijo in hijos:
+            hijo.cancelar()
+        turnos.cerrar()
+    return [hechos[i] for i in range(len(tramos))] if por_tramo is not None else []
 
 
 def _procesos_para(mensajes: int) -> int:
-    import multiprocessing
     import os
+
+    from recordar.procesos import se_puede_repartir
 
     pedido = os.environ.get("RECORDAR_PROCESOS")
     if pedido and pedido.isdigit():
         return max(1, int(pedido))
-    if mensajes < MINIMO_PARA_REPARTIR or "fork" not in multiprocessing.get_all_start_methods():
+    if mensajes < MINIMO_PARA_REPARTIR or not se_puede_repartir():
         return 1
     return min(2, os.cpu_count() or 1)

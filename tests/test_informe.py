@@ -13,7 +13,9 @@ from recordar.informe import (
     _num,
     a_dict,
     escribir_informe,
+    json_de_antemano,
     mensaje_a_dict,
+    mensajes_a_json,
     omitidas_de,
     resumir,
 )
@@ -106,6 +108,19 @@ def test_json_un_registro_por_linea_tambien_entre_tandas(tmp_path):
         + '],"resumen":{"a": 1}}\n'
     )
     assert ruta.read_text(encoding="utf-8") == esperado
+
+
+def test_json_de_antemano_escribe_lo_mismo_que_a_dict(tmp_path):
+    cartera, plan = _cartera_y_plan()
+    plan.mensajes += [mensaje([linea(f"G-{i}", f"{i}.5")]) for i in range(2 * TANDA_JSON)]
+    esperado = escribir_informe(tmp_path / "a_dict.json", a_dict(cartera, plan, simulacro=True))
+    completar = json_de_antemano(cartera, plan, simulacro=True)
+    # Registros por tramos de distinto largo, con un tramo vacío, como los da el render.
+    tramos = [plan.mensajes[:1], [], plan.mensajes[1:150], plan.mensajes[150:]]
+    datos = completar([mensajes_a_json(t) for t in tramos])
+    hecho = escribir_informe(tmp_path / "antemano.json", datos)
+    assert hecho.read_bytes() == esperado.read_bytes()
+    assert len(json.loads(hecho.read_text(encoding="utf-8"))["mensajes"]) == len(plan.mensajes)
 
 
 def test_a_dict_deja_el_recolector_como_estaba():

@@ -273,7 +273,13 @@ def _enviar(
     cartera_ruta, simulacro, politica_ruta, hoja, hoy, salida, bitacora_ruta, reintentar
 ) -> None:
     from recordar.bitacora import Bitacora
-    from recordar.informe import a_dict, escribir_informe, mensajes_a_json, mostrar
+    from recordar.informe import (
+        a_dict,
+        escribir_informe,
+        json_de_antemano,
+        mensajes_a_json,
+        mostrar,
+    )
     from recordar.politica import cargar_politica
 
     if salida is not None:
@@ -289,13 +295,16 @@ def _enviar(
         # generarlo, repartido entre los procesos del render. Sin informe completo (csv, xlsx,
         # html), del texto solo hace falta el de la vista previa.
         json_hecho = salida is not None and salida.suffix.lower() == ".json"
-        consola, vista = _consola(), []
+        consola, vista, informe = _consola(), [], []
 
         def preparar_vista(plan) -> None:
-            # Mientras otro proceso sigue generando; se muestra solo si todo se generó bien.
+            # Mientras otro proceso sigue generando: la vista previa (se muestra solo si todo
+            # se generó bien) y el informe .json salvo los mensajes.
             with consola.capture() as captura:
                 mostrar(consola, cartera, plan, simulacro=True)
             vista.append(captura.get())
+            if json_hecho:
+                informe.append(json_de_antemano(cartera, plan, simulacro=True))
 
         plan, registros = _planificar(
             politica, cartera, fecha, historial, ahora=ahora, simulacro=True,
@@ -306,8 +315,8 @@ def _enviar(
         consola.file.write(vista[0])
         consola.file.flush()
         if salida is not None:
-            registros = registros if json_hecho else None
-            escribir_informe(salida, a_dict(cartera, plan, simulacro=True, mensajes=registros))
+            datos = informe[0](registros) if json_hecho else a_dict(cartera, plan, simulacro=True)
+            escribir_informe(salida, datos)
             _consola().print(f"Informe escrito en {salida}")
         return
     codigo = _enviar_de_verdad(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -210,6 +211,25 @@ def _armar(cartera: Cartera, plan: Plan, simulacro: bool, mensajes: list | None)
         "avisos": [_rechazo(a) for a in cartera.avisos],
         "tareas": [_tarea_a_dict(t) for t in plan.tareas],
     }
+
+
+def json_de_antemano(
+    cartera: Cartera, plan: Plan, simulacro: bool
+) -> Callable[[list[JsonHecho | None]], dict[str, Any]]:
+    """Arma y codifica ya el informe .json salvo los mensajes (p. ej. mientras otro proceso
+    los genera); devuelve la función que, con sus registros por tramos (mensajes_a_json),
+    da el informe listo para escribir_informe, igual byte a byte al de a_dict."""
+    datos = a_dict(cartera, plan, simulacro, mensajes=[])
+    codificar = _codificador()
+    for clave, valor in datos.items():
+        if isinstance(valor, list) and valor:
+            datos[clave] = [JsonHecho(",\n".join(map(codificar, valor)))]
+
+    def completar(registros: list[JsonHecho | None]) -> dict[str, Any]:
+        datos["mensajes"] = [tramo for tramo in registros if tramo is not None]
+        return datos
+
+    return completar
 
 
 def _tarea_a_dict(t: Tarea) -> dict[str, Any]:

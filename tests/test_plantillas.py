@@ -5,7 +5,7 @@ from babel.numbers import format_currency
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recordar.plantillas import Formato, segmentos_sms
+from recordar.plantillas import GSM7_BASICO, GSM7_EXTENSION, Formato, segmentos_sms
 
 
 @settings(max_examples=400)
@@ -39,6 +39,60 @@ def test_dinero_en_el_idioma_de_la_politica():
         Formato("es_MX", "MXN").fecha(__import__("datetime").date(2026, 3, 15))
         == "15 de marzo de 2026"
     )
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            sorted("".join(GSM7_BASICO) + "".join(GSM7_EXTENSION) + "áíóúÁ€😀\u00a0")
+        ),
+        max_size=400,
+    )
+)
+def test_segmentos_sms_cuenta_como_la_definicion(texto):
+    if all(c in GSM7_BASICO or c in GSM7_EXTENSION for c in texto):
+        unidades = sum(2 if c in GSM7_EXTENSION else 1 for c in texto)
+        simple, partido, codificacion = 160, 153, "GSM-7"
+    else:
+        unidades = len(texto.encode("utf-16-le")) // 2
+        simple, partido, codificacion = 70, 67, "UCS-2"
+    segmentos = (1 if unidades else 0) if unidades <= simple else -(-unidades // partido)
+    assert segmentos_sms(texto) == (unidades, segmentos, codificacion)
+
+
+def test_map_por_atributo_da_lo_mismo_que_el_de_jinja():
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from recordar.plantillas import _map
+
+    datos = {
+        "facturas": [{"numero": "F-1", "n": {"x": 1}}, {"numero": "F-2", "n": {"x": 2}}],
+        "vacia": [],
+        "nada": None,
+        "listas": [[1, 2], [3, 4]],
+    }
+    pruebas = [
+        "{{ facturas|map(attribute='numero')|join(', ') }}",
+        "{{ facturas|map(attribute='n.x')|sum }}",
+        "{{ listas|map(attribute='1')|list }}",
+        "{{ facturas|map(attribute='falta', default='?')|list }}",
+        "{{ facturas|map(attribute='falta')|list }}",
+        "{{ vacia|map(attribute='numero')|list }}{{ nada|map(attribute='numero')|list }}",
+        "{{ facturas|map('length')|list }}",
+        "{{ facturas|map(attribute='items')|list|length }}",
+    ]
+    for texto in pruebas:
+        original = SandboxedEnvironment(undefined=jinja2.StrictUndefined)
+        rapido = SandboxedEnvironment(undefined=jinja2.StrictUndefined)
+        rapido.filters["map"] = _map
+        salidas = []
+        for entorno in (original, rapido):
+            try:
+                salidas.append(entorno.from_string(texto).render(datos))
+            except jinja2.TemplateError as exc:
+                salidas.append(f"{type(exc).__name__}: {exc}")
+        assert salidas[0] == salidas[1], texto
 
 
 def test_segmentos_sms():

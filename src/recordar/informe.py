@@ -110,22 +110,31 @@ def _sumar(lineas: list) -> _Cifras:
     return _Cifras(numeros, dias_vencido, total, interes, compensacion)
 
 
-def mensaje_a_dict(m: Mensaje) -> dict[str, Any]:
-    c = _sumar(m.lineas)
+def mensaje_a_dict(m: Mensaje, cifras: dict[int, tuple] | None = None) -> dict[str, Any]:
+    """El registro del informe de un mensaje. `cifras`, si se da, recuerda las de cada lista
+    de líneas (los mensajes de un deudor por cada canal comparten la misma)."""
+    c = cifras.get(id(m.lineas)) if cifras is not None else None
+    if c is None or c[0] is not m.lineas:
+        s = _sumar(m.lineas)
+        c = (m.lineas, s.numeros, s.dias_vencido, _num(s.total), _num(s.interes),
+             _num(s.compensacion))  # fmt: skip
+        if cifras is not None:
+            cifras[id(m.lineas)] = c
+    _, numeros, dias_vencido, total, interes, compensacion = c
     datos: dict[str, Any] = {
         "cliente": m.cliente,
-        "facturas": c.numeros,
+        "facturas": numeros,
         "paso": m.ocurrencia.id,
         "canal": m.canal,
         "destinatario": m.destinatario,
-        "dias_vencido": c.dias_vencido,
-        "total": _num(c.total),
+        "dias_vencido": dias_vencido,
+        "total": total,
         "moneda": m.moneda,
         "asunto": m.asunto,
         "cuerpo": m.cuerpo,
         "estado": m.estado,
-        "interes": _num(c.interes),
-        "compensacion": _num(c.compensacion),
+        "interes": interes,
+        "compensacion": compensacion,
         "plantilla": m.ocurrencia.paso.plantilla,
     }
     if m.detalle:
@@ -159,8 +168,8 @@ def mensajes_a_json(mensajes: list[Mensaje]) -> JsonHecho | None:
     """
     if not mensajes:
         return None
-    codificar = _codificador()
-    return JsonHecho(",\n".join([codificar(mensaje_a_dict(m)) for m in mensajes]))
+    codificar, cifras = _codificador(), {}
+    return JsonHecho(",\n".join([codificar(mensaje_a_dict(m, cifras)) for m in mensajes]))
 
 
 def a_dict(
@@ -202,7 +211,7 @@ def _armar(cartera: Cartera, plan: Plan, simulacro: bool, mensajes: list | None)
         },
         "mensajes": [tramo for tramo in mensajes if tramo is not None]
         if mensajes is not None
-        else [mensaje_a_dict(m) for m in plan.mensajes],
+        else [mensaje_a_dict(m, cifras) for cifras in [{}] for m in plan.mensajes],
         "omitidas": [
             {"fila": o.fila, "factura": o.factura, "cliente": o.cliente, "motivo": o.motivo}
             for o in omitidas

@@ -26,6 +26,7 @@ GSM7_BASICO = set(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENSION = set("^{}\\[~]|€\f")
+_GSM7 = frozenset(GSM7_BASICO | GSM7_EXTENSION)
 _METODOS_DE_DICT = frozenset(dir(dict))
 # Los métodos que modifican una lista, un dict, un set o una deque (los que el entorno
 # inmutable de Jinja2 prohíbe); se miran aquí antes de preguntarle, que es más lento.
@@ -88,8 +89,10 @@ def carpeta_integrada() -> Path:
 
 def segmentos_sms(texto: str) -> tuple[int, int, str]:
     """(caracteres, segmentos, codificación): GSM-7 160/153, UCS-2 70/67."""
-    if all(c in GSM7_BASICO or c in GSM7_EXTENSION for c in texto):
-        unidades = sum(2 if c in GSM7_EXTENSION else 1 for c in texto)
+    letras = set(texto)
+    if letras <= _GSM7:
+        # Los de la extensión ocupan dos septetos.
+        unidades = len(texto) + sum(texto.count(c) for c in letras & GSM7_EXTENSION)
         simple, partido, codificacion = 160, 153, "GSM-7"
     else:
         unidades = len(texto.encode("utf-16-le")) // 2
@@ -249,6 +252,7 @@ class Plantillas:
             return formato.dinero(valor, moneda or contexto.get("moneda"))
 
         entorno.filters["dinero"] = dinero
+        entorno.filters["map"] = _map
         entorno.filters["fecha"] = self.formato.fecha
         entorno.filters["fecha_corta"] = self.formato.fecha_corta
         return entorno
@@ -437,6 +441,27 @@ def _marcadores_simples(texto: str) -> list[str] | None:
     if any(c in parte for parte in literales for c in "{}\n\r"):
         return None
     return partes
+
+
+_MAP_DE_JINJA = jinja2.filters.FILTERS["map"]
+
+
+@jinja2.pass_context
+def _map(contexto: jinja2.runtime.Context, valor: Any, *args: Any, **kwargs: Any) -> Any:
+    """El filtro map de Jinja2; `map(attribute='numero')` sin pasar por su preparación (que
+    se repetía en cada mensaje). Da lo mismo: environment.getitem con cada elemento."""
+    atributo = kwargs.get("attribute")
+    if args or len(kwargs) != 1 or type(atributo) is not str or "." in atributo:
+        return _MAP_DE_JINJA(contexto, valor, *args, **kwargs)
+    if atributo.isdigit():
+        return _MAP_DE_JINJA(contexto, valor, *args, **kwargs)
+    return _por_atributo(contexto.environment.getitem, valor, atributo)
+
+
+def _por_atributo(getitem: Callable[[Any, Any], Any], valor: Any, atributo: str) -> Any:
+    if valor:
+        for elemento in valor:
+            yield getitem(elemento, atributo)
 
 
 def _globales_fijas(plantilla: jinja2.Template) -> jinja2.Template:

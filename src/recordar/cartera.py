@@ -235,20 +235,17 @@ def _leer_excel(ruta: Path, hoja: str | None, columnas: dict[str, str]) -> tuple
     from python_calamine import CalamineWorkbook
 
     _revisar_cifrado(ruta)
+    # Las filas son cientos de miles de listas sin ciclos: el recolector solo estorba.
+    recolector = gc.isenabled()
+    gc.disable()
     try:
         libro = CalamineWorkbook.from_path(str(ruta))
         nombres = [str(n) for n in libro.sheet_names]
         if hoja is not None and hoja not in nombres:
             raise ErrorCartera(f"{ruta}: no tiene la hoja «{hoja}»; hojas: {', '.join(nombres)}")
-        candidatas = [hoja] if hoja is not None else nombres
-        elegida = candidatas[0]
-        if len(candidatas) > 1:
-            mejor = -1
-            for nombre in candidatas:
-                muestra = _hoja(libro, nombre, FILAS_BUSQUEDA_CABECERA)
-                _, puntaje = _buscar_cabecera(muestra, columnas)
-                if puntaje > mejor:
-                    elegida, mejor = nombre, puntaje
+        if hoja is None and len(nombres) > 1:
+            return _hoja_reconocible(libro, nombres, columnas)
+        elegida = hoja if hoja is not None else nombres[0]
         return elegida, _hoja(libro, elegida)
     except ErrorCartera:
         raise
@@ -257,6 +254,23 @@ def _leer_excel(ruta: Path, hoja: str | None, columnas: dict[str, str]) -> tuple
             f"{ruta}: no se pudo abrir como libro de Excel/ODS ({_primera_linea(exc)}); "
             "ábrelo en Excel y guárdalo de nuevo"
         ) from None
+    finally:
+        if recolector:
+            gc.enable()
+
+
+def _hoja_reconocible(
+    libro, nombres: list[str], columnas: dict[str, str]
+) -> tuple[str, list[list]]:
+    """La hoja cuya cabecera se reconoce mejor; cada hoja se analiza una sola vez."""
+    elegida, mejor, analizada = nombres[0], -1, None
+    for nombre in nombres:
+        hoja = libro.get_sheet_by_name(nombre)
+        muestra = hoja.to_python(skip_empty_area=False, nrows=FILAS_BUSQUEDA_CABECERA)
+        _, puntaje = _buscar_cabecera(muestra, columnas)
+        if puntaje > mejor:
+            elegida, mejor, analizada = nombre, puntaje, hoja
+    return elegida, analizada.to_python(skip_empty_area=False)
 
 
 def _hoja(libro, nombre: str, filas: int | None = None) -> list[list]:

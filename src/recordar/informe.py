@@ -295,7 +295,13 @@ def _json(ruta: Path, datos: dict[str, Any]) -> None:
                 for inicio in range(0, len(valor), TANDA_JSON):
                     tanda = valor[inicio : inicio + TANDA_JSON]
                     f.write(",\n" if inicio else "\n")
-                    f.write(",\n".join(map(codificar, tanda)))
+                    if any(type(v) is JsonHecho for v in tanda):
+                        # Tramos ya codificados (megas cada uno): de a uno, sin juntarlos en
+                        # una cadena aún más grande.
+                        for k, v in enumerate(tanda):
+                            f.write(f",\n{v}" if k else v)
+                    else:
+                        f.write(",\n".join(map(codificar, tanda)))
                 f.write("]")
             else:
                 f.write(codificar(valor))

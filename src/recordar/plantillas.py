@@ -180,6 +180,8 @@ class Formato:
             return texto
         texto = self._dinero(valor, moneda)
         if valor > 0:
+            if len(self._dineros) >= 4096:  # los repetidos están cerca: memoria acotada
+                self._dineros.clear()
             self._dineros[clave] = texto
         return texto
 
@@ -230,7 +232,7 @@ class Plantillas:
         self._html = self._entorno(carpetas, autoescape=True)
         self._cache: dict[str, jinja2.Template | None] = {}
         self._hermanas: dict[str, jinja2.Template | None] = {}
-        self._comunes: dict[int, tuple] = {}
+        self._comun_anterior: tuple = (None,)
         enlace = str(politica.empresa.get("enlace_pago") or "")
         self._enlace = self._compilar_cadena(enlace, "empresa.enlace_pago") if enlace else None
         self._enlace_simple = _marcadores_simples(enlace)
@@ -315,10 +317,11 @@ class Plantillas:
         # Los mensajes de un deudor por cada canal comparten la lista de líneas: lo que solo
         # depende de ellas se calcula una vez. El entorno inmutable impide que una plantilla
         # lo modifique y cambie el mensaje del canal siguiente.
+        # Van seguidos en el plan (ordenado por atraso, cliente y canal): basta recordar el último.
         lineas = mensaje.lineas
-        comun = self._comunes.get(id(lineas))
-        if comun is None or comun[0] is not lineas:
-            comun = self._comunes[id(lineas)] = self._comun(lineas, mensaje.cliente)
+        comun = self._comun_anterior
+        if comun[0] is not lineas:
+            comun = self._comun_anterior = self._comun(lineas, mensaje.cliente)
         _, facturas, total, total_interes, total_compensacion, dias_vencido, enlace = comun
         primera = lineas[0].factura
         ocurrencia = mensaje.ocurrencia

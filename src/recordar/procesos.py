@@ -37,7 +37,12 @@ class Hijo:
 
     def __init__(self, funcion: Callable[[], Any]) -> None:
         lectura, escritura = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(lectura)
+            os.close(escritura)
+            raise
         if pid == 0:
             codigo = 0
             try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import re
 from array import array
 from collections import defaultdict
@@ -805,15 +804,10 @@ COLUMNAS_DEL_HIJO = ("monto", "telefono")
 
 
 def _repartir(filas: int) -> bool:
-    """Si las columnas se interpretan en dos procesos; RECORDAR_PROCESOS=1 lo impide."""
-    from recordar.procesos import se_puede_repartir
+    """Si las columnas se interpretan en dos procesos (ver procesos.cuantos_procesos)."""
+    from recordar.procesos import cuantos_procesos
 
-    if not se_puede_repartir():
-        return False
-    pedido = os.environ.get("RECORDAR_PROCESOS", "")
-    if pedido.isdigit():
-        return int(pedido) > 1
-    return filas >= FILAS_PARA_REPARTIR and (os.cpu_count() or 1) > 1
+    return cuantos_procesos(filas, FILAS_PARA_REPARTIR) > 1
 
 
 def _iniciar_hijo(celdas: dict, interpretes: dict, campos: list[str]) -> Hijo | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -110,17 +110,10 @@ def _sumar(lineas: list) -> _Cifras:
     return _Cifras(numeros, dias_vencido, total, interes, compensacion)
 
 
-def mensaje_a_dict(m: Mensaje, cifras: dict[int, tuple] | None = None) -> dict[str, Any]:
-    """El registro del informe de un mensaje. `cifras`, si se da, recuerda las de cada lista
-    de líneas (los mensajes de un deudor por cada canal comparten la misma)."""
-    c = cifras.get(id(m.lineas)) if cifras is not None else None
-    if c is None or c[0] is not m.lineas:
-        s = _sumar(m.lineas)
-        c = (m.lineas, s.numeros, s.dias_vencido, _num(s.total), _num(s.interes),
-             _num(s.compensacion))  # fmt: skip
-        if cifras is not None:
-            cifras[id(m.lineas)] = c
-    _, numeros, dias_vencido, total, interes, compensacion = c
+def mensaje_a_dict(m: Mensaje, cifras: tuple | None = None) -> dict[str, Any]:
+    """El registro del informe de un mensaje; `cifras` (las de _cifras_de sus líneas), si ya
+    se calcularon."""
+    _, numeros, dias_vencido, total, interes, compensacion = cifras or _cifras_de(m.lineas)
     datos: dict[str, Any] = {
         "cliente": m.cliente,
         "facturas": numeros,
@@ -147,6 +140,23 @@ def mensaje_a_dict(m: Mensaje, cifras: dict[int, tuple] | None = None) -> dict[s
     return datos
 
 
+def _cifras_de(lineas: list) -> tuple:
+    """(líneas, números, días de atraso, total, interés, compensación) ya listos para el informe."""
+    c = _sumar(lineas)
+    return (lineas, c.numeros, c.dias_vencido, _num(c.total), _num(c.interes),
+            _num(c.compensacion))  # fmt: skip
+
+
+def _registros(mensajes: list[Mensaje]) -> Iterator[dict[str, Any]]:
+    """mensaje_a_dict de cada mensaje; las cifras se calculan una vez por deudor: sus mensajes
+    por cada canal van seguidos en el plan y comparten la lista de líneas."""
+    cifras = (None,)
+    for m in mensajes:
+        if cifras[0] is not m.lineas:
+            cifras = _cifras_de(m.lineas)
+        yield mensaje_a_dict(m, cifras)
+
+
 class JsonHecho(str):
     """Registros del informe ya codificados en JSON, unidos con «,\n» (se escriben tal cual)."""
 
@@ -168,30 +178,28 @@ def mensajes_a_json(mensajes: list[Mensaje]) -> JsonHecho | None:
     """
     if not mensajes:
         return None
-    codificar, cifras = _codificador(), {}
-    return JsonHecho(",\n".join([codificar(mensaje_a_dict(m, cifras)) for m in mensajes]))
+    return JsonHecho(",\n".join(map(_codificador(), _registros(mensajes))))
 
 
 def a_dict(
-    cartera: Cartera, plan: Plan, simulacro: bool, mensajes: list | None = None
+    cartera: Cartera, plan: Plan, simulacro: bool, con_mensajes: bool = True
 ) -> dict[str, Any]:
     """El informe completo; su forma JSON es el contrato estable para scripts.
 
-    `mensajes`, si se da, son los registros de plan.mensajes ya codificados, por tramos y en
-    orden (mensajes_a_json); los tramos None (sin mensajes) no cuentan.
+    Con con_mensajes=False, "mensajes" queda vacío (para quien los pone ya codificados).
     """
     # Sin el recolector cíclico mientras se arman ~100 000 dicts y listas sin ciclos: con la
     # cartera y el plan en memoria, una pasada completa suya costaba más que armarlos.
     recolector = gc.isenabled()
     gc.disable()
     try:
-        return _armar(cartera, plan, simulacro, mensajes)
+        return _armar(cartera, plan, simulacro, con_mensajes)
     finally:
         if recolector:
             gc.enable()
 
 
-def _armar(cartera: Cartera, plan: Plan, simulacro: bool, mensajes: list | None) -> dict[str, Any]:
+def _armar(cartera: Cartera, plan: Plan, simulacro: bool, con_mensajes: bool) -> dict[str, Any]:
     r, omitidas = _analizar(cartera, plan)
     return {
         "fecha": plan.fecha.isoformat(),
@@ -209,9 +217,7 @@ def _armar(cartera: Cartera, plan: Plan, simulacro: bool, mensajes: list | None)
             "facturas_en_tareas": r.en_tareas,
             "avisos": r.avisos,
         },
-        "mensajes": [tramo for tramo in mensajes if tramo is not None]
-        if mensajes is not None
-        else [mensaje_a_dict(m, cifras) for cifras in [{}] for m in plan.mensajes],
+        "mensajes": list(_registros(plan.mensajes)) if con_mensajes else [],
         "omitidas": [
             {"fila": o.fila, "factura": o.factura, "cliente": o.cliente, "motivo": o.motivo}
             for o in omitidas
@@ -228,7 +234,7 @@ def json_de_antemano(
     """Arma y codifica ya el informe .json salvo los mensajes (p. ej. mientras otro proceso
     los genera); devuelve la función que, con sus registros por tramos (mensajes_a_json),
     da el informe listo para escribir_informe, igual byte a byte al de a_dict."""
-    datos = a_dict(cartera, plan, simulacro, mensajes=[])
+    datos = a_dict(cartera, plan, simulacro, con_mensajes=False)
     codificar = _codificador()
     for clave, valor in datos.items():
         if isinstance(valor, list) and valor:

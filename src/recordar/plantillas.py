@@ -314,10 +314,9 @@ class Plantillas:
 
     def contexto(self, mensaje: Mensaje, hoy: date) -> dict[str, Any]:
         """Las variables que ve una plantilla."""
-        # Los mensajes de un deudor por cada canal comparten la lista de líneas: lo que solo
-        # depende de ellas se calcula una vez. El entorno inmutable impide que una plantilla
-        # lo modifique y cambie el mensaje del canal siguiente.
-        # Van seguidos en el plan (ordenado por atraso, cliente y canal): basta recordar el último.
+        # Los mensajes de un deudor por cada canal comparten la lista de líneas y van seguidos
+        # en el plan (por atraso, cliente y canal): lo que solo depende de ellas se calcula
+        # una vez. El entorno inmutable impide que una plantilla lo modifique.
         lineas = mensaje.lineas
         comun = self._comun_anterior
         if comun[0] is not lineas:
@@ -454,9 +453,8 @@ def _map(contexto: jinja2.runtime.Context, valor: Any, *args: Any, **kwargs: Any
     """El filtro map de Jinja2; `map(attribute='numero')` sin pasar por su preparación (que
     se repetía en cada mensaje). Da lo mismo: environment.getitem con cada elemento."""
     atributo = kwargs.get("attribute")
-    if args or len(kwargs) != 1 or type(atributo) is not str or "." in atributo:
-        return _MAP_DE_JINJA(contexto, valor, *args, **kwargs)
-    if atributo.isdigit():
+    simple = type(atributo) is str and "." not in atributo and not atributo.isdigit()
+    if args or len(kwargs) != 1 or not simple:
         return _MAP_DE_JINJA(contexto, valor, *args, **kwargs)
     return _por_atributo(contexto.environment.getitem, valor, atributo)
 
@@ -562,10 +560,10 @@ def _compilar(politica: Politica) -> dict[bool, dict[str, bytes]]:
 
 def precompilar(politica: Politica, tamano_cartera: int) -> Precompilacion | None:
     """Empieza a compilar en segundo plano si vale la pena: cartera grande (desde ~1 MB, leerla
-    tarda más que compilar) y procesos disponibles (ver procesos.se_puede_repartir)."""
-    from recordar.procesos import se_puede_repartir
+    tarda más que compilar) y procesos disponibles (ver procesos.cuantos_procesos)."""
+    from recordar.procesos import cuantos_procesos
 
-    if tamano_cartera < MINIMO_BYTES_PARA_PRECOMPILAR or not se_puede_repartir():
+    if cuantos_procesos(tamano_cartera, MINIMO_BYTES_PARA_PRECOMPILAR) < 2:
         return None
     try:
         return Precompilacion(politica)
@@ -603,7 +601,10 @@ def renderizar_plan(
     procesos siguen (p. ej. mostrar la vista previa); luego este proceso toma más tramos.
     """
     mensajes = plan.mensajes
-    procesos = procesos or _procesos_para(len(mensajes))
+    if not procesos:
+        from recordar.procesos import cuantos_procesos
+
+        procesos = cuantos_procesos(len(mensajes), MINIMO_PARA_REPARTIR)
     if procesos <= 1:
         for mensaje in mensajes:
             plantillas.renderizar(mensaje, plan.fecha)
@@ -653,16 +654,3 @@ def renderizar_plan(
             hijo.cancelar()
         turnos.cerrar()
     return [hechos[i] for i in range(len(tramos))] if por_tramo is not None else []
-
-
-def _procesos_para(mensajes: int) -> int:
-    import os
-
-    from recordar.procesos import se_puede_repartir
-
-    pedido = os.environ.get("RECORDAR_PROCESOS")
-    if pedido and pedido.isdigit():
-        return max(1, int(pedido))
-    if mensajes < MINIMO_PARA_REPARTIR or not se_puede_repartir():
-        return 1
-    return min(2, os.cpu_count() or 1)

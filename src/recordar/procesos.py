@@ -18,14 +18,21 @@ class HijoPerdido(Exception):
     """El hijo terminó sin devolver nada (lo mataron o falló al enviar su resultado)."""
 
 
-def se_puede_repartir() -> bool:
-    """Fork disponible, sin hilos que el hijo heredaría a medias, y RECORDAR_PROCESOS ≠ 1."""
+def cuantos_procesos(trabajo: int, minimo: int) -> int:
+    """Procesos para un trabajo de tamaño `trabajo`: los de RECORDAR_PROCESOS si está (1 = todo
+    en este), si no 2 desde `minimo` con 2 núcleos o más. Siempre 1 sin fork, y sin pedirlo
+    tampoco si hay otros hilos (el hijo los heredaría a medias)."""
     import multiprocessing
     import threading
 
-    if os.environ.get("RECORDAR_PROCESOS") == "1":
-        return False
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    pedido = os.environ.get("RECORDAR_PROCESOS", "")
+    if pedido.isdigit():
+        return max(1, int(pedido))
+    if trabajo < minimo or threading.active_count() > 1:
+        return 1
+    return min(2, os.cpu_count() or 1)
 
 
 class Hijo:

@@ -134,3 +134,36 @@ def test_a_dict_deja_el_recolector_como_estaba():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+TEXTOS_RAROS = ["", 'comillas " y \\ barra', "línea\nnueva\ty tab", "\x00\x1f control", "ñ € 😀 \u2028",
+                "=SUMA(A1)", "\u00a0espacio duro"]  # fmt: skip
+
+
+@given(
+    st.lists(st.tuples(DINERO, st.integers(-30, 400), DINERO, DINERO), min_size=1, max_size=4),
+    st.sampled_from(["email", "sms", "whatsapp"]),
+    st.sampled_from(TEXTOS_RAROS),
+    st.sampled_from(TEXTOS_RAROS),
+    st.booleans(),
+)
+def test_registro_json_directo_igual_al_del_codificador(datos, canal, texto, otro, extras):
+    from recordar.informe import _codificador
+
+    lineas = [linea(f"F-{i}{texto}", m, d, i_, c) for i, (m, d, i_, c) in enumerate(datos)]
+    m = Mensaje("ana", f"Ana {texto}", canal, f"dest{otro}", OCURRENCIA, lineas, "MXN",
+                asunto=otro, cuerpo=texto + otro, detalle=otro if extras else "",
+                nota=texto if extras else "")  # fmt: skip
+    esperado = _codificador()(mensaje_a_dict(m))
+    assert mensajes_a_json([m]) == esperado
+    assert json.loads(esperado)["facturas"] == m.numeros
+
+
+def test_registros_json_de_varios_deudores_seguidos():
+    from recordar.informe import _codificador
+
+    comunes = [linea("A-1", "10.50"), linea("A-2", "3")]
+    mensajes = [mensaje(comunes), mensaje(comunes), mensaje([linea("B-1", "7", 40, "1.25")])]
+    mensajes[1].canal = "sms"
+    esperado = ",\n".join(_codificador()(mensaje_a_dict(m)) for m in mensajes)
+    assert mensajes_a_json(mensajes) == esperado

@@ -167,3 +167,19 @@ def test_registros_json_de_varios_deudores_seguidos():
     mensajes[1].canal = "sms"
     esperado = ",\n".join(_codificador()(mensaje_a_dict(m)) for m in mensajes)
     assert mensajes_a_json(mensajes) == esperado
+
+
+VALORES_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
+    | st.decimals(allow_nan=False, allow_infinity=False, places=2) | st.dates(),
+    lambda hijos: st.lists(hijos, max_size=4) | st.dictionaries(st.text(), hijos, max_size=4),
+    max_leaves=12,
+)  # fmt: skip
+
+
+@given(VALORES_JSON)
+def test_codificador_igual_al_de_json(valor):
+    from recordar.informe import _codificador, _serializar
+
+    esperado = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=_serializar)
+    assert _codificador()(valor) == esperado.encode(valor)

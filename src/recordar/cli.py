@@ -275,6 +275,7 @@ def _enviar(
     from recordar.bitacora import Bitacora
     from recordar.informe import (
         a_dict,
+        analizar,
         escribir_informe,
         json_de_antemano,
         mensajes_a_json,
@@ -300,11 +301,12 @@ def _enviar(
         def preparar_vista(plan) -> None:
             # Mientras otro proceso sigue generando: la vista previa (se muestra solo si todo
             # se generó bien) y el informe .json salvo los mensajes.
+            analisis = analizar(cartera, plan)
             with consola.capture() as captura:
-                mostrar(consola, cartera, plan, simulacro=True)
+                mostrar(consola, cartera, plan, simulacro=True, analisis=analisis)
             vista.append(captura.get())
             if json_hecho:
-                informe.append(json_de_antemano(cartera, plan, simulacro=True))
+                informe.append(json_de_antemano(cartera, plan, simulacro=True, analisis=analisis))
 
         plan, registros = _planificar(
             politica, cartera, fecha, historial, ahora=ahora, simulacro=True,

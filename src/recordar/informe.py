@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from json.encoder import c_make_encoder as _c_make_encoder
 from json.encoder import encode_basestring as _texto_json
 from operator import attrgetter
 from pathlib import Path
@@ -39,16 +40,19 @@ class Resumen:
 
 
 def resumir(cartera: Cartera, plan: Plan) -> Resumen:
-    return _analizar(cartera, plan)[0]
+    return analizar(cartera, plan)[0]
 
 
 def omitidas_de(cartera: Cartera, plan: Plan) -> list:
     """Omitidas del informe: de la hoja (pagadas…) y del plan, sin las que sí van en un mensaje."""
-    return _analizar(cartera, plan)[1]
+    return analizar(cartera, plan)[1]
 
 
-def _analizar(cartera: Cartera, plan: Plan) -> tuple[Resumen, list]:
-    """El resumen y las omitidas juntos: los dos necesitan las facturas que van en mensajes."""
+def analizar(cartera: Cartera, plan: Plan) -> tuple[Resumen, list]:
+    """El resumen y las omitidas juntos: los dos necesitan las facturas que van en mensajes.
+
+    La vista previa y el informe lo usan los dos: se les puede pasar ya hecho (`analisis`).
+    """
     en_mensajes = _facturas_en(plan.mensajes)
     vistas: set[str] = set()
     omitidas = list(cartera.omitidas)
@@ -165,10 +169,22 @@ class JsonHecho(str):
 
 
 @lru_cache(maxsize=1)
-def _codificador():
-    # Uno solo: sin sangría usa el codificador en C; sin check_circular porque el informe es
-    # un árbol recién armado.
-    return json.JSONEncoder(ensure_ascii=False, check_circular=False, default=_serializar).encode
+def _codificador() -> Callable[[Any], str]:
+    # Sin sangría usa el codificador en C; sin check_circular porque el informe es un árbol
+    # recién armado. JSONEncoder.encode arma el de C en cada llamada (~2 µs por registro, con
+    # decenas de miles de registros); aquí se arma una vez, con los mismos parámetros.
+    codificador = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=_serializar)
+    if _c_make_encoder is None:
+        return codificador.encode
+    en_c = _c_make_encoder(None, codificador.default, _texto_json, None, ": ", ", ", False,
+                           False, True)  # fmt: skip
+
+    def codificar(valor: Any) -> str:
+        if isinstance(valor, str):  # como JSONEncoder.encode
+            return _texto_json(valor)
+        return "".join(en_c(valor, 0))
+
+    return codificar
 
 
 def mensajes_a_json(mensajes: list[Mensaje]) -> JsonHecho | None:
@@ -225,7 +241,7 @@ def _registro_json(m: Mensaje, cifras: tuple) -> str:
 
 
 def a_dict(
-    cartera: Cartera, plan: Plan, simulacro: bool, con_mensajes: bool = True
+    cartera: Cartera, plan: Plan, simulacro: bool, con_mensajes: bool = True, analisis=None
 ) -> dict[str, Any]:
     """El informe completo; su forma JSON es el contrato estable para scripts.
 
@@ -236,14 +252,16 @@ def a_dict(
     recolector = gc.isenabled()
     gc.disable()
     try:
-        return _armar(cartera, plan, simulacro, con_mensajes)
+        return _armar(cartera, plan, simulacro, con_mensajes, analisis or analizar(cartera, plan))
     finally:
         if recolector:
             gc.enable()
 
 
-def _armar(cartera: Cartera, plan: Plan, simulacro: bool, con_mensajes: bool) -> dict[str, Any]:
-    r, omitidas = _analizar(cartera, plan)
+def _armar(
+    cartera: Cartera, plan: Plan, simulacro: bool, con_mensajes: bool, analisis: tuple
+) -> dict[str, Any]:
+    r, omitidas = analisis
     return {
         "fecha": plan.fecha.isoformat(),
         "simulacro": simulacro,
@@ -272,12 +290,12 @@ def _armar(cartera: Cartera, plan: Plan, simulacro: bool, con_mensajes: bool) ->
 
 
 def json_de_antemano(
-    cartera: Cartera, plan: Plan, simulacro: bool
+    cartera: Cartera, plan: Plan, simulacro: bool, analisis=None
 ) -> Callable[[list[JsonHecho | None]], dict[str, Any]]:
     """Arma y codifica ya el informe .json salvo los mensajes (p. ej. mientras otro proceso
     los genera); devuelve la función que, con sus registros por tramos (mensajes_a_json),
     da el informe listo para escribir_informe, igual byte a byte al de a_dict."""
-    datos = a_dict(cartera, plan, simulacro, con_mensajes=False)
+    datos = a_dict(cartera, plan, simulacro, con_mensajes=False, analisis=analisis)
     codificar = _codificador()
     for clave, valor in datos.items():
         if isinstance(valor, list) and valor:
@@ -469,7 +487,7 @@ th{background:#f2f2f2} td.cuerpo{white-space:pre-wrap;max-width:40em}
 # --- terminal --------------------------------------------------------------------------------
 
 
-def mostrar(consola, cartera: Cartera, plan: Plan, simulacro: bool) -> None:
+def mostrar(consola, cartera: Cartera, plan: Plan, simulacro: bool, analisis=None) -> None:
     """Tablas de mensajes, tareas, rechazos y el resumen, en la terminal."""
     from rich.table import Table
 
@@ -508,7 +526,7 @@ def mostrar(consola, cartera: Cartera, plan: Plan, simulacro: bool) -> None:
         consola.print(tabla)
     _tabla_problemas(consola, "Filas rechazadas", cartera.rechazos)
     _tabla_problemas(consola, "Avisos de contacto", cartera.avisos)
-    _mostrar_resumen(consola, cartera, plan)
+    _mostrar_resumen(consola, analisis or analizar(cartera, plan))
 
 
 def _vista_previa(m: Mensaje) -> str:
@@ -534,8 +552,8 @@ def _tabla_problemas(consola, titulo: str, problemas: list) -> None:
         consola.print(f"… y {len(problemas) - FILAS_EN_PANTALLA} más en el informe (--salida)")
 
 
-def _mostrar_resumen(consola, cartera: Cartera, plan: Plan) -> None:
-    r, omitidas = _analizar(cartera, plan)
+def _mostrar_resumen(consola, analisis: tuple) -> None:
+    r, omitidas = analisis
     motivos: dict[str, int] = {}
     for o in omitidas:
         clave = o.motivo.split(":")[0]

@@ -13,6 +13,8 @@ import struct
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+PROTOCOLO = pickle.HIGHEST_PROTOCOL
+
 
 class HijoPerdido(Exception):
     """El hijo terminó sin devolver nada (lo mataron o falló al enviar su resultado)."""
@@ -97,10 +99,10 @@ class Hijo:
 
 def _empaquetar(funcion: Callable[[], Any]) -> bytes:
     try:
-        return pickle.dumps((True, funcion()), protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps((True, funcion()), protocol=PROTOCOLO)
     except Exception as exc:  # noqa: BLE001 - se relanza en el padre
         try:
-            datos = pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
+            datos = pickle.dumps((False, exc), protocol=PROTOCOLO)
             pickle.loads(datos)  # algunas excepciones no se pueden reconstruir
             return datos
         except Exception:  # noqa: BLE001

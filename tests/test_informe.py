@@ -155,7 +155,7 @@ def test_registro_json_directo_igual_al_del_codificador(datos, canal, texto, otr
                 asunto=otro, cuerpo=texto + otro, detalle=otro if extras else "",
                 nota=texto if extras else "")  # fmt: skip
     esperado = _codificador()(mensaje_a_dict(m))
-    assert mensajes_a_json([m]) == esperado
+    assert mensajes_a_json([m]) == esperado.encode()
     assert json.loads(esperado)["facturas"] == m.numeros
 
 
@@ -166,7 +166,7 @@ def test_registros_json_de_varios_deudores_seguidos():
     mensajes = [mensaje(comunes), mensaje(comunes), mensaje([linea("B-1", "7", 40, "1.25")])]
     mensajes[1].canal = "sms"
     esperado = ",\n".join(_codificador()(mensaje_a_dict(m)) for m in mensajes)
-    assert mensajes_a_json(mensajes) == esperado
+    assert mensajes_a_json(mensajes) == esperado.encode()
 
 
 VALORES_JSON = st.recursive(

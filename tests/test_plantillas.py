@@ -257,8 +257,8 @@ def test_por_tramo_se_calcula_donde_se_genera_cada_tramo(monkeypatch, tmp_path):
     # son los mismos que el informe haría después.
     pids = [pid for pid, _ in en_dos]
     assert pids[0] == os.getpid() and set(pids) - {os.getpid()}
-    assert ",\n".join(registros for _, registros in en_dos) == en_uno[0]
-    assert json.loads(f"[{en_uno[0]}]") == [
+    assert b",\n".join(registros for _, registros in en_dos) == en_uno[0]
+    assert json.loads(b"[" + en_uno[0] + b"]") == [
         json.loads(json.dumps(mensaje_a_dict(m), default=str)) for m in uno.mensajes
     ]
     # Con traer_textos (lo predeterminado), todos los mensajes tienen su texto aquí.

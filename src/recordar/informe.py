@@ -162,8 +162,10 @@ def _registros(mensajes: list[Mensaje]) -> Iterator[dict[str, Any]]:
         yield mensaje_a_dict(m, cifras)
 
 
-class JsonHecho(str):
-    """Registros del informe ya codificados en JSON, unidos con «,\n» (se escriben tal cual)."""
+class JsonHecho(bytes):
+    """Registros del informe ya codificados en JSON y en UTF-8, unidos con «,\n» (se escriben
+    tal cual). En bytes porque vienen de otro proceso: pickle copia bytes ~10 veces más rápido
+    que texto con acentos (44 MB con 100k filas: 0,03 s en vez de 0,5 s, y otro tanto al leer)."""
 
     __slots__ = ()
 
@@ -201,7 +203,7 @@ def mensajes_a_json(mensajes: list[Mensaje]) -> JsonHecho | None:
         if cifras[0] is not m.lineas:  # los mensajes de un deudor van seguidos
             cifras = _cifras_json(m.lineas)
         registros.append(_registro_json(m, cifras))
-    return JsonHecho(",\n".join(registros))
+    return JsonHecho(",\n".join(registros).encode())
 
 
 def _cifras_json(lineas: list) -> tuple:
@@ -299,7 +301,7 @@ def json_de_antemano(
     codificar = _codificador()
     for clave, valor in datos.items():
         if isinstance(valor, list) and valor:
-            datos[clave] = [JsonHecho(",\n".join(map(codificar, valor)))]
+            datos[clave] = [JsonHecho(",\n".join(map(codificar, valor)).encode())]
 
     def completar(registros: list[JsonHecho | None]) -> dict[str, Any]:
         datos["mensajes"] = [tramo for tramo in registros if tramo is not None]
@@ -347,32 +349,34 @@ def escribir_informe(ruta: str | Path, datos: dict[str, Any]) -> Path:
 
 def _json(ruta: Path, datos: dict[str, Any]) -> None:
     # Un registro por línea, las listas por tandas de registros: pocas llamadas a write, sin
-    # armar el informe entero en una sola cadena.
+    # armar el informe entero en una sola cadena. En binario: los tramos ya vienen en UTF-8.
     codificar_dict = _codificador()
 
-    def codificar(valor: Any) -> str:
-        return valor if type(valor) is JsonHecho else codificar_dict(valor)
+    def codificar(valor: Any) -> bytes:
+        return valor if type(valor) is JsonHecho else codificar_dict(valor).encode()
 
-    with ruta.open("w", encoding="utf-8") as f:
-        f.write("{")
+    with ruta.open("wb") as f:
+        f.write(b"{")
         for i, (clave, valor) in enumerate(datos.items()):
-            f.write(("," if i else "") + codificar(clave) + ":")
+            f.write((b"," if i else b"") + codificar(clave) + b":")
             if isinstance(valor, list):
-                f.write("[")
+                f.write(b"[")
                 for inicio in range(0, len(valor), TANDA_JSON):
                     tanda = valor[inicio : inicio + TANDA_JSON]
-                    f.write(",\n" if inicio else "\n")
+                    f.write(b",\n" if inicio else b"\n")
                     if any(type(v) is JsonHecho for v in tanda):
                         # Tramos ya codificados (megas cada uno): de a uno, sin juntarlos en
                         # una cadena aún más grande.
                         for k, v in enumerate(tanda):
-                            f.write(f",\n{v}" if k else v)
+                            if k:
+                                f.write(b",\n")
+                            f.write(v)
                     else:
-                        f.write(",\n".join(map(codificar, tanda)))
-                f.write("]")
+                        f.write(",\n".join(map(codificar_dict, tanda)).encode())
+                f.write(b"]")
             else:
                 f.write(codificar(valor))
-        f.write("}\n")
+        f.write(b"}\n")
 
 
 def _serializar(valor: Any) -> Any:

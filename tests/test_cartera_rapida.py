@@ -1,0 +1,121 @@
+"""Los atajos de la carga (columnas enteras de texto, filas comunes) dan lo mismo que el camino
+general, celda por celda y fila por fila."""
+
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+
+import recordar.cartera as modulo
+from recordar.cartera import cargar_cartera
+from recordar.valores import como_texto, es_vacio, normalizar_correos, normalizar_telefonos
+from tests.conftest import escribir_csv, escribir_xlsx
+from tests.test_cartera_procesos import _contenido
+
+# Sin columnas de pausa, promesa ni disputa: con ellas toda fila va por el camino general.
+CABECERA = ["Cliente", "Correo", "Teléfono", "Factura", "Vencimiento", "Importe", "Moneda",
+            "Estado", "Enlace de pago", "Vendedor", "Región"]  # fmt: skip
+CLIENTES = ["José Núñez Peña", " Abarrotes La Güera ", "", "Ana", "Ferretería Ñandú", "  "]
+CORREOS = ["jose@ejemplo.com", "ana@", "a@x.com; b@y.com", "", " josé@ejemplo.com ", "x@@y"]
+TELEFONOS = ["55 1234 5678", "12", "+52 1 55 1234 5678", "5512345678 / 5587654321", "", " "]
+VENCIMIENTOS = ["15/10/2026", "31/02/2026", "", "15 de marzo de 2026", "mañana", "2026-12-01"]
+IMPORTES = ["1234,50", "abc", "", "-50", "0", "$1.234,56", "1500.5", "US$ 20", "12 XYZ", " 99 ",
+            "1.234", "7,5", "€ 3,00"]  # fmt: skip
+MONEDAS = ["", "MXN", "usd", "XYZ", "€", " "]
+ESTADOS = ["", "Pendiente", "Pagada", "pagado", " "]
+
+
+def _filas(n: int = 160, xlsx: bool = False) -> list[list]:
+    """Tres de cada cuatro filas son comunes (el atajo); la cuarta, de todo."""
+    filas = [["Cartera al 23/11/2026"], [], CABECERA]
+    for i in range(n):
+        if i % 4:
+            cliente, importe, moneda, estado = CLIENTES[i % 2], IMPORTES[i % 2 * 9], "", ""
+            vencimiento = VENCIMIENTOS[i % 2 * 5]
+            moneda, estado = ["", "MXN", "usd"][i % 3], ["", "Pendiente"][i % 2]
+        else:
+            cliente, importe, vencimiento = CLIENTES[i % 6], IMPORTES[i % 13], VENCIMIENTOS[i % 6]
+            moneda, estado = MONEDAS[i % 6], ESTADOS[i % 5]
+        if xlsx and i % 7 == 0:  # celdas con tipo: número y fecha
+            importe, vencimiento = 1000.5 + i % 3, datetime(2026, 11, 1 + i % 28)
+        filas.append([
+            cliente, CORREOS[i % 6], TELEFONOS[i % 6], f"F-{i % 150}", vencimiento, importe,
+            moneda, estado, f" https://pago.ejemplo/{i % 7}", f"Vendedor {i % 4}",
+            ["Norte", "", " Sur "][i % 3],
+        ])  # fmt: skip
+    filas.append(["TOTAL", "", "", "", "", "123"])
+    return filas
+
+
+def _camino_general(monkeypatch) -> None:
+    """Toda fila por _leer_fila: con columnas de control, _leer_filas no usa el atajo."""
+    iniciar = modulo._Lector.__init__
+
+    def iniciar_sin_atajo(self, *args, **kwargs):
+        iniciar(self, *args, **kwargs)
+        self._controles = True  # sin esas columnas, _leer_fila da lo mismo que con False
+
+    monkeypatch.setattr(modulo._Lector, "__init__", iniciar_sin_atajo)
+
+
+def _contar_filas_generales(monkeypatch) -> list[int]:
+    llamadas = []
+    leer_fila = modulo._Lector._leer_fila
+
+    def espia(self, k, *args):
+        llamadas.append(k)
+        return leer_fila(self, k, *args)
+
+    monkeypatch.setattr(modulo._Lector, "_leer_fila", espia)
+    return llamadas
+
+
+@pytest.mark.parametrize("formato", ["csv", "xlsx"])
+@pytest.mark.parametrize("quitar", [(), ("Moneda", "Estado"), ("Correo", "Enlace de pago")])
+def test_filas_comunes_igual_que_fila_por_fila(tmp_path, monkeypatch, formato, quitar):
+    monkeypatch.setenv("RECORDAR_PROCESOS", "1")
+    filas = _filas(xlsx=formato == "xlsx")
+    quedan = [j for j, c in enumerate(CABECERA) if c not in quitar]
+    filas = filas[:2] + [[f[j] for j in quedan if j < len(f)] for f in filas[2:]]
+    if formato == "csv":
+        ruta = escribir_csv(tmp_path / "c.csv", filas, ";")
+    else:
+        ruta = escribir_xlsx(tmp_path / "c.xlsx", filas)
+    generales = _contar_filas_generales(monkeypatch)
+    rapida = cargar_cartera(ruta)
+    assert 30 < len(generales) < 80  # de 160 filas: el atajo se usó, y no siempre
+    with monkeypatch.context() as m:
+        _camino_general(m)
+        lenta = cargar_cartera(ruta)
+    assert _contenido(rapida) == _contenido(lenta)
+    assert list(rapida.contactos) == list(lenta.contactos)  # mismo orden de deudores
+    assert [f.extras for f in rapida.facturas] == [f.extras for f in lenta.facturas]
+    assert rapida.facturas and rapida.omitidas and rapida.rechazos and rapida.avisos
+
+
+MEZCLA = ["", " ", "  a  ", "\tb\n", "José", 1023.0, 12.5, 7, True, None, float("nan"),
+          datetime(2026, 3, 15), datetime(2026, 3, 15, 10, 30), Decimal("3.10")]  # fmt: skip
+TEXTOS = ["", " ", "\u3000", "  a  ", "\tb\n", "José", "1234,50", "$1.234,56", "x@y.com "]
+
+
+@pytest.mark.parametrize("valores", [TEXTOS, MEZCLA])
+def test_columnas_enteras_igual_que_celda_por_celda(valores):
+    assert modulo._textos(valores) == [como_texto(v) for v in valores]
+    assert modulo._valores_extra(valores) == [modulo._valor_extra(v) for v in valores]
+    for normalizar, region in ((normalizar_correos, ()), (normalizar_telefonos, ("MX",))):
+        esperado = [None if es_vacio(v) else normalizar(como_texto(v), *region) for v in valores]
+        assert modulo._contactos(valores, normalizar, *region) == esperado
+
+
+@pytest.mark.parametrize("coma_decimal", [True, False])
+@pytest.mark.parametrize("valores", [TEXTOS, MEZCLA])
+def test_importes_de_una_columna_igual_que_uno_por_uno(tmp_path, coma_decimal, valores):
+    ruta = escribir_csv(
+        tmp_path / "c.csv", [["Cliente", "Factura", "Importe", "Vencimiento", "Correo"]]
+    )
+    lector = modulo._Lector(ruta, str(ruta), [["Cliente", "Factura", "Importe", "Vencimiento",
+                            "Correo"]], 0, {}, coma_decimal, "MXN", "MX", True)  # fmt: skip
+    esperado = [lector._monto(v) for v in valores]
+    obtenido = lector._montos(valores)
+    assert obtenido == esperado
+    assert [str(m) for m, _, _ in obtenido] == [str(m) for m, _, _ in esperado]

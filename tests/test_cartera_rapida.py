@@ -119,3 +119,91 @@ def test_importes_de_una_columna_igual_que_uno_por_uno(tmp_path, coma_decimal, v
     obtenido = lector._montos(valores)
     assert obtenido == esperado
     assert [str(m) for m, _, _ in obtenido] == [str(m) for m, _, _ in esperado]
+
+
+CSV_REGULAR = (
+    "Cartera de clientes al 23/11/2026;;;\r\n;;;\r\n"
+    "Cliente;Correo;Factura;Importe;Vencimiento\r\n"
+    'Peña S.A.;"a@x.com; b@y.com";F-1;1234,50;15/12/2026\r\n'
+    "Ana;ana@x.com;F-2;99;15/12/2026\r\n"
+    "\r\n"
+    '"Ana ""la Güera""";ana@x.com;F-3;"1.234,56";15/12/2026\r\n'
+    "Solo dos;celdas\r\n"
+    "Larga;l@x.com;F-4;5;15/12/2026;sobra;y más\r\n"
+    " ; ;  ;;\r\n"
+    "TOTAL;;;1333,06;\r\n"
+)
+CSV_IRREGULARES = {
+    "multilinea": 'Cliente;Correo;Factura;Importe;Vencimiento\n"Peña\nS.A.";a@x.com;F-1;5;1/12/2026\n'
+    "Ana;ana@x.com;F-2;6;1/12/2026\n",
+    "multilinea_crlf": 'Cliente;Correo;Factura;Importe;Vencimiento\r\nAna;"a@x.com;\r\nb@y.com";F-1;'
+    '5;1/12/2026\r\n"x";y;"z\r\n\r\n";F-2;6;1/12/2026\r\n',
+    "comilla_suelta": 'Cliente;Correo;Factura;Importe;Vencimiento\nAna "la";a@x.com;F-1;5;1/12/2026\n',
+    "texto_tras_comillas": 'Cliente;Correo;Factura;Importe;Vencimiento\n"Ana" G;a@x.com;F-1;5;1/12/2026\n',
+    "comilla_sin_cerrar": 'Cliente;Correo;Factura;Importe;Vencimiento\nAna;a@x.com;F-1;5;1/12/2026\n"Luis;x',
+    "comilla_abierta_hasta_el_final": "Cliente;Correo;Factura;Importe;Vencimiento\n"
+    'Ana;"a@x.com;F-1;5;1/12/2026\nLuis;l@x.com;F-2;6;1/12/2026\n',
+    "solo_cr": "Cliente;Correo;Factura;Importe;Vencimiento\rAna;a@x.com;F-1;5;1/12/2026\r\rLuis;;F-2;6;1/12/2026",
+    "saltos_raros": "Cliente;Correo;Factura;Importe;Vencimiento\nAna\x0bB;a@x.com;F-1;5;1/12/2026\n"
+    "Luis\u2028;l@x.com;F-2;6\x1c;1/12/2026\n",
+    "nul": "Cliente;Correo;Factura;Importe;Vencimiento\nAna\x00;a@x.com;F-1;5;1/12/2026\n",
+    "campo_enorme": "Cliente;Correo;Factura;Importe;Vencimiento\n"
+    + "A" * 140_000
+    + ";a@x.com;F-1;5;1/12/2026\n",
+    "sin_fin_de_linea": "Cliente,Correo,Factura,Importe,Vencimiento\nAna,a@x.com,F-1,5,1/12/2026",
+}
+
+
+def _sin_atajo_csv(monkeypatch) -> None:
+    monkeypatch.setattr(modulo, "_filas_de_lineas", lambda lineas, separador: None)
+
+
+def _cargar_o_error(ruta):
+    try:
+        return _contenido(cargar_cartera(ruta))
+    except modulo.ErrorCartera as exc:
+        return str(exc)
+
+
+@pytest.mark.parametrize("codificacion", ["utf-8", "utf-8-sig", "cp1252"])
+@pytest.mark.parametrize("separador", [";", ",", "\t"])
+def test_csv_regular_por_el_atajo_igual_que_con_csv_reader(
+    tmp_path, monkeypatch, codificacion, separador
+):
+    ruta = tmp_path / "c.csv"
+    ruta.write_bytes(CSV_REGULAR.replace(";", separador).encode(codificacion))
+    atajos = []
+    filas_de_lineas = modulo._filas_de_lineas
+    monkeypatch.setattr(
+        modulo, "_filas_de_lineas", lambda *a: atajos.append(filas_de_lineas(*a)) or atajos[-1]
+    )
+    rapida = modulo._leer_csv(ruta)
+    assert atajos and atajos[0] is not None  # el atajo se usó
+    cartera = _cargar_o_error(ruta)
+    _sin_atajo_csv(monkeypatch)
+    assert rapida == modulo._leer_csv(ruta)
+    assert cartera == _cargar_o_error(ruta)
+    filas, _ = rapida
+    assert filas[5] == [] and filas[6][0] == 'Ana "la Güera"' and len(filas[7]) == 2
+
+
+@pytest.mark.parametrize("nombre", sorted(CSV_IRREGULARES))
+@pytest.mark.parametrize("codificacion", ["utf-8", "cp1252"])
+def test_csv_irregular_igual_que_con_csv_reader(tmp_path, monkeypatch, nombre, codificacion):
+    texto = CSV_IRREGULARES[nombre]
+    if codificacion == "cp1252" and nombre == "saltos_raros":
+        texto = texto.replace("\u2028", "")  # no existe en cp1252
+    ruta = tmp_path / "c.csv"
+    ruta.write_bytes(texto.encode(codificacion))
+    try:
+        rapida = modulo._leer_csv(ruta)
+    except modulo.ErrorCartera as exc:
+        rapida = str(exc)
+    cartera = _cargar_o_error(ruta)
+    _sin_atajo_csv(monkeypatch)
+    try:
+        lenta = modulo._leer_csv(ruta)
+    except modulo.ErrorCartera as exc:
+        lenta = str(exc)
+    assert rapida == lenta
+    assert cartera == _cargar_o_error(ruta)

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from itertools import repeat
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import contains, itemgetter, not_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -309,10 +309,14 @@ def _leer_csv(ruta: Path) -> tuple[list[list], str]:
             texto = datos.decode("utf-8")
         except UnicodeDecodeError:
             texto = datos.decode("cp1252", errors="replace")
-    separador = _detectar_separador(texto, ruta.suffix.lower())
+    lineas = _lineas(texto)
+    separador = _detectar_separador(texto, lineas, ruta.suffix.lower())
+    filas = _filas_de_lineas(lineas, separador) if lineas is not None else None
+    if filas is not None:
+        return filas, separador
     try:
         lector = csv.reader(io.StringIO(texto, newline=""), delimiter=separador)
-        filas: list[list] = list(lector)
+        filas = list(lector)
         if lector.line_num == len(filas):  # una línea por fila: el índice ya es la línea
             return filas, separador
     except csv.Error:
@@ -334,16 +338,60 @@ def _leer_csv(ruta: Path) -> tuple[list[list], str]:
     return filas, separador
 
 
-def _detectar_separador(texto: str, extension: str) -> str:
+# Fines de línea que str.splitlines reconoce y el módulo csv no (este solo \r, \n y \r\n), y
+# NUL, que csv trata aparte.
+_RAROS_PARA_CSV = "\v\f\x1c\x1d\x1e\x85\u2028\u2029\x00"
+
+
+def _lineas(texto: str) -> list[str] | None:
+    """Las líneas del texto tal como las separa csv, o None si tiene otros fines de línea."""
+    if any(c in texto for c in _RAROS_PARA_CSV):
+        return None
+    return texto.splitlines()
+
+
+def _filas_de_lineas(lineas: list[str], separador: str) -> list[list[str]] | None:
+    """Las filas que daría csv.reader si cada fila ocupa una sola línea; None si no es así
+    (un campo entre comillas con saltos de línea, comillas mal puestas, un campo enorme).
+
+    Las líneas sin comillas se parten con str.split, ~2 veces más rápido que csv.reader; las
+    que tienen comillas las lee csv.reader (estricto: ante cualquier duda, None).
+    """
+    import csv
+
+    if lineas and max(map(len, lineas)) > csv.field_size_limit():
+        return None
+    filas = list(map(str.split, lineas, repeat(separador)))
+    for i in compress(range(len(lineas)), map(not_, lineas)):
+        filas[i] = []  # como csv.reader: una línea vacía es una fila sin celdas
+    con_comillas = list(compress(range(len(lineas)), map(contains, lineas, repeat('"'))))
+    if con_comillas:
+        lector = csv.reader((lineas[i] for i in con_comillas), delimiter=separador, strict=True)
+        try:
+            leidas = list(lector)
+        except csv.Error:
+            return None
+        # Si un campo siguió en la línea siguiente, hay menos filas que líneas.
+        if len(leidas) != len(con_comillas):
+            return None
+        for i, fila in zip(con_comillas, leidas, strict=True):
+            filas[i] = fila
+    return filas
+
+
+def _detectar_separador(texto: str, lineas: list[str] | None, extension: str) -> str:
+    """El separador del CSV; `lineas` son las de texto.splitlines() si ya se calcularon."""
     if extension == ".tsv":
         return "\t"
     from collections import Counter
 
+    if lineas is None:
+        lineas = texto.splitlines()
     # Lo que va entre comillas no cuenta: «"a@x.com; b@y.com"» no dice nada del separador.
-    lineas = [re.sub(r'"[^"]*"', "", linea) for linea in texto.splitlines()[:40] if linea.strip()]
+    muestra = [re.sub(r'"[^"]*"', "", linea) for linea in lineas[:40] if linea.strip()]
     mejor, mejor_puntaje = ",", -1
     for candidato in ("\t", ";", ","):
-        cuentas = Counter(linea.count(candidato) for linea in lineas)
+        cuentas = Counter(linea.count(candidato) for linea in muestra)
         cuentas.pop(0, None)
         if not cuentas:
             continue

@@ -207,3 +207,40 @@ def test_csv_irregular_igual_que_con_csv_reader(tmp_path, monkeypatch, nombre, c
         lenta = str(exc)
     assert rapida == lenta
     assert cartera == _cargar_o_error(ruta)
+
+
+def _filas_de_datos_una_por_una(lector) -> tuple[list[int], list[list]]:
+    """La versión sin atajo de _Lector._filas_de_datos: cada fila por _fila_vacia y _es_total."""
+    numeros, filas = [], []
+    for i in range(lector.indice + 1, len(lector.filas)):
+        fila = lector.filas[i] + [None] * (lector.ancho - len(lector.filas[i]))
+        if not modulo._fila_vacia(fila) and not lector._es_total(fila):
+            numeros.append(i + 1)
+            filas.append(fila)
+    return numeros, filas
+
+
+PRIMERAS = ["Ana", "Total", "TOTAL GENERAL", " Total", "total", "Suma", "Gran total", "Tienda",
+            "Subtotal", "sub total", "", " ", None, 5, 1.0, float("nan"), "Ñandú", "¿Quién?",
+            "7-Eleven", "gran", True, datetime(2026, 1, 1)]  # fmt: skip
+
+
+@pytest.mark.parametrize("factura", ["F-1", "", "Total", None])
+def test_filas_de_datos_igual_que_una_por_una(tmp_path, factura):
+    cabecera = ["Cliente", "Correo", "Factura", "Importe", "Vencimiento"]
+    filas = [["Cartera"], cabecera]
+    for primera in PRIMERAS:
+        filas += [[primera, "", factura, "5", "1/12/2026"], [primera], [primera, "", factura]]
+        filas += [[primera, None, None, None, None, "sobra"], [None, primera, factura]]
+    lector = modulo._Lector(tmp_path, "x", filas, 1, {}, True, "MXN", "MX", True)
+    obtenido = lector._filas_de_datos()
+    assert obtenido == _filas_de_datos_una_por_una(lector)
+    assert 0 < len(obtenido[0]) < len(filas) - 2
+
+
+def test_hoja_con_cabecera_y_sin_filas(tmp_path):
+    ruta = escribir_csv(
+        tmp_path / "c.csv", [["Cliente", "Correo", "Factura", "Importe", "Vencimiento"]]
+    )
+    cartera = cargar_cartera(ruta)
+    assert cartera.facturas == [] and cartera.rechazos == [] and cartera.extras == []

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from itertools import compress, repeat
-from operator import contains, itemgetter, not_
+from operator import contains, not_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -474,6 +474,7 @@ class _Lector:
         self.dia_primero = dia_primero
         self.mapa = _mapear(filas[indice], columnas)
         self._revisar_columnas(columnas)
+        self.ancho = max(len(self.cabecera), max(self.mapa.values()) + 1)
         self._controles = bool({"pausa_hasta", "promesa_pago", "disputa"} & set(self.mapa))
         usados = set(self.mapa.values())
         self.extras = [
@@ -510,10 +511,11 @@ class _Lector:
         numeros_fila, filas = self._filas_de_datos()
         # Cada columna se interpreta una vez por valor distinto (clientes, fechas, contactos y
         # monedas se repiten mucho); luego cada fila solo junta lo ya interpretado.
-        self.celdas = {campo: _columna(filas, j) for campo, j in self.mapa.items()}
+        self.columnas_hoja = _transponer(filas, self.ancho)
+        self.celdas = {campo: self.columnas_hoja[j] for campo, j in self.mapa.items()}
         c = _Columnas(self, filas)
         candidatas = self._leer_filas(numeros_fila, c, cartera)
-        numeros = [_numero(resultado) for _, resultado in candidatas]
+        numeros = [r.factura if type(r) is Omitida else r.numero for _, r in candidatas]
         por_numero: dict[str, list[int]] = {}
         if len(set(numeros)) < len(numeros):  # hay facturas repetidas
             por_numero = defaultdict(list)
@@ -578,12 +580,20 @@ class _Lector:
 
     def _filas_de_datos(self) -> tuple[list[int], list[list]]:
         """(número de fila visible, celdas completadas al ancho) de las filas con datos."""
-        ancho = max(len(self.cabecera), max(self.mapa.values()) + 1)
+        ancho = self.ancho
         numeros, filas = [], []
         for i in range(self.indice + 1, len(self.filas)):
             fila = self.filas[i]
             if len(fila) < ancho:
                 fila = fila + [None] * (ancho - len(fila))
+            else:
+                # Lo común: la primera celda empieza con letra o cifra que no es la de «Total»,
+                # «Suma», «Gran total»: ni vacía ni de totales (ver _es_total).
+                primera = fila[0]
+                if type(primera) is str and primera[:1].isalnum() and primera[0] not in "tsgTSG":
+                    numeros.append(i + 1)
+                    filas.append(fila)
+                    continue
             if _fila_vacia(fila) or self._es_total(fila):
                 continue
             numeros.append(i + 1)
@@ -852,7 +862,8 @@ def _interpretar_columnas(lector: _Lector, filas: list[list]) -> tuple[dict, lis
         if "cliente" in columnas:  # lo normal: el cliente no va al hijo
             deudores = _por_valor(columnas["cliente"], _cada(normalizar))
         extras = [
-            (nombre, _por_valor(_columna(filas, j), _valores_extra)) for j, nombre in lector.extras
+            (nombre, _por_valor(lector.columnas_hoja[j], _valores_extra))
+            for j, nombre in lector.extras
         ]
         if hijo is not None:
             columnas.update(_recoger(hijo, celdas, interpretes, del_hijo))
@@ -1026,13 +1037,12 @@ def _decodificar_montos(datos: tuple[list, list, list]) -> list[tuple]:
     return list(zip(map(Decimal, textos), monedas, motivos, strict=True))
 
 
-def _columna(filas: list[list], j: int) -> list:
-    """La celda j de cada fila (las filas ya vienen completadas al ancho)."""
-    return list(map(itemgetter(j), filas))
-
-
-def _numero(resultado: Factura | Omitida) -> str:
-    return resultado.factura if type(resultado) is Omitida else resultado.numero
+def _transponer(filas: list[list], ancho: int) -> list[tuple]:
+    """Las celdas de cada columna (tuplas), al menos `ancho` columnas: las filas ya vienen
+    completadas a ese ancho."""
+    if not filas:
+        return [()] * ancho
+    return list(zip(*filas, strict=False))  # una fila más larga no cambia las primeras columnas
 
 
 def _fila_vacia(fila: list) -> bool:

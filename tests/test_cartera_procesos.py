@@ -171,10 +171,10 @@ def test_si_el_hijo_falla_el_padre_interpreta_esas_columnas(hoja, hijo, monkeypa
 
 
 def test_si_el_padre_falla_no_deja_al_hijo_vivo(hoja, hijo, monkeypatch):
-    def falla(valor):
+    def falla(valores):
         raise RuntimeError("falla en el padre")
 
-    monkeypatch.setattr(modulo, "_valor_extra", falla)  # la columna «Vendedor», en el padre
+    monkeypatch.setattr(modulo, "_valores_extra", falla)  # la columna «Vendedor», en el padre
     monkeypatch.setattr(modulo, "_interpretar_distintos", _se_cuelga)
     with pytest.raises(RuntimeError, match="falla en el padre"):
         cargar_cartera(hoja)

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from recordar.valores import (
     _telefono_directo,
+    montos_simples,
     normalizar,
     normalizar_correos,
     normalizar_telefonos,
@@ -43,6 +44,37 @@ def test_importes_como_los_escribe_la_gente(texto, coma, esperado, moneda):
 def test_importes_no_validos(texto):
     with pytest.raises(ValueError):
         parsear_monto(texto, False)
+
+
+def _monto_o_none(texto: str, coma: bool) -> str | None:
+    """Lo que debe dar montos_simples: el importe si parsear_monto lo lee sin moneda."""
+    try:
+        importe, moneda = parsear_monto(texto, coma)
+    except ValueError:
+        return None
+    return None if moneda else str(importe)
+
+
+@pytest.mark.parametrize("coma", [True, False])
+def test_montos_simples_como_parsear_monto(coma):
+    textos = ["1234", " 1234.5 ", "12450,50", "-7", "-0,05", "0", "007.1", "١٢٣", "", "  ",
+              "$1,234.50", "1.234,56", "1,234", "12.345", "1e5", "1_000", "nan", "12\n34",
+              "1234.567", "+5", "5-", "abc", "\t99,9\n"]  # fmt: skip
+    simples = montos_simples(textos)
+    assert len(simples) == len(textos)
+    for texto, importe in zip(textos, simples, strict=True):
+        if importe is not None:  # mismo valor y mismo exponente («1234.50», no «1234.5»)
+            assert str(importe) == _monto_o_none(texto, coma), texto
+    # Los de forma simple no se quedan sin convertir (si no, el atajo no ahorraría nada).
+    assert [t for t, m in zip(textos, simples, strict=True) if m is not None] == [
+        "1234", " 1234.5 ", "12450,50", "-7", "-0,05", "0", "007.1", "١٢٣", "\t99,9\n"]  # fmt: skip
+
+
+@given(st.lists(st.text(alphabet="0123456789-,. $€\n", max_size=8), max_size=30))
+def test_montos_simples_propiedad(textos):
+    for texto, importe in zip(textos, montos_simples(textos), strict=True):
+        if importe is not None:
+            assert str(importe) == _monto_o_none(texto, True) == _monto_o_none(texto, False)
 
 
 def test_importe_numerico_de_excel():

@@ -6,10 +6,13 @@ import gc
 import re
 from array import array
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import contains, not_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +21,7 @@ from recordar.valores import (
     MEDIANOCHE,
     como_texto,
     es_vacio,
+    montos_simples,
     normalizar,
     normalizar_correos,
     normalizar_telefonos,
@@ -305,10 +309,14 @@ def _leer_csv(ruta: Path) -> tuple[list[list], str]:
             texto = datos.decode("utf-8")
         except UnicodeDecodeError:
             texto = datos.decode("cp1252", errors="replace")
-    separador = _detectar_separador(texto, ruta.suffix.lower())
+    lineas = _lineas(texto)
+    separador = _detectar_separador(texto, lineas, ruta.suffix.lower())
+    filas = _filas_de_lineas(lineas, separador) if lineas is not None else None
+    if filas is not None:
+        return filas, separador
     try:
         lector = csv.reader(io.StringIO(texto, newline=""), delimiter=separador)
-        filas: list[list] = list(lector)
+        filas = list(lector)
         if lector.line_num == len(filas):  # una línea por fila: el índice ya es la línea
             return filas, separador
     except csv.Error:
@@ -330,16 +338,60 @@ def _leer_csv(ruta: Path) -> tuple[list[list], str]:
     return filas, separador
 
 
-def _detectar_separador(texto: str, extension: str) -> str:
+# Fines de línea que str.splitlines reconoce y el módulo csv no (este solo \r, \n y \r\n), y
+# NUL, que csv trata aparte.
+_RAROS_PARA_CSV = "\v\f\x1c\x1d\x1e\x85\u2028\u2029\x00"
+
+
+def _lineas(texto: str) -> list[str] | None:
+    """Las líneas del texto tal como las separa csv, o None si tiene otros fines de línea."""
+    if any(c in texto for c in _RAROS_PARA_CSV):
+        return None
+    return texto.splitlines()
+
+
+def _filas_de_lineas(lineas: list[str], separador: str) -> list[list[str]] | None:
+    """Las filas que daría csv.reader si cada fila ocupa una sola línea; None si no es así
+    (un campo entre comillas con saltos de línea, comillas mal puestas, un campo enorme).
+
+    Las líneas sin comillas se parten con str.split, ~2 veces más rápido que csv.reader; las
+    que tienen comillas las lee csv.reader (estricto: ante cualquier duda, None).
+    """
+    import csv
+
+    if lineas and max(map(len, lineas)) > csv.field_size_limit():
+        return None
+    filas = list(map(str.split, lineas, repeat(separador)))
+    for i in compress(range(len(lineas)), map(not_, lineas)):
+        filas[i] = []  # como csv.reader: una línea vacía es una fila sin celdas
+    con_comillas = list(compress(range(len(lineas)), map(contains, lineas, repeat('"'))))
+    if con_comillas:
+        lector = csv.reader((lineas[i] for i in con_comillas), delimiter=separador, strict=True)
+        try:
+            leidas = list(lector)
+        except csv.Error:
+            return None
+        # Si un campo siguió en la línea siguiente, hay menos filas que líneas.
+        if len(leidas) != len(con_comillas):
+            return None
+        for i, fila in zip(con_comillas, leidas, strict=True):
+            filas[i] = fila
+    return filas
+
+
+def _detectar_separador(texto: str, lineas: list[str] | None, extension: str) -> str:
+    """El separador del CSV; `lineas` son las de texto.splitlines() si ya se calcularon."""
     if extension == ".tsv":
         return "\t"
     from collections import Counter
 
+    if lineas is None:
+        lineas = texto.splitlines()
     # Lo que va entre comillas no cuenta: «"a@x.com; b@y.com"» no dice nada del separador.
-    lineas = [re.sub(r'"[^"]*"', "", linea) for linea in texto.splitlines()[:40] if linea.strip()]
+    muestra = [re.sub(r'"[^"]*"', "", linea) for linea in lineas[:40] if linea.strip()]
     mejor, mejor_puntaje = ",", -1
     for candidato in ("\t", ";", ","):
-        cuentas = Counter(linea.count(candidato) for linea in lineas)
+        cuentas = Counter(linea.count(candidato) for linea in muestra)
         cuentas.pop(0, None)
         if not cuentas:
             continue
@@ -422,6 +474,7 @@ class _Lector:
         self.dia_primero = dia_primero
         self.mapa = _mapear(filas[indice], columnas)
         self._revisar_columnas(columnas)
+        self.ancho = max(len(self.cabecera), max(self.mapa.values()) + 1)
         self._controles = bool({"pausa_hasta", "promesa_pago", "disputa"} & set(self.mapa))
         usados = set(self.mapa.values())
         self.extras = [
@@ -458,39 +511,89 @@ class _Lector:
         numeros_fila, filas = self._filas_de_datos()
         # Cada columna se interpreta una vez por valor distinto (clientes, fechas, contactos y
         # monedas se repiten mucho); luego cada fila solo junta lo ya interpretado.
-        self.celdas = {campo: [fila[j] for fila in filas] for campo, j in self.mapa.items()}
+        self.columnas_hoja = _transponer(filas, self.ancho)
+        self.celdas = {campo: self.columnas_hoja[j] for campo, j in self.mapa.items()}
         c = _Columnas(self, filas)
-        por_numero: dict[str, list[int]] = defaultdict(list)
-        candidatas: list[tuple[int, Factura | Omitida]] = []
-        for k, n in enumerate(numeros_fila):
-            resultado = self._leer_fila(k, n, c, cartera)
-            if resultado is None:
-                cartera.numeros_rechazados.add(c.numeros[k])
-            else:
-                por_numero[
-                    resultado.factura if isinstance(resultado, Omitida) else resultado.numero
-                ].append(len(candidatas))
-                candidatas.append((n, resultado))
+        candidatas = self._leer_filas(numeros_fila, c, cartera)
+        numeros = [r.factura if type(r) is Omitida else r.numero for _, r in candidatas]
+        por_numero: dict[str, list[int]] = {}
+        if len(set(numeros)) < len(numeros):  # hay facturas repetidas
+            por_numero = defaultdict(list)
+            for k, numero in enumerate(numeros):
+                por_numero[numero].append(k)
         repetidas = self._repetidas(por_numero, candidatas, cartera)
         for k, (_, resultado) in enumerate(candidatas):
             if k in repetidas:
-                numero = resultado.factura if isinstance(resultado, Omitida) else resultado.numero
-                cartera.numeros_rechazados.add(numero)
-                continue
-            if isinstance(resultado, Omitida):
+                cartera.numeros_rechazados.add(numeros[k])
+            elif type(resultado) is Omitida:
                 cartera.omitidas.append(resultado)
             else:
                 cartera.facturas.append(resultado)
         return cartera
 
+    def _leer_filas(
+        self, numeros_fila: list[int], c: _Columnas, cartera: Cartera
+    ) -> list[tuple[int, Factura | Omitida]]:
+        """(fila, factura u omitida) de cada fila sin rechazos; los números de las rechazadas
+        van a cartera.numeros_rechazados.
+
+        Lo común (sin pagar, importe positivo, nada que rechazar) se resuelve aquí mismo; lo
+        demás, con _leer_fila. Por fila, el resultado es el mismo que con _leer_fila.
+        """
+        candidatas: list[tuple[int, Factura | Omitida]] = []
+        agregar = candidatas.append
+        ninguno = repeat(None)  # las columnas que la hoja no tiene (zip acaba con la más corta)
+        predeterminada, controles = self.moneda, self._controles
+        con_opcionales = any(x is not None for x in (c.no_contactar, c.zonas, c.canales))
+        nombres = [nombre for nombre, _ in c.extras]
+        extras = zip(*(v for _, v in c.extras), strict=True) if nombres else repeat(())
+        for k, n, cliente, numero, deudor, importe, fecha, codigo, pagada, correos, telefonos, \
+                enlace, disputa, valores_extra in zip(
+                    range(len(numeros_fila)), numeros_fila, c.clientes, c.numeros, c.deudores,
+                    c.montos, c.vencimientos, c.monedas or repeat(""), c.pagadas or ninguno,
+                    c.correos or ninguno, c.telefonos or ninguno, c.enlaces or repeat(""),
+                    c.disputas or repeat(False), extras, strict=False):  # fmt: skip
+            contacto = self._contacto(deudor, cartera)
+            if correos is not None:
+                self._unir_correos(k, n, contacto, correos, cartera)
+            if telefonos is not None:
+                self._unir_telefonos(k, n, contacto, telefonos, cartera)
+            if con_opcionales:
+                self._contacto_opcional(k, n, contacto, c, cartera)
+            monto, moneda_celda, motivo = importe
+            if (
+                not cliente or not numero or pagada or motivo or fecha[1]
+                or not (codigo or (codigo == "" and not moneda_celda)) or monto <= 0 or controles
+            ):  # fmt: skip
+                resultado = self._leer_fila(k, n, c, cartera)
+                if resultado is None:
+                    cartera.numeros_rechazados.add(numero)
+                else:
+                    agregar((n, resultado))
+                continue
+            extras_fila = dict(zip(nombres, valores_extra, strict=True))
+            moneda = codigo or predeterminada
+            factura = Factura(n, numero, cliente, deudor, monto, fecha[0], moneda, enlace,
+                              extras_fila, None, disputa, None)  # fmt: skip
+            agregar((n, factura))
+        return candidatas
+
     def _filas_de_datos(self) -> tuple[list[int], list[list]]:
         """(número de fila visible, celdas completadas al ancho) de las filas con datos."""
-        ancho = max(len(self.cabecera), max(self.mapa.values()) + 1)
+        ancho = self.ancho
         numeros, filas = [], []
         for i in range(self.indice + 1, len(self.filas)):
             fila = self.filas[i]
             if len(fila) < ancho:
                 fila = fila + [None] * (ancho - len(fila))
+            else:
+                # Lo común: la primera celda empieza con letra o cifra que no es la de «Total»,
+                # «Suma», «Gran total»: ni vacía ni de totales (ver _es_total).
+                primera = fila[0]
+                if type(primera) is str and primera[:1].isalnum() and primera[0] not in "tsgTSG":
+                    numeros.append(i + 1)
+                    filas.append(fila)
+                    continue
             if _fila_vacia(fila) or self._es_total(fila):
                 continue
             numeros.append(i + 1)
@@ -550,6 +653,7 @@ class _Lector:
     def _leer_fila(
         self, k: int, n: int, c: _Columnas, cartera: Cartera
     ) -> Factura | Omitida | None:
+        """La fila k (número visible n) sin su contacto: factura, omitida o None si se rechaza."""
         antes = len(cartera.rechazos)
         cliente, numero = c.clientes[k], c.numeros[k]
         if not cliente:
@@ -557,7 +661,6 @@ class _Lector:
         if not numero:
             self._rechazo(cartera, n, "factura", "", "falta el número de factura")
         deudor = c.deudores[k]
-        self._leer_contacto(k, n, deudor, c, cartera)
         if c.pagadas is not None and c.pagadas[k]:
             if len(cartera.rechazos) > antes:
                 return None
@@ -616,6 +719,16 @@ class _Lector:
         except ValueError:
             return Decimal(0), None, f"«{como_texto(valor)}» no es un importe válido"
 
+    def _montos(self, valores: list) -> list[tuple[Decimal, str | None, str]]:
+        """_monto de cada celda; las de texto simple («1234», «12450,50») se convierten juntas."""
+        if not _todo_texto(valores):
+            return list(map(self._monto, valores))
+        simples = montos_simples(valores)
+        return [
+            (importe, None, "") if importe is not None else self._monto(v)
+            for importe, v in zip(simples, valores, strict=True)
+        ]
+
     def _fecha(self, valor: Any, falta: str | None) -> tuple[date | None, str]:
         """(fecha, motivo si no vale); una celda vacía es `falta` (o None si es opcional)."""
         if es_vacio(valor):
@@ -656,25 +769,35 @@ class _Lector:
             return self.moneda
         return codigo
 
-    def _leer_contacto(self, k: int, n: int, deudor: str, c: _Columnas, cartera: Cartera) -> None:
+    def _contacto(self, deudor: str, cartera: Cartera) -> Contacto:
         contacto = cartera.contactos.get(deudor)
         if contacto is None:
             contacto = cartera.contactos[deudor] = Contacto()
-        correos = c.correos[k] if c.correos is not None else None
-        if correos is not None:
-            validos, malos = correos
-            _unir(contacto.correos, validos)
-            for malo in malos:
-                self._rechazo(cartera, n, "correo", self.celdas["correo"][k],
-                              f"«{malo}» no es un correo válido", aviso=True)  # fmt: skip
-        telefonos = c.telefonos[k] if c.telefonos is not None else None
-        if telefonos is not None:
-            validos, malos = telefonos
-            _unir(contacto.telefonos, validos)
-            for malo in malos:
-                self._rechazo(cartera, n, "telefono", self.celdas["telefono"][k],
-                              f"«{malo}» no es un teléfono válido para la región {self.region}",
-                              aviso=True)  # fmt: skip
+        return contacto
+
+    def _unir_correos(
+        self, k: int, n: int, contacto: Contacto, correos: tuple, cartera: Cartera
+    ) -> None:
+        validos, malos = correos
+        _unir(contacto.correos, validos)
+        for malo in malos:
+            self._rechazo(cartera, n, "correo", self.celdas["correo"][k],
+                          f"«{malo}» no es un correo válido", aviso=True)  # fmt: skip
+
+    def _unir_telefonos(
+        self, k: int, n: int, contacto: Contacto, telefonos: tuple, cartera: Cartera
+    ) -> None:
+        validos, malos = telefonos
+        _unir(contacto.telefonos, validos)
+        for malo in malos:
+            self._rechazo(cartera, n, "telefono", self.celdas["telefono"][k],
+                          f"«{malo}» no es un teléfono válido para la región {self.region}",
+                          aviso=True)  # fmt: skip
+
+    def _contacto_opcional(
+        self, k: int, n: int, contacto: Contacto, c: _Columnas, cartera: Cartera
+    ) -> None:
+        """No contactar, zona horaria y canal de la fila k, si la hoja tiene esas columnas."""
         if c.no_contactar is not None and c.no_contactar[k]:
             contacto.no_contactar = True
         zona = c.zonas[k] if c.zonas is not None else ""
@@ -737,9 +860,9 @@ def _interpretar_columnas(lector: _Lector, filas: list[list]) -> tuple[dict, lis
             c: _por_valor(celdas[c], interpretes[c]) for c in interpretes if c not in del_hijo
         }
         if "cliente" in columnas:  # lo normal: el cliente no va al hijo
-            deudores = _por_valor(columnas["cliente"], normalizar)
+            deudores = _por_valor(columnas["cliente"], _cada(normalizar))
         extras = [
-            (nombre, _por_valor([fila[j] for fila in filas], _valor_extra))
+            (nombre, _por_valor(lector.columnas_hoja[j], _valores_extra))
             for j, nombre in lector.extras
         ]
         if hijo is not None:
@@ -748,40 +871,73 @@ def _interpretar_columnas(lector: _Lector, filas: list[list]) -> tuple[dict, lis
         if hijo is not None:
             hijo.cancelar()  # si ya se recogió, no hace nada
     if deudores is None:
-        deudores = _por_valor(columnas["cliente"], normalizar)
+        deudores = _por_valor(columnas["cliente"], _cada(normalizar))
     return columnas, deudores, extras
 
 
-def _interpretes(lector: _Lector) -> dict[str, Any]:
-    """campo → la función que convierte una celda de esa columna en lo que usa cada fila."""
+def _interpretes(lector: _Lector) -> dict[str, Callable[[list], list]]:
+    """campo → la función que interpreta una lista de celdas de esa columna (cada una por su
+    cuenta: el resultado de una celda no depende de las demás)."""
     region = lector.region
     return {
-        "cliente": como_texto,
-        "factura": como_texto,
-        "estado": lector._pagada,
-        "monto": lector._monto,
-        "vencimiento": lambda v: lector._fecha(v, "falta la fecha de vencimiento"),
-        "moneda": lector._codigo,
-        "correo": lambda v: None if es_vacio(v) else normalizar_correos(como_texto(v)),
-        "telefono": lambda v: None if es_vacio(v) else normalizar_telefonos(como_texto(v), region),
-        "no_contactar": lector._si,
-        "zona_horaria": como_texto,
-        "canal": lambda v: None if es_vacio(v) else CANALES.get(normalizar(como_texto(v)), ""),
-        "pausa_hasta": lambda v: lector._fecha(v, None),
-        "promesa_pago": lambda v: lector._fecha(v, None),
-        "disputa": lector._si,
-        "enlace_pago": como_texto,
+        "cliente": _textos,
+        "factura": _textos,
+        "estado": _cada(lector._pagada),
+        "monto": lector._montos,
+        "vencimiento": _cada(lambda v: lector._fecha(v, "falta la fecha de vencimiento")),
+        "moneda": _cada(lector._codigo),
+        "correo": lambda valores: _contactos(valores, normalizar_correos),
+        "telefono": lambda valores: _contactos(valores, normalizar_telefonos, region),
+        "no_contactar": _cada(lector._si),
+        "zona_horaria": _textos,
+        "canal": _cada(
+            lambda v: None if es_vacio(v) else CANALES.get(normalizar(como_texto(v)), "")
+        ),
+        "pausa_hasta": _cada(lambda v: lector._fecha(v, None)),
+        "promesa_pago": _cada(lambda v: lector._fecha(v, None)),
+        "disputa": _cada(lector._si),
+        "enlace_pago": _textos,
     }
 
 
-def _por_valor(valores: list, funcion) -> list:
-    """[funcion(v) for v in valores], calculando funcion una sola vez por valor distinto."""
+def _cada(funcion: Callable[[Any], Any]) -> Callable[[list], list]:
+    return lambda valores: list(map(funcion, valores))
+
+
+def _textos(valores: list) -> list[str]:
+    """como_texto de cada celda."""
+    if _todo_texto(valores):  # para un str, como_texto es str.strip (lo vacío da «»)
+        return list(map(str.strip, valores))
+    return list(map(como_texto, valores))
+
+
+def _valores_extra(valores: list) -> list:
+    """_valor_extra de cada celda."""
+    if _todo_texto(valores):  # para un str, _valor_extra es str.strip (lo vacío da «»)
+        return list(map(str.strip, valores))
+    return list(map(_valor_extra, valores))
+
+
+def _contactos(valores: list, normalizar_contactos, *region: str) -> list[tuple | None]:
+    """Correos o teléfonos de cada celda: None si está vacía, si no normalizar_contactos(texto)."""
+    if _todo_texto(valores):  # para un str, vacía es «en blanco» y como_texto es str.strip
+        return [normalizar_contactos(t, *region) if t else None for t in map(str.strip, valores)]
+    return [None if es_vacio(v) else normalizar_contactos(como_texto(v), *region) for v in valores]
+
+
+def _por_valor(valores: list, interprete: Callable[[list], list]) -> list:
+    """interprete(valores), pero interpretando una sola vez cada valor distinto."""
     tabla = _distintos(valores)
-    if tabla is None:
-        return [funcion(v) for v in valores]
-    for v in tabla:
-        tabla[v] = funcion(v)
-    return [tabla[v] for v in valores]
+    if tabla is None or len(tabla) == len(valores):  # todos distintos: agrupar no ahorra nada
+        return interprete(valores)
+    for v, resultado in zip(tabla, interprete(list(tabla)), strict=True):
+        tabla[v] = resultado
+    return list(map(tabla.__getitem__, valores))
+
+
+def _todo_texto(valores: list) -> bool:
+    """Si todas las celdas son str (siempre en un CSV); un str derivado no cuenta."""
+    return set(map(type, valores)) <= {str}
 
 
 def _distintos(valores: list) -> dict | None:
@@ -845,13 +1001,15 @@ def _recoger(hijo: Hijo, celdas: dict, interpretes: dict, campos: list[str]) -> 
         return {c: _por_valor(celdas[c], interpretes[c]) for c in campos}
 
 
-def _interpretar_distintos(valores: list, funcion) -> tuple[list, array | None]:
-    """(funcion de cada valor distinto, índice de cada fila en esa lista); (por fila, None)
-    si los valores no se pueden agrupar."""
+def _interpretar_distintos(
+    valores: list, interprete: Callable[[list], list]
+) -> tuple[list, array | None]:
+    """(lo interpretado de cada valor distinto, índice de cada fila en esa lista); (por fila,
+    None) si los valores no se pueden agrupar."""
     tabla = _distintos(valores)
     if tabla is None:
-        return [funcion(v) for v in valores], None
-    resultados = [funcion(v) for v in tabla]
+        return interprete(valores), None
+    resultados = interprete(list(tabla))
     for i, v in enumerate(tabla):
         tabla[v] = i
     return resultados, array("I", map(tabla.__getitem__, valores))
@@ -877,6 +1035,14 @@ def _codificar_montos(montos: list[tuple]) -> tuple[list, list, list]:
 def _decodificar_montos(datos: tuple[list, list, list]) -> list[tuple]:
     textos, monedas, motivos = datos
     return list(zip(map(Decimal, textos), monedas, motivos, strict=True))
+
+
+def _transponer(filas: list[list], ancho: int) -> list[tuple]:
+    """Las celdas de cada columna (tuplas), al menos `ancho` columnas: las filas ya vienen
+    completadas a ese ancho."""
+    if not filas:
+        return [()] * ancho
+    return list(zip(*filas, strict=False))  # una fila más larga no cambia las primeras columnas
 
 
 def _fila_vacia(fila: list) -> bool:
@@ -925,6 +1091,7 @@ def _monedas(list_currencies) -> set[str]:
 
 
 def _valor_extra(valor: Any) -> Any:
+    # Con un str da lo mismo que str.strip (ver _por_valor).
     if es_vacio(valor):
         return ""
     if isinstance(valor, datetime):

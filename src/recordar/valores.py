@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
+from itertools import compress, repeat
 
 CENTAVO = Decimal("0.01")
 EPOCA_EXCEL = date(1899, 12, 30)
@@ -108,6 +109,22 @@ def parsear_monto(valor: object, coma_decimal: bool) -> tuple[Decimal, str | Non
     if _RE_MONTO_SIMPLE.fullmatch(s):  # «1234», «1234.5», «12450,50»: el caso más común
         return Decimal(s.replace(",", ".")).quantize(CENTAVO, ROUND_HALF_UP), None
     return _parsear_monto_texto(s, coma_decimal)
+
+
+def montos_simples(textos: list[str]) -> list[Decimal | None]:
+    """El importe de cada texto escrito en la forma simple («1234», «-1234.5», «12450,50»),
+    el mismo que daría parsear_monto; None para los demás (vacíos, con símbolos o miles).
+
+    Para una columna entera: lo hace de una vez, sin una llamada por texto.
+    """
+    limpios = list(map(str.strip, textos))
+    simples = list(map(_RE_MONTO_SIMPLE.fullmatch, limpios))
+    cifras = map(str.replace, compress(limpios, simples), repeat(","), repeat("."))
+    importes = map(Decimal.quantize, map(Decimal, cifras), repeat(CENTAVO), repeat(ROUND_HALF_UP))
+    if all(simples):
+        return list(importes)
+    siguiente = importes.__next__
+    return [siguiente() if simple else None for simple in simples]
 
 
 def _parsear_monto_texto(s: str, coma_decimal: bool) -> tuple[Decimal, str | None]:

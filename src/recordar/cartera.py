@@ -555,9 +555,9 @@ class _Lector:
                     c.disputas or repeat(False), extras, strict=False):  # fmt: skip
             contacto = self._contacto(deudor, cartera)
             if correos is not None:
-                self._unir_correos(k, n, contacto, correos, cartera)
+                self._unir_contactos(k, n, "correo", contacto.correos, correos, cartera)
             if telefonos is not None:
-                self._unir_telefonos(k, n, contacto, telefonos, cartera)
+                self._unir_contactos(k, n, "telefono", contacto.telefonos, telefonos, cartera)
             if con_opcionales:
                 self._contacto_opcional(k, n, contacto, c, cartera)
             monto, moneda_celda, motivo = importe
@@ -775,24 +775,20 @@ class _Lector:
             contacto = cartera.contactos[deudor] = Contacto()
         return contacto
 
-    def _unir_correos(
-        self, k: int, n: int, contacto: Contacto, correos: tuple, cartera: Cartera
+    def _unir_contactos(
+        self, k: int, n: int, campo: str, lista: list[str], encontrados: tuple, cartera: Cartera
     ) -> None:
-        validos, malos = correos
-        _unir(contacto.correos, validos)
+        """Suma a `lista` (correos o teléfonos del contacto) los válidos de la fila k; cada
+        uno que no vale es un aviso."""
+        validos, malos = encontrados
+        _unir(lista, validos)
         for malo in malos:
-            self._rechazo(cartera, n, "correo", self.celdas["correo"][k],
-                          f"«{malo}» no es un correo válido", aviso=True)  # fmt: skip
-
-    def _unir_telefonos(
-        self, k: int, n: int, contacto: Contacto, telefonos: tuple, cartera: Cartera
-    ) -> None:
-        validos, malos = telefonos
-        _unir(contacto.telefonos, validos)
-        for malo in malos:
-            self._rechazo(cartera, n, "telefono", self.celdas["telefono"][k],
-                          f"«{malo}» no es un teléfono válido para la región {self.region}",
-                          aviso=True)  # fmt: skip
+            motivo = (
+                f"«{malo}» no es un correo válido"
+                if campo == "correo"
+                else f"«{malo}» no es un teléfono válido para la región {self.region}"
+            )
+            self._rechazo(cartera, n, campo, self.celdas[campo][k], motivo, aviso=True)
 
     def _contacto_opcional(
         self, k: int, n: int, contacto: Contacto, c: _Columnas, cartera: Cartera

@@ -207,11 +207,9 @@ def mensajes_a_json(mensajes: list[Mensaje]) -> JsonHecho | None:
 
 
 def _cifras_json(lineas: list) -> tuple:
-    """Como _cifras_de, con la lista de números ya en JSON."""
-    c = _sumar(lineas)
-    facturas = "[" + ", ".join(map(_texto_json, c.numeros)) + "]"
-    return (lineas, facturas, c.dias_vencido, _num(c.total), _num(c.interes),
-            _num(c.compensacion))  # fmt: skip
+    """Las de _cifras_de, con la lista de números ya en JSON."""
+    _, numeros, *resto = _cifras_de(lineas)
+    return (lineas, "[" + ", ".join(map(_texto_json, numeros)) + "]", *resto)
 
 
 def _registro_json(m: Mensaje, cifras: tuple) -> str:

@@ -12,11 +12,11 @@ from recordar.informe import (
     TANDA_JSON,
     _num,
     a_dict,
+    analizar,
     escribir_informe,
     json_de_antemano,
     mensaje_a_dict,
     mensajes_a_json,
-    omitidas_de,
     resumir,
 )
 from recordar.plan import Linea, Mensaje, Ocurrencia, Plan, Tarea
@@ -84,7 +84,7 @@ def _cartera_y_plan():
 def test_resumen_y_omitidas_cuadran():
     cartera, plan = _cartera_y_plan()
     r = resumir(cartera, plan)
-    omitidas = omitidas_de(cartera, plan)
+    _, omitidas = analizar(cartera, plan)
     assert [o.factura for o in omitidas] == ["F-8", "F-9", "P-1"]  # por fila
     assert (r.omitidas, r.en_mensajes, r.en_tareas) == (3, 2, 2)
     datos = a_dict(cartera, plan, simulacro=True)

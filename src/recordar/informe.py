@@ -43,11 +43,6 @@ def resumir(cartera: Cartera, plan: Plan) -> Resumen:
     return analizar(cartera, plan)[0]
 
 
-def omitidas_de(cartera: Cartera, plan: Plan) -> list:
-    """Omitidas del informe: de la hoja (pagadas…) y del plan, sin las que sí van en un mensaje."""
-    return analizar(cartera, plan)[1]
-
-
 def analizar(cartera: Cartera, plan: Plan) -> tuple[Resumen, list]:
     """El resumen y las omitidas juntos: los dos necesitan las facturas que van en mensajes.
 

@@ -586,15 +586,7 @@ class _Lector:
             fila = self.filas[i]
             if len(fila) < ancho:
                 fila = fila + [None] * (ancho - len(fila))
-            else:
-                # Lo común: la primera celda empieza con letra o cifra que no es la de «Total»,
-                # «Suma», «Gran total»: ni vacía ni de totales (ver _es_total).
-                primera = fila[0]
-                if type(primera) is str and primera[:1].isalnum() and primera[0] not in "tsgTSG":
-                    numeros.append(i + 1)
-                    filas.append(fila)
-                    continue
-            if _fila_vacia(fila) or self._es_total(fila):
+            if not _dato_evidente(fila[0]) and (_fila_vacia(fila) or self._es_total(fila)):
                 continue
             numeros.append(i + 1)
             filas.append(fila)
@@ -628,7 +620,7 @@ class _Lector:
     def _es_total(self, fila: list) -> bool:
         primera = fila[0]
         if type(primera) is str and primera[:1].isalnum():  # el caso común, sin recorrer la fila
-            return primera[0] in "tsgTSG" and self._es_total_lento(fila)
+            return not _dato_evidente(primera) and self._es_total_lento(fila)
         primera = next((c for c in fila if not es_vacio(c)), None)
         if not isinstance(primera, str) or primera.lstrip()[:1].lower() not in ("t", "s", "g"):
             return False
@@ -1039,6 +1031,12 @@ def _transponer(filas: list[list], ancho: int) -> list[tuple]:
     if not filas:
         return [()] * ancho
     return list(zip(*filas, strict=False))  # una fila más larga no cambia las primeras columnas
+
+
+def _dato_evidente(primera: Any) -> bool:
+    """Si la primera celda ya basta para saber que la fila tiene datos y no es de totales:
+    empieza con letra o cifra que no es la de «Total», «Suma» o «Gran total»."""
+    return type(primera) is str and primera[:1].isalnum() and primera[0] not in "tsgTSG"
 
 
 def _fila_vacia(fila: list) -> bool:

@@ -148,13 +148,18 @@ def _cifras_de(lineas: list) -> tuple:
 
 
 def _registros(mensajes: list[Mensaje]) -> Iterator[dict[str, Any]]:
-    """mensaje_a_dict de cada mensaje; las cifras se calculan una vez por deudor: sus mensajes
-    por cada canal van seguidos en el plan y comparten la lista de líneas."""
-    cifras = (None,)
+    """mensaje_a_dict de cada mensaje."""
+    return map(mensaje_a_dict, mensajes, _por_deudor(mensajes, _cifras_de))
+
+
+def _por_deudor(mensajes: list[Mensaje], cifras_de: Callable[[list], tuple]) -> Iterator[tuple]:
+    """cifras_de(m.lineas) de cada mensaje, calculadas una vez por deudor: sus mensajes por
+    cada canal van seguidos en el plan y comparten la lista de líneas (el primer elemento)."""
+    cifras: tuple = (None,)
     for m in mensajes:
         if cifras[0] is not m.lineas:
-            cifras = _cifras_de(m.lineas)
-        yield mensaje_a_dict(m, cifras)
+            cifras = cifras_de(m.lineas)
+        yield cifras
 
 
 class JsonHecho(bytes):
@@ -192,12 +197,7 @@ def mensajes_a_json(mensajes: list[Mensaje]) -> JsonHecho | None:
     """
     if not mensajes:
         return None
-    registros = []
-    cifras: tuple = (None,)
-    for m in mensajes:
-        if cifras[0] is not m.lineas:  # los mensajes de un deudor van seguidos
-            cifras = _cifras_json(m.lineas)
-        registros.append(_registro_json(m, cifras))
+    registros = map(_registro_json, mensajes, _por_deudor(mensajes, _cifras_json))
     return JsonHecho(",\n".join(registros).encode())
 
 

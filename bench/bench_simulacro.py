@@ -9,9 +9,10 @@ Uso (desde la raíz del repositorio, con el entorno virtual activado):
    cabecera). Si ya existen con el mismo número de filas (ver manifiesto_FILAS.json), no se
    regeneran.
 2. Mide de punta a punta `recordar enviar … --simulacro --hoy 2026-11-23 --salida …json`
-   (stdout a /dev/null) para cada formato: tiempo de pared (el mejor de N) y pico de RSS.
-3. Mide el «piso» en la misma ejecución: solo leer el archivo y un bucle de render Jinja2
-   puro con tantos mensajes como produjo la ejecución real.
+   (stdout a /dev/null) N veces por formato, alternando xlsx y csv: tiempo de pared (el mejor
+   y la mediana de N) y pico de RSS.
+3. Tras cada corrida mide su «piso»: solo leer el archivo y un bucle de render Jinja2 puro con
+   tantos mensajes como produjo la ejecución real (se informa el mejor de N).
 4. Imprime una tabla, compara con los objetivos y guarda todo en resultados.json.
 
 Cada medición corre en un proceso envoltorio nuevo (`python -c …`) que lanza la orden y lee
@@ -476,21 +477,19 @@ def _orden_recordar() -> list[str]:
     return [sys.executable, "-m", "recordar"]
 
 
-def medir_formato(formato: str, cartera: Path, carpeta: Path, repeticiones: int) -> dict:
-    informe = carpeta / f"informe_{formato}.json"
-    orden = [*_orden_recordar(), "enviar", str(cartera), "--simulacro", "--hoy", HOY.isoformat(),
-             "--salida", str(informe)]  # fmt: skip
-    corridas = []
-    for i in range(repeticiones):
-        if informe.exists():
-            informe.unlink()
-        r = medir(orden, carpeta)
-        print(f"  {formato} corrida {i + 1}/{repeticiones}: {r['segundos']:.2f} s, "
-              f"pico {r['pico_mib']:.0f} MiB, rc={r['rc']}", flush=True)  # fmt: skip
-        if r["rc"] != 0:
-            return {"formato": formato, "orden": orden, "error": r["stderr"].strip(),
-                    "rc": r["rc"]}  # fmt: skip
-        corridas.append(r)
+def orden_formato(cartera: Path, informe: Path) -> list[str]:
+    return [*_orden_recordar(), "enviar", str(cartera), "--simulacro", "--hoy", HOY.isoformat(),
+            "--salida", str(informe)]  # fmt: skip
+
+
+def medir_corrida(formato: str, orden: list[str], informe: Path, carpeta: Path) -> dict:
+    """Una corrida punta a punta; el informe de la anterior se borra antes."""
+    if informe.exists():
+        informe.unlink()
+    return medir(orden, carpeta)
+
+
+def resumir_formato(formato: str, orden: list[str], informe: Path, corridas: list[dict]) -> dict:
     datos = json.loads(informe.read_text(encoding="utf-8"))
     mejor = min(corridas, key=lambda c: c["segundos"])
     return {
@@ -506,19 +505,20 @@ def medir_formato(formato: str, cartera: Path, carpeta: Path, repeticiones: int)
     }
 
 
-def medir_piso(formato: str, cartera: Path, mensajes: int, carpeta: Path, repeticiones: int):
-    lecturas, renders = [], []
-    for _ in range(repeticiones):
-        r = medir([sys.executable, "-c", PISO_LECTURA, str(cartera), formato], carpeta, True)
-        if r["rc"] != 0:
-            raise RuntimeError(f"el piso de lectura ({formato}) falló:\n{r['stderr']}")
-        lecturas.append({**json.loads(r["stdout"]), "pico_mib": r["pico_mib"],
-                         "pared": r["segundos"]})  # fmt: skip
-        r = medir([sys.executable, "-c", PISO_RENDER, str(mensajes)], carpeta, True)
-        if r["rc"] != 0:
-            raise RuntimeError(f"el piso de render falló:\n{r['stderr']}")
-        renders.append({**json.loads(r["stdout"]), "pico_mib": r["pico_mib"],
-                        "pared": r["segundos"]})  # fmt: skip
+def medir_piso_una(formato: str, cartera: Path, mensajes: int, carpeta: Path) -> tuple[dict, dict]:
+    """Una medición del piso: (leer el archivo, bucle de render) en procesos aparte."""
+    r = medir([sys.executable, "-c", PISO_LECTURA, str(cartera), formato], carpeta, True)
+    if r["rc"] != 0:
+        raise RuntimeError(f"el piso de lectura ({formato}) falló:\n{r['stderr']}")
+    lectura = {**json.loads(r["stdout"]), "pico_mib": r["pico_mib"], "pared": r["segundos"]}
+    r = medir([sys.executable, "-c", PISO_RENDER, str(mensajes)], carpeta, True)
+    if r["rc"] != 0:
+        raise RuntimeError(f"el piso de render falló:\n{r['stderr']}")
+    render = {**json.loads(r["stdout"]), "pico_mib": r["pico_mib"], "pared": r["segundos"]}
+    return lectura, render
+
+
+def resumir_piso(lecturas: list[dict], renders: list[dict]) -> dict:
     lectura = min(lecturas, key=lambda x: x["leer"])
     render = min(renders, key=lambda x: x["render"])
     return {
@@ -531,6 +531,51 @@ def medir_piso(formato: str, cartera: Path, mensajes: int, carpeta: Path, repeti
         "render_us_por_mensaje": render["render"] / render["n"] * 1e6 if render["n"] else 0.0,
         "segundos": lectura["leer"] + render["render"],
     }
+
+
+def medir_formatos(carpeta: Path, archivos: dict[str, str], repeticiones: int) -> list[dict]:
+    """Corridas alternadas (xlsx, csv, xlsx, csv…), cada una seguida de una medición de su
+    piso: si la máquina se acelera o se frena a mitad de camino, afecta a los dos formatos y a
+    sus pisos por igual."""
+    formatos = ("xlsx", "csv")
+    ordenes, corridas, pisos, fallos = (
+        {},
+        {f: [] for f in formatos},
+        {f: ([], []) for f in formatos},
+        {},
+    )
+    for formato in formatos:
+        informe = carpeta / f"informe_{formato}.json"
+        ordenes[formato] = (orden_formato(carpeta / archivos[formato], informe), informe)
+    for i in range(repeticiones):
+        for formato in formatos:
+            if formato in fallos:
+                continue
+            orden, informe = ordenes[formato]
+            r = medir_corrida(formato, orden, informe, carpeta)
+            print(f"  {formato} corrida {i + 1}/{repeticiones}: {r['segundos']:.2f} s, "
+                  f"pico {r['pico_mib']:.0f} MiB, rc={r['rc']}", flush=True)  # fmt: skip
+            if r["rc"] != 0:
+                fallos[formato] = {"formato": formato, "orden": orden,
+                                   "error": r["stderr"].strip(), "rc": r["rc"]}  # fmt: skip
+                continue
+            corridas[formato].append(r)
+            mensajes = json.loads(informe.read_text(encoding="utf-8"))["resumen"]["mensajes"]
+            lectura, render = medir_piso_una(
+                formato, carpeta / archivos[formato], mensajes, carpeta
+            )
+            pisos[formato][0].append(lectura)
+            pisos[formato][1].append(render)
+    resultados = []
+    for formato in formatos:
+        if formato in fallos:
+            resultados.append(fallos[formato])
+            continue
+        orden, informe = ordenes[formato]
+        r = resumir_formato(formato, orden, informe, corridas[formato])
+        r["piso"] = resumir_piso(*pisos[formato])
+        resultados.append(r)
+    return resultados
 
 
 def medir_arranque(carpeta: Path, repeticiones: int) -> float:
@@ -617,7 +662,7 @@ def main(argv: list[str] | None = None) -> int:
     analizador.add_argument("--salida-dir", type=Path, default=AQUI / "salida",
                             help="carpeta para carteras, informes y resultados.json")  # fmt: skip
     analizador.add_argument("--repeticiones", type=int, default=3,
-                            help="corridas por medición; se toma la mejor en tiempo")  # fmt: skip
+                            help="corridas por formato (alternadas); se informan la mejor y la mediana")  # fmt: skip
     analizador.add_argument("--sin-rodeo", action="store_true",
                             help="no alejar las celdas con dos correos de las primeras 40 filas "
                             "(reproduce el fallo de detección del separador CSV de recordar)")  # fmt: skip
@@ -630,20 +675,17 @@ def main(argv: list[str] | None = None) -> int:
     manifiesto = preparar_carteras(filas, carpeta, rodeo_separador=not argumentos.sin_rodeo)
     carga = {"inicio": os.getloadavg()[0]}
     arranque = medir_arranque(carpeta, repeticiones)
-    resultados = []
-    for formato in ("xlsx", "csv"):
-        cartera = carpeta / manifiesto["archivos"][formato]
-        print(f"Midiendo {formato}: recordar enviar {cartera.name} --simulacro …", flush=True)
-        r = medir_formato(formato, cartera, carpeta, repeticiones)
+    print("Midiendo `recordar enviar … --simulacro`, xlsx y csv alternados …", flush=True)
+    resultados = medir_formatos(carpeta, manifiesto["archivos"], repeticiones)
+    for r in resultados:
         if "error" not in r:
-            r["piso"] = medir_piso(formato, cartera, r["resumen"].get("mensajes", 0), carpeta,
-                                   repeticiones)  # fmt: skip
+            formato = r["formato"]
             r["filas_por_s"] = filas / r["segundos"]
             r["razon_piso"] = r["segundos"] / r["piso"]["segundos"]
             r["objetivo_s"] = OBJETIVOS[formato]
             r["cumple_tiempo"] = r["segundos"] <= OBJETIVOS[formato]
+            r["cumple_mediana"] = r["segundos_mediana"] <= OBJETIVOS[formato]
             r["cumple_pico"] = r["pico_mib"] <= OBJETIVO_PICO_MIB
-        resultados.append(r)
 
     carga["fin"] = os.getloadavg()[0]
     imprimir_tabla(filas, resultados, arranque, carga)

@@ -43,6 +43,91 @@ def _en_espanol() -> None:
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), "Uso: ")
 
     Command.get_help_option, Command.format_usage = ayuda, uso  # type: ignore[method-assign]
+    _argumentos_sin_tipo(nucleo)
+    _errores_de_uso_en_espanol()
+
+
+def _argumentos_sin_tipo(nucleo) -> None:
+    """Un argumento con metavar se muestra con su nombre: «CARTERA», no «CARTERA <path>» en la
+    ayuda ni «{CARTERA}» en la línea de uso (Typer 0.29 añade el tipo en inglés)."""
+    argumento = getattr(nucleo, "TyperArgument", None)
+    if argumento is None:
+        return
+    if hasattr(argumento, "display_type_rich"):
+        original_tipo = argumento.display_type_rich
+
+        def tipo(self, ctx):
+            return None if self.metavar is not None else original_tipo(self, ctx)
+
+        argumento.display_type_rich = tipo
+    if hasattr(argumento, "_usage_display_name"):
+        original_nombre = argumento._usage_display_name
+
+        def nombre(self):
+            if self.metavar is None or not self.required or self.nargs != 1:
+                return original_nombre(self)
+            return self.metavar
+
+        argumento._usage_display_name = nombre
+
+
+# Los mensajes de uso que Click arma en inglés, con lo que cambia entre paréntesis.
+_USO_EN_INGLES = (
+    (r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)",
+     "sobra «{0}» (¿una ruta con espacios sin comillas?)"),
+    (r"Option '(.+)' requires an argument\.?", "la opción {0} necesita un valor"),
+    (r"Option '(.+)' requires (\d+) arguments\.?", "la opción {0} necesita {1} valores"),
+    (r"Option '(.+)' does not take a value\.?", "la opción {0} no lleva valor"),
+    (r"(.+)\. Did you mean (.+)\?", "{0} (¿quisiste decir {1}?)"),
+)  # fmt: skip
+
+
+def mensaje_de_uso(error) -> str:
+    """El error de uso de Click (opción que no existe, argumento que falta…) en español."""
+    import re
+
+    from typer._click.exceptions import BadParameter, MissingParameter, NoSuchOption
+
+    if isinstance(error, NoSuchOption):
+        mensaje = f"no existe la opción {error.option_name}"
+        if error.possibilities:
+            mensaje += f" (¿quisiste decir {', '.join(sorted(error.possibilities))}?)"
+        return mensaje
+    if isinstance(error, MissingParameter) and error.param is not None:
+        parametro = error.param
+        if parametro.param_type_name == "argument":
+            return f"falta el argumento {parametro.metavar or parametro.name.upper()}"
+        return f"falta la opción {parametro.opts[0]}"
+    texto = error.message
+    for patron, traduccion in _USO_EN_INGLES:
+        if coincidencia := re.fullmatch(patron, texto):
+            texto = traduccion.format(*coincidencia.groups())
+            break
+    if isinstance(error, BadParameter):
+        parametro = error.param
+        nombre = (parametro.opts[0] if getattr(parametro, "opts", None) else
+                  getattr(parametro, "metavar", None) or getattr(parametro, "name", ""))  # fmt: skip
+        return f"valor no válido para {nombre}: {texto}" if nombre else texto
+    return texto[:1].lower() + texto[1:].rstrip(".")
+
+
+def _errores_de_uso_en_espanol() -> None:
+    """Los errores de uso salen como los demás: la línea de uso y una frase en español que dice
+    qué falta o sobra y dónde ver la ayuda (Click los escribe en inglés)."""
+    try:
+        from typer._click.exceptions import UsageError
+    except ImportError:
+        return
+
+    def mostrar(self, file=None) -> None:
+        destino = file if file is not None else sys.stderr
+        ayuda = ""
+        if self.ctx is not None:
+            typer.echo(self.ctx.get_usage(), file=destino)
+            ayuda = f"; usa «{self.ctx.command_path} -h» para ver las opciones"
+        typer.echo(f"error: {mensaje_de_uso(self)}{ayuda}", file=destino)
+
+    UsageError.show = mostrar  # type: ignore[method-assign]
 
 
 _en_espanol()
@@ -62,13 +147,18 @@ app = typer.Typer(
 OpcionPolitica = Annotated[
     Path | None,
     typer.Option(
-        "--politica", "-p", help="Política YAML (por omisión ./politica.yaml o la predeterminada)."
+        "--politica",
+        "-p",
+        metavar="RUTA",
+        help="Política YAML (por omisión ./politica.yaml o la predeterminada).",
     ),
 ]
 OpcionHoja = Annotated[
     str | None,
     typer.Option(
-        "--hoja", help="Hoja del libro a leer (por omisión, la que tenga encabezados reconocibles)."
+        "--hoja",
+        metavar="NOMBRE",
+        help="Hoja del libro a leer (por omisión, la que tenga encabezados reconocibles).",
     ),
 ]
 OpcionHoy = Annotated[
@@ -118,14 +208,14 @@ def _ejecutar(funcion, *args, **kwargs):
         )
 
 
-def _fecha(hoy: str | None) -> date:
-    if hoy is None:
+def _fecha(valor: str | None, opcion: str = "--hoy") -> date:
+    if valor is None:
         return date.today()
     try:
-        return date.fromisoformat(hoy)
+        return date.fromisoformat(valor)
     except ValueError:
         raise RecordarError(
-            f"--hoy: «{hoy}» no es una fecha AAAA-MM-DD (p. ej. 2026-11-23)"
+            f"{opcion}: «{valor}» no es una fecha AAAA-MM-DD (p. ej. 2026-11-23)"
         ) from None
 
 
@@ -259,7 +349,10 @@ def enviar(
     salida: Annotated[
         Path | None,
         typer.Option(
-            "--salida", "-o", help="Escribe el informe completo: .json, .csv, .xlsx o .html."
+            "--salida",
+            "-o",
+            metavar="RUTA",
+            help="Escribe el informe completo: .json, .csv, .xlsx o .html.",
         ),
     ] = None,
     bitacora: OpcionBitacora = None,
@@ -502,7 +595,7 @@ def _historial(
 
     politica = cargar_politica(politica_ruta)
     ruta = _ruta_bitacora(bitacora_ruta, politica)
-    fecha_desde = _fecha(desde) if desde else None
+    fecha_desde = _fecha(desde, "--desde") if desde else None
     with Bitacora.abrir_lectura(ruta) as b:
         registros = b.consultar(cliente, factura, fecha_desde, ("incierto",) if inciertos else None)
     filas = [registro_a_dict(r, completo) for r in registros]

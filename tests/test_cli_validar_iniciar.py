@@ -83,3 +83,20 @@ def test_lo_que_crea_iniciar_funciona(en_tmp, correr):
     )
     assert r.exit_code == 0, r.output
     assert "Mensajes (" in r.output
+
+
+def test_iniciar_sobre_un_archivo_lo_dice_sin_traza(en_tmp, correr):
+    (en_tmp / "cartera.csv").write_text("x", encoding="utf-8")
+    r = correr("iniciar", "cartera.csv")
+    assert r.exit_code == 2
+    assert "cartera.csv: ya existe y no es una carpeta; indica otra carpeta" in r.output
+    assert (en_tmp / "cartera.csv").read_text(encoding="utf-8") == "x"
+
+
+def test_iniciar_con_plantillas_como_archivo_da_la_causa_en_espanol(en_tmp, correr):
+    (en_tmp / "cobro").mkdir()
+    (en_tmp / "cobro" / "plantillas").write_text("", encoding="utf-8")
+    r = correr("iniciar", "cobro")
+    assert r.exit_code == 2
+    assert "plantillas: no se pudo crear (ya existe un archivo con ese nombre)" in r.output
+    assert "File exists" not in r.output and "inesperado" not in r.output

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from recordar.cartera import Factura
-from recordar.errores import ErrorBitacora
+from recordar.errores import ErrorBitacora, causa
 from recordar.plan import Historial, Mensaje, Tarea
 from recordar.segmentos import Comportamiento
 
@@ -167,7 +167,7 @@ class Bitacora:
             ruta.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ErrorBitacora(
-                f"{ruta}: no se pudo crear la carpeta de la bitácora ({exc.strerror})"
+                f"{ruta}: no se pudo crear la carpeta de la bitácora ({causa(exc)})"
             ) from None
         cerrojo = _tomar_cerrojo(ruta)
         try:

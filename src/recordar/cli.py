@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from recordar.errores import RecordarError
+from recordar.errores import RecordarError, causa
 
 
 def _en_espanol() -> None:
@@ -737,7 +737,8 @@ def _iniciar(carpeta: Path) -> None:
     from recordar.plantillas import carpeta_integrada
     from recordar.politica import texto_predeterminado
 
-    carpeta.mkdir(parents=True, exist_ok=True)
+    if carpeta.exists() and not carpeta.is_dir():
+        raise RecordarError(f"{carpeta}: ya existe y no es una carpeta; indica otra carpeta")
     consola = _consola()
     creados, existentes = [], []
 
@@ -752,12 +753,19 @@ def _iniciar(carpeta: Path) -> None:
             destino.write_bytes(contenido or b"")
         creados.append(destino)
 
-    escribir(carpeta / "politica.yaml", texto_predeterminado().encode("utf-8"))
-    for origen in sorted(carpeta_integrada().glob("*.j2")):
-        escribir(carpeta / "plantillas" / origen.name, origen=origen)
-    ejemplo = _cartera_de_ejemplo()
-    if ejemplo is not None:
-        escribir(carpeta / "cartera-ejemplo.xlsx", origen=ejemplo)
+    try:
+        carpeta.mkdir(parents=True, exist_ok=True)
+        escribir(carpeta / "politica.yaml", texto_predeterminado().encode("utf-8"))
+        for origen in sorted(carpeta_integrada().glob("*.j2")):
+            escribir(carpeta / "plantillas" / origen.name, origen=origen)
+        ejemplo = _cartera_de_ejemplo()
+        if ejemplo is not None:
+            escribir(carpeta / "cartera-ejemplo.xlsx", origen=ejemplo)
+    except OSError as exc:
+        raise RecordarError(
+            f"{exc.filename or carpeta}: no se pudo crear ({causa(exc)}); revisa los "
+            "permisos o elige otra carpeta"
+        ) from None
     for ruta in creados:
         consola.print(f"creado   {ruta}")
     for ruta in existentes:

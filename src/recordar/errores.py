@@ -42,3 +42,25 @@ class ErrorCanal(RecordarError):
 
 class ErrorBitacora(RecordarError):
     """La bitácora no se puede abrir o está bloqueada por otra ejecución."""
+
+
+# Lo que el sistema dice en inglés (strerror) de los fallos más comunes al escribir.
+_CAUSAS = {
+    "EACCES": "sin permiso de escritura",
+    "EPERM": "sin permiso",
+    "EEXIST": "ya existe un archivo con ese nombre",
+    "ENOTDIR": "una parte de la ruta es un archivo, no una carpeta",
+    "EISDIR": "es una carpeta",
+    "ENOSPC": "el disco está lleno",
+    "EROFS": "el disco es de solo lectura",
+    "ENOENT": "la carpeta no existe",
+    "ENAMETOOLONG": "el nombre es demasiado largo",
+}
+
+
+def causa(exc: OSError) -> str:
+    """La causa de un OSError en español para los casos comunes; si no, la del sistema."""
+    import errno
+
+    nombre = errno.errorcode.get(exc.errno or 0, "")
+    return _CAUSAS.get(nombre) or exc.strerror or str(exc)

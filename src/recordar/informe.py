@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from recordar.cartera import Cartera
-from recordar.errores import RecordarError
+from recordar.errores import RecordarError, causa
 from recordar.plan import Mensaje, Plan, Tarea
 from recordar.plantillas import segmentos_sms
 
@@ -336,7 +336,7 @@ def escribir_informe(ruta: str | Path, datos: dict[str, Any]) -> Path:
     try:
         escritor(ruta, datos)
     except OSError as exc:
-        raise RecordarError(f"{ruta}: no se pudo escribir el informe ({exc.strerror})") from None
+        raise RecordarError(f"{ruta}: no se pudo escribir el informe ({causa(exc)})") from None
     return ruta
 
 

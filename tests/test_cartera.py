@@ -93,7 +93,7 @@ def test_contacto_no_valido_es_aviso_y_no_rechazo(tmp_path):
 
 @pytest.mark.parametrize(
     ("codificacion", "separador"),
-    [("utf-8", ","), ("utf-8-sig", ";"), ("cp1252", ";"), ("utf-8", "\t")],
+    [("utf-8", ","), ("utf-8-sig", ";"), ("cp1252", ";"), ("utf-8", "\t"), ("utf-16", "\t")],
 )
 def test_csv_en_cada_codificacion_y_separador(tmp_path, codificacion, separador):
     importe = "1234,50" if separador == ";" else "1234.50"

@@ -304,6 +304,8 @@ def _leer_csv(ruta: Path) -> tuple[list[list], str]:
     datos = ruta.read_bytes()
     if datos.startswith(b"\xef\xbb\xbf"):
         texto = datos[3:].decode("utf-8", errors="replace")
+    elif datos.startswith((b"\xff\xfe", b"\xfe\xff")):  # «Texto Unicode» de Excel: UTF-16
+        texto = datos.decode("utf-16", errors="replace")
     else:
         try:
             texto = datos.decode("utf-8")

@@ -252,3 +252,22 @@ def test_con_plantillas_precompiladas_en_otro_proceso_el_informe_es_el_mismo(
     assert r.exit_code == 0, r.output
     assert recogidas and plantillas._COMPILADAS[False].datos
     assert (en_tmp / "con.json").read_bytes() == (en_tmp / "sin.json").read_bytes()
+
+
+def test_resumen_en_singular_y_en_plural(en_tmp, correr):
+    fila = ["Ana", "ana@ejemplo.com", "", "F-1", HOY - timedelta(days=1), 10]
+    escribir_xlsx(en_tmp / "una.xlsx", [CABECERA, fila])
+    r = correr("enviar", "una.xlsx", "--simulacro", "--hoy", HOY.isoformat())
+    assert r.exit_code == 0, r.output
+    assert (
+        "Resumen: 1 fila = 1 factura + 0 rechazadas. 1 factura = 1 en mensajes + 0 en tareas + "
+        "0 omitidas. 1 mensaje, 0 tareas." in r.output
+    )
+    mala = ["Eva", "eva@ejemplo.com", "", "F-2", "31/02/2026", 10]
+    pagada = ["Luis", "luis@ejemplo.com", "", "F-3", HOY - timedelta(days=1), 0]
+    escribir_xlsx(en_tmp / "tres.xlsx", [CABECERA, fila, mala, pagada])
+    r = correr("enviar", "tres.xlsx", "--simulacro", "--hoy", HOY.isoformat())
+    assert (
+        "Resumen: 3 filas = 2 facturas + 1 rechazada. 2 facturas = 1 en mensajes + 0 en tareas + "
+        "1 omitida (1 saldo 0). 1 mensaje, 0 tareas." in r.output
+    )

@@ -556,14 +556,21 @@ def _mostrar_resumen(consola, analisis: tuple) -> None:
         clave = o.motivo.split(":")[0]
         motivos[clave] = motivos.get(clave, 0) + 1
     detalle = ", ".join(f"{n} {m}" for m, n in sorted(motivos.items(), key=lambda x: -x[1]))
+    facturas = _cuantas(r.facturas, "factura")
     consola.print(
-        f"[bold]Resumen:[/bold] {r.filas} filas = {r.facturas} facturas + {r.rechazadas} rechazadas. "
-        f"{r.facturas} facturas = {r.en_mensajes} en mensajes + {r.en_tareas} en tareas + "
-        f"{r.omitidas} omitidas" + (f" ({detalle})" if detalle else "") + ". "
-        f"{r.mensajes} mensajes, {r.tareas} tareas"
-        + (f", {r.avisos} avisos de contacto" if r.avisos else "")
+        f"[bold]Resumen:[/bold] {_cuantas(r.filas, 'fila')} = {facturas} + "
+        f"{_cuantas(r.rechazadas, 'rechazada')}. {facturas} = {r.en_mensajes} en mensajes + "
+        f"{r.en_tareas} en tareas + {_cuantas(r.omitidas, 'omitida')}"
+        + (f" ({detalle})" if detalle else "")
+        + f". {_cuantas(r.mensajes, 'mensaje')}, {_cuantas(r.tareas, 'tarea')}"
+        + (f", {_cuantas(r.avisos, 'aviso')} de contacto" if r.avisos else "")
         + "."
     )
+
+
+def _cuantas(n: int, palabra: str) -> str:
+    """«1 fila», «0 filas», «3 filas» (las palabras del resumen hacen el plural con «s»)."""
+    return f"{n} {palabra}" if n == 1 else f"{n} {palabra}s"
 
 
 # --- envíos reales y bitácora -----------------------------------------------------------------

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recordar.valores import (
+    cantidad,
     _telefono_directo,
     montos_simples,
     normalizar,
@@ -204,3 +205,10 @@ def test_atajo_de_correos_ascii_coincide_con_email_validator(correo):
         esperado = None
     validos, _ = normalizar_correos.__wrapped__(correo)
     assert (validos[0] if validos else None) == esperado
+
+
+def test_cantidad_en_singular_y_plural():
+    assert cantidad(1, "fila") == "1 fila"
+    assert [cantidad(n, "día") for n in (0, 2)] == ["0 días", "2 días"]
+    assert cantidad(1, "aviso de contacto", "avisos de contacto") == "1 aviso de contacto"
+    assert cantidad(3, "aviso de contacto", "avisos de contacto") == "3 avisos de contacto"

@@ -514,12 +514,17 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
     _revisar_todas_las_plantillas(politica)
     consola = _consola()
     r = resumir(cartera, plan)
-    consola.print(f"Política: {politica.nombre} ({len(politica.pasos)} pasos) · correcta")
+    from recordar.valores import cantidad
+
+    consola.print(
+        f"Política: {politica.nombre} ({cantidad(len(politica.pasos), 'paso')}) · correcta"
+    )
     consola.print(
         f"Cartera: {cartera.ruta}"
         + (f" (hoja «{cartera.hoja}»)" if cartera.hoja else "")
-        + f" · encabezados en la fila {cartera.fila_cabecera} · {r.filas} filas, "
-        f"{r.facturas} facturas, {r.rechazadas} rechazadas, {r.avisos} avisos de contacto"
+        + f" · encabezados en la fila {cartera.fila_cabecera} · {cantidad(r.filas, 'fila')}, "
+        f"{cantidad(r.facturas, 'factura')}, {cantidad(r.rechazadas, 'rechazada')}, "
+        f"{cantidad(r.avisos, 'aviso de contacto', 'avisos de contacto')}"
     )
     columnas = ", ".join(
         f"{campo}={encabezado!r}" for campo, encabezado in cartera.columnas.items()

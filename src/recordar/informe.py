@@ -19,6 +19,7 @@ from recordar.cartera import Cartera
 from recordar.errores import RecordarError, causa
 from recordar.plan import Mensaje, Plan, Tarea
 from recordar.plantillas import segmentos_sms
+from recordar.valores import cantidad
 
 FORMATOS = (".json", ".csv", ".xlsx", ".html")
 PELIGROSOS = ("=", "+", "-", "@", "\t", "\r")
@@ -556,21 +557,16 @@ def _mostrar_resumen(consola, analisis: tuple) -> None:
         clave = o.motivo.split(":")[0]
         motivos[clave] = motivos.get(clave, 0) + 1
     detalle = ", ".join(f"{n} {m}" for m, n in sorted(motivos.items(), key=lambda x: -x[1]))
-    facturas = _cuantas(r.facturas, "factura")
+    facturas = cantidad(r.facturas, "factura")
     consola.print(
-        f"[bold]Resumen:[/bold] {_cuantas(r.filas, 'fila')} = {facturas} + "
-        f"{_cuantas(r.rechazadas, 'rechazada')}. {facturas} = {r.en_mensajes} en mensajes + "
-        f"{r.en_tareas} en tareas + {_cuantas(r.omitidas, 'omitida')}"
+        f"[bold]Resumen:[/bold] {cantidad(r.filas, 'fila')} = {facturas} + "
+        f"{cantidad(r.rechazadas, 'rechazada')}. {facturas} = {r.en_mensajes} en mensajes + "
+        f"{r.en_tareas} en tareas + {cantidad(r.omitidas, 'omitida')}"
         + (f" ({detalle})" if detalle else "")
-        + f". {_cuantas(r.mensajes, 'mensaje')}, {_cuantas(r.tareas, 'tarea')}"
-        + (f", {_cuantas(r.avisos, 'aviso')} de contacto" if r.avisos else "")
+        + f". {cantidad(r.mensajes, 'mensaje')}, {cantidad(r.tareas, 'tarea')}"
+        + (f", {cantidad(r.avisos, 'aviso de contacto', 'avisos de contacto')}" if r.avisos else "")
         + "."
     )
-
-
-def _cuantas(n: int, palabra: str) -> str:
-    """«1 fila», «0 filas», «3 filas» (las palabras del resumen hacen el plural con «s»)."""
-    return f"{n} {palabra}" if n == 1 else f"{n} {palabra}s"
 
 
 # --- envíos reales y bitácora -----------------------------------------------------------------
@@ -613,8 +609,10 @@ def mostrar_envio(consola, resultado, ruta_bitacora) -> None:
 
     if resultado.inciertos_nuevos:
         consola.print(
-            f"[yellow]{resultado.inciertos_nuevos} envíos quedaron a medias en una ejecución "
-            "interrumpida: marcados «incierto», no se reenvían solos[/yellow]"
+            f"[yellow]{cantidad(resultado.inciertos_nuevos, 'envío')} "
+            + ("quedó" if resultado.inciertos_nuevos == 1 else "quedaron")
+            + " a medias en una ejecución interrumpida: marcados «incierto», no se reenvían "
+            "solos[/yellow]"
         )
     if resultado.sin_resolver:
         tabla = Table(title=f"Envíos inciertos sin resolver ({len(resultado.sin_resolver)})")
@@ -634,6 +632,7 @@ def mostrar_envio(consola, resultado, ruta_bitacora) -> None:
             "Comprueba si llegaron; para reenviarlos: recordar enviar … --reintentar-inciertos"
         )
     consola.print(
-        f"[bold]Envío:[/bold] {resultado.enviados} enviados, {resultado.fallidos} fallidos, "
-        f"{resultado.inciertos} inciertos. Bitácora: {ruta_bitacora}"
+        f"[bold]Envío:[/bold] {cantidad(resultado.enviados, 'enviado')}, "
+        f"{cantidad(resultado.fallidos, 'fallido')}, {cantidad(resultado.inciertos, 'incierto')}. "
+        f"Bitácora: {ruta_bitacora}"
     )

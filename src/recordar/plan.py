@@ -21,6 +21,7 @@ from recordar.segmentos import (
     intervalo_adaptado,
     variables_de_deudor,
 )
+from recordar.valores import cantidad
 
 CENTAVO = Decimal("0.01")
 CERO = Decimal(0)
@@ -586,7 +587,10 @@ def _espera(dia: _Dia, deudor, mensajes, canales, pendientes, escalada) -> str |
     )
     if completa_paso:
         return None
-    return f"espera: último mensaje el {ultimo.isoformat()} (mínimo {minimo} días entre mensajes)"
+    return (
+        f"espera: último mensaje el {ultimo.isoformat()} (mínimo {cantidad(minimo, 'día')} entre "
+        "mensajes)"
+    )
 
 
 def _aplicar_topes(dia: _Dia, deudor: str, pendientes: list[tuple[str, str]]):
@@ -620,7 +624,10 @@ def _aplicar_topes(dia: _Dia, deudor: str, pendientes: list[tuple[str, str]]):
         elif not motivo:
             tope, largo, nombre, solo = exceso
             libre = _libre_desde(envios, dia.hoy, largo, tope, solo)
-            motivo = f"tope {nombre}: {tope} en {largo} días; podrá enviarse desde el {libre.isoformat()}"
+            motivo = (
+                f"tope {nombre}: {tope} en {cantidad(largo, 'día')}; podrá enviarse desde el "
+                f"{libre.isoformat()}"
+            )
     return enviables, motivo
 
 

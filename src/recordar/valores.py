@@ -389,3 +389,8 @@ def normalizar_correos(valor: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if correo not in validos:
             validos.append(correo)
     return tuple(validos), tuple(malos)
+
+
+def cantidad(n: int, singular: str, plural: str | None = None) -> str:
+    """«1 fila», «0 filas», «3 filas»; `plural` si no es el singular con «s»."""
+    return f"{n} {singular}" if n == 1 else f"{n} {plural or singular + 's'}"

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recordar.valores import (
-    cantidad,
     _telefono_directo,
+    cantidad,
     montos_simples,
     normalizar,
     normalizar_correos,

@@ -185,9 +185,43 @@ def test_libro_protegido_con_contrasena(tmp_path):
 
 def test_archivo_danado(tmp_path):
     ruta = tmp_path / "roto.xlsx"
-    ruta.write_bytes(b"esto no es un zip")
-    with pytest.raises(ErrorCartera, match="no se pudo abrir como libro"):
+    ruta.write_bytes(b"PK\x03\x04" + b"\x00\x01 cortado a medias" * 20)
+    with pytest.raises(ErrorCartera, match="roto.xlsx: no se pudo abrir como libro"):
         cargar_cartera(ruta)
+
+
+def test_xls_que_es_texto_se_lee_como_csv(tmp_path):
+    # Lo que muchos sistemas llaman «exportar a Excel»: texto separado por tabuladores, en
+    # cp1252, con extensión .xls (Excel lo abre sin quejarse).
+    ruta = tmp_path / "reporte.xls"
+    filas = [CABECERA, ["Peña", "pena@ejemplo.mx", "", "F-1", "15/12/2026", "1.234,50"]]
+    escribir_csv(ruta, filas, "\t", "cp1252")
+    (f,) = cargar_cartera(ruta).facturas
+    assert (f.cliente, f.monto, f.vencimiento) == ("Peña", Decimal("1234.50"), date(2026, 12, 15))
+    with pytest.raises(ErrorCartera, match="es un archivo de texto \\(CSV\\), no tiene hojas"):
+        cargar_cartera(ruta, hoja="Hoja1")
+
+
+@pytest.mark.parametrize(
+    ("contenido", "mensaje"),
+    [
+        (b"<html><body><table><tr><td>Cliente</td></tr></table>", "es una página web"),
+        (b"\xef\xbb\xbf<?xml version='1.0'?><Workbook>", "es una página web"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "es un PDF"),
+    ],
+)
+def test_libro_que_es_html_o_pdf_dice_que_es(tmp_path, contenido, mensaje):
+    ruta = tmp_path / "cartera.xls"
+    ruta.write_bytes(contenido)
+    with pytest.raises(ErrorCartera, match=f"cartera.xls: {mensaje}"):
+        cargar_cartera(ruta)
+
+
+def test_xlsx_renombrado_a_ods_se_lee_igual(tmp_path):
+    filas = [CABECERA, ["Ana", "ana@ejemplo.com", "", "F-1", "2026-12-01", 10.5]]
+    ruta = escribir_xlsx(tmp_path / "c.xlsx", filas).rename(tmp_path / "c.ods")
+    (f,) = cargar_cartera(ruta).facturas
+    assert (f.numero, f.monto) == ("F-1", Decimal("10.50"))
 
 
 def test_separador_no_se_confunde_con_lo_que_va_entre_comillas(tmp_path):

@@ -188,12 +188,12 @@ def cargar_cartera(
         raise ErrorCartera(f"{ruta}: es una carpeta; indica el archivo de la cartera")
     extension = ruta.suffix.lower()
     columnas = columnas or {}
-    if extension in EXTENSIONES_EXCEL:
+    if extension in EXTENSIONES_EXCEL and not _es_texto_disfrazado(ruta, extension):
         nombre_hoja, filas = _leer_excel(ruta, hoja, columnas)
         coma_decimal = None
-    elif extension in EXTENSIONES_TEXTO:
+    elif extension in EXTENSIONES_TEXTO or extension in EXTENSIONES_EXCEL:
         if hoja:
-            raise ErrorCartera(f"{ruta}: un CSV no tiene hojas; quita --hoja")
+            raise ErrorCartera(f"{ruta}: es un archivo de texto (CSV), no tiene hojas; quita --hoja")
         nombre_hoja = None
         filas, separador = _leer_csv(ruta)
         coma_decimal = separador == ";"
@@ -242,17 +242,20 @@ def _leer_excel(ruta: Path, hoja: str | None, columnas: dict[str, str]) -> tuple
     recolector = gc.isenabled()
     gc.disable()
     try:
-        libro = CalamineWorkbook.from_path(str(ruta))
-        nombres = [str(n) for n in libro.sheet_names]
-        if hoja is not None and hoja not in nombres:
-            raise ErrorCartera(f"{ruta}: no tiene la hoja «{hoja}»; hojas: {', '.join(nombres)}")
-        if hoja is None and len(nombres) > 1:
-            return _hoja_reconocible(libro, nombres, columnas)
-        elegida = hoja if hoja is not None else nombres[0]
-        return elegida, _hoja(libro, elegida)
+        return _leer_libro(ruta, CalamineWorkbook.from_path(str(ruta)), hoja, columnas)
     except ErrorCartera:
         raise
     except Exception as exc:  # calamine da errores de varios tipos para archivos dañados
+        if _firma(ruta, 4) in (FIRMA_ZIP, FIRMA_OLE):
+            # ¿Un libro con la extensión de otro formato (un .xlsx renombrado a .ods)? Con el
+            # archivo abierto, calamine reconoce el formato por el contenido.
+            try:
+                with ruta.open("rb") as f:
+                    return _leer_libro(ruta, CalamineWorkbook.from_filelike(f), hoja, columnas)
+            except ErrorCartera:
+                raise
+            except Exception:  # noqa: BLE001 - el error que se informa es el primero
+                pass
         raise ErrorCartera(
             f"{ruta}: no se pudo abrir como libro de Excel/ODS ({_primera_linea(exc)}); "
             "ábrelo en Excel y guárdalo de nuevo"
@@ -260,6 +263,19 @@ def _leer_excel(ruta: Path, hoja: str | None, columnas: dict[str, str]) -> tuple
     finally:
         if recolector:
             gc.enable()
+
+
+def _leer_libro(
+    ruta: Path, libro, hoja: str | None, columnas: dict[str, str]
+) -> tuple[str, list[list]]:
+    """(nombre, filas) de la hoja pedida o, sin --hoja, de la que tenga cabecera reconocible."""
+    nombres = [str(n) for n in libro.sheet_names]
+    if hoja is not None and hoja not in nombres:
+        raise ErrorCartera(f"{ruta}: no tiene la hoja «{hoja}»; hojas: {', '.join(nombres)}")
+    if hoja is None and len(nombres) > 1:
+        return _hoja_reconocible(libro, nombres, columnas)
+    elegida = hoja if hoja is not None else nombres[0]
+    return elegida, _hoja(libro, elegida)
 
 
 def _hoja_reconocible(
@@ -281,9 +297,38 @@ def _hoja(libro, nombre: str, filas: int | None = None) -> list[list]:
     return libro.get_sheet_by_name(nombre).to_python(skip_empty_area=False, nrows=filas)
 
 
-def _revisar_cifrado(ruta: Path) -> None:
+FIRMA_ZIP = b"PK\x03\x04"  # .xlsx, .xlsm, .ods, .xlsb
+FIRMA_OLE = b"\xd0\xcf\x11\xe0"  # .xls (y un .xlsx cifrado)
+
+
+def _firma(ruta: Path, bytes_: int = 512) -> bytes:
     with ruta.open("rb") as f:
-        firma = f.read(8)
+        return f.read(bytes_)
+
+
+def _es_texto_disfrazado(ruta: Path, extension: str) -> bool:
+    """Si un «libro» es en realidad texto: muchos sistemas «exportan a Excel» un CSV o una
+    tabla separada por tabuladores con extensión .xls, que Excel abre sin quejarse. Ese texto se
+    lee como CSV. Una página HTML o un PDF con esa extensión se rechazan diciendo qué son."""
+    firma = _firma(ruta)
+    if not firma or firma.startswith((FIRMA_ZIP, FIRMA_OLE)):
+        return False
+    inicio = firma.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if inicio.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta")):
+        raise ErrorCartera(
+            f"{ruta}: es una página web (HTML/XML) con extensión {extension}, no un libro de "
+            "Excel; ábrela en Excel y guárdala como libro de Excel (.xlsx)"
+        )
+    if firma.startswith(b"%PDF"):
+        raise ErrorCartera(
+            f"{ruta}: es un PDF, no un libro de Excel; usa la hoja de cálculo original"
+        )
+    utf16 = firma.startswith((b"\xff\xfe", b"\xfe\xff"))
+    return utf16 or b"\x00" not in firma
+
+
+def _revisar_cifrado(ruta: Path) -> None:
+    firma = _firma(ruta, 8)
     # Un .xlsx protegido con contraseña es un contenedor OLE cifrado, no un zip.
     if ruta.suffix.lower() in {".xlsx", ".xlsm"} and firma.startswith(b"\xd0\xcf\x11\xe0"):
         raise ErrorCartera(

@@ -107,14 +107,13 @@ def test_columnas_enteras_igual_que_celda_por_celda(valores):
         assert modulo._contactos(valores, normalizar, *region) == esperado
 
 
-@pytest.mark.parametrize("coma_decimal", [True, False])
 @pytest.mark.parametrize("valores", [TEXTOS, MEZCLA])
-def test_importes_de_una_columna_igual_que_uno_por_uno(tmp_path, coma_decimal, valores):
+def test_importes_de_una_columna_igual_que_uno_por_uno(tmp_path, valores):
     ruta = escribir_csv(
         tmp_path / "c.csv", [["Cliente", "Factura", "Importe", "Vencimiento", "Correo"]]
     )
     lector = modulo._Lector(ruta, str(ruta), [["Cliente", "Factura", "Importe", "Vencimiento",
-                            "Correo"]], 0, {}, coma_decimal, "MXN", "MX", True)  # fmt: skip
+                            "Correo"]], 0, {}, "MXN", "MX", True)  # fmt: skip
     esperado = [lector._monto(v) for v in valores]
     obtenido = lector._montos(valores)
     assert obtenido == esperado
@@ -232,7 +231,7 @@ def test_filas_de_datos_igual_que_una_por_una(tmp_path, factura):
     for primera in PRIMERAS:
         filas += [[primera, "", factura, "5", "1/12/2026"], [primera], [primera, "", factura]]
         filas += [[primera, None, None, None, None, "sobra"], [None, primera, factura]]
-    lector = modulo._Lector(tmp_path, "x", filas, 1, {}, True, "MXN", "MX", True)
+    lector = modulo._Lector(tmp_path, "x", filas, 1, {}, "MXN", "MX", True)
     obtenido = lector._filas_de_datos()
     assert obtenido == _filas_de_datos_una_por_una(lector)
     assert 0 < len(obtenido[0]) < len(filas) - 2

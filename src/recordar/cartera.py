@@ -88,7 +88,6 @@ _RE_TOTAL = re.compile(
     r"^(sub ?)?total(es)?( general| cartera| adeudado| pendiente)?$|^gran total$|^suma( total)?$"
 )
 # Idiomas que escriben la coma como separador decimal (es_MX, es_US y en_* usan punto).
-_PUNTO_DECIMAL = {"MX", "US", "GT", "HN", "NI", "SV", "DO", "PA", "PR", "PE", "GB"}
 
 
 @dataclass(slots=True)
@@ -190,20 +189,18 @@ def cargar_cartera(
     columnas = columnas or {}
     if extension in EXTENSIONES_EXCEL and not _es_texto_disfrazado(ruta, extension):
         nombre_hoja, filas = _leer_excel(ruta, hoja, columnas)
-        coma_decimal = None
     elif extension in EXTENSIONES_TEXTO or extension in EXTENSIONES_EXCEL:
         if hoja:
-            raise ErrorCartera(f"{ruta}: es un archivo de texto (CSV), no tiene hojas; quita --hoja")
+            raise ErrorCartera(
+                f"{ruta}: es un archivo de texto (CSV), no tiene hojas; quita --hoja"
+            )
         nombre_hoja = None
-        filas, separador = _leer_csv(ruta)
-        coma_decimal = separador == ";"
+        filas, _ = _leer_csv(ruta)
     else:
         raise ErrorCartera(
             f"{ruta}: formato «{extension or 'sin extensión'}» no admitido; "
             "usa .xlsx, .xlsm, .xls, .ods, .csv, .tsv o .txt"
         )
-    if coma_decimal is None:
-        coma_decimal = idioma.split("_")[-1].upper() not in _PUNTO_DECIMAL
     donde = f"{ruta}" + (f" (hoja «{nombre_hoja}»)" if nombre_hoja else "")
     if not any(not es_vacio(c) for fila in filas for c in fila):
         raise ErrorCartera(f"{donde}: la hoja está vacía; revisa que sea el archivo correcto")
@@ -214,7 +211,7 @@ def cargar_cartera(
             f"{FILAS_BUSQUEDA_CABECERA} filas (busco columnas como Cliente, Factura, Importe y "
             "Vencimiento); renombra los encabezados o indícalos en «columnas:» de la política"
         )
-    lector = _Lector(ruta, donde, filas, indice, columnas, coma_decimal, moneda, region_telefono,
+    lector = _Lector(ruta, donde, filas, indice, columnas, moneda, region_telefono,
                      dia_primero=not idioma.lower().startswith("en_us"))  # fmt: skip
     # Sin el recolector cíclico mientras se crean cientos de miles de objetos sin ciclos:
     # con él, leer 100 000 filas tarda ~50 % más (sus pasadas recorren todo lo ya creado).
@@ -507,15 +504,12 @@ def _identificador(encabezado: str) -> str:
 class _Lector:
     """Convierte las filas crudas de la hoja en una Cartera."""
 
-    def __init__(
-        self, ruta, donde, filas, indice, columnas, coma_decimal, moneda, region, dia_primero
-    ):
+    def __init__(self, ruta, donde, filas, indice, columnas, moneda, region, dia_primero):
         self.ruta = ruta
         self.donde = donde
         self.filas = filas
         self.indice = indice
         self.cabecera = [como_texto(c) for c in filas[indice]]
-        self.coma_decimal = coma_decimal
         self.moneda = moneda
         self.region = region
         self.dia_primero = dia_primero
@@ -754,7 +748,7 @@ class _Lector:
         if es_vacio(valor):
             return Decimal(0), None, "falta el importe"
         try:
-            return (*parsear_monto(valor, self.coma_decimal), "")
+            return (*parsear_monto(valor), "")
         except ValueError:
             return Decimal(0), None, f"«{como_texto(valor)}» no es un importe válido"
 

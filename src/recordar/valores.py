@@ -91,9 +91,13 @@ def como_texto(valor: object) -> str:
     return str(valor).strip()
 
 
-def parsear_monto(valor: object, coma_decimal: bool) -> tuple[Decimal, str | None]:
+def parsear_monto(valor: object) -> tuple[Decimal, str | None]:
     """Importe y moneda (si la celda la dice): «$1,234.50», «1.234,56 €», «MXN 2,000».
 
+    El separador decimal sale del propio texto, no del idioma ni del separador del CSV: con los
+    dos, el decimal es el último; uno solo seguido de exactamente tres cifras es de miles
+    («1,234» y «1.234» son 1234 en México y en España: ningún importe se escribe con tres
+    decimales); con una, dos o más de tres cifras detrás es el decimal («12,5», «1234.567»).
     Lanza ValueError si no es un importe.
     """
     if type(valor) is str:  # lo más común primero: el texto de un CSV
@@ -108,7 +112,7 @@ def parsear_monto(valor: object, coma_decimal: bool) -> tuple[Decimal, str | Non
         s = str(valor).strip()
     if _RE_MONTO_SIMPLE.fullmatch(s):  # «1234», «1234.5», «12450,50»: el caso más común
         return Decimal(s.replace(",", ".")).quantize(CENTAVO, ROUND_HALF_UP), None
-    return _parsear_monto_texto(s, coma_decimal)
+    return _parsear_monto_texto(s)
 
 
 def montos_simples(textos: list[str]) -> list[Decimal | None]:
@@ -127,7 +131,14 @@ def montos_simples(textos: list[str]) -> list[Decimal | None]:
     return [siguiente() if simple else None for simple in simples]
 
 
-def _parsear_monto_texto(s: str, coma_decimal: bool) -> tuple[Decimal, str | None]:
+# Signos de menos que no son el guion ASCII: el de Unicode (lo que se pega de un PDF o de una
+# web), la raya numérica, la semirraya que Word pone en «–250» y sus formas de ancho completo.
+_MENOS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\ufe63": "-",
+                        "\uff0d": "-"})  # fmt: skip
+
+
+def _parsear_monto_texto(s: str) -> tuple[Decimal, str | None]:
+    s = s.translate(_MENOS)
     moneda = None
     resto = s
     for simbolo, codigo in SIMBOLOS_MONEDA.items():
@@ -146,7 +157,7 @@ def _parsear_monto_texto(s: str, coma_decimal: bool) -> tuple[Decimal, str | Non
     cifras = _RE_NUMERO.sub("", s).replace("(", "").replace(")", "").replace("-", "")
     if not cifras or not any(c.isdigit() for c in cifras):
         raise ValueError
-    cifras = _normalizar_separadores(cifras, coma_decimal)
+    cifras = _normalizar_separadores(cifras)
     try:
         numero = Decimal(cifras)
     except InvalidOperation:
@@ -156,7 +167,7 @@ def _parsear_monto_texto(s: str, coma_decimal: bool) -> tuple[Decimal, str | Non
     return numero.quantize(CENTAVO, ROUND_HALF_UP), moneda
 
 
-def _normalizar_separadores(c: str, coma_decimal: bool) -> str:
+def _normalizar_separadores(c: str) -> str:
     comas, puntos = c.count(","), c.count(".")
     if comas and puntos:
         decimal_sep = "," if c.rfind(",") > c.rfind(".") else "."
@@ -164,7 +175,7 @@ def _normalizar_separadores(c: str, coma_decimal: bool) -> str:
         if c.count(decimal_sep) > 1:
             raise ValueError
         return c.replace(miles, "").replace(decimal_sep, ".")
-    for sep, es_decimal_local in ((",", coma_decimal), (".", not coma_decimal)):
+    for sep in (",", "."):
         n = c.count(sep)
         if not n:
             continue
@@ -174,9 +185,9 @@ def _normalizar_separadores(c: str, coma_decimal: bool) -> str:
             if not grupos_de_miles:
                 raise ValueError
             return c.replace(sep, "")
-        # Un solo separador: tres cifras detrás es miles salvo que sea el decimal local
-        # («1,234» en México = 1234; «1.234» en España = 1234; «1234,5» = 1234.5).
-        if grupos_de_miles and not es_decimal_local:
+        # Un solo separador: tres cifras detrás (y delante una a tres que no son «0») es de
+        # miles; si no, el decimal («1234,5» = 1234.5; «0,125» = 0.125).
+        if grupos_de_miles and partes[0] != "0":
             return c.replace(sep, "")
         return c.replace(sep, ".")
     return c

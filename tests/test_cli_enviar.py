@@ -271,3 +271,14 @@ def test_resumen_en_singular_y_en_plural(en_tmp, correr):
         "Resumen: 3 filas = 2 facturas + 1 rechazada. 2 facturas = 1 en mensajes + 0 en tareas + "
         "1 omitida (1 saldo 0). 1 mensaje, 0 tareas." in r.output
     )
+
+
+@pytest.mark.parametrize("salida", ["cartera.xlsx", "./sub/../cartera.xlsx"])
+def test_salida_no_reemplaza_la_cartera(en_tmp, correr, salida):
+    (en_tmp / "sub").mkdir()
+    cartera = escribir_xlsx(en_tmp / "cartera.xlsx", _filas())
+    antes = cartera.read_bytes()
+    r = correr("enviar", "cartera.xlsx", "--simulacro", "--hoy", HOY.isoformat(), "-o", salida)
+    assert r.exit_code == 2
+    assert "es la cartera que se lee y el informe la reemplazaría" in r.output
+    assert cartera.read_bytes() == antes

@@ -385,7 +385,7 @@ def _enviar(
     from recordar.politica import cargar_politica
 
     if salida is not None:
-        _revisar_salida(salida)
+        _revisar_salida(salida, cartera_ruta)
     politica = cargar_politica(politica_ruta)
     fecha, ahora = _momento(hoy, politica.zona_horaria)
     ruta_bitacora = _ruta_bitacora(bitacora_ruta, politica)
@@ -480,7 +480,7 @@ def _enviar_de_verdad(
     return 1 if resultado.con_problemas else 0
 
 
-def _revisar_salida(salida: Path) -> None:
+def _revisar_salida(salida: Path, cartera: Path) -> None:
     from recordar.informe import FORMATOS
 
     if salida.suffix.lower() not in FORMATOS:
@@ -488,6 +488,18 @@ def _revisar_salida(salida: Path) -> None:
             f"--salida {salida}: formato «{salida.suffix or 'sin extensión'}» no admitido; "
             "usa .json, .csv, .xlsx o .html"
         )
+    if _mismo_archivo(salida, cartera):
+        raise RecordarError(
+            f"--salida {salida}: es la cartera que se lee y el informe la reemplazaría; "
+            f"elige otro nombre (p. ej. informe{salida.suffix.lower()})"
+        )
+
+
+def _mismo_archivo(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
 
 
 @app.command(options_metavar="[OPCIONES]")

@@ -233,3 +233,29 @@ def test_separador_no_se_confunde_con_lo_que_va_entre_comillas(tmp_path):
     cartera = cargar_cartera(ruta)
     assert len(cartera.facturas) == 10 and cartera.rechazos == []
     assert cartera.contactos["c1"].correos == ["a1@ejemplo.com", "b1@ejemplo.com"]
+
+
+def test_estado_pagado_pendiente_o_no_reconocido(tmp_path):
+    estados = {
+        "F-1": "Liquidada el 05/11",  # empieza como pagada
+        "F-2": "✓",
+        "F-3": "Cobrada (transferencia)",
+        "F-4": "Pago parcial",  # se sigue cobrando el resto, sin aviso
+        "F-5": "Pendiente",
+        "F-6": "Revisar con Juan",  # no se reconoce: se cobra y se avisa
+        "F-7": "No pagada",
+        "F-8": "✗",
+    }
+    filas = [CABECERA + ["Estado"]] + [
+        ["Ana", "ana@ejemplo.com", "", numero, "2026-11-01", 10, estado]
+        for numero, estado in estados.items()
+    ]
+    cartera = cargar_cartera(escribir_xlsx(tmp_path / "c.xlsx", filas))
+    assert [o.factura for o in cartera.omitidas] == ["F-1", "F-2", "F-3"]
+    assert [f.numero for f in cartera.facturas] == ["F-4", "F-5", "F-6", "F-7", "F-8"]
+    (aviso,) = cartera.avisos
+    assert (aviso.fila, aviso.columna, aviso.valor) == (7, "Estado", "Revisar con Juan")
+    assert aviso.motivo.startswith(
+        "estado «Revisar con Juan» no reconocido: se toma como pendiente"
+    )
+    assert not cartera.rechazos

@@ -78,6 +78,17 @@ SI = {"si", "x", "yes", "true", "1", "verdadero", "s"}
 PAGADO = {
     "pagado", "pagada", "paid", "liquidado", "liquidada", "cobrado", "cobrada", "cancelado",
     "cancelada", "saldado", "saldada", "si", "x", "yes", "true", "1", "ok", "abonado", "abonada",
+    "pagado total", "pagada total", "pago total", "settled",
+}  # fmt: skip
+MARCAS_PAGADO = {"✓", "✔", "☑", "✅", "✔️", "🗸"}
+MARCAS_PENDIENTE = {"✗", "✘", "❌", "☐"}
+# Lo que dice que la factura sigue abierta (o pagada solo en parte: se sigue cobrando el resto).
+PENDIENTE = {
+    "pendiente", "pendientes", "vencida", "vencido", "por cobrar", "por pagar", "no", "abierta",
+    "abierto", "sin pagar", "impaga", "impagada", "impagado", "adeudo", "adeudada", "debe",
+    "en proceso", "en tramite", "parcial", "pago parcial", "abono parcial", "pagada parcialmente",
+    "pagado parcialmente", "pagada parcial", "pagado parcial", "0", "false", "open", "unpaid",
+    "overdue", "due", "pending", "partial", "partially paid", "no pagada", "no pagado",
 }  # fmt: skip
 CANALES = {
     "email": "email", "correo": "email", "e mail": "email", "mail": "email",
@@ -694,10 +705,15 @@ class _Lector:
         if not numero:
             self._rechazo(cartera, n, "factura", "", "falta el número de factura")
         deudor = c.deudores[k]
-        if c.pagadas is not None and c.pagadas[k]:
+        pagada = c.pagadas[k] if c.pagadas is not None else False
+        if pagada is True:
             if len(cartera.rechazos) > antes:
                 return None
             return Omitida(n, numero, "pagada (según la columna de estado)", cliente)
+        if pagada:  # un estado que no se reconoce: se cobra, pero se avisa
+            self._rechazo(cartera, n, "estado", pagada,
+                          f"estado «{pagada}» no reconocido: se toma como pendiente; escribe "
+                          "«Pagada» si ya se pagó o «Pendiente» si no", aviso=True)  # fmt: skip
         monto, moneda_celda, motivo = c.montos[k]
         if motivo:
             self._rechazo(cartera, n, "monto", self.celdas["monto"][k], motivo)
@@ -736,12 +752,25 @@ class _Lector:
             self._rechazo(cartera, n, campo, self.celdas[campo][k], motivo)
         return fecha
 
-    def _pagada(self, estado: Any) -> bool:
+    def _pagada(self, estado: Any) -> bool | str:
+        """True si la celda de estado dice pagada, False si está vacía o dice pendiente; si no
+        se reconoce, el texto de la celda (se toma como pendiente, con un aviso)."""
         if es_vacio(estado):
             return False
         if isinstance(estado, bool):
             return estado
-        return normalizar(como_texto(estado)) in PAGADO
+        crudo = como_texto(estado)
+        texto = normalizar(crudo)
+        if texto in PAGADO or crudo in MARCAS_PAGADO:
+            return True
+        if texto in PENDIENTE or crudo in MARCAS_PENDIENTE:
+            return False
+        # «Liquidada el 05/11», «Pagado 100%», «cobrada (transferencia)»: empieza como pagada y
+        # no dice «parcial» ni «no».
+        primera = texto.split(" ", 1)[0]
+        if primera in PAGADO and len(primera) > 2 and "parcial" not in texto:
+            return True
+        return crudo
 
     def _monto(self, valor: Any) -> tuple[Decimal, str | None, str]:
         """(importe, moneda escrita en la celda, motivo si no vale)."""

@@ -536,7 +536,7 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
         + (f" (hoja «{cartera.hoja}»)" if cartera.hoja else "")
         + f" · encabezados en la fila {cartera.fila_cabecera} · {cantidad(r.filas, 'fila')}, "
         f"{cantidad(r.facturas, 'factura')}, {cantidad(r.rechazadas, 'rechazada')}, "
-        f"{cantidad(r.avisos, 'aviso de contacto', 'avisos de contacto')}"
+        f"{cantidad(r.avisos, 'aviso')}"
     )
     columnas = ", ".join(
         f"{campo}={encabezado!r}" for campo, encabezado in cartera.columnas.items()

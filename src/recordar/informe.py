@@ -523,7 +523,7 @@ def mostrar(consola, cartera: Cartera, plan: Plan, simulacro: bool, analisis=Non
             tabla.add_row(t.cliente, ", ".join(t.numeros), t.ocurrencia.id, t.descripcion)
         consola.print(tabla)
     _tabla_problemas(consola, "Filas rechazadas", cartera.rechazos)
-    _tabla_problemas(consola, "Avisos de contacto", cartera.avisos)
+    _tabla_problemas(consola, "Avisos", cartera.avisos)
     _mostrar_resumen(consola, analisis or analizar(cartera, plan))
 
 
@@ -564,7 +564,7 @@ def _mostrar_resumen(consola, analisis: tuple) -> None:
         f"{r.en_tareas} en tareas + {cantidad(r.omitidas, 'omitida')}"
         + (f" ({detalle})" if detalle else "")
         + f". {cantidad(r.mensajes, 'mensaje')}, {cantidad(r.tareas, 'tarea')}"
-        + (f", {cantidad(r.avisos, 'aviso de contacto', 'avisos de contacto')}" if r.avisos else "")
+        + (f", {cantidad(r.avisos, 'aviso')}" if r.avisos else "")
         + "."
     )
 

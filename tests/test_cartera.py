@@ -259,3 +259,33 @@ def test_estado_pagado_pendiente_o_no_reconocido(tmp_path):
         "estado «Revisar con Juan» no reconocido: se toma como pendiente"
     )
     assert not cartera.rechazos
+
+
+def test_errores_de_formula_de_excel(tmp_path):
+    from openpyxl import Workbook
+
+    libro = Workbook()
+    hoja = libro.active
+    hoja.append(CABECERA)
+    hoja.append(["Ana", "ana@ejemplo.com", "", "F-1", None, None])
+    for celda, error in (("E2", "#REF!"), ("F2", "#N/A")):
+        hoja[celda].value, hoja[celda].data_type = error, "e"
+    libro.save(tmp_path / "c.xlsx")
+    motivos = {r.columna: r.motivo for r in cargar_cartera(tmp_path / "c.xlsx").rechazos}
+    assert (
+        motivos["Importe"] == "falta el importe (celda vacía o con un error de fórmula como #N/A)"
+    )
+    assert motivos["Vencimiento"].startswith("falta la fecha de vencimiento (celda vacía o con")
+    # En un CSV el error llega como texto, y el de Excel en español también se reconoce.
+    ruta = escribir_csv(tmp_path / "c.csv", [CABECERA, ["Ana", "ana@ejemplo.com", "", "F-1",
+                                                        "#¡REF!", "#N/D"]], ";")  # fmt: skip
+    motivos = {r.columna: r.motivo for r in cargar_cartera(ruta).rechazos}
+    assert motivos == {
+        "Importe": "«#N/D» es un error de fórmula de Excel; corrige la fórmula o escribe el importe",
+        "Vencimiento": "«#¡REF!» es un error de fórmula de Excel; corrige la fórmula o escribe la fecha",
+    }
+    vacia = escribir_csv(
+        tmp_path / "v.csv", [CABECERA, ["Ana", "ana@ejemplo.com", "", "F-1", "", ""]]
+    )
+    motivos = {r.columna: r.motivo for r in cargar_cartera(vacia).rechazos}
+    assert motivos["Importe"] == "falta el importe"  # en un CSV, vacía es vacía

@@ -198,7 +198,8 @@ def cargar_cartera(
         raise ErrorCartera(f"{ruta}: es una carpeta; indica el archivo de la cartera")
     extension = ruta.suffix.lower()
     columnas = columnas or {}
-    if extension in EXTENSIONES_EXCEL and not _es_texto_disfrazado(ruta, extension):
+    libro = extension in EXTENSIONES_EXCEL and not _es_texto_disfrazado(ruta, extension)
+    if libro:
         nombre_hoja, filas = _leer_excel(ruta, hoja, columnas)
     elif extension in EXTENSIONES_TEXTO or extension in EXTENSIONES_EXCEL:
         if hoja:
@@ -222,7 +223,7 @@ def cargar_cartera(
             f"{FILAS_BUSQUEDA_CABECERA} filas (busco columnas como Cliente, Factura, Importe y "
             "Vencimiento); renombra los encabezados o indícalos en «columnas:» de la política"
         )
-    lector = _Lector(ruta, donde, filas, indice, columnas, moneda, region_telefono,
+    lector = _Lector(ruta, donde, filas, indice, columnas, moneda, region_telefono, libro=libro,
                      dia_primero=not idioma.lower().startswith("en_us"))  # fmt: skip
     # Sin el recolector cíclico mientras se crean cientos de miles de objetos sin ciclos:
     # con él, leer 100 000 filas tarda ~50 % más (sus pasadas recorren todo lo ya creado).
@@ -505,6 +506,22 @@ def _buscar_cabecera(filas: list[list], columnas: dict[str, str]) -> tuple[int |
     return mejor, mejor_puntaje
 
 
+# Los errores de fórmula de Excel, en inglés y en español, tal como quedan en un CSV.
+_RE_ERROR_EXCEL = re.compile(
+    r"#(?:N/A|N/D|¡?REF!|VALUE!|¡VALOR!|¡?DIV/0!|NAME\?|¿NOMBRE\?|¡?NUM!|NULL!|¡NULO!|"
+    r"SPILL!|¡DESBORDAMIENTO!|¡?CALC!|GETTING_DATA)",
+    re.IGNORECASE,
+)
+
+
+def _no_vale(valor: Any, que: str, cual: str) -> str:
+    """««x» no es un importe válido», o que es un error de fórmula si lo es."""
+    texto = como_texto(valor)
+    if _RE_ERROR_EXCEL.fullmatch(texto):
+        return f"«{texto}» es un error de fórmula de Excel; corrige la fórmula o escribe {cual}"
+    return f"«{texto}» no es {que}"
+
+
 def _identificador(encabezado: str) -> str:
     nombre = normalizar(encabezado).replace(" ", "_")
     if not nombre:
@@ -515,8 +532,12 @@ def _identificador(encabezado: str) -> str:
 class _Lector:
     """Convierte las filas crudas de la hoja en una Cartera."""
 
-    def __init__(self, ruta, donde, filas, indice, columnas, moneda, region, dia_primero):
+    def __init__(self, ruta, donde, filas, indice, columnas, moneda, region, dia_primero,
+                 libro=False):  # fmt: skip
         self.ruta = ruta
+        # calamine lee una celda con error de fórmula (#N/A, #¡REF!) como vacía: en un libro,
+        # «falta» puede ser eso.
+        self.vacia = " (celda vacía o con un error de fórmula como #N/A)" if libro else ""
         self.donde = donde
         self.filas = filas
         self.indice = indice
@@ -775,11 +796,11 @@ class _Lector:
     def _monto(self, valor: Any) -> tuple[Decimal, str | None, str]:
         """(importe, moneda escrita en la celda, motivo si no vale)."""
         if es_vacio(valor):
-            return Decimal(0), None, "falta el importe"
+            return Decimal(0), None, f"falta el importe{self.vacia}"
         try:
             return (*parsear_monto(valor), "")
         except ValueError:
-            return Decimal(0), None, f"«{como_texto(valor)}» no es un importe válido"
+            return Decimal(0), None, _no_vale(valor, "un importe válido", "el importe")
 
     def _montos(self, valores: list) -> list[tuple[Decimal, str | None, str]]:
         """_monto de cada celda; las de texto simple («1234», «12450,50») se convierten juntas."""
@@ -798,7 +819,7 @@ class _Lector:
         try:
             return parsear_fecha(valor, self.dia_primero), ""
         except (ValueError, OverflowError):
-            return (date.min if falta else None), f"«{como_texto(valor)}» no es una fecha válida"
+            return (date.min if falta else None), _no_vale(valor, "una fecha válida", "la fecha")
 
     def _codigo(self, valor: Any) -> str | None:
         """Código de la moneda de la celda: "" si está vacía, None si no es una moneda."""
@@ -942,7 +963,9 @@ def _interpretes(lector: _Lector) -> dict[str, Callable[[list], list]]:
         "factura": _textos,
         "estado": _cada(lector._pagada),
         "monto": lector._montos,
-        "vencimiento": _cada(lambda v: lector._fecha(v, "falta la fecha de vencimiento")),
+        "vencimiento": _cada(
+            lambda v: lector._fecha(v, f"falta la fecha de vencimiento{lector.vacia}")
+        ),
         "moneda": _cada(lector._codigo),
         "correo": lambda valores: _contactos(valores, normalizar_correos),
         "telefono": lambda valores: _contactos(valores, normalizar_telefonos, region),

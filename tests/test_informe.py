@@ -183,3 +183,16 @@ def test_codificador_igual_al_de_json(valor):
 
     esperado = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=_serializar)
     assert _codificador()(valor) == esperado.encode(valor)
+
+
+def test_informe_xlsx_sin_caracteres_de_control(en_tmp, correr):
+    from openpyxl import load_workbook
+
+    from tests.conftest import CABECERA, HOY, escribir_csv
+
+    fila = ["Ana\x0bLópez\x01", "ana@ejemplo.com", "", "F-1", HOY.isoformat(), "10"]
+    escribir_csv(en_tmp / "c.csv", [CABECERA, fila])
+    r = correr("enviar", "c.csv", "--simulacro", "--hoy", HOY.isoformat(), "-o", "i.xlsx")
+    assert r.exit_code == 0, r.output
+    celdas = [c.value for c in load_workbook(en_tmp / "i.xlsx")["Mensajes"]["A"]]
+    assert "AnaLópez" in celdas

@@ -430,6 +430,13 @@ def _csv(ruta: Path, datos: dict[str, Any]) -> None:
 
 def _xlsx(ruta: Path, datos: dict[str, Any]) -> None:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def celda(valor: Any) -> Any:
+        # Un salto de línea suave pegado de Word (\v) u otro carácter de control que una hoja
+        # de Excel no admite: se quita del informe (la cartera y el JSON lo conservan).
+        valor = _celda(valor)
+        return ILLEGAL_CHARACTERS_RE.sub("", valor) if isinstance(valor, str) else valor
 
     libro = Workbook(write_only=True)
     hoja = libro.create_sheet("Resumen")
@@ -441,7 +448,7 @@ def _xlsx(ruta: Path, datos: dict[str, Any]) -> None:
         hoja = libro.create_sheet(seccion.capitalize())
         hoja.append(list(campos))
         for registro in datos[seccion]:
-            hoja.append([_celda(registro.get(c, "")) for c in campos])
+            hoja.append([celda(registro.get(c, "")) for c in campos])
     libro.save(ruta)
 
 

@@ -289,3 +289,21 @@ def test_errores_de_formula_de_excel(tmp_path):
     )
     motivos = {r.columna: r.motivo for r in cargar_cartera(vacia).rechazos}
     assert motivos["Importe"] == "falta el importe"  # en un CSV, vacía es vacía
+
+
+def test_subtotales_y_suma_sin_rotulo_no_son_deudores(tmp_path):
+    filas = [
+        CABECERA,
+        ["Ana", "ana@ejemplo.com", "", "F-1", "2026-11-01", 600],
+        ["Ana", "ana@ejemplo.com", "", "F-2", "2026-11-02", 400],
+        ["Total Ana", None, None, None, None, 1000],
+        ["TOTAL MXN", None, None, None, None, 1000],
+        ["Subtotal vencido", None, None, None, None, 1000],
+        [None, None, None, None, None, 1000],  # =SUMA() al pie, sin rótulo
+        # Un cliente que se llama así y tiene vencimiento no es un total: se rechaza por la
+        # factura que falta, a la vista.
+        ["Total Play S.A.", "pagos@totalplay.mx", "", None, "2026-11-03", 50],
+    ]
+    cartera = cargar_cartera(escribir_xlsx(tmp_path / "c.xlsx", filas))
+    assert [f.numero for f in cartera.facturas] == ["F-1", "F-2"]
+    assert [(r.fila, r.motivo) for r in cartera.rechazos] == [(8, "falta el número de factura")]

@@ -98,7 +98,9 @@ CANALES = {
 _RE_TOTAL = re.compile(
     r"^(sub ?)?total(es)?( general| cartera| adeudado| pendiente)?$|^gran total$|^suma( total)?$"
 )
-# Idiomas que escriben la coma como separador decimal (es_MX, es_US y en_* usan punto).
+# Rótulos de subtotal con algo detrás («Total Ana», «TOTAL MXN», «Subtotal vencido»): cuentan
+# como totales solo si la fila no tiene fecha de vencimiento (un cliente «Total Play» sí la tiene).
+_RE_SUBTOTAL = re.compile(r"^(sub ?)?total(es)? |^gran total |^suma ")
 
 
 @dataclass(slots=True)
@@ -695,9 +697,18 @@ class _Lector:
         if type(primera) is str and primera[:1].isalnum():  # el caso común, sin recorrer la fila
             return not _dato_evidente(primera) and self._es_total_lento(fila)
         primera = next((c for c in fila if not es_vacio(c)), None)
+        if isinstance(primera, int | float | Decimal) and not isinstance(primera, bool):
+            return self._es_suma_sin_rotulo(fila)
         if not isinstance(primera, str) or primera.lstrip()[:1].lower() not in ("t", "s", "g"):
             return False
         return self._es_total_lento(fila)
+
+    def _es_suma_sin_rotulo(self, fila: list) -> bool:
+        """Una fila de =SUMA() al pie, sin rótulo: sin cliente, factura ni vencimiento, pero con
+        importe."""
+        return not es_vacio(self._celda(fila, "monto")) and all(
+            es_vacio(self._celda(fila, c)) for c in ("cliente", "factura", "vencimiento")
+        )
 
     def _es_total_lento(self, fila: list) -> bool:
         if not es_vacio(self._celda(fila, "factura")) and not _RE_TOTAL.match(
@@ -706,7 +717,14 @@ class _Lector:
             return False
         for celda in fila:
             if not es_vacio(celda):
-                return isinstance(celda, str) and bool(_RE_TOTAL.match(normalizar(celda)))
+                if not isinstance(celda, str):
+                    return False
+                texto = normalizar(celda)
+                if _RE_TOTAL.match(texto):
+                    return True
+                return bool(_RE_SUBTOTAL.match(texto)) and es_vacio(
+                    self._celda(fila, "vencimiento")
+                )
         return False
 
     def _rechazo(

@@ -118,6 +118,18 @@ def test_iso_nunca_se_lee_al_reves():
     assert parsear_fecha("2025-11-05", dia_primero=True) == date(2025, 11, 5)
 
 
+@pytest.mark.parametrize("numero", [30, 1, 0, 18263, 109940, 30.0])
+def test_numero_pequeno_no_es_una_fecha(numero):
+    # Un «30» en la columna de vencimiento es un día escrito a medias, no el 29/01/1900.
+    with pytest.raises(ValueError):
+        parsear_fecha(numero)
+
+
+def test_numero_de_serie_de_excel():
+    assert parsear_fecha(46349) == date(2026, 11, 23)
+    assert parsear_fecha("46349") == date(2026, 11, 23)
+
+
 def test_mes_primero_en_ingles_de_estados_unidos():
     assert parsear_fecha("03/15/2026", dia_primero=False) == date(2026, 3, 15)
 

@@ -211,8 +211,13 @@ def parsear_fecha(valor: object, dia_primero: bool = True) -> date:
     return _parsear_fecha_texto(str(valor).strip(), dia_primero)
 
 
+# Números de serie de Excel entre 1950 y 2200: un «30» o un «1» en la columna de vencimiento
+# es un día escrito a medias, no el 29/01/1900.
+SERIE_MINIMA, SERIE_MAXIMA = 18264, 109939
+
+
 def _desde_serie(numero: float) -> date:
-    if not math.isfinite(numero) or not 1 <= numero < 2958466:
+    if not math.isfinite(numero) or not SERIE_MINIMA <= numero <= SERIE_MAXIMA:
         raise ValueError
     return EPOCA_EXCEL + timedelta(days=int(numero))
 

@@ -307,3 +307,15 @@ def test_subtotales_y_suma_sin_rotulo_no_son_deudores(tmp_path):
     cartera = cargar_cartera(escribir_xlsx(tmp_path / "c.xlsx", filas))
     assert [f.numero for f in cartera.facturas] == ["F-1", "F-2"]
     assert [(r.fila, r.motivo) for r in cartera.rechazos] == [(8, "falta el número de factura")]
+
+
+def test_csv_con_formula_de_texto_para_los_ceros(tmp_path):
+    # Algunos sistemas escriben ="000123" para que Excel no quite los ceros de la izquierda.
+    ruta = tmp_path / "c.csv"
+    ruta.write_text(
+        "Cliente,Correo,Teléfono,Factura,Vencimiento,Importe\n"
+        'Ana,ana@ejemplo.com,,="000123",2026-11-01,10\n',
+        encoding="utf-8",
+    )
+    (f,) = cargar_cartera(ruta).facturas
+    assert f.numero == "000123"

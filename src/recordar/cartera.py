@@ -354,6 +354,22 @@ def _primera_linea(exc: Exception) -> str:
 
 
 def _leer_csv(ruta: Path) -> tuple[list[list], str]:
+    filas, separador, texto = _leer_csv_crudo(ruta)
+    if '="' in texto:  # algún ="000123": lo que escriben algunos sistemas para guardar ceros
+        filas = [[_sin_formula_de_texto(c) for c in fila] for fila in filas]
+    return filas, separador
+
+
+_RE_FORMULA_DE_TEXTO = re.compile(r'="(.*)"', re.DOTALL)
+
+
+def _sin_formula_de_texto(celda: str) -> str:
+    """«="000123"» → «000123» (la fórmula con la que un CSV obliga a Excel a dejar el texto)."""
+    m = _RE_FORMULA_DE_TEXTO.fullmatch(celda.strip())
+    return m.group(1) if m else celda
+
+
+def _leer_csv_crudo(ruta: Path) -> tuple[list[list], str, str]:
     import csv
     import io
 
@@ -371,12 +387,12 @@ def _leer_csv(ruta: Path) -> tuple[list[list], str]:
     separador = _detectar_separador(texto, lineas, ruta.suffix.lower())
     filas = _filas_de_lineas(lineas, separador) if lineas is not None else None
     if filas is not None:
-        return filas, separador
+        return filas, separador, texto
     try:
         lector = csv.reader(io.StringIO(texto, newline=""), delimiter=separador)
         filas = list(lector)
         if lector.line_num == len(filas):  # una línea por fila: el índice ya es la línea
-            return filas, separador
+            return filas, separador, texto
     except csv.Error:
         pass  # la lectura línea por línea de abajo dice dónde está el problema
     lector = csv.reader(io.StringIO(texto, newline=""), delimiter=separador)
@@ -393,7 +409,7 @@ def _leer_csv(ruta: Path) -> tuple[list[list], str]:
         raise ErrorCartera(
             f"{ruta}: línea {lector.line_num}: CSV mal formado ({exc}); revisa las comillas"
         ) from None
-    return filas, separador
+    return filas, separador, texto
 
 
 # Fines de línea que str.splitlines reconoce y el módulo csv no (este solo \r, \n y \r\n), y

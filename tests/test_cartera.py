@@ -319,3 +319,32 @@ def test_csv_con_formula_de_texto_para_los_ceros(tmp_path):
     )
     (f,) = cargar_cartera(ruta).facturas
     assert f.numero == "000123"
+
+
+def _libro_con_hojas(ruta, hojas: list[tuple[str, list[list], str]]):
+    from openpyxl import Workbook
+
+    libro = Workbook()
+    libro.remove(libro.active)
+    for nombre, filas, estado in hojas:
+        hoja = libro.create_sheet(nombre)
+        hoja.sheet_state = estado
+        for fila in filas:
+            hoja.append(fila)
+    libro.save(ruta)
+    return ruta
+
+
+def test_hoja_visible_antes_que_una_oculta_y_las_otras_se_nombran(tmp_path):
+    vieja = [CABECERA, ["Ana", "ana@ejemplo.com", "", "V-1", "2025-01-01", 10]]
+    actual = [CABECERA, ["Eva", "eva@ejemplo.com", "", "F-1", "2026-11-01", 10]]
+    norte = [CABECERA, ["Luis", "luis@ejemplo.com", "", "N-1", "2026-11-01", 10]]
+    ruta = _libro_con_hojas(tmp_path / "c.xlsx", [
+        ("2025 (vieja)", vieja, "hidden"), ("Notas", [["hola"]], "visible"),
+        ("Centro", actual, "visible"), ("Norte", norte, "visible"),
+    ])  # fmt: skip
+    cartera = cargar_cartera(ruta)
+    assert cartera.hoja == "Centro"
+    assert [f.numero for f in cartera.facturas] == ["F-1"]
+    assert cartera.otras_hojas == ["2025 (vieja) (oculta)", "Norte"]
+    assert cargar_cartera(ruta, hoja="Norte").otras_hojas == []  # con --hoja no hay duda

@@ -282,3 +282,24 @@ def test_salida_no_reemplaza_la_cartera(en_tmp, correr, salida):
     assert r.exit_code == 2
     assert "es la cartera que se lee y el informe la reemplazaría" in r.output
     assert cartera.read_bytes() == antes
+
+
+def test_avisa_de_otras_hojas_con_cartera(en_tmp, correr):
+    from openpyxl import Workbook
+
+    libro = Workbook()
+    libro.active.title = "Centro"
+    norte = libro.create_sheet("Norte")
+    for hoja, numero in ((libro["Centro"], "C-1"), (norte, "N-1")):
+        hoja.append(CABECERA)
+        hoja.append(["Ana", "ana@ejemplo.com", "", numero, HOY - timedelta(days=1), 10])
+    libro.save(en_tmp / "c.xlsx")
+    r = correr("enviar", "c.xlsx", "--simulacro", "--hoy", HOY.isoformat(), "-o", "i.json")
+    assert r.exit_code == 0, r.output
+    assert (
+        "Aviso: solo se leyó la hoja «Centro»; el libro tiene otras con encabezados de cartera "
+        "(«Norte»). Para leer otra: --hoja NOMBRE." in r.output
+    )
+    assert leer_json(en_tmp / "i.json")["otras_hojas"] == ["Norte"]
+    r = correr("validar", "c.xlsx", "--hoy", HOY.isoformat())
+    assert "solo se leyó la hoja «Centro»" in r.output

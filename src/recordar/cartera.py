@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 EXTENSIONES_EXCEL = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 EXTENSIONES_TEXTO = {".csv", ".txt", ".tsv"}
+PUNTAJE_MINIMO = 3  # columnas reconocidas para aceptar una fila como cabecera
 FILAS_BUSQUEDA_CABECERA = 30
 
 # Sinónimos por campo, ya normalizados (minúsculas, sin acentos ni signos).
@@ -165,7 +166,9 @@ class Cartera:
     facturas: list[Factura] = field(default_factory=list)
     omitidas: list[Omitida] = field(default_factory=list)  # pagadas, notas de crédito
     rechazos: list[Rechazo] = field(default_factory=list)  # filas que no se pueden usar
-    avisos: list[Rechazo] = field(default_factory=list)  # celdas de contacto no válidas
+    avisos: list[Rechazo] = field(default_factory=list)  # celdas que no se usan, con su motivo
+    # Otras hojas del libro con cabecera reconocible, que no se leyeron (se elige con --hoja).
+    otras_hojas: list[str] = field(default_factory=list)
     contactos: dict[str, Contacto] = field(default_factory=dict)
     # Números de factura de filas rechazadas: su estado es desconocido (no son pagos).
     numeros_rechazados: set[str] = field(default_factory=set)
@@ -200,9 +203,10 @@ def cargar_cartera(
         raise ErrorCartera(f"{ruta}: es una carpeta; indica el archivo de la cartera")
     extension = ruta.suffix.lower()
     columnas = columnas or {}
+    otras_hojas: list[str] = []
     libro = extension in EXTENSIONES_EXCEL and not _es_texto_disfrazado(ruta, extension)
     if libro:
-        nombre_hoja, filas = _leer_excel(ruta, hoja, columnas)
+        nombre_hoja, filas, otras_hojas = _leer_excel(ruta, hoja, columnas)
     elif extension in EXTENSIONES_TEXTO or extension in EXTENSIONES_EXCEL:
         if hoja:
             raise ErrorCartera(
@@ -219,7 +223,7 @@ def cargar_cartera(
     if not any(not es_vacio(c) for fila in filas for c in fila):
         raise ErrorCartera(f"{donde}: la hoja está vacía; revisa que sea el archivo correcto")
     indice, puntaje = _buscar_cabecera(filas, columnas)
-    if indice is None or puntaje < 3:
+    if indice is None or puntaje < PUNTAJE_MINIMO:
         raise ErrorCartera(
             f"{donde}: no encontré una fila de encabezados reconocible en las primeras "
             f"{FILAS_BUSQUEDA_CABECERA} filas (busco columnas como Cliente, Factura, Importe y "
@@ -237,10 +241,13 @@ def cargar_cartera(
         if recolector:
             gc.enable()
     cartera.hoja = nombre_hoja
+    cartera.otras_hojas = otras_hojas
     return cartera
 
 
-def _leer_excel(ruta: Path, hoja: str | None, columnas: dict[str, str]) -> tuple[str, list[list]]:
+def _leer_excel(
+    ruta: Path, hoja: str | None, columnas: dict[str, str]
+) -> tuple[str, list[list], list[str]]:
     """Las filas de la hoja elegida con calamine (python-calamine, el motor de pandas.read_excel).
 
     Se usa calamine directamente: pandas.read_excel(engine="calamine") lee con el mismo motor
@@ -278,29 +285,46 @@ def _leer_excel(ruta: Path, hoja: str | None, columnas: dict[str, str]) -> tuple
 
 def _leer_libro(
     ruta: Path, libro, hoja: str | None, columnas: dict[str, str]
-) -> tuple[str, list[list]]:
-    """(nombre, filas) de la hoja pedida o, sin --hoja, de la que tenga cabecera reconocible."""
+) -> tuple[str, list[list], list[str]]:
+    """(nombre, filas, otras hojas reconocibles que no se leen) de la hoja pedida o, sin --hoja,
+    de la que tenga la cabecera más reconocible."""
     nombres = [str(n) for n in libro.sheet_names]
     if hoja is not None and hoja not in nombres:
         raise ErrorCartera(f"{ruta}: no tiene la hoja «{hoja}»; hojas: {', '.join(nombres)}")
     if hoja is None and len(nombres) > 1:
         return _hoja_reconocible(libro, nombres, columnas)
     elegida = hoja if hoja is not None else nombres[0]
-    return elegida, _hoja(libro, elegida)
+    return elegida, _hoja(libro, elegida), []
 
 
 def _hoja_reconocible(
     libro, nombres: list[str], columnas: dict[str, str]
-) -> tuple[str, list[list]]:
-    """La hoja cuya cabecera se reconoce mejor; cada hoja se analiza una sola vez."""
-    elegida, mejor, analizada = nombres[0], -1, None
+) -> tuple[str, list[list], list[str]]:
+    """La hoja cuya cabecera se reconoce mejor, prefiriendo las visibles (una hoja oculta suele
+    ser una copia vieja); cada hoja se analiza una sola vez. También las otras hojas
+    reconocibles, que no se leen: la vista previa y el informe las nombran."""
+    visibles = _hojas_visibles(libro, nombres)
+    elegida, mejor, analizada, reconocibles = nombres[0], None, None, []
     for nombre in nombres:
         hoja = libro.get_sheet_by_name(nombre)
         muestra = hoja.to_python(skip_empty_area=False, nrows=FILAS_BUSQUEDA_CABECERA)
         _, puntaje = _buscar_cabecera(muestra, columnas)
-        if puntaje > mejor:
-            elegida, mejor, analizada = nombre, puntaje, hoja
-    return elegida, analizada.to_python(skip_empty_area=False)
+        reconocible = puntaje >= PUNTAJE_MINIMO
+        if reconocible:
+            reconocibles.append(nombre)
+        clave = (reconocible, nombre in visibles, puntaje)
+        if mejor is None or clave > mejor:
+            elegida, mejor, analizada = nombre, clave, hoja
+    otras = [n if n in visibles else f"{n} (oculta)" for n in reconocibles if n != elegida]
+    return elegida, analizada.to_python(skip_empty_area=False), otras
+
+
+def _hojas_visibles(libro, nombres: list[str]) -> set[str]:
+    """Las hojas que no están ocultas (todas, si calamine no lo sabe decir)."""
+    try:
+        return {str(m.name) for m in libro.sheets_metadata if str(m.visible).endswith("Visible")}
+    except Exception:  # noqa: BLE001 - versiones de calamine sin metadatos
+        return set(nombres)
 
 
 def _hoja(libro, nombre: str, filas: int | None = None) -> list[list]:

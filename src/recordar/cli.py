@@ -516,7 +516,7 @@ def validar(
 
 
 def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
-    from recordar.informe import resumir
+    from recordar.informe import mostrar_otras_hojas, resumir
     from recordar.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
@@ -538,6 +538,7 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
         f"{cantidad(r.facturas, 'factura')}, {cantidad(r.rechazadas, 'rechazada')}, "
         f"{cantidad(r.avisos, 'aviso')}"
     )
+    mostrar_otras_hojas(consola, cartera)
     columnas = ", ".join(
         f"{campo}={encabezado!r}" for campo, encabezado in cartera.columnas.items()
     )

@@ -254,6 +254,16 @@ def a_dict(
             gc.enable()
 
 
+def mostrar_otras_hojas(consola, cartera: Cartera) -> None:
+    """Aviso de las otras hojas del libro que también parecen una cartera y no se leyeron."""
+    if cartera.otras_hojas:
+        otras = ", ".join(f"«{h}»" for h in cartera.otras_hojas)
+        consola.print(
+            f"[yellow]Aviso: solo se leyó la hoja «{cartera.hoja}»; el libro tiene otras con "
+            f"encabezados de cartera ({otras}). Para leer otra: --hoja NOMBRE.[/yellow]"
+        )
+
+
 def _armar(
     cartera: Cartera, plan: Plan, simulacro: bool, con_mensajes: bool, analisis: tuple
 ) -> dict[str, Any]:
@@ -263,6 +273,7 @@ def _armar(
         "simulacro": simulacro,
         "cartera": str(cartera.ruta),
         "hoja": cartera.hoja,
+        "otras_hojas": cartera.otras_hojas,
         "resumen": {
             "filas": r.filas,
             "facturas": r.facturas,
@@ -499,6 +510,7 @@ def mostrar(consola, cartera: Cartera, plan: Plan, simulacro: bool, analisis=Non
     titulo = "Simulacro: nada se envía ni se registra" if simulacro else "Envío"
     consola.print(f"[bold]{titulo}[/bold] · {plan.fecha.isoformat()} · {cartera.ruta}"
                   + (f" (hoja «{cartera.hoja}»)" if cartera.hoja else ""))  # fmt: skip
+    mostrar_otras_hojas(consola, cartera)
     if plan.mensajes:
         tabla = Table(title=f"Mensajes ({len(plan.mensajes)})", show_lines=False)
         for columna in ("cliente", "facturas", "días", "paso", "canal", "destinatario"):

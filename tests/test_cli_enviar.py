@@ -303,3 +303,11 @@ def test_avisa_de_otras_hojas_con_cartera(en_tmp, correr):
     assert leer_json(en_tmp / "i.json")["otras_hojas"] == ["Norte"]
     r = correr("validar", "c.xlsx", "--hoy", HOY.isoformat())
     assert "solo se leyó la hoja «Centro»" in r.output
+
+
+def test_bitacora_que_es_una_carpeta(en_tmp, correr):
+    escribir_xlsx(en_tmp / "c.xlsx", _filas())
+    (en_tmp / "registro").mkdir()
+    r = correr("enviar", "c.xlsx", "--simulacro", "--bitacora", "registro")
+    assert r.exit_code == 2
+    assert "registro: la bitácora debe ser un archivo y es una carpeta" in r.output

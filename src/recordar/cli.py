@@ -310,9 +310,15 @@ def _planificar(
 
 
 def _ruta_bitacora(bitacora: Path | None, politica) -> Path:
-    from recordar.bitacora import ruta_predeterminada
+    from recordar.bitacora import NOMBRE_ARCHIVO, ruta_predeterminada
 
-    return bitacora if bitacora is not None else ruta_predeterminada(politica.carpeta)
+    ruta = bitacora if bitacora is not None else ruta_predeterminada(politica.carpeta)
+    if ruta.is_dir():
+        raise RecordarError(
+            f"{ruta}: la bitácora debe ser un archivo y es una carpeta; indica un archivo con "
+            f"--bitacora o RECORDAR_BITACORA (p. ej. {ruta / NOMBRE_ARCHIVO})"
+        )
+    return ruta
 
 
 OpcionBitacora = Annotated[

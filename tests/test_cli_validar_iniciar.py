@@ -100,3 +100,25 @@ def test_iniciar_con_plantillas_como_archivo_da_la_causa_en_espanol(en_tmp, corr
     assert r.exit_code == 2
     assert "plantillas: no se pudo crear (ya existe un archivo con ese nombre)" in r.output
     assert "File exists" not in r.output and "inesperado" not in r.output
+
+
+def _carpeta_con_plantilla(carpeta, nombre: str, datos: bytes) -> None:
+    """Cartera con una factura que vence hoy, política con un paso ese día y su plantilla propia."""
+    escribir_xlsx(carpeta / "c.xlsx", [CABECERA, ["Ana", "ana@ejemplo.com", "", "F-1", HOY, 10]])
+    (carpeta / "politica.yaml").write_text(
+        "pasos:\n  - {id: vencimiento, dias: 0, canales: [email]}\n", encoding="utf-8"
+    )
+    (carpeta / "plantillas").mkdir()
+    (carpeta / "plantillas" / nombre).write_bytes(datos)
+
+
+def test_plantilla_que_no_esta_en_utf8_lo_dice_en_enviar_y_validar(en_tmp, correr):
+    cp1252 = "Asunto: Aviso\n\nEstimada {{ cliente }}: gracias por su atención\n".encode("cp1252")
+    _carpeta_con_plantilla(en_tmp, "vencimiento.email.j2", cp1252)
+    ruta = en_tmp / "plantillas" / "vencimiento.email.j2"
+    esperado = f"{ruta}: no está en UTF-8 (byte 0xF3 en la línea 3); guárdala como UTF-8"
+    for orden in (["enviar", "--simulacro"], ["validar"]):
+        r = correr(*orden, "c.xlsx", "-p", "politica.yaml", "--hoy", HOY.isoformat())
+        assert r.exit_code == 2, r.output
+        assert esperado in " ".join(r.output.split())
+        assert "inesperado" not in r.output

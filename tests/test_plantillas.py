@@ -531,3 +531,39 @@ def test_error_en_el_enlace_de_pago_en_espanol(tmp_path, enlace, motivo):
     with pytest.raises(ErrorPlantilla) as error:
         Plantillas(politica, carpeta_propia=tmp_path).renderizar(plan.mensajes[0], plan.fecha)
     assert f"(política predeterminada): empresa.enlace_pago: {motivo}" in str(error.value)
+
+
+def _generar(tmp_path, datos: bytes, canal="sms"):
+    """El primer mensaje de `canal` del plan de prueba generado con `datos` (bytes) como plantilla."""
+    from recordar.plantillas import Plantillas
+
+    politica, plan = _plan_de_prueba(4)
+    mensaje = next(m for m in plan.mensajes if m.canal == canal)
+    ruta = tmp_path / f"{mensaje.ocurrencia.paso.plantilla}.{canal}.j2"
+    ruta.write_bytes(datos)
+    Plantillas(politica, carpeta_propia=tmp_path).renderizar(mensaje, plan.fecha)
+    return ruta, mensaje
+
+
+def test_plantilla_que_no_esta_en_utf8_dice_byte_y_linea(tmp_path):
+    from recordar.errores import ErrorPlantilla
+
+    # Lo que guarda el Bloc de notas antiguo (cp1252): «ó» es el byte 0xF3.
+    datos = "Hola {{ cliente }}\nGracias por su atención\n".encode("cp1252")
+    with pytest.raises(ErrorPlantilla) as error:
+        _generar(tmp_path, datos)
+    ruta = next(tmp_path.glob("*.sms.j2"))
+    assert str(error.value) == (
+        f"{ruta}: no está en UTF-8 (byte 0xF3 en la línea 2); guárdala como UTF-8"
+    )
+
+
+def test_plantilla_incluida_que_no_esta_en_utf8_la_nombra(tmp_path):
+    from recordar.errores import ErrorPlantilla
+
+    (tmp_path / "pie.j2").write_bytes("Atención a clientes\n".encode("latin-1"))
+    with pytest.raises(ErrorPlantilla) as error:
+        _generar(tmp_path, b"Hola {{ cliente }}\n{% include 'pie.j2' %}")
+    assert str(error.value) == (
+        f"{tmp_path / 'pie.j2'}: no está en UTF-8 (byte 0xF3 en la línea 1); guárdala como UTF-8"
+    )

@@ -151,6 +151,41 @@ class _Compiladas(jinja2.BytecodeCache):
 _COMPILADAS = {False: _Compiladas(), True: _Compiladas()}
 
 
+class _Cargador(jinja2.FileSystemLoader):
+    """Lee las plantillas en UTF-8; si un archivo no lo está, lo dice con el byte y la línea."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            texto, ruta, al_dia = super().get_source(environment, template)
+        except UnicodeDecodeError:
+            raise ErrorPlantilla(_no_esta_en_utf8(self._ruta(template))) from None
+        return texto, ruta, al_dia
+
+    def _ruta(self, template: str) -> str:
+        partes = jinja2.loaders.split_template_path(template)
+        for carpeta in self.searchpath:
+            ruta = Path(carpeta, *partes)
+            if ruta.is_file():
+                return str(ruta)
+        return template
+
+
+def _no_esta_en_utf8(ruta: str) -> str:
+    """«ruta: no está en UTF-8 (byte 0xF3 en la línea 2); guárdala como UTF-8»."""
+    datos = Path(ruta).read_bytes()
+    try:
+        datos.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        linea = datos.count(b"\n", 0, exc.start) + 1
+        return (
+            f"{ruta}: no está en UTF-8 (byte 0x{datos[exc.start]:02X} en la línea {linea}); "
+            "guárdala como UTF-8"
+        )
+    return f"{ruta}: no está en UTF-8; guárdala como UTF-8"
+
+
 class Formato:
     """Dinero y fechas en el idioma de la política, con Locale y cachés creados una vez."""
 
@@ -267,7 +302,7 @@ class Plantillas:
 
     def _entorno(self, carpetas: list[str], autoescape: bool) -> _Entorno:
         entorno = _Entorno(
-            loader=jinja2.FileSystemLoader(carpetas),
+            loader=_Cargador(carpetas),
             undefined=_Indefinida,
             autoescape=autoescape,
             trim_blocks=True,

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from tests.conftest import CABECERA, HOY, escribir_xlsx
+from tests.conftest import CABECERA, HOY, escribir_xlsx, leer_json
 
 
 def test_validar_correcto(en_tmp, correr):
@@ -122,3 +122,18 @@ def test_plantilla_que_no_esta_en_utf8_lo_dice_en_enviar_y_validar(en_tmp, corre
         assert r.exit_code == 2, r.output
         assert esperado in " ".join(r.output.split())
         assert "inesperado" not in r.output
+
+
+def test_plantilla_de_email_con_bom_y_asunto_en_mayusculas(en_tmp, correr):
+    datos = "\ufeffASUNTO : Vence hoy\n\nHola {{ cliente }}\n".encode()
+    _carpeta_con_plantilla(en_tmp, "vencimiento.email.j2", datos)
+    r = correr(
+        "enviar", "--simulacro", "c.xlsx", "-p", "politica.yaml", "--hoy", HOY.isoformat(),
+        "-o", "i.json",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    (mensaje,) = leer_json(en_tmp / "i.json")["mensajes"]
+    assert (mensaje["asunto"], mensaje["cuerpo"]) == ("Vence hoy", "Hola Ana")
+    assert (
+        correr("validar", "c.xlsx", "-p", "politica.yaml", "--hoy", HOY.isoformat()).exit_code == 0
+    )

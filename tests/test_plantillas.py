@@ -567,3 +567,27 @@ def test_plantilla_incluida_que_no_esta_en_utf8_la_nombra(tmp_path):
     assert str(error.value) == (
         f"{tmp_path / 'pie.j2'}: no está en UTF-8 (byte 0xF3 en la línea 1); guárdala como UTF-8"
     )
+
+
+def test_plantilla_con_bom_se_lee_sin_el(tmp_path):
+    bom = b"\xef\xbb\xbf"
+    _, sms = _generar(tmp_path, bom + b"Hola {{ cliente }}")
+    assert sms.cuerpo == f"Hola {sms.cliente}"  # sin la marca, que obligaría a UCS-2
+    _, correo = _generar(tmp_path, bom + b"Asunto: Aviso\n\nHola {{ cliente }}", "email")
+    assert (correo.asunto, correo.cuerpo) == ("Aviso", f"Hola {correo.cliente}")
+
+
+@pytest.mark.parametrize(
+    "primera", ["Asunto: Aviso", "ASUNTO : Aviso", "asunto:Aviso", "  Asunto  :   Aviso  "]
+)
+def test_asunto_sin_distinguir_mayusculas_ni_espacios(tmp_path, primera):
+    _, correo = _generar(tmp_path, f"{primera}\n\nHola {{{{ cliente }}}}".encode(), "email")
+    assert (correo.asunto, correo.cuerpo) == ("Aviso", f"Hola {correo.cliente}")
+
+
+@pytest.mark.parametrize("primera", ["Hola: Aviso", "Asuntos: Aviso", "Asunto Aviso"])
+def test_sin_linea_de_asunto_es_un_error(tmp_path, primera):
+    from recordar.errores import ErrorPlantilla
+
+    with pytest.raises(ErrorPlantilla, match="debe empezar con «Asunto: …»; añádela"):
+        _generar(tmp_path, f"{primera}\n\nHola".encode(), "email")

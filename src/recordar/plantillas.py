@@ -152,7 +152,9 @@ _COMPILADAS = {False: _Compiladas(), True: _Compiladas()}
 
 
 class _Cargador(jinja2.FileSystemLoader):
-    """Lee las plantillas en UTF-8; si un archivo no lo está, lo dice con el byte y la línea."""
+    """Lee las plantillas en UTF-8 sin la marca del principio (BOM, la que pone el Bloc de notas
+    al guardar en UTF-8); si un archivo no está en UTF-8, lo dice con el byte y la línea.
+    Se lee una vez por plantilla, no por mensaje."""
 
     def get_source(
         self, environment: jinja2.Environment, template: str
@@ -161,7 +163,7 @@ class _Cargador(jinja2.FileSystemLoader):
             texto, ruta, al_dia = super().get_source(environment, template)
         except UnicodeDecodeError:
             raise ErrorPlantilla(_no_esta_en_utf8(self._ruta(template))) from None
-        return texto, ruta, al_dia
+        return texto.removeprefix("\ufeff"), ruta, al_dia
 
     def _ruta(self, template: str) -> str:
         partes = jinja2.loaders.split_template_path(template)
@@ -761,13 +763,15 @@ def _que_es(obj: dict, contexto: dict[str, Any] | None) -> str:
 
 
 def _separar_asunto(texto: str, archivo: str) -> tuple[str, str]:
+    """(asunto, cuerpo) de un correo generado; la primera línea es «Asunto: …» (también
+    «ASUNTO : …» o «asunto: …»)."""
     primera, _, resto = texto.lstrip("\n").partition("\n")
-    if not primera.lower().startswith("asunto:"):
+    clave, dos_puntos, asunto = primera.partition(":")
+    if not dos_puntos or clave.strip().lower() != "asunto":
         raise ErrorPlantilla(
             f"{archivo}: línea 1: una plantilla de email debe empezar con «Asunto: …»; añádela"
         )
-    asunto = " ".join(primera.split(":", 1)[1].split())
-    return asunto, resto.strip("\n")
+    return " ".join(asunto.split()), resto.strip("\n")
 
 
 def nombres_de_la_politica(politica: Politica) -> list[tuple[str, bool]]:

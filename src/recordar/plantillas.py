@@ -178,8 +178,8 @@ class _Cargador(jinja2.FileSystemLoader):
 
 def _no_esta_en_utf8(ruta: str) -> str:
     """«ruta: no está en UTF-8 (byte 0xF3 en la línea 2); guárdala como UTF-8»."""
-    datos = Path(ruta).read_bytes()
     try:
+        datos = Path(ruta).read_bytes()
         datos.decode("utf-8")
     except UnicodeDecodeError as exc:
         linea = datos.count(b"\n", 0, exc.start) + 1
@@ -187,6 +187,8 @@ def _no_esta_en_utf8(ruta: str) -> str:
             f"{ruta}: no está en UTF-8 (byte 0x{datos[exc.start]:02X} en la línea {linea}); "
             "guárdala como UTF-8"
         )
+    except OSError:  # se borró o cambió entre leerla y mirar dónde falla
+        pass
     return f"{ruta}: no está en UTF-8; guárdala como UTF-8"
 
 

@@ -179,7 +179,7 @@ def test_error_de_plantilla_nombra_archivo_y_linea(en_tmp, correr):
         "enviar", "cartera.xlsx", "--simulacro", "--hoy", HOY.isoformat(), "--salida", "i.json"
     )
     assert r.exit_code == 2
-    assert "aviso_formal.email.j2: línea 4: 'totl' is undefined" in r.output
+    assert "aviso_formal.email.j2: línea 4: la variable «totl» no existe" in r.output
     assert not (en_tmp / "i.json").exists()
 
 

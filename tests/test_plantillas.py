@@ -1,6 +1,7 @@
 import json
 from decimal import Decimal
 
+import pytest
 from babel.numbers import format_currency
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -175,7 +176,7 @@ def test_error_de_plantilla_al_generar_en_dos_procesos_llega_entero(tmp_path, mo
             (tmp_path / f"{nombre}.{canal}.j2").write_text(cuerpo, encoding="utf-8")
     with pytest.raises(
         ErrorPlantilla,
-        match=r"recordatorio\.(email|sms|whatsapp)\.j2: línea \d: .no_existe. is undefined",
+        match=r"recordatorio\.(email|sms|whatsapp)\.j2: línea \d: la variable «no_existe» no existe",
     ):
         renderizar_plan(plan, Plantillas(politica, carpeta_propia=tmp_path), procesos=2)
 
@@ -391,3 +392,237 @@ def test_una_plantilla_rota_se_informa_aunque_se_precompile(monkeypatch, tmp_pat
         raise RuntimeError("la cartera no se pudo leer")
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, 0)
+
+
+def _error_al_generar(tmp_path, texto, canal="sms"):
+    """(ruta, error) al generar el primer mensaje de `canal` con `texto` como su plantilla."""
+    import pytest
+
+    from recordar.errores import ErrorPlantilla
+    from recordar.plantillas import Plantillas
+
+    politica, plan = _plan_de_prueba(4)
+    mensaje = next(m for m in plan.mensajes if m.canal == canal)
+    ruta = tmp_path / f"{mensaje.ocurrencia.paso.plantilla}.{canal}.j2"
+    ruta.write_text(texto, encoding="utf-8")
+    with pytest.raises(ErrorPlantilla) as error:
+        Plantillas(politica, carpeta_propia=tmp_path).renderizar(mensaje, plan.fecha)
+    return ruta, str(error.value)
+
+
+VARIABLES = (
+    "canal, cliente, dias_vencido, empresa, enlace_pago, facturas, hoy, moneda, paso, total, "
+    "total_a_pagar, total_compensacion, total_interes"
+)
+CAMPOS_FACTURA = (
+    "compensacion, dias_vencido, enlace_pago, fila, interes, moneda, monto, numero, paso, "
+    "total, vencimiento"
+)
+
+
+@pytest.mark.parametrize(
+    ("texto", "linea", "motivo"),
+    [
+        (
+            "Hola {{ cliente }}\n{{ nombre_cliente }}",
+            2,
+            "la variable «nombre_cliente» no existe (¿quisiste decir «cliente»?); "
+            f"las disponibles son {VARIABLES} (al generar el mensaje para «Cliente 0»)",
+        ),
+        (
+            "Hola\n{{ cliente }",
+            2,
+            "«}» inesperado: revisa que cada {{ cierre con }} y cada {% con %}",
+        ),
+        (
+            "{% for f in facturas %}\n{{ f.numero }}\n",
+            2,
+            "falta cerrar el bloque {% for %} con {% endfor %}",
+        ),
+        (
+            "{% for f in facturas %}{{ f.numero }}{% endif %}",
+            1,
+            "{% endif %} no va aquí: el bloque abierto es {% for %}; ciérralo antes con {% endfor %}",
+        ),
+        (
+            "{{ total|moneda }}",
+            1,
+            "no existe el filtro «moneda»; los filtros son dinero, fecha, fecha_corta y los de "
+            "Jinja2 (default, join, length, lower, replace, round, trim, upper…)",
+        ),
+        ("{{ total|dineros }}", 1, "no existe el filtro «dineros» (¿quisiste decir «dinero»?)"),
+        (
+            "{{ cliente|dinero }}",
+            1,
+            "el filtro «dinero» no puede formatear «Cliente 0» (no es un importe)",
+        ),
+        (
+            "{% for f in facturas %}\n{{ f.folio }}{% endfor %}",
+            2,
+            f"la factura no tiene «folio»; tiene {CAMPOS_FACTURA} (al generar",
+        ),
+        (
+            "{{ empresa.telefono }}",
+            1,
+            "«empresa» no tiene «telefono»; tiene contacto, datos_bancarios, enlace_pago, nombre; "
+            "añádelo en «empresa:» de la política",
+        ),
+        (
+            "{{ facturas[1].numero }}",
+            1,
+            "la lista tiene 1 elemento: no hay posición 1 (se cuenta desde 0)",
+        ),
+        (
+            "{{ cliente + total }}",
+            1,
+            "no se puede sumar un texto y un importe: para unir textos usa «~» "
+            "(p. ej. {{ cliente ~ ' ' ~ total|dinero }})",
+        ),
+        ("{{ 'abc }}", 1, "comilla ' sin cerrar: cada texto va entre dos comillas iguales"),
+        ("{% endif %}", 1, "sobra {% endif %}: no hay ningún {% if %} abierto"),
+        ("{{ cliente nombre }}", 1, "se esperaba «}}» y hay «nombre»"),
+        # Lo que no se reconoce sale como lo dice Jinja2.
+        (
+            "{{ cliente|join(1, 2, 3, 4) }}",
+            1,
+            "sync_do_join() takes from 2 to 4 positional arguments but 6 were given",
+        ),
+    ],
+)
+def test_error_de_plantilla_en_espanol_con_archivo_y_linea(tmp_path, texto, linea, motivo):
+    ruta, error = _error_al_generar(tmp_path, texto)
+    assert f"{ruta}: línea {linea}: {motivo}" in error
+    assert error.endswith("; corrige la plantilla")
+
+
+def test_plantilla_incluida_que_no_existe_dice_donde_se_busca(tmp_path):
+    from recordar.plantillas import carpeta_integrada
+
+    ruta, error = _error_al_generar(tmp_path, "Hola\n{% include 'pie.j2' %}")
+    assert f"{ruta}: línea 2: no se encuentra la plantilla incluida «pie.j2» " in error
+    assert f"(se busca en {tmp_path} y {carpeta_integrada()}); créala o corrige el nombre" in error
+
+
+def test_error_en_una_plantilla_incluida_nombra_la_incluida(tmp_path):
+    (tmp_path / "pie.j2").write_text("Gracias\n{{ cliente }\n", encoding="utf-8")
+    _, error = _error_al_generar(tmp_path, "Hola\n{% include 'pie.j2' %}")
+    assert f"{tmp_path / 'pie.j2'}: línea 2: «}}» inesperado" in error
+
+
+@pytest.mark.parametrize(
+    ("enlace", "motivo"),
+    [
+        (
+            "https://pagar.ejemplo/{{ folio }}",
+            "la variable «folio» no existe; las disponibles son cliente, factura, total",
+        ),
+        ("https://pagar.ejemplo/{{ factura }", "«}» inesperado: revisa que cada {{ cierre con }}"),
+        ("https://pagar.ejemplo/{{ cliente|dinero }}", "el filtro «dinero» no puede formatear"),
+    ],
+)
+def test_error_en_el_enlace_de_pago_en_espanol(tmp_path, enlace, motivo):
+    from dataclasses import replace
+
+    from recordar.errores import ErrorPlantilla
+    from recordar.plantillas import Plantillas
+
+    politica, plan = _plan_de_prueba(4)
+    politica = replace(politica, empresa=dict(politica.empresa, enlace_pago=enlace))
+    with pytest.raises(ErrorPlantilla) as error:
+        Plantillas(politica, carpeta_propia=tmp_path).renderizar(plan.mensajes[0], plan.fecha)
+    assert f"(política predeterminada): empresa.enlace_pago: {motivo}" in str(error.value)
+
+
+def _generar(tmp_path, datos: bytes, canal="sms"):
+    """El primer mensaje de `canal` del plan de prueba generado con `datos` (bytes) como plantilla."""
+    from recordar.plantillas import Plantillas
+
+    politica, plan = _plan_de_prueba(4)
+    mensaje = next(m for m in plan.mensajes if m.canal == canal)
+    ruta = tmp_path / f"{mensaje.ocurrencia.paso.plantilla}.{canal}.j2"
+    ruta.write_bytes(datos)
+    Plantillas(politica, carpeta_propia=tmp_path).renderizar(mensaje, plan.fecha)
+    return ruta, mensaje
+
+
+def test_plantilla_que_no_esta_en_utf8_dice_byte_y_linea(tmp_path):
+    from recordar.errores import ErrorPlantilla
+
+    # Lo que guarda el Bloc de notas antiguo (cp1252): «ó» es el byte 0xF3.
+    datos = "Hola {{ cliente }}\nGracias por su atención\n".encode("cp1252")
+    with pytest.raises(ErrorPlantilla) as error:
+        _generar(tmp_path, datos)
+    ruta = next(tmp_path.glob("*.sms.j2"))
+    assert str(error.value) == (
+        f"{ruta}: no está en UTF-8 (byte 0xF3 en la línea 2); guárdala como UTF-8"
+    )
+
+
+def test_plantilla_incluida_que_no_esta_en_utf8_la_nombra(tmp_path):
+    from recordar.errores import ErrorPlantilla
+
+    (tmp_path / "pie.j2").write_bytes("Atención a clientes\n".encode("latin-1"))
+    with pytest.raises(ErrorPlantilla) as error:
+        _generar(tmp_path, b"Hola {{ cliente }}\n{% include 'pie.j2' %}")
+    assert str(error.value) == (
+        f"{tmp_path / 'pie.j2'}: no está en UTF-8 (byte 0xF3 en la línea 1); guárdala como UTF-8"
+    )
+
+
+def test_plantilla_con_bom_se_lee_sin_el(tmp_path):
+    bom = b"\xef\xbb\xbf"
+    _, sms = _generar(tmp_path, bom + b"Hola {{ cliente }}")
+    assert sms.cuerpo == f"Hola {sms.cliente}"  # sin la marca, que obligaría a UCS-2
+    _, correo = _generar(tmp_path, bom + b"Asunto: Aviso\n\nHola {{ cliente }}", "email")
+    assert (correo.asunto, correo.cuerpo) == ("Aviso", f"Hola {correo.cliente}")
+
+
+@pytest.mark.parametrize(
+    "primera", ["Asunto: Aviso", "ASUNTO : Aviso", "asunto:Aviso", "  Asunto  :   Aviso  "]
+)
+def test_asunto_sin_distinguir_mayusculas_ni_espacios(tmp_path, primera):
+    _, correo = _generar(tmp_path, f"{primera}\n\nHola {{{{ cliente }}}}".encode(), "email")
+    assert (correo.asunto, correo.cuerpo) == ("Aviso", f"Hola {correo.cliente}")
+
+
+@pytest.mark.parametrize("primera", ["Hola: Aviso", "Asuntos: Aviso", "Asunto Aviso"])
+def test_sin_linea_de_asunto_es_un_error(tmp_path, primera):
+    from recordar.errores import ErrorPlantilla
+
+    with pytest.raises(ErrorPlantilla, match="debe empezar con «Asunto: …»; añádela"):
+        _generar(tmp_path, f"{primera}\n\nHola".encode(), "email")
+
+
+@pytest.mark.parametrize("politica", [None, "ejemplos/politica.yaml"])
+def test_las_plantillas_incluidas_pasan_la_revision(politica):
+    from datetime import date
+    from pathlib import Path
+
+    from recordar.plantillas import revisar_plantillas
+    from recordar.politica import cargar_politica
+
+    raiz = Path(__file__).resolve().parents[1]
+    cargada = cargar_politica(raiz / politica if politica else None)
+    assert revisar_plantillas(cargada, date(2026, 11, 23)) == []
+
+
+def test_revisar_no_exige_los_canales_que_el_paso_no_usa_pero_revisa_los_que_existen(tmp_path):
+    from datetime import date
+
+    from recordar.plantillas import revisar_plantillas
+    from recordar.politica import cargar_politica
+
+    (tmp_path / "politica.yaml").write_text(
+        "pasos:\n  - {id: aviso, dias: 5, canales: [sms]}\npromesa_incumplida: {canales: [sms]}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "plantillas").mkdir()
+    (tmp_path / "plantillas" / "aviso.sms.j2").write_text("Hola {{ cliente }}", encoding="utf-8")
+    politica = cargar_politica(tmp_path / "politica.yaml")
+    assert revisar_plantillas(politica, date(2026, 11, 23)) == []
+    # Un deudor sin teléfono lo recibiría por correo: si la plantilla existe, se revisa.
+    correo = tmp_path / "plantillas" / "aviso.email.j2"
+    correo.write_text("Hola {{ cliente }}", encoding="utf-8")
+    assert revisar_plantillas(politica, date(2026, 11, 23)) == [
+        f"{correo}: línea 1: una plantilla de email debe empezar con «Asunto: …»; añádela"
+    ]

@@ -528,8 +528,8 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
     politica = cargar_politica(politica_ruta)
     cartera = _cargar(cartera_ruta, politica, hoja)
     fecha, ahora = _momento(hoy, politica.zona_horaria)
+    _revisar_todas_las_plantillas(politica, cartera, fecha)
     plan, _ = _planificar(politica, cartera, fecha, ahora=ahora, simulacro=True, traer_textos=False)
-    _revisar_todas_las_plantillas(politica)
     consola = _consola()
     r = resumir(cartera, plan)
     from recordar.valores import cantidad
@@ -558,14 +558,23 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
     consola.print("Todo correcto.")
 
 
-def _revisar_todas_las_plantillas(politica) -> None:
-    """Cada paso necesita su plantilla para cada canal que usa (compila aunque hoy no toque)."""
-    from recordar.plantillas import Plantillas
+def _revisar_todas_las_plantillas(politica, cartera, fecha) -> None:
+    """Todas las plantillas que la política puede usar, aunque hoy no toquen, compiladas y
+    generadas con un deudor de ejemplo; si alguna falla, se dicen todas y sale con 1."""
+    from rich.markup import escape
 
-    plantillas = Plantillas(politica)
-    for paso in politica.pasos:
-        for canal in paso.canales:
-            plantillas.exigir(paso.plantilla, canal)
+    from recordar.plantillas import revisar_plantillas
+    from recordar.valores import cantidad
+
+    modelo = cartera.facturas[0] if cartera.facturas else None
+    problemas = revisar_plantillas(politica, fecha, modelo, cartera.extras)
+    if problemas:  # escape: el texto de una plantilla puede parecer marcado de rich ([b]…)
+        lista = "\n".join(f"  - {escape(problema)}" for problema in problemas)
+        _fallar(
+            f"{cantidad(len(problemas), 'problema')} en las plantillas; corrígelos y vuelve a "
+            f"ejecutar:\n{lista}",
+            1,
+        )
 
 
 @app.command(options_metavar="[OPCIONES]")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pickle
 import re
 import traceback
-from collections.abc import Callable
-from datetime import date, datetime
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,10 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment, modifies_known_mutable
 from markupsafe import escape
 
+from recordar.cartera import Factura
 from recordar.errores import ErrorPlantilla
-from recordar.plan import Mensaje, Plan
-from recordar.politica import Politica
+from recordar.plan import Linea, Mensaje, Ocurrencia, Plan, calcular_interes
+from recordar.politica import Paso, Politica
 
 # Alfabeto GSM 03.38: básico y extensión (estos cuentan doble).
 GSM7_BASICO = set(
@@ -55,6 +57,33 @@ _MODIFICADORES = frozenset(
         "update",
     ]
 )
+
+
+class _ErrorIndefinida(jinja2.UndefinedError):
+    """UndefinedError que recuerda a qué le faltaba el atributo, para decir en español qué tiene."""
+
+    def __init__(self, mensaje: str, obj: Any = jinja2.utils.missing, nombre: Any = None) -> None:
+        super().__init__(mensaje)
+        self.obj = obj
+        self.nombre = nombre
+
+
+class _Indefinida(jinja2.StrictUndefined):
+    """StrictUndefined cuyo error lleva el objeto y el nombre que faltaban (Jinja2 solo los
+    pone en el texto). Solo se crea cuando algo falta: no cuesta nada en un render correcto."""
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        hint: str | None = None,
+        obj: Any = jinja2.utils.missing,
+        name: str | None = None,
+        exc: type[jinja2.TemplateRuntimeError] = jinja2.UndefinedError,
+    ) -> None:
+        if exc is jinja2.UndefinedError:
+            exc = partial(_ErrorIndefinida, obj=obj, nombre=name)  # type: ignore[assignment]
+        super().__init__(hint, obj, name, exc)
 
 
 class _Entorno(SandboxedEnvironment):
@@ -124,6 +153,45 @@ class _Compiladas(jinja2.BytecodeCache):
 _COMPILADAS = {False: _Compiladas(), True: _Compiladas()}
 
 
+class _Cargador(jinja2.FileSystemLoader):
+    """Lee las plantillas en UTF-8 sin la marca del principio (BOM, la que pone el Bloc de notas
+    al guardar en UTF-8); si un archivo no está en UTF-8, lo dice con el byte y la línea.
+    Se lee una vez por plantilla, no por mensaje."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            texto, ruta, al_dia = super().get_source(environment, template)
+        except UnicodeDecodeError:
+            raise ErrorPlantilla(_no_esta_en_utf8(self._ruta(template))) from None
+        return texto.removeprefix("\ufeff"), ruta, al_dia
+
+    def _ruta(self, template: str) -> str:
+        partes = jinja2.loaders.split_template_path(template)
+        for carpeta in self.searchpath:
+            ruta = Path(carpeta, *partes)
+            if ruta.is_file():
+                return str(ruta)
+        return template
+
+
+def _no_esta_en_utf8(ruta: str) -> str:
+    """«ruta: no está en UTF-8 (byte 0xF3 en la línea 2); guárdala como UTF-8»."""
+    try:
+        datos = Path(ruta).read_bytes()
+        datos.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        linea = datos.count(b"\n", 0, exc.start) + 1
+        return (
+            f"{ruta}: no está en UTF-8 (byte 0x{datos[exc.start]:02X} en la línea {linea}); "
+            "guárdala como UTF-8"
+        )
+    except OSError:  # se borró o cambió entre leerla y mirar dónde falla
+        pass
+    return f"{ruta}: no está en UTF-8; guárdala como UTF-8"
+
+
 class Formato:
     """Dinero y fechas en el idioma de la política, con Locale y cachés creados una vez."""
 
@@ -169,7 +237,7 @@ class Formato:
     def dinero(self, valor: Any, moneda: str | None = None) -> str:
         """«$1,234.56» en es_MX, «1.234,56 €» en es_ES: lo mismo que babel, más rápido."""
         if not isinstance(valor, Decimal):
-            valor = Decimal(str(valor))
+            valor = _importe(valor)
         moneda = moneda or self.moneda
         if not valor.is_finite():
             return self._dinero(valor, moneda)
@@ -240,8 +308,8 @@ class Plantillas:
 
     def _entorno(self, carpetas: list[str], autoescape: bool) -> _Entorno:
         entorno = _Entorno(
-            loader=jinja2.FileSystemLoader(carpetas),
-            undefined=jinja2.StrictUndefined,
+            loader=_Cargador(carpetas),
+            undefined=_Indefinida,
             autoescape=autoescape,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -264,7 +332,9 @@ class Plantillas:
         try:
             return _globales_fijas(self._texto.from_string(texto))
         except jinja2.TemplateSyntaxError as exc:
-            raise ErrorPlantilla(f"{self.politica.nombre}: {donde}: {exc.message}") from None
+            raise ErrorPlantilla(
+                f"{self.politica.nombre}: {donde}: {_motivo_en_espanol(exc)}"
+            ) from None
 
     def _plantilla(self, nombre: str, html: bool = False) -> jinja2.Template | None:
         clave = ("html:" if html else "") + nombre
@@ -278,7 +348,7 @@ class Plantillas:
         except jinja2.TemplateSyntaxError as exc:
             ruta = exc.filename or nombre
             raise ErrorPlantilla(
-                f"{ruta}: línea {exc.lineno}: {exc.message}; corrige la plantilla"
+                f"{ruta}: línea {exc.lineno}: {_motivo_en_espanol(exc)}; corrige la plantilla"
             ) from None
         self._cache[clave] = plantilla
         return plantilla
@@ -298,6 +368,41 @@ class Plantillas:
             html = None
         self._hermanas[nombre] = html
         return html
+
+    def _carpeta_de(self, nombre: str) -> str | None:
+        """La carpeta de la que se cargaría la plantilla (la primera que la tiene), sin leerla."""
+        carpetas = self._texto.loader.searchpath  # type: ignore[union-attr]
+        return next((c for c in carpetas if Path(c, nombre).is_file()), None)
+
+    def existe(self, nombre: str) -> bool:
+        return self._carpeta_de(nombre) is not None
+
+    def revisar(self, mensaje: Mensaje, hoy: date) -> list[str]:
+        """Los problemas al generar el mensaje, sin parar en el primero: su plantilla (con la
+        línea del asunto si es un correo) y, aparte, su parte HTML (la de la misma carpeta,
+        como en _html_hermana)."""
+        nombre, canal = mensaje.ocurrencia.paso.plantilla, mensaje.canal
+        archivos = [(f"{nombre}.{canal}.j2", False)]
+        if canal == "email":
+            html = f"{nombre}.email.html.j2"
+            if self._carpeta_de(html) == self._carpeta_de(archivos[0][0]):
+                archivos.append((html, True))
+        try:
+            contexto = self.contexto(mensaje, hoy)
+        except ErrorPlantilla as exc:  # el enlace de pago de la política
+            return [exc.mensaje]
+        problemas = []
+        for archivo, es_html in archivos:
+            try:
+                plantilla = self._plantilla(archivo, html=es_html)
+                if plantilla is None:
+                    continue
+                generado = self._render(plantilla, contexto, mensaje)
+                if canal == "email" and not es_html:
+                    _separar_asunto(generado, plantilla.filename or "")
+            except ErrorPlantilla as exc:
+                problemas.append(exc.mensaje)
+        return problemas
 
     def ruta(self, nombre: str) -> str:
         plantilla = self._plantilla(nombre)
@@ -371,10 +476,12 @@ class Plantillas:
                 str(valores[parte]) if k % 2 else parte
                 for k, parte in enumerate(self._enlace_simple)
             )
+        valores = {"factura": numero, "cliente": cliente, "total": total}
         try:
-            return self._enlace.render(factura=numero, cliente=cliente, total=total)
-        except jinja2.TemplateError as exc:
-            raise ErrorPlantilla(f"{self.politica.nombre}: empresa.enlace_pago: {exc}") from None
+            return self._enlace.render(valores)
+        except Exception as exc:  # cualquier fallo del enlace se informa con la clave
+            motivo = _motivo_en_espanol(exc, valores)
+            raise ErrorPlantilla(f"{self.politica.nombre}: empresa.enlace_pago: {motivo}") from None
 
     def renderizar(self, mensaje: Mensaje, hoy: date) -> None:
         """Rellena asunto, cuerpo y html del mensaje; ErrorPlantilla con archivo y línea si falla."""
@@ -416,23 +523,18 @@ class Plantillas:
         except ErrorPlantilla:
             raise
         except Exception as exc:  # cualquier fallo de la plantilla se informa con su línea
-            linea = _linea_de_plantilla(exc, plantilla.filename)
-            donde = f"{plantilla.filename}" + (f": línea {linea}" if linea else "")
-            motivo = (
-                exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
-            )
-            prohibido = _RE_INSEGURO.search(motivo or "")
-            if isinstance(exc, SecurityError) and prohibido:
-                motivo = (
-                    f"no se permite usar «{prohibido[1]}» de un {prohibido[2]}: "
-                    "una plantilla solo puede leer los datos, no modificarlos ni usar internos"
-                )
+            if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+                donde = f"{exc.filename}: línea {exc.lineno}"  # en una plantilla incluida
+            else:
+                linea = _linea_de_plantilla(exc, plantilla.filename)
+                donde = f"{plantilla.filename}" + (f": línea {linea}" if linea else "")
+            carpetas = getattr(plantilla.environment.loader, "searchpath", [])
+            motivo = _motivo_en_espanol(exc, contexto, carpetas)
             raise ErrorPlantilla(
                 f"{donde}: {motivo} (al generar el mensaje para «{mensaje.cliente}»); corrige la plantilla"
             ) from None
 
 
-_RE_INSEGURO = re.compile(r"access to attribute '(.+?)' of '(.+?)' object is unsafe")
 _RE_MARCADOR = re.compile(r"\{\{\s*(factura|cliente|total)\s*\}\}")
 
 
@@ -481,14 +583,234 @@ def _linea_de_plantilla(exc: BaseException, archivo: str | None) -> int | None:
     return linea
 
 
+def _importe(valor: Any) -> Decimal:
+    """El Decimal de lo que recibe el filtro dinero; si no es un importe, un error que lo dice
+    (la plantilla lo informa con su archivo y línea)."""
+    try:
+        return Decimal(str(valor))
+    except (ArithmeticError, ValueError, TypeError):
+        raise ValueError(
+            f"el filtro «dinero» no puede formatear {_corto(valor)} (no es un importe)"
+        ) from None
+
+
+# Los errores de Jinja2 (y de Python dentro de una plantilla) en español. Solo se usa cuando
+# algo ya falló: nada de esto corre al generar un mensaje correcto.
+_FILTROS_PROPIOS = ("dinero", "fecha", "fecha_corta")
+_FILTROS_COMUNES = ("default", "join", "length", "lower", "replace", "round", "trim", "upper")
+_PRUEBAS_COMUNES = ("defined", "divisibleby", "even", "none", "number", "odd", "string")
+_ETIQUETAS = ("block", "call", "extends", "filter", "for", "from", "if", "import", "include",
+              "macro", "raw", "set", "with")  # fmt: skip
+_SIMBOLOS = {
+    "end of print statement": "«}}»",
+    "end of statement block": "«%}»",
+    "begin of print statement": "«{{»",
+    "begin of statement block": "«{%»",
+    "end of template": "el final de la plantilla",
+    "name": "un nombre",
+    "integer": "un número",
+    "float": "un número",
+    "string": "un texto",
+}
+_TIPOS = {
+    "str": "un texto", "Markup": "un texto", "int": "un número", "float": "un número",
+    "decimal.Decimal": "un importe", "Decimal": "un importe", "datetime.date": "una fecha",
+    "date": "una fecha", "datetime.datetime": "una fecha con hora", "list": "una lista",
+    "tuple": "una lista", "dict": "un mapa", "NoneType": "un valor vacío", "bool": "un sí/no",
+    "generator": "una secuencia",
+}  # fmt: skip
+_RE_INSEGURO = re.compile(r"access to attribute '(.+?)' of '(.+?)' object is unsafe")
+
+
+def _simbolo(descripcion: str) -> str:
+    return _SIMBOLOS.get(descripcion, f"«{descripcion}»")
+
+
+def _tipo(nombre: str) -> str:
+    return _TIPOS.get(nombre, f"un valor de tipo {nombre}")
+
+
+def _corto(valor: Any) -> str:
+    texto = str(valor)
+    return f"«{texto[:40]}…»" if len(texto) > 40 else f"«{texto}»"
+
+
+def _enumerar(nombres: list[str], tope: int = 20) -> str:
+    texto = ", ".join(nombres[:tope])
+    return texto + (f"… (y {len(nombres) - tope} más)" if len(nombres) > tope else "")
+
+
+def _parecida(nombre: str, opciones: list[str]) -> str:
+    import difflib
+
+    parecidas = difflib.get_close_matches(nombre, opciones, n=1, cutoff=0.6)
+    return f" (¿quisiste decir «{parecidas[0]}»?)" if parecidas else ""
+
+
+def _inesperado(m: re.Match) -> str:
+    que, esperado = m[1], m[2]
+    if esperado:
+        return f"«{que}» inesperado: falta cerrar con «{esperado}»"
+    if que == "}":
+        return "«}» inesperado: revisa que cada {{ cierre con }} y cada {% con %}"
+    if que in (")", "]"):
+        return f"«{que}» inesperado: sobra, o falta abrirlo antes"
+    if que in _SIMBOLOS:
+        return f"{_simbolo(que)} inesperado: falta algo antes (p. ej. el valor tras un operador)"
+    return f"«{que}» inesperado: revisa la expresión"
+
+
+def _caracter_inesperado(caracter: str) -> str:
+    if caracter in "'\"":
+        return f"comilla {caracter} sin cerrar: cada texto va entre dos comillas iguales"
+    return f"carácter «{caracter}» inesperado dentro de {{{{ }}}} o {{% %}}: quítalo"
+
+
+def _etiqueta_desconocida(m: re.Match) -> str:
+    etiqueta, abierto = m[1], m[2]
+    if abierto:
+        return (
+            f"{{% {etiqueta} %}} no va aquí: el bloque abierto es {{% {abierto} %}}; "
+            f"ciérralo antes con {{% end{abierto} %}}"
+        )
+    if etiqueta.startswith("end") or etiqueta in ("else", "elif"):
+        abre = etiqueta[3:] if etiqueta.startswith("end") else "if"
+        return f"sobra {{% {etiqueta} %}}: no hay ningún {{% {abre} %}} abierto"
+    return (
+        f"no existe la etiqueta {{% {etiqueta} %}}{_parecida(etiqueta, list(_ETIQUETAS))}; "
+        f"las etiquetas son {', '.join(_ETIQUETAS)}"
+    )
+
+
+def _filtro_desconocido(m: re.Match) -> str:
+    todos = sorted({*jinja2.filters.FILTERS, *_FILTROS_PROPIOS})
+    return (
+        f"no existe el filtro «{m[1]}»{_parecida(m[1], todos)}; los filtros son "
+        f"{', '.join(_FILTROS_PROPIOS)} y los de Jinja2 ({', '.join(_FILTROS_COMUNES)}…)"
+    )
+
+
+def _prueba_desconocida(m: re.Match) -> str:
+    return (
+        f"no existe la prueba «is {m[1]}»{_parecida(m[1], sorted(jinja2.tests.TESTS))}; "
+        f"las pruebas son {', '.join(_PRUEBAS_COMUNES)}…"
+    )
+
+
+def _operacion(m: re.Match) -> str:
+    texto = f"no se puede usar «{m[1]}» entre {_tipo(m[2])} y {_tipo(m[3])}"
+    return texto + ("; para unir textos usa «~»" if "str" in (m[2], m[3]) else "")
+
+
+_TRADUCCIONES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
+    (re.compile(p), f)
+    for p, f in (
+        (r"unexpected char (['\"])(.)\1 at \d+", lambda m: _caracter_inesperado(m[2])),
+        (r"unexpected end of template, expected '(.+?)'\.?",
+         lambda m: f"la plantilla se acaba sin cerrar: falta {_simbolo(m[1])}"),
+        (r"unexpected '(.+?)'(?:, expected '(.+?)')?", _inesperado),
+        (r"Unexpected end of template\. Jinja was looking for the following tags: .*"
+         r"The innermost block that needs to be closed is '(\w+)'\.",
+         lambda m: f"falta cerrar el bloque {{% {m[1]} %}} con {{% end{m[1]} %}}"),
+        (r"Unexpected end of template\. Jinja was looking for the following tags: '(\w+)'.*",
+         lambda m: f"la plantilla se acaba sin {{% {m[1]} %}}"),
+        (r"Encountered unknown tag '(\w+)'\.(?: Jinja was looking for the following tags: .*"
+         r"The innermost block that needs to be closed is '(\w+)'\.)?", _etiqueta_desconocida),
+        (r"No filter named '(.+?)'(?: found)?\.", _filtro_desconocido),
+        (r"No test named '(.+?)'(?: found)?\.", _prueba_desconocida),
+        (r"Missing end of comment tag", lambda m: "falta cerrar el comentario {# con #}"),
+        (r"tag name expected",
+         lambda m: "falta el nombre de la etiqueta después de «{%» (p. ej. {% if … %})"),
+        (r"Expected an expression, got '(.+?)'",
+         lambda m: f"falta un valor antes de {_simbolo(m[1])} (¿un {{{{ }}}} vacío o un "
+                   "{% if %} sin condición?)"),
+        (r"expected token '(.+?)', got '(.+?)'",
+         lambda m: f"se esperaba {_simbolo(m[1])} y hay {_simbolo(m[2])}"),
+        (r"unsupported operand type\(s\) for (.+?): '(.+?)' and '(.+?)'", _operacion),
+        (r'can only concatenate str \(not "(.+?)"\) to str',
+         lambda m: f"no se puede sumar un texto y {_tipo(m[1])}: para unir textos usa «~» "
+                   "(p. ej. {{ cliente ~ ' ' ~ total|dinero }})"),
+        (r"'(.+?)' not supported between instances of '(.+?)' and '(.+?)'",
+         lambda m: f"no se puede comparar ({m[1]}) {_tipo(m[2])} con {_tipo(m[3])}"),
+        (r"'(.+?)' object is not callable",
+         lambda m: f"{_tipo(m[1])} no es una función: quita los paréntesis"),
+    )
+]  # fmt: skip
+
+
+def _motivo_en_espanol(
+    exc: BaseException, contexto: dict[str, Any] | None = None, carpetas: Sequence[str] = ()
+) -> str:
+    """Por qué falló una plantilla, en español y diciendo qué hacer; si el error no es de los
+    conocidos, el texto original. `contexto`: las variables que veía (para listarlas)."""
+    original = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
+    if isinstance(exc, jinja2.TemplateNotFound):
+        donde = f" (se busca en {' y '.join(carpetas)})" if carpetas else ""
+        return (
+            f"no se encuentra la plantilla incluida «{exc.name}»{donde}; créala o corrige el nombre"
+        )
+    if isinstance(exc, _ErrorIndefinida):
+        return _indefinida(exc, contexto) or original
+    if isinstance(exc, SecurityError) and (prohibido := _RE_INSEGURO.search(original)):
+        return (
+            f"no se permite usar «{prohibido[1]}» de un {prohibido[2]}: "
+            "una plantilla solo puede leer los datos, no modificarlos ni usar internos"
+        )
+    if isinstance(exc, ZeroDivisionError):
+        return "división entre cero; revisa la operación"
+    for patron, traducir in _TRADUCCIONES:
+        if m := patron.fullmatch(original):
+            return traducir(m)
+    return original
+
+
+def _indefinida(exc: _ErrorIndefinida, contexto: dict[str, Any] | None) -> str | None:
+    """Qué faltaba y qué hay: las variables del mensaje, las claves de la factura…"""
+    obj, nombre = exc.obj, exc.nombre
+    if obj is jinja2.utils.missing:
+        disponibles = sorted(contexto or ())
+        texto = f"la variable «{nombre}» no existe{_parecida(str(nombre), disponibles)}"
+        return texto + (f"; las disponibles son {_enumerar(disponibles)}" if disponibles else "")
+    if isinstance(obj, dict):
+        claves = sorted(str(c) for c in obj)
+        texto = f"{_que_es(obj, contexto)} no tiene «{nombre}»{_parecida(str(nombre), claves)}"
+        texto += f"; tiene {_enumerar(claves)}" if claves else " (está vacío)"
+        if contexto is not None and obj is contexto.get("empresa"):
+            texto += "; añádelo en «empresa:» de la política"
+        return texto
+    if isinstance(obj, list | tuple):
+        if isinstance(nombre, int):
+            elementos = f"{len(obj)} elemento{'' if len(obj) == 1 else 's'}"
+            return f"la lista tiene {elementos}: no hay posición {nombre} (se cuenta desde 0)"
+        if contexto is not None and obj is contexto.get("facturas"):
+            return (
+                f"«facturas» es una lista y no tiene «{nombre}»: recórrela con {{% for f in "
+                f"facturas %}}…{{{{ f.{nombre} }}}}…{{% endfor %}} o usa facturas[0].{nombre}"
+            )
+    return f"{_corto(obj)} es {_tipo(type(obj).__name__)} y no tiene «{nombre}»"
+
+
+def _que_es(obj: dict, contexto: dict[str, Any] | None) -> str:
+    if contexto is not None:
+        facturas = contexto.get("facturas")
+        if isinstance(facturas, list) and any(obj is f for f in facturas):
+            return "la factura"
+        for clave, valor in contexto.items():
+            if valor is obj:
+                return f"«{clave}»"
+    return "el mapa"
+
+
 def _separar_asunto(texto: str, archivo: str) -> tuple[str, str]:
+    """(asunto, cuerpo) de un correo generado; la primera línea es «Asunto: …» (también
+    «ASUNTO : …» o «asunto: …»)."""
     primera, _, resto = texto.lstrip("\n").partition("\n")
-    if not primera.lower().startswith("asunto:"):
+    clave, dos_puntos, asunto = primera.partition(":")
+    if not dos_puntos or clave.strip().lower() != "asunto":
         raise ErrorPlantilla(
             f"{archivo}: línea 1: una plantilla de email debe empezar con «Asunto: …»; añádela"
         )
-    asunto = " ".join(primera.split(":", 1)[1].split())
-    return asunto, resto.strip("\n")
+    return " ".join(asunto.split()), resto.strip("\n")
 
 
 def nombres_de_la_politica(politica: Politica) -> list[tuple[str, bool]]:
@@ -502,6 +824,117 @@ def nombres_de_la_politica(politica: Politica) -> list[tuple[str, bool]]:
         for nombre in nombres
         for sufijo in ("email.j2", "email.html.j2", "sms.j2", "whatsapp.j2")
     ]
+
+
+def revisar_plantillas(
+    politica: Politica, hoy: date, modelo: Factura | None = None, extras: Sequence[str] = ()
+) -> list[str]:
+    """Todos los problemas de las plantillas que la política puede usar; vacío si no hay.
+
+    Cuenta cada paso que manda mensajes (los de la política, los de cada segmento y la promesa
+    incumplida) en cada canal que declara o que su segmento impone, y las de otros canales que
+    existan (un deudor puede preferir otro canal o no tener el del paso). Cada una se compila y
+    se genera con un deudor de ejemplo de una y de dos facturas: el cliente, la moneda y las
+    columnas extra de `modelo` (la primera factura válida de la hoja), o `extras` vacías.
+    """
+    plantillas, problemas = _plantillas_para_revisar(politica, modelo)
+    requeridas, otras = _usos_de_plantillas(politica)
+    for (nombre, canal), (paso, indice, quien) in {**requeridas, **otras}.items():
+        if not plantillas.existe(f"{nombre}.{canal}.j2"):
+            if (nombre, canal) in requeridas:
+                problemas.append(
+                    f"falta la plantilla «{nombre}.{canal}.j2» (la usa {quien} por {canal}): "
+                    "créala en plantillas/ junto a la política o cambia su «plantilla»"
+                )
+            continue
+        for facturas in _facturas_de_ejemplo(politica, hoy, paso, modelo, extras):
+            mensaje = _mensaje_de_ejemplo(politica, paso, indice, canal, hoy, facturas)
+            problemas += plantillas.revisar(mensaje, hoy)
+    return list(dict.fromkeys(problemas))
+
+
+def _plantillas_para_revisar(
+    politica: Politica, modelo: Factura | None
+) -> tuple[Plantillas, list[str]]:
+    """Las plantillas de la política y, si el enlace de pago falla, su problema (y se revisa
+    lo demás sin él, para no repetirlo en cada plantilla)."""
+    try:
+        plantillas = Plantillas(politica)
+        plantillas._enlace_pago(modelo.cliente if modelo else _CLIENTE, Decimal("100"), "F-1001")
+        return plantillas, []
+    except ErrorPlantilla as exc:
+        sin_enlace = replace(politica, empresa={**politica.empresa, "enlace_pago": ""})
+        return Plantillas(sin_enlace), [exc.mensaje]
+
+
+def _usos_de_plantillas(politica: Politica) -> tuple[dict, dict]:
+    """((plantilla, canal) → (paso, índice, quién la usa)) de las que un paso necesita, y de
+    las de los demás canales (que se revisan solo si existen)."""
+    grupos = [("", politica.pasos, ())] + [
+        (f" del segmento «{s.nombre}»", s.pasos or politica.pasos, s.canales)
+        for s in politica.segmentos
+    ]
+    requeridas: dict[tuple[str, str], tuple] = {}
+    for donde, pasos, canales_segmento in grupos:
+        todos = list(enumerate(pasos))
+        if politica.promesa_incumplida is not None:
+            todos.append((len(pasos), politica.promesa_incumplida))
+        for indice, paso in todos:
+            if paso.es_tarea or not paso.plantilla:
+                continue
+            es_promesa = paso is politica.promesa_incumplida
+            quien = "«promesa_incumplida»" if es_promesa else f"el paso «{paso.id}»"
+            quien += donde
+            for canal in canales_segmento or paso.canales:
+                requeridas.setdefault((paso.plantilla, canal), (paso, indice, quien))
+    otras = {}
+    for (nombre, _), uso in requeridas.items():
+        for canal in ("email", "sms", "whatsapp"):
+            if (nombre, canal) not in requeridas:
+                otras.setdefault((nombre, canal), uso)
+    return requeridas, otras
+
+
+_CLIENTE = "Cliente de ejemplo"
+
+
+def _facturas_de_ejemplo(
+    politica: Politica, hoy: date, paso: Paso, modelo: Factura | None, extras: Sequence[str]
+) -> list[list[Factura]]:
+    """Una factura y dos del mismo deudor, con el atraso del paso (la segunda, 5 días menos)."""
+    cliente = modelo.cliente if modelo else _CLIENTE
+    moneda = modelo.moneda if modelo else politica.moneda
+    enlace = modelo.enlace_pago if modelo else ""
+    datos = dict(modelo.extras) if modelo else dict.fromkeys(extras, "")
+    dias = paso.dias if paso is not politica.promesa_incumplida else 15
+    facturas = [
+        Factura(2, "F-1001", cliente, cliente, Decimal("12450.00"), hoy - timedelta(days=dias),
+                moneda, enlace, datos),
+        Factura(3, "F-1002", cliente, cliente, Decimal("3200.50"), hoy - timedelta(days=dias - 5),
+                moneda, enlace, datos),
+    ]  # fmt: skip
+    return [facturas[:1], facturas]
+
+
+def _mensaje_de_ejemplo(
+    politica: Politica, paso: Paso, indice: int, canal: str, hoy: date, facturas: list[Factura]
+) -> Mensaje:
+    if paso is politica.promesa_incumplida:  # como la arma el plan (plan._promesa_rota)
+        promesa = hoy - timedelta(days=2)
+        paso = replace(paso, id=f"{paso.id}@{promesa.isoformat()}")
+        atraso = (hoy - facturas[0].vencimiento).days
+        ocurrencia = Ocurrencia(paso, indice, promesa.toordinal(), atraso)
+    else:
+        ocurrencia = Ocurrencia(paso, indice, 1, paso.dias)
+    lineas = []
+    for f in facturas:
+        dias = (hoy - f.vencimiento).days
+        interes, compensacion = calcular_interes(
+            f.monto, dias, politica.interes_moratorio, f.vencimiento
+        )
+        lineas.append(Linea(f, ocurrencia, dias, interes, compensacion))
+    f = facturas[0]
+    return Mensaje(f.deudor, f.cliente, canal, "", ocurrencia, lineas, f.moneda)
 
 
 class Precompilacion:

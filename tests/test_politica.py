@@ -79,3 +79,44 @@ def test_yaml_mal_formado_dice_la_linea(tmp_path):
 def test_politica_inexistente(tmp_path):
     with pytest.raises(ErrorPolitica, match="el archivo no existe"):
         cargar_politica(tmp_path / "no.yaml")
+
+
+def test_politica_que_es_una_carpeta(tmp_path):
+    (tmp_path / "politica.yaml").write_text("pasos: [{id: a, dias: 0}]\n", encoding="utf-8")
+    with pytest.raises(ErrorPolitica) as info:
+        cargar_politica(tmp_path)
+    assert info.value.problemas == [
+        "es una carpeta, no un archivo; pasa el archivo de la política: "
+        f"--politica {tmp_path / 'politica.yaml'}"
+    ]
+    vacia = tmp_path / "vacia"
+    vacia.mkdir()
+    with pytest.raises(ErrorPolitica) as info:
+        cargar_politica(vacia)
+    assert info.value.problemas == [
+        "es una carpeta, no un archivo; pasa el archivo de la política (p. ej. politica.yaml)"
+    ]
+
+
+def test_politica_que_no_es_texto(tmp_path):
+    libro = tmp_path / "cartera.xlsx"
+    libro.write_bytes(b"PK\x03\x04\x14\x00\x00\x00binario\x00")
+    with pytest.raises(ErrorPolitica) as info:
+        cargar_politica(libro)
+    assert info.value.problemas == [
+        "no es un archivo de texto (¿es la hoja de cálculo?); pasa la política YAML con --politica"
+    ]
+
+
+def test_validar_con_una_carpeta_como_politica(en_tmp, correr):
+    from tests.conftest import CABECERA, escribir_xlsx
+
+    escribir_xlsx(
+        en_tmp / "c.xlsx", [CABECERA, ["Ana", "ana@ejemplo.com", "", "F-1", "2026-12-01", 1]]
+    )
+    (en_tmp / "cobranza").mkdir()
+    r = correr("validar", "c.xlsx", "-p", "cobranza")
+    assert r.exit_code == 2
+    assert "cobranza: 1 problema en la política" in r.output
+    assert "es una carpeta, no un archivo" in r.output
+    assert "no existe" not in r.output

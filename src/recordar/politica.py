@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -11,7 +12,7 @@ from typing import Any
 
 from recordar.calendario import Calendario, leer_feriados, leer_horario
 from recordar.cumplimiento import aplicar_preset
-from recordar.errores import ErrorPolitica
+from recordar.errores import ErrorPolitica, causa
 
 CANALES_MENSAJE = ("email", "sms", "whatsapp")
 CAMPOS_COLUMNA = (
@@ -174,12 +175,7 @@ def cargar_politica(ruta: str | Path | None = None) -> Politica:
     if elegida is None:
         datos = yaml.safe_load(texto_predeterminado())
         return validar_politica(datos, None)
-    if not elegida.is_file():
-        raise ErrorPolitica(str(elegida), ["el archivo no existe; revisa la ruta de --politica"])
-    try:
-        texto = elegida.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ErrorPolitica(str(elegida), ["no está en UTF-8; guárdalo como UTF-8"]) from None
+    texto = _leer_texto(elegida)
     try:
         datos = yaml.safe_load(texto)
     except yaml.YAMLError as exc:
@@ -190,6 +186,34 @@ def cargar_politica(ruta: str | Path | None = None) -> Politica:
             str(elegida), [f"{donde}{problema} (revisa sangrías, dos puntos y comillas)"]
         ) from None
     return validar_politica(datos, elegida.resolve())
+
+
+def _leer_texto(ruta: Path) -> str:
+    """El texto del archivo de la política, o un ErrorPolitica que dice qué pasa con él."""
+    if ruta.is_dir():
+        dentro = ruta / "politica.yaml"
+        que = f": --politica {dentro}" if dentro.is_file() else " (p. ej. politica.yaml)"
+        raise ErrorPolitica(
+            str(ruta), [f"es una carpeta, no un archivo; pasa el archivo de la política{que}"]
+        )
+    if not ruta.exists():
+        raise ErrorPolitica(str(ruta), ["el archivo no existe; revisa la ruta de --politica"])
+    try:
+        datos = ruta.read_bytes()
+    except OSError as exc:
+        raise ErrorPolitica(str(ruta), [f"no se puede leer: {causa(exc)}"]) from None
+    if datos.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ErrorPolitica(str(ruta), ["está en UTF-16; guárdalo como UTF-8"])
+    if datos.startswith(b"PK\x03\x04") or b"\x00" in datos:
+        raise ErrorPolitica(
+            str(ruta),
+            ["no es un archivo de texto (¿es la hoja de cálculo?); pasa la política YAML con "
+             "--politica"],
+        )  # fmt: skip
+    try:
+        return datos.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ErrorPolitica(str(ruta), ["no está en UTF-8; guárdalo como UTF-8"]) from None
 
 
 def validar_politica(datos: Any, ruta: Path | None) -> Politica:

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -120,3 +121,174 @@ def test_validar_con_una_carpeta_como_politica(en_tmp, correr):
     assert "cobranza: 1 problema en la política" in r.output
     assert "es una carpeta, no un archivo" in r.output
     assert "no existe" not in r.output
+
+
+@pytest.mark.parametrize(
+    ("texto", "esperado"),
+    [
+        (
+            "empresa:\n  contacto: Cobranza: 33 3615 0000\n",
+            "línea 2, columna 21: hay dos puntos «:» dentro de un valor; pon el valor entre "
+            'comillas: contacto: "Cobranza: 33 3615 0000"',
+        ),
+        (
+            'empresa:\n  - contacto: Tel: "33" 3615  # fijo\n',
+            "línea 2, columna 18: hay dos puntos «:» dentro de un valor; pon el valor entre "
+            "comillas: contacto: 'Tel: \"33\" 3615'",
+        ),
+        (
+            "empresa:\n\tnombre: x\n",
+            "línea 2, columna 1: hay un tabulador; usa espacios para sangrar",
+        ),
+        (
+            "empresa:\n  nombre: x\n    contacto: y\n",
+            "línea 3, columna 13: la sangría no cuadra con la de las líneas de arriba: esta línea "
+            "tiene más espacios que la clave anterior",
+        ),
+        (
+            "empresa\nmoneda: MXN\n",
+            "línea 1: a «empresa» le faltan los dos puntos «:» (clave: valor)",
+        ),
+        (
+            "empresa:\n  nombre: x\n  contacto\n",
+            "línea 3, columna 3: a «contacto» le faltan los dos puntos «:» (clave: valor), o la "
+            "sangría no cuadra con la de las líneas de arriba",
+        ),
+        (
+            "empresa:\n  nombre: x\n  - contacto\n",
+            "línea 3, columna 3: hay un elemento de lista («-») entre las claves de un mapa; quita "
+            "el «-» o revisa la sangría",
+        ),
+        (
+            "pasos:\n  - id: a\n  dias: 0\n",
+            "línea 3, columna 3: la sangría no cuadra con la de las líneas de arriba: esta clave "
+            "está a la altura de los «-» de la lista; alinéala con las claves de su elemento "
+            "(después del «- »)",
+        ),
+        (
+            "empresa:\n    nombre: x\n  contacto: y\n",
+            "línea 3, columna 3: la sangría no cuadra con la de las líneas de arriba; las claves "
+            "de un mismo mapa van alineadas",
+        ),
+        (
+            "pasos:\n  - id: a\n    dias: 0\n - id: b\n",
+            "línea 4, columna 2: la sangría de este «-» no cuadra con la de las líneas de arriba; "
+            "alinea los elementos de la lista",
+        ),
+        (
+            'empresa:\n  nombre: "Ferretería\nmoneda: MXN\n',
+            'línea 2, columna 11: estas comillas no se cierran; añade la comilla de cierre («"») '
+            "al final del valor",
+        ),
+        (
+            "empresa:\n  nombre: 'Ferretería\n",
+            "línea 2, columna 11: estas comillas no se cierran; añade la comilla de cierre («'») "
+            "al final del valor",
+        ),
+        (
+            "empresa:\n  nombre: 'l'Hospitalet'\n",
+            "línea 2, columna 14: hay texto después de cerrar las comillas; pon el valor entero "
+            'entre comillas (si lleva comillas dentro, usa las del otro tipo: "l\'a")',
+        ),
+        (
+            "pasos:\n  - {id: a, dias: 0\nmoneda: MXN\n",
+            "línea 2, columna 5: esta llave «{» no se cierra; añade «}» al final",
+        ),
+        (
+            "pasos:\n  - {id: a, dias: 0, canales: [email}\n",
+            "línea 2, columna 31: este corchete «[» no se cierra; añade «]» al final de la lista",
+        ),
+        (
+            "empresa: {nombre: x, contacto: Tel: 1}\n",
+            "línea 1, columna 35: hay dos puntos «:» dentro de un valor entre llaves; pon el "
+            "valor entre comillas",
+        ),
+        (
+            'empresa:\n  nombre: "C:\\carpeta"\n',
+            "línea 2, columna 15: dentro de comillas dobles «\\» empieza un código especial; usa "
+            "comillas simples o escribe «\\\\»",
+        ),
+        (
+            "empresa:\n  contacto: @ferreteria\n",
+            "línea 2, columna 13: un valor no puede empezar con «@»; pon el valor entre "
+            'comillas: contacto: "@ferreteria"',
+        ),
+        (
+            "empresa:\n  nombre: *Ferretería*\n",
+            "línea 2, columna 11: un valor no puede empezar con «*»; pon el valor entre "
+            'comillas: nombre: "*Ferretería*"',
+        ),
+        (
+            "empresa:\n  nombre: ] x\n",
+            "línea 2, columna 11: un valor no puede empezar con «]»; pon el valor entre "
+            'comillas: nombre: "] x"',
+        ),
+        (
+            "moneda: MXN\n---\nmoneda: EUR\n",
+            "línea 2, columna 1: hay una línea «---» que empieza otro documento; la política es "
+            "uno solo: quítala",
+        ),
+        (
+            "moneda: !!python/object:os.system x\n",
+            "línea 1, columna 9: la etiqueta «!!python/object:os.system» no se admite; quítala o "
+            "pon el valor entre comillas",
+        ),
+        (
+            "pasos:\n  - {id: a, dias: 0, canales: [email, , sms]}\n",
+            "línea 2, columna 39: sobra una coma, o falta un elemento entre dos comas",
+        ),
+        (
+            "pie_baja: |Responda BAJA\n",
+            "línea 1, columna 12: después de «|» o «>» el texto va en las líneas siguientes, con "
+            "sangría; si no, pon el valor entre comillas",
+        ),
+        (
+            "? [a, b]\n: 1\n",
+            "línea 1, columna 3: una clave no puede ser una lista ni un mapa",
+        ),
+        (
+            "empresa:\n  nombre: A\x07B\n",
+            "línea 2, columna 12: hay un carácter de control (#x7) que no es texto; bórralo",
+        ),
+    ],
+)
+def test_yaml_mal_formado_en_espanol(tmp_path, texto, esperado):
+    ruta = tmp_path / "politica.yaml"
+    ruta.write_text(texto, encoding="utf-8")
+    with pytest.raises(ErrorPolitica) as info:
+        cargar_politica(ruta)
+    assert info.value.problemas == [esperado]
+
+
+def test_yaml_mal_formado_desconocido_deja_el_texto_original(tmp_path):
+    ruta = tmp_path / "politica.yaml"
+    ruta.write_text("moneda: MXN\n%TAG ! x\n", encoding="utf-8")
+    with pytest.raises(ErrorPolitica) as info:
+        cargar_politica(ruta)
+    (problema,) = info.value.problemas
+    assert problema.startswith("línea ")
+    assert problema.endswith("(revisa sangrías, dos puntos y comillas)")
+
+
+def test_el_ejemplo_con_dos_puntos_sin_comillas(en_tmp, correr):
+    from tests.conftest import CABECERA, escribir_xlsx
+
+    escribir_xlsx(
+        en_tmp / "c.xlsx", [CABECERA, ["Ana", "ana@ejemplo.com", "", "F-1", "2026-12-01", 1]]
+    )
+    ejemplo = Path(__file__).parents[1] / "ejemplos" / "politica.yaml"
+    texto = ejemplo.read_text(encoding="utf-8")
+    original = (
+        '"Cobranza: cobranza@ferreterialopez.ejemplo.mx · 33 3615 0000 (lun a sáb, 9 a 18 h)"'
+    )
+    assert original in texto
+    (en_tmp / "p.yaml").write_text(
+        texto.replace(original, "Cobranza: 33 3615 0000"), encoding="utf-8"
+    )
+    r = correr("validar", "c.xlsx", "-p", "p.yaml")
+    assert r.exit_code == 2
+    assert (
+        "línea 8, columna 21: hay dos puntos «:» dentro de un valor; pon el valor entre comillas: "
+        'contacto: "Cobranza: 33 3615 0000"'
+    ) in r.output
+    assert "mapping values" not in r.output

@@ -292,3 +292,25 @@ def test_el_ejemplo_con_dos_puntos_sin_comillas(en_tmp, correr):
         'contacto: "Cobranza: 33 3615 0000"'
     ) in r.output
     assert "mapping values" not in r.output
+
+
+def test_claves_repetidas_junto_con_los_demas_problemas(tmp_path):
+    ruta = tmp_path / "politica.yaml"
+    ruta.write_text(
+        "moneda: MXN\n"
+        "pasos:\n"
+        "  - {id: a, dias: 0, dias: 3}\n"
+        "base: &base {tasa_anual: 5}\n"
+        "interes_moratorio:\n"
+        "  <<: *base\n"
+        "  tasa_anual: 8\n"
+        "moneda: EUR\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ErrorPolitica) as info:
+        cargar_politica(ruta)
+    assert info.value.problemas == [
+        "línea 3: «dias» está repetida (ya está en la línea 3); deja una sola",
+        "línea 8: «moneda» está repetida (ya está en la línea 1); deja una sola",
+        "base: clave desconocida",
+    ]

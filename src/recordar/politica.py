@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -174,14 +176,49 @@ def cargar_politica(ruta: str | Path | None = None) -> Politica:
 
     elegida = ubicar_politica(ruta)
     if elegida is None:
-        datos = yaml.safe_load(texto_predeterminado())
-        return validar_politica(datos, None)
+        datos, repetidas = leer_yaml(texto_predeterminado())
+        return validar_politica(datos, None, repetidas)
     texto = _leer_texto(elegida)
     try:
-        datos = yaml.safe_load(texto)
+        datos, repetidas = leer_yaml(texto)
     except yaml.YAMLError as exc:
         raise ErrorPolitica(str(elegida), [explicar_error_yaml(exc, texto)]) from None
-    return validar_politica(datos, elegida.resolve())
+    return validar_politica(datos, elegida.resolve(), repetidas)
+
+
+def leer_yaml(texto: str) -> tuple[Any, list[str]]:
+    """(datos, claves repetidas): PyYAML se queda callado con la última de dos claves iguales."""
+    cargador = _cargador()(texto)
+    try:
+        return cargador.get_single_data(), [p for _, p in sorted(cargador.repetidas)]
+    finally:
+        cargador.dispose()
+
+
+@lru_cache(maxsize=1)
+def _cargador():
+    import yaml
+
+    class Cargador(yaml.SafeLoader):
+        def __init__(self, texto: str) -> None:
+            super().__init__(texto)
+            self.repetidas: list[tuple[int, str]] = []
+
+        def construct_mapping(self, node, deep=False):
+            vistas: dict[str, int] = {}
+            for clave, _ in node.value:
+                # `<<: *base` seguido de una clave de base no es una repetición: la reemplaza.
+                if isinstance(clave, yaml.ScalarNode) and clave.tag != "tag:yaml.org,2002:merge":
+                    linea = clave.start_mark.line + 1
+                    if clave.value in vistas:
+                        self.repetidas.append((linea, (
+                            f"línea {linea}: «{clave.value}» está repetida (ya está en la línea "
+                            f"{vistas[clave.value]}); deja una sola"
+                        )))  # fmt: skip
+                    vistas.setdefault(clave.value, linea)
+            return super().construct_mapping(node, deep)
+
+    return Cargador
 
 
 def explicar_error_yaml(exc: Exception, texto: str) -> str:
@@ -403,12 +440,12 @@ def _leer_texto(ruta: Path) -> str:
         raise ErrorPolitica(str(ruta), ["no está en UTF-8; guárdalo como UTF-8"]) from None
 
 
-def validar_politica(datos: Any, ruta: Path | None) -> Politica:
-    """Convierte el YAML en una Politica; junta todos los problemas antes de fallar."""
-    problemas: list[str] = []
+def validar_politica(datos: Any, ruta: Path | None, previos: Sequence[str] = ()) -> Politica:
+    """Convierte el YAML en una Politica; junta todos los problemas (y los previos) antes de fallar."""
+    problemas: list[str] = list(previos)
     nombre = str(ruta) if ruta else NOMBRE_PREDETERMINADA
     if not isinstance(datos, dict):
-        raise ErrorPolitica(nombre, ["debe ser un mapa de claves (empresa, pasos, …)"])
+        raise ErrorPolitica(nombre, [*problemas, "debe ser un mapa de claves (empresa, pasos, …)"])
     datos = aplicar_preset(datos, problemas)
     for clave in datos:
         if clave not in CLAVES_RAIZ:

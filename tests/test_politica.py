@@ -1,5 +1,7 @@
+from datetime import datetime, time
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -314,3 +316,67 @@ def test_claves_repetidas_junto_con_los_demas_problemas(tmp_path):
         "línea 8: «moneda» está repetida (ya está en la línea 1); deja una sola",
         "base: clave desconocida",
     ]
+
+
+def _politica(tmp_path, texto: str):
+    ruta = tmp_path / "politica.yaml"
+    ruta.write_text(
+        texto + "\npasos:\n  - {id: a, dias: 0, plantilla: vencimiento}\n", encoding="utf-8"
+    )
+    return cargar_politica(ruta)
+
+
+def _problemas(tmp_path, texto: str) -> list[str]:
+    with pytest.raises(ErrorPolitica) as info:
+        _politica(tmp_path, texto)
+    return info.value.problemas
+
+
+@pytest.mark.parametrize(
+    ("horario", "desde", "hasta"),
+    [
+        ("{desde: 9, hasta: 19}", time(9), time(19)),
+        ("{desde: 9:30, hasta: 18:45}", time(9, 30), time(18, 45)),
+        ('{desde: "9:30", hasta: "19"}', time(9, 30), time(19)),
+        ("{desde: 07:00, hasta: 0:15}", time(7), time(0, 15)),
+        ('{desde: "08:00:00", hasta: "21:00"}', time(8), time(21)),
+    ],
+)
+def test_horario_en_horas_enteras_o_sin_comillas(tmp_path, horario, desde, hasta):
+    if hasta < desde:
+        assert _problemas(tmp_path, f"horario: {horario}") == [
+            "horario.hasta: debe ser posterior a horario.desde"
+        ]
+        return
+    politica = _politica(tmp_path, f"horario: {horario}")
+    assert (politica.calendario.horario.desde, politica.calendario.horario.hasta) == (desde, hasta)
+
+
+def test_horario_9_a_19_deja_enviar_a_las_10(tmp_path):
+    politica = _politica(tmp_path, "horario: {desde: 9, hasta: 19}")
+    lunes_10 = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("America/Mexico_City"))
+    assert politica.calendario.motivo_fuera(lunes_10) is None
+    assert "fuera de horario (09:00–19:00)" in politica.calendario.motivo_fuera(
+        lunes_10.replace(hour=20)
+    )
+
+
+def test_horas_que_no_son_horas(tmp_path):
+    problemas = _problemas(tmp_path, "horario: {desde: 25, hasta: 9.5}")
+    assert problemas == [
+        'horario.desde: «25» no es una hora; escríbela como "09:00" (de 00:00 a 23:59)',
+        'horario.hasta: «9.5» no es una hora; escríbela como "09:00" (de 00:00 a 23:59)',
+    ]
+    assert _problemas(tmp_path, 'horario: {desde: yes, hasta: "24:00"}') == [
+        'horario.desde: «True» no es una hora; escríbela como "09:00" (de 00:00 a 23:59)',
+        'horario.hasta: «24:00» no es una hora; escríbela como "09:00" (de 00:00 a 23:59)',
+    ]
+    assert _problemas(tmp_path, "horario: {desde: }") == [
+        'horario.desde: falta la hora; escríbela como "09:00"'
+    ]
+
+
+def test_sin_base_60_fuera_del_horario(tmp_path):
+    # YAML 1.1 lee 1:30 sin comillas como 90; aquí es texto y se rechaza como número.
+    problemas = _problemas(tmp_path, "limites: {min_dias_entre_mensajes: 1:30}")
+    assert problemas == ["limites.min_dias_entre_mensajes: debe ser un número entero, no «1:30»"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -16,6 +18,7 @@ DIAS_SEMANA = {
 }  # fmt: skip
 NOMBRES_DIA = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 LABORABLES = frozenset(range(5))
+_RE_HORA = re.compile(r"(\d{1,2})(?::([0-5]\d))?")
 TODOS = frozenset(range(7))
 
 
@@ -140,14 +143,22 @@ def leer_horario(valor: Any, problemas: list[str]) -> Horario | None:
 
 
 def _hora(valor: Any, donde: str, problemas: list[str]) -> time | None:
-    if isinstance(valor, int) and 0 <= valor < 24 * 60:
-        # YAML 1.1 lee 09:00 sin comillas como minutos en base 60.
-        return time(valor // 60, valor % 60)
-    try:
-        return time.fromisoformat(str(valor).strip())
-    except ValueError:
-        problemas.append(f"{donde}: «{valor}» no es una hora HH:MM")
+    """`9` es las 09:00; `9:30`, "9:30" y "09:30" son las 09:30."""
+    if valor is None:
+        problemas.append(f'{donde}: falta la hora; escríbela como "09:00"')
         return None
+    if isinstance(valor, int) and not isinstance(valor, bool) and 0 <= valor <= 23:
+        return time(valor)
+    if isinstance(valor, str):
+        partes = _RE_HORA.fullmatch(valor.strip())
+        if partes and int(partes[1]) <= 23:
+            return time(int(partes[1]), int(partes[2] or 0))
+        with contextlib.suppress(ValueError):
+            return time.fromisoformat(valor.strip())
+    problemas.append(
+        f'{donde}: «{valor}» no es una hora; escríbela como "09:00" (de 00:00 a 23:59)'
+    )
+    return None
 
 
 def leer_feriados(

@@ -218,7 +218,25 @@ def _cargador():
                     vistas.setdefault(clave.value, linea)
             return super().construct_mapping(node, deep)
 
+    # Sin la base 60 de YAML 1.1: `desde: 9:30` es el texto "9:30", no el entero 570.
+    numeros = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+    Cargador.yaml_implicit_resolvers = {
+        inicial: [(tag, regex) for tag, regex in resolvedores if tag not in numeros]
+        for inicial, resolvedores in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    Cargador.add_implicit_resolver(numeros[0], _RE_ENTERO_YAML, list("-+0123456789"))
+    Cargador.add_implicit_resolver(numeros[1], _RE_REAL_YAML, list("-+0123456789."))
     return Cargador
+
+
+# Los de yaml.resolver.Resolver sin la forma sexagesimal (1:30 = 90).
+_RE_ENTERO_YAML = re.compile(
+    r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"
+)
+_RE_REAL_YAML = re.compile(
+    r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
 
 
 def explicar_error_yaml(exc: Exception, texto: str) -> str:

@@ -1,4 +1,4 @@
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -380,3 +380,52 @@ def test_sin_base_60_fuera_del_horario(tmp_path):
     # YAML 1.1 lee 1:30 sin comillas como 90; aquí es texto y se rechaza como número.
     problemas = _problemas(tmp_path, "limites: {min_dias_entre_mensajes: 1:30}")
     assert problemas == ["limites.min_dias_entre_mensajes: debe ser un número entero, no «1:30»"]
+
+
+REGIONES_ES = (
+    "AN, AR, AS, CB, CE, CL, CM, CN, CT, EX, GA, IB, MC, MD, ML, NC, PV, RI, VC, Barcelona"
+)
+
+
+@pytest.mark.parametrize(
+    ("feriados", "esperado"),
+    [
+        (
+            "ES-CAT",
+            "feriados: «ES-CAT»: la región «CAT» no existe en ES (¿quisiste decir «CT»?); las "
+            f"regiones son {REGIONES_ES}",
+        ),
+        (
+            "MX-JAL",
+            "feriados: «MX-JAL»: MX no tiene regiones en el calendario de feriados; usa "
+            "feriados: MX",
+        ),
+        (
+            "CO-ANT",
+            "feriados: «CO-ANT»: CO no tiene regiones en el calendario de feriados; usa "
+            "feriados: CO",
+        ),
+        ("XX", "feriados: «XX» no es un país conocido (MX, ES, CO, CL, US…)"),
+        ("XX-YY", "feriados: «XX-YY»: «XX» no es un país conocido (MX, ES, CO, CL, US…)"),
+        (
+            "{pais: ES, region: CAT}",
+            "feriados.region: la región «CAT» no existe en ES (¿quisiste decir «CT»?); las "
+            f"regiones son {REGIONES_ES}",
+        ),
+        (
+            "{pais: XX, region: CT}",
+            "feriados.pais: «XX» no es un país conocido (MX, ES, CO, CL, US…)",
+        ),
+    ],
+)
+def test_feriados_region_que_no_existe(tmp_path, feriados, esperado):
+    assert _problemas(tmp_path, f"feriados: {feriados}") == [esperado]
+
+
+@pytest.mark.parametrize(
+    "feriados", ["ES-CT", "es-ct", "{pais: ES, region: CT}", "{pais: es, region: Cataluña}"]
+)
+def test_feriados_region_por_codigo_o_nombre(tmp_path, feriados):
+    calendario = _politica(tmp_path, f"feriados: {feriados}").calendario
+    assert (calendario.pais, calendario.region) == ("ES", "CT")
+    assert calendario.feriado(date(2026, 9, 11))  # Diada de Cataluña

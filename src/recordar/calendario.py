@@ -170,20 +170,24 @@ def leer_feriados(
     pais = region = None
     fechas: list[Any] = []
     if isinstance(valor, str):
-        pais, _, region = valor.strip().upper().partition("-")
+        escrito = valor.strip().upper()
+        pais, _, region = escrito.partition("-")
+        donde = f"feriados: «{escrito}»: " if region else "feriados: "
+        region = _region_feriados(pais, region or None, donde, donde, problemas)
     elif isinstance(valor, list):
         fechas = valor
     elif isinstance(valor, dict):
         pais = str(valor.get("pais") or "").upper() or None
-        region = str(valor.get("region") or "").upper() or None
+        region = str(valor.get("region") or "") or None
         fechas = valor.get("fechas") or []
+        if pais:
+            region = _region_feriados(
+                pais, region, "feriados.pais: ", "feriados.region: ", problemas
+            )
     else:
         problemas.append(
             "feriados: usa un código de país (MX, ES-MD…), una lista de fechas o {pais, region, fechas}"
         )
-    region = region or None
-    if pais:
-        _validar_pais(pais, region, problemas)
     dias = set()
     for i, f in enumerate(fechas if isinstance(fechas, list) else []):
         try:
@@ -193,12 +197,43 @@ def leer_feriados(
     return pais, region, frozenset(dias)
 
 
-def _validar_pais(pais: str, region: str | None, problemas: list[str]) -> None:
+def _region_feriados(
+    pais: str, region: str | None, donde_pais: str, donde_region: str, problemas: list[str]
+) -> str | None:
+    """El código de la región (AN, CT…; también por su nombre: Cataluña), o None."""
+    regiones = _regiones(pais)
+    if regiones is None:
+        problemas.append(f"{donde_pais}«{pais}» no es un país conocido (MX, ES, CO, CL, US…)")
+        return None
+    if region is None or normalizar(region) in regiones:
+        return regiones.get(normalizar(region)) if region else None
+    codigos = list(dict.fromkeys(regiones.values()))
+    if not codigos:
+        problemas.append(
+            f"{donde_region}{pais} no tiene regiones en el calendario de feriados; usa "
+            f"feriados: {pais}"
+        )
+        return None
+    import difflib
+
+    parecida = difflib.get_close_matches(region.upper(), codigos, n=1, cutoff=0.6)
+    sugerencia = f" (¿quisiste decir «{parecida[0]}»?)" if parecida else ""
+    problemas.append(
+        f"{donde_region}la región «{region}» no existe en {pais}{sugerencia}; las regiones son "
+        f"{', '.join(codigos)}"
+    )
+    return None
+
+
+@lru_cache(maxsize=32)
+def _regiones(pais: str) -> dict[str, str] | None:
+    """Nombre o código normalizado → código de las regiones de feriados; None si no es un país."""
     import holidays
 
-    try:
-        holidays.country_holidays(pais, subdiv=region, years=2026)
-    except NotImplementedError:
-        problemas.append(f"feriados: «{pais}» no es un país conocido (MX, ES, CO, CL, US…)")
-    except Exception:  # subdivisión desconocida: holidays da varios tipos de error
-        problemas.append(f"feriados: «{pais}-{region}» no es una región conocida de {pais}")
+    if pais not in holidays.list_supported_countries():
+        return None
+    entidad = holidays.country_holidays(pais)
+    regiones = {normalizar(c): c for c in entidad.subdivisions}
+    for alias, codigo in getattr(entidad, "subdivisions_aliases", {}).items():
+        regiones.setdefault(normalizar(alias), codigo)
+    return regiones

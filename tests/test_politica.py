@@ -429,3 +429,68 @@ def test_feriados_region_por_codigo_o_nombre(tmp_path, feriados):
     calendario = _politica(tmp_path, f"feriados: {feriados}").calendario
     assert (calendario.pais, calendario.region) == ("ES", "CT")
     assert calendario.feriado(date(2026, 9, 11))  # Diada de Cataluña
+
+
+@pytest.mark.parametrize(
+    ("interes", "esperados"),
+    [
+        (
+            "{tabla: 5}",
+            [
+                "interes_moratorio.tabla: debe ser una lista de periodos (- {desde: AAAA-MM-DD, tasa_anual: N})"
+            ],
+        ),
+        (
+            "{tabla: {desde: 2025-01-01, tasa_anual: 11}}",
+            [
+                "interes_moratorio.tabla: debe ser una lista de periodos (- {desde: AAAA-MM-DD, tasa_anual: N})"
+            ],
+        ),
+        (
+            "{tabla: [{desde: 2025-01-01, tasa: 11}, {desde: , tasa_anual: 3}]}",
+            [
+                "interes_moratorio.tabla[0].tasa: clave desconocida (usa desde, tasa_anual)",
+                "interes_moratorio.tabla[0]: debe tener desde (AAAA-MM-DD) y tasa_anual",
+                "interes_moratorio.tabla[1].desde: «None» no es una fecha AAAA-MM-DD",
+            ],
+        ),
+        (
+            "{tasa_anual: .nan, compensacion: -.inf, tabla: [{desde: 2025-01-01, tasa_anual: .inf}]}",
+            [
+                "interes_moratorio.tabla[0].tasa_anual: debe ser un número, no «inf»",
+                "interes_moratorio.tasa_anual: debe ser un número, no «nan»",
+                "interes_moratorio.compensacion: debe ser un número, no «-inf»",
+            ],
+        ),
+        (
+            "{tasa_anual: 5000, compensacion: [40], desde_dias: -1}",
+            [
+                "interes_moratorio.desde_dias: no puede ser negativo",
+                "interes_moratorio.tasa_anual: no puede pasar de 1000 (% anual)",
+                "interes_moratorio.compensacion: debe ser un número, no «[40]»",
+            ],
+        ),
+        (
+            "{tasa_anual: yes, desde_dias: 1e9}",
+            [
+                "interes_moratorio.desde_dias: debe ser un número entero, no «1e9»",
+                "interes_moratorio.tasa_anual: debe ser un número, no «True»",
+            ],
+        ),
+    ],
+)
+def test_interes_moratorio_mal_escrito(tmp_path, interes, esperados):
+    assert _problemas(tmp_path, f"interes_moratorio: {interes}") == esperados
+
+
+def test_interes_moratorio_tabla_con_fecha_y_hora(tmp_path):
+    politica = _politica(
+        tmp_path,
+        "interes_moratorio:\n  tasa_anual: 8\n  tabla:\n"
+        "    - {desde: 2025-01-01 00:00:00, tasa_anual: 11.15}\n"
+        '    - {desde: "2025-07-01 10:00", tasa_anual: 10.15}\n',
+    )
+    interes = politica.interes_moratorio
+    assert interes.tasa_para(date(2024, 12, 31)) == Decimal("8")
+    assert interes.tasa_para(date(2025, 3, 1)) == Decimal("11.15")
+    assert interes.tasa_para(date(2025, 7, 1)) == Decimal("10.15")

@@ -161,6 +161,18 @@ def _hora(valor: Any, donde: str, problemas: list[str]) -> time | None:
     return None
 
 
+def leer_fecha(valor: Any) -> date | None:
+    """Una fecha de la política (2026-12-24, con o sin comillas; con hora, su día), o None."""
+    if isinstance(valor, datetime):
+        return valor.date()
+    if isinstance(valor, date):
+        return valor
+    try:
+        return datetime.fromisoformat(str(valor).strip()).date()
+    except ValueError:
+        return None
+
+
 def leer_feriados(
     valor: Any, problemas: list[str]
 ) -> tuple[str | None, str | None, frozenset[date]]:

@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from recordar.calendario import Calendario, leer_feriados, leer_horario
+from recordar.calendario import Calendario, leer_fecha, leer_feriados, leer_horario
 from recordar.cumplimiento import aplicar_preset
 from recordar.errores import ErrorPolitica, causa
 
@@ -65,6 +65,9 @@ CLAVES_PASO = {
     "descripcion",
 }
 NOMBRE_PREDETERMINADA = "(política predeterminada)"
+# Topes de cordura: más allá son erratas (y un paso a 10¹² días desborda las fechas).
+MAX_DIAS = 3650
+TASA_MAXIMA = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -683,7 +686,13 @@ def _canales_paso(valor: Any, donde: str, problemas: list[str]) -> tuple[str, ..
 
 
 def _entero(
-    datos: dict, clave: str, donde: str, problemas: list[str], requerido: bool = False
+    datos: dict,
+    clave: str,
+    donde: str,
+    problemas: list[str],
+    requerido: bool = False,
+    minimo: int | None = None,
+    maximo: int | None = None,
 ) -> int | None:
     valor = datos.get(clave)
     if valor is None:
@@ -693,21 +702,39 @@ def _entero(
     if isinstance(valor, bool) or not isinstance(valor, int):
         problemas.append(f"{donde}.{clave}: debe ser un número entero, no «{valor}»")
         return None
+    if minimo is not None and valor < minimo:
+        como = {0: "no puede ser negativo", 1: "debe ser un número entero mayor que 0"}
+        problemas.append(f"{donde}.{clave}: {como.get(minimo, f'debe ser {minimo} o más')}")
+        return None
+    if maximo is not None and valor > maximo:
+        problemas.append(f"{donde}.{clave}: no puede pasar de {maximo}")
+        return None
     return valor
 
 
 def _decimal(datos: dict, clave: str, donde: str, problemas: list[str]) -> Decimal:
-    valor = datos.get(clave, 0)
-    if isinstance(valor, bool):
-        valor = "x"
+    valor = datos.get(clave)
+    if valor is None:
+        return Decimal(0)
     try:
-        numero = Decimal(str(valor if valor is not None else 0))
+        if isinstance(valor, bool) or not isinstance(valor, int | float | str):
+            raise InvalidOperation
+        numero = Decimal(str(valor).strip())
+        if not numero.is_finite():
+            raise InvalidOperation
     except InvalidOperation:
         problemas.append(f"{donde}.{clave}: debe ser un número, no «{valor}»")
         return Decimal(0)
     if numero < 0:
         problemas.append(f"{donde}.{clave}: no puede ser negativo")
     return numero
+
+
+def _tasa(datos: dict, donde: str, problemas: list[str]) -> Decimal:
+    tasa = _decimal(datos, "tasa_anual", donde, problemas)
+    if tasa > TASA_MAXIMA:
+        problemas.append(f"{donde}.tasa_anual: no puede pasar de {TASA_MAXIMA} (% anual)")
+    return tasa
 
 
 def _interes(valor: Any, problemas: list[str]) -> InteresMoratorio:
@@ -721,29 +748,42 @@ def _interes(valor: Any, problemas: list[str]) -> InteresMoratorio:
     for clave in valor:
         if clave not in ("tasa_anual", "desde_dias", "compensacion", "tabla"):
             problemas.append(f"interes_moratorio.{clave}: clave desconocida")
-    desde = _entero(valor, "desde_dias", "interes_moratorio", problemas) or 0
+    desde = _entero(valor, "desde_dias", "interes_moratorio", problemas, minimo=0, maximo=MAX_DIAS)
+    desde = desde or 0
+    tabla = _tabla_interes(valor.get("tabla"), problemas)
+    return InteresMoratorio(
+        tasa_anual=_tasa(valor, "interes_moratorio", problemas),
+        desde_dias=desde,
+        compensacion=_decimal(valor, "compensacion", "interes_moratorio", problemas),
+        tabla=tabla,
+    )
+
+
+def _tabla_interes(valor: Any, problemas: list[str]) -> tuple[tuple[date, Decimal], ...]:
+    """`tabla: [{desde: 2025-01-01, tasa_anual: 11.15}, …]`: la tasa de cada periodo."""
+    if valor is None:
+        return ()
+    if not isinstance(valor, list):
+        problemas.append(
+            "interes_moratorio.tabla: debe ser una lista de periodos "
+            "(- {desde: AAAA-MM-DD, tasa_anual: N})"
+        )
+        return ()
     tabla = []
-    for i, fila in enumerate(valor.get("tabla") or []):
+    for i, fila in enumerate(valor):
         donde = f"interes_moratorio.tabla[{i}]"
+        for clave in fila if isinstance(fila, dict) else ():
+            if clave not in ("desde", "tasa_anual"):
+                problemas.append(f"{donde}.{clave}: clave desconocida (usa desde, tasa_anual)")
         if not isinstance(fila, dict) or "desde" not in fila or "tasa_anual" not in fila:
             problemas.append(f"{donde}: debe tener desde (AAAA-MM-DD) y tasa_anual")
             continue
-        try:
-            inicio = (
-                fila["desde"]
-                if isinstance(fila["desde"], date)
-                else date.fromisoformat(str(fila["desde"]))
-            )
-        except ValueError:
+        inicio = leer_fecha(fila["desde"])
+        if inicio is None:
             problemas.append(f"{donde}.desde: «{fila['desde']}» no es una fecha AAAA-MM-DD")
             continue
-        tabla.append((inicio, _decimal(fila, "tasa_anual", donde, problemas)))
-    return InteresMoratorio(
-        tasa_anual=_decimal(valor, "tasa_anual", "interes_moratorio", problemas),
-        desde_dias=desde,
-        compensacion=_decimal(valor, "compensacion", "interes_moratorio", problemas),
-        tabla=tuple(sorted(tabla)),
-    )
+        tabla.append((inicio, _tasa(fila, donde, problemas)))
+    return tuple(sorted(tabla))
 
 
 def _limites(valor: Any, problemas: list[str]) -> Limites:

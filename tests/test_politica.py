@@ -494,3 +494,33 @@ def test_interes_moratorio_tabla_con_fecha_y_hora(tmp_path):
     assert interes.tasa_para(date(2024, 12, 31)) == Decimal("8")
     assert interes.tasa_para(date(2025, 3, 1)) == Decimal("11.15")
     assert interes.tasa_para(date(2025, 7, 1)) == Decimal("10.15")
+
+
+def test_numeros_de_dias_fuera_de_rango(tmp_path):
+    ruta = tmp_path / "politica.yaml"
+    ruta.write_text(
+        """
+pasos:
+  - {id: a, dias: 99999999999, plantilla: vencimiento}
+  - {id: b, dias: -4000, plantilla: vencimiento}
+  - {id: c, dias: 3, repetir_cada: -2, hasta: 10, plantilla: vencimiento}
+  - {id: d, dias: 3, repetir_cada: 5, hasta: 5000, plantilla: vencimiento}
+  - {id: e, dias: yes, plantilla: vencimiento}
+limites: {min_dias_entre_mensajes: 10000, max_por_semana: 0, max_por_mes: 100000}
+cadencia_adaptativa: {min_intervalo: 2, max_intervalo: 9999, maximo: 3}
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(ErrorPolitica) as info:
+        cargar_politica(ruta)
+    assert info.value.problemas == [
+        "pasos[0].dias: no puede pasar de 3650",
+        "pasos[1].dias: debe ser -3650 o más",
+        "pasos[2].repetir_cada: debe ser un número entero mayor que 0",
+        "pasos[3].hasta: no puede pasar de 3650",
+        "pasos[4].dias: debe ser un número entero, no «True»",
+        "limites.min_dias_entre_mensajes: no puede pasar de 3650",
+        "limites.max_por_semana: debe ser un número entero mayor que 0",
+        "cadencia_adaptativa.maximo: clave desconocida (usa min_intervalo, max_intervalo)",
+        "cadencia_adaptativa.max_intervalo: no puede pasar de 3650",
+    ]

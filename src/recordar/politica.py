@@ -631,14 +631,13 @@ def _paso(bruto: dict, donde: str, problemas: list[str]) -> Paso | None:
     id_ = str(id_).strip()
     if "#" in id_:
         problemas.append(f"{donde}.id: no puede contener «#»")
-    dias = _entero(bruto, "dias", donde, problemas, requerido=True)
-    repetir = _entero(bruto, "repetir_cada", donde, problemas)
-    hasta = _entero(bruto, "hasta", donde, problemas)
-    if repetir is not None and repetir <= 0:
-        problemas.append(f"{donde}.repetir_cada: debe ser un número entero mayor que 0")
+    rango = {"minimo": -MAX_DIAS, "maximo": MAX_DIAS}
+    dias = _entero(bruto, "dias", donde, problemas, requerido=True, **rango)
+    repetir = _entero(bruto, "repetir_cada", donde, problemas, minimo=1, maximo=MAX_DIAS)
+    hasta = _entero(bruto, "hasta", donde, problemas, **rango)
     if hasta is not None and dias is not None and hasta < dias:
         problemas.append(f"{donde}.hasta: debe ser mayor o igual que dias ({dias})")
-    if hasta is not None and repetir is None:
+    if hasta is not None and "repetir_cada" not in bruto:
         problemas.append(f"{donde}.hasta: solo tiene sentido junto con repetir_cada")
     accion = bruto.get("accion", "mensaje")
     if accion not in ("mensaje", "tarea"):
@@ -797,9 +796,9 @@ def _limites(valor: Any, problemas: list[str]) -> Limites:
     for clave in valor:
         if clave not in ("min_dias_entre_mensajes", "max_por_semana", "max_por_mes", "por_canal"):
             problemas.append(f"limites.{clave}: clave desconocida")
-    minimo = _entero(valor, "min_dias_entre_mensajes", "limites", problemas) or 0
-    if minimo < 0:
-        problemas.append("limites.min_dias_entre_mensajes: no puede ser negativo")
+    minimo = _entero(
+        valor, "min_dias_entre_mensajes", "limites", problemas, minimo=0, maximo=MAX_DIAS
+    )
     semana, mes = _topes(valor, "limites", problemas)
     por_canal = {}
     bruto = valor.get("por_canal") or {}
@@ -816,17 +815,13 @@ def _limites(valor: Any, problemas: list[str]) -> Limites:
             problemas.append(f"{donde}: debe ser un mapa {{max_por_semana, max_por_mes}}")
         else:
             por_canal[canal] = _topes(topes, donde, problemas)
-    return Limites(max(minimo, 0), semana, mes, por_canal)
+    return Limites(minimo or 0, semana, mes, por_canal)
 
 
 def _topes(valor: dict, donde: str, problemas: list[str]) -> tuple[int | None, int | None]:
     topes = []
     for clave in ("max_por_semana", "max_por_mes"):
-        n = _entero(valor, clave, donde, problemas)
-        if n is not None and n < 1:
-            problemas.append(f"{donde}.{clave}: debe ser 1 o más")
-            n = None
-        topes.append(n)
+        topes.append(_entero(valor, clave, donde, problemas, minimo=1))
     return topes[0], topes[1]
 
 
@@ -882,8 +877,15 @@ def _cadencia(valor: Any, problemas: list[str]) -> Cadencia | None:
     if not isinstance(valor, dict):
         problemas.append("cadencia_adaptativa: debe ser un mapa (min_intervalo, max_intervalo)")
         return None
-    minimo = _entero(valor, "min_intervalo", "cadencia_adaptativa", problemas, requerido=True)
-    maximo = _entero(valor, "max_intervalo", "cadencia_adaptativa", problemas, requerido=True)
+    for clave in valor:
+        if clave not in ("min_intervalo", "max_intervalo"):
+            problemas.append(
+                f"cadencia_adaptativa.{clave}: clave desconocida (usa min_intervalo, max_intervalo)"
+            )
+    minimo, maximo = (
+        _entero(valor, clave, "cadencia_adaptativa", problemas, requerido=True, maximo=MAX_DIAS)
+        for clave in ("min_intervalo", "max_intervalo")
+    )
     if minimo is None or maximo is None:
         return None
     if not 1 <= minimo <= maximo:

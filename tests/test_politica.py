@@ -524,3 +524,87 @@ cadencia_adaptativa: {min_intervalo: 2, max_intervalo: 9999, maximo: 3}
         "cadencia_adaptativa.maximo: clave desconocida (usa min_intervalo, max_intervalo)",
         "cadencia_adaptativa.max_intervalo: no puede pasar de 3650",
     ]
+
+
+SI_NO = (
+    "sin comillas, yes/no/on/off/true/false se leen como sí o no: escribe el texto entre comillas"
+)
+
+
+def test_tipos_equivocados_en_textos_y_mapas(tmp_path):
+    ruta = tmp_path / "politica.yaml"
+    ruta.write_text(
+        """
+empresa:
+  nombre: [Ferretería López]
+  contacto: {tel: 33 3615 0000}
+  enlace_pago: yes
+  datos_bancarios: 12345678
+  logo: {ancho: 120}
+region_telefono: NO
+columnas: {monto: true, cliente: 2024}
+pasos:
+  - {id: true, dias: 0, plantilla: vencimiento}
+  - {id: b, dias: 1, plantilla: recordatorio}
+  - {id: agencia, dias: 60, accion: tarea, descripcion: [llamar, escribir]}
+canales: []
+limites: {por_canal: {sms: {max_dia: 1}}}
+pie_baja: no
+promesa_incumplida: {plantilla: [x], canal: sms}
+segmentos:
+  - {nombre: [grandes], si: {monto: ">= 50000"}}
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(ErrorPolitica) as info:
+        cargar_politica(ruta)
+    assert info.value.problemas == [
+        "empresa.nombre: debe ser un texto",
+        "empresa.contacto: debe ser un texto",
+        f"empresa.enlace_pago: debe ser un texto; {SI_NO}",
+        f"region_telefono: debe ser un texto (p. ej. MX); {SI_NO}",
+        "columnas.monto: debe ser el encabezado de una columna de tu hoja",
+        "pasos[0].id: debe ser un texto (p. ej. id: recordatorio), no «True»",
+        "pasos[2].descripcion: debe ser un texto",
+        "limites.por_canal.sms.max_dia: clave desconocida (usa max_por_semana, max_por_mes)",
+        "canales: debe ser un mapa de canal → ajustes (p. ej. email: {tipo: smtp})",
+        "segmentos[0].nombre: debe ser un texto",
+        f"pie_baja: debe ser un texto; {SI_NO}",
+        "promesa_incumplida.canal: clave desconocida (usa canales, plantilla)",
+        "promesa_incumplida.plantilla: debe ser el nombre de una plantilla (p. ej. "
+        "promesa_incumplida)",
+    ]
+
+
+def test_vacios_y_falsos_que_no_son_mapas(tmp_path):
+    problemas = _problemas(
+        tmp_path, "empresa: []\nlimites: {por_canal: []}\npie_baja: [BAJA]\nfeatures: 1\n"
+    )
+    assert problemas == [
+        "features: clave desconocida",
+        "empresa: debe ser un mapa (nombre, contacto, enlace_pago)",
+        "limites.por_canal: debe ser un mapa canal → {max_por_semana, max_por_mes}",
+        "pie_baja: debe ser un texto",
+    ]
+
+
+def test_empresa_con_numeros_y_claves_propias(tmp_path):
+    politica = _politica(
+        tmp_path, "empresa: {nombre: Ferretería López, contacto: 3336150000, logo: {ancho: 120}}"
+    )
+    assert politica.empresa == {
+        "nombre": "Ferretería López",
+        "contacto": "3336150000",
+        "enlace_pago": "",
+        "logo": {"ancho": 120},
+    }
+
+
+def test_politica_vacia(tmp_path):
+    ruta = tmp_path / "politica.yaml"
+    ruta.write_text("# nada todavía\n", encoding="utf-8")
+    with pytest.raises(ErrorPolitica) as info:
+        cargar_politica(ruta)
+    assert info.value.problemas == [
+        "está vacía; escribe al menos los pasos (recordar iniciar crea una política comentada)"
+    ]

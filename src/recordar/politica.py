@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -65,6 +66,9 @@ CLAVES_PASO = {
     "descripcion",
 }
 NOMBRE_PREDETERMINADA = "(política predeterminada)"
+SI_NO = (
+    "sin comillas, yes/no/on/off/true/false se leen como sí o no: escribe el texto entre comillas"
+)
 # Topes de cordura: más allá son erratas (y un paso a 10¹² días desborda las fechas).
 MAX_DIAS = 3650
 TASA_MAXIMA = 1000
@@ -465,6 +469,11 @@ def validar_politica(datos: Any, ruta: Path | None, previos: Sequence[str] = ())
     """Convierte el YAML en una Politica; junta todos los problemas (y los previos) antes de fallar."""
     problemas: list[str] = list(previos)
     nombre = str(ruta) if ruta else NOMBRE_PREDETERMINADA
+    if datos is None:
+        vacia = (
+            "está vacía; escribe al menos los pasos (recordar iniciar crea una política comentada)"
+        )
+        raise ErrorPolitica(nombre, [*problemas, vacia])
     if not isinstance(datos, dict):
         raise ErrorPolitica(nombre, [*problemas, "debe ser un mapa de claves (empresa, pasos, …)"])
     datos = aplicar_preset(datos, problemas)
@@ -472,15 +481,7 @@ def validar_politica(datos: Any, ruta: Path | None, previos: Sequence[str] = ())
         if clave not in CLAVES_RAIZ:
             problemas.append(f"{clave}: clave desconocida{_sugerencia(clave, CLAVES_RAIZ)}")
 
-    empresa = datos.get("empresa") or {}
-    if not isinstance(empresa, dict):
-        problemas.append("empresa: debe ser un mapa (nombre, contacto, enlace_pago)")
-        empresa = {}
-    else:
-        empresa = {str(k): ("" if v is None else v) for k, v in empresa.items()}
-    for clave in ("nombre", "contacto", "enlace_pago"):
-        empresa.setdefault(clave, "")
-
+    empresa = _empresa(datos.get("empresa"), problemas)
     idioma = _texto(datos, "idioma", "es_MX", problemas)
     _validar_idioma(idioma, problemas)
     moneda = _texto(datos, "moneda", "MXN", problemas).upper()
@@ -495,7 +496,7 @@ def validar_politica(datos: Any, ruta: Path | None, previos: Sequence[str] = ())
     pasos = _pasos(datos.get("pasos"), problemas)
     interes = _interes(datos.get("interes_moratorio"), problemas)
     limites = _limites(datos.get("limites"), problemas)
-    canales = datos.get("canales") or {}
+    canales = {} if datos.get("canales") is None else datos["canales"]
     if not isinstance(canales, dict) or not all(isinstance(v, dict) for v in canales.values()):
         problemas.append(
             "canales: debe ser un mapa de canal → ajustes (p. ej. email: {tipo: smtp})"
@@ -505,10 +506,7 @@ def validar_politica(datos: Any, ruta: Path | None, previos: Sequence[str] = ())
     horario = leer_horario(datos.get("horario"), problemas)
     pais, region_feriados, fechas = leer_feriados(datos.get("feriados"), problemas)
     segmentos = _segmentos(datos.get("segmentos"), problemas)
-    pie_baja = datos.get("pie_baja") or ""
-    if not isinstance(pie_baja, str):
-        problemas.append("pie_baja: debe ser un texto")
-        pie_baja = ""
+    pie_baja = _texto_libre(datos.get("pie_baja"), "pie_baja", problemas)
     promesa = _promesa(datos.get("promesa_incumplida"), problemas)
     cadencia = _cadencia(datos.get("cadencia_adaptativa"), problemas)
 
@@ -539,9 +537,40 @@ def _texto(datos: dict, clave: str, defecto: str, problemas: list[str]) -> str:
     if valor is None:
         return defecto
     if not isinstance(valor, str) or not valor.strip():
-        problemas.append(f"{clave}: debe ser un texto (p. ej. {defecto})")
+        si_no = f"; {SI_NO}" if isinstance(valor, bool) else ""
+        problemas.append(f"{clave}: debe ser un texto (p. ej. {defecto}){si_no}")
         return defecto
     return valor.strip()
+
+
+def _texto_libre(valor: Any, donde: str, problemas: list[str]) -> str:
+    """Un texto opcional (vacío si falta); un número vale como texto."""
+    if valor is None:
+        return ""
+    if isinstance(valor, str):
+        return valor
+    if isinstance(valor, int | float) and not isinstance(valor, bool) and math.isfinite(valor):
+        return str(valor)
+    problemas.append(
+        f"{donde}: debe ser un texto" + (f"; {SI_NO}" if isinstance(valor, bool) else "")
+    )
+    return ""
+
+
+def _empresa(valor: Any, problemas: list[str]) -> dict[str, Any]:
+    """Los datos de la empresa para las plantillas; las claves propias (logo…) pasan tal cual."""
+    if valor is None:
+        valor = {}
+    if not isinstance(valor, dict):
+        problemas.append("empresa: debe ser un mapa (nombre, contacto, enlace_pago)")
+        valor = {}
+    empresa = {str(k): ("" if v is None else v) for k, v in valor.items()}
+    for clave in ("nombre", "contacto", "enlace_pago"):
+        empresa.setdefault(clave, "")
+    for clave in ("nombre", "contacto", "enlace_pago", "datos_bancarios"):
+        if clave in empresa:  # las que usan las plantillas que vienen con recordar
+            empresa[clave] = _texto_libre(empresa[clave], f"empresa.{clave}", problemas)
+    return empresa
 
 
 def _validar_idioma(idioma: str, problemas: list[str]) -> None:
@@ -584,7 +613,11 @@ def _columnas(valor: Any, problemas: list[str]) -> dict[str, str]:
                 f"columnas.{campo}: campo desconocido{_sugerencia(str(campo), CAMPOS_COLUMNA)}"
                 f" (campos: {', '.join(CAMPOS_COLUMNA)})"
             )
-        elif not isinstance(encabezado, str | int) or not str(encabezado).strip():
+        elif (
+            isinstance(encabezado, bool)
+            or not isinstance(encabezado, str | int)
+            or not str(encabezado).strip()
+        ):
             problemas.append(f"columnas.{campo}: debe ser el encabezado de una columna de tu hoja")
         else:
             columnas[campo] = str(encabezado).strip()
@@ -625,8 +658,11 @@ def _paso(bruto: dict, donde: str, problemas: list[str]) -> Paso | None:
                 f"{donde}.{clave}: clave desconocida{_sugerencia(str(clave), CLAVES_PASO)}"
             )
     id_ = bruto.get("id")
-    if not isinstance(id_, str | int) or not str(id_).strip():
+    if id_ is None or not str(id_).strip():
         problemas.append(f"{donde}.id: falta el identificador del paso (p. ej. id: recordatorio)")
+        id_ = f"paso{donde}"
+    elif isinstance(id_, bool) or not isinstance(id_, str | int):
+        problemas.append(f"{donde}.id: debe ser un texto (p. ej. id: recordatorio), no «{id_}»")
         id_ = f"paso{donde}"
     id_ = str(id_).strip()
     if "#" in id_:
@@ -652,7 +688,7 @@ def _paso(bruto: dict, donde: str, problemas: list[str]) -> Paso | None:
                 f"{donde}.plantilla: debe ser el nombre de una plantilla (p. ej. recordatorio)"
             )
             plantilla = id_
-    descripcion = bruto.get("descripcion") or ""
+    descripcion = _texto_libre(bruto.get("descripcion"), f"{donde}.descripcion", problemas)
     if len(problemas) > antes:
         return None
     return Paso(
@@ -663,7 +699,7 @@ def _paso(bruto: dict, donde: str, problemas: list[str]) -> Paso | None:
         repetir_cada=repetir,
         hasta=hasta,
         accion=accion,
-        descripcion=str(descripcion),
+        descripcion=descripcion,
     )
 
 
@@ -801,7 +837,7 @@ def _limites(valor: Any, problemas: list[str]) -> Limites:
     )
     semana, mes = _topes(valor, "limites", problemas)
     por_canal = {}
-    bruto = valor.get("por_canal") or {}
+    bruto = {} if valor.get("por_canal") is None else valor["por_canal"]
     if not isinstance(bruto, dict):
         problemas.append(
             "limites.por_canal: debe ser un mapa canal → {max_por_semana, max_por_mes}"
@@ -814,6 +850,11 @@ def _limites(valor: Any, problemas: list[str]) -> Limites:
         elif not isinstance(topes, dict):
             problemas.append(f"{donde}: debe ser un mapa {{max_por_semana, max_por_mes}}")
         else:
+            for clave in topes:
+                if clave not in ("max_por_semana", "max_por_mes"):
+                    problemas.append(
+                        f"{donde}.{clave}: clave desconocida (usa max_por_semana, max_por_mes)"
+                    )
             por_canal[canal] = _topes(topes, donde, problemas)
     return Limites(minimo or 0, semana, mes, por_canal)
 
@@ -854,7 +895,8 @@ def _segmentos(valor: Any, problemas: list[str]) -> list[Segmento]:
             pasos = _pasos(bruto["pasos"], problemas)
             problemas[antes:] = [p.replace("pasos", f"{donde}.pasos", 1) for p in problemas[antes:]]
         canales = _canales_paso(bruto["canales"], donde, problemas) if "canales" in bruto else ()
-        nombre = str(bruto.get("nombre") or f"segmento{i + 1}")
+        nombre = _texto_libre(bruto.get("nombre"), f"{donde}.nombre", problemas)
+        nombre = nombre.strip() or f"segmento{i + 1}"
         segmentos.append(
             Segmento(nombre, {str(k): str(v) for k, v in condiciones.items()}, pasos, canales)
         )
@@ -866,9 +908,20 @@ def _promesa(valor: Any, problemas: list[str]) -> Paso:
     if not isinstance(valor, dict):
         problemas.append("promesa_incumplida: debe ser un mapa (canales, plantilla)")
         valor = {}
+    for clave in valor:
+        if clave not in ("canales", "plantilla"):
+            problemas.append(
+                f"promesa_incumplida.{clave}: clave desconocida (usa canales, plantilla)"
+            )
     canales = _canales_paso(valor.get("canales", ["email", "sms"]), "promesa_incumplida", problemas)
-    return Paso(id="promesa_incumplida", dias=0, canales=canales,
-                plantilla=str(valor.get("plantilla", "promesa_incumplida")))  # fmt: skip
+    plantilla = valor.get("plantilla") or "promesa_incumplida"
+    if not isinstance(plantilla, str) or not plantilla.strip():
+        problemas.append(
+            "promesa_incumplida.plantilla: debe ser el nombre de una plantilla "
+            "(p. ej. promesa_incumplida)"
+        )
+        plantilla = "promesa_incumplida"
+    return Paso(id="promesa_incumplida", dias=0, canales=canales, plantilla=plantilla.strip())
 
 
 def _cadencia(valor: Any, problemas: list[str]) -> Cadencia | None:

@@ -608,3 +608,44 @@ def test_politica_vacia(tmp_path):
     assert info.value.problemas == [
         "está vacía; escribe al menos los pasos (recordar iniciar crea una política comentada)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("feriados", "esperados"),
+    [
+        (
+            "no",
+            [
+                "feriados: sin comillas, yes/no se leen como sí o no; para no usar feriados quita "
+                'la clave y para Noruega escribe "NO" entre comillas'
+            ],
+        ),
+        (
+            "{pais: MX, fechas: 2026-12-24, dias: [2026-12-31]}",
+            [
+                "feriados.dias: clave desconocida (usa pais, region, fechas)",
+                "feriados.fechas: debe ser una lista de fechas (p. ej. [2026-12-24, 2026-12-31])",
+            ],
+        ),
+        ("{region: CT}", ["feriados.region: falta feriados.pais (p. ej. pais: ES)"]),
+        ("[2026-12-24, 31/12/2026]", ["feriados[1]: «31/12/2026» no es una fecha AAAA-MM-DD"]),
+        (
+            "{pais: MX, fechas: [2026-12-24, mañana]}",
+            ["feriados.fechas[1]: «mañana» no es una fecha AAAA-MM-DD"],
+        ),
+        (
+            "5",
+            [
+                "feriados: usa un código de país (MX, ES-MD…), una lista de fechas o "
+                "{pais, region, fechas}"
+            ],
+        ),
+    ],
+)
+def test_feriados_mal_escritos(tmp_path, feriados, esperados):
+    assert _problemas(tmp_path, f"feriados: {feriados}") == esperados
+
+
+def test_feriados_fecha_con_hora_cuenta_por_su_dia(tmp_path):
+    calendario = _politica(tmp_path, "feriados: [2026-12-24 00:00:00, 2026-12-31]").calendario
+    assert calendario.fechas == frozenset({date(2026, 12, 24), date(2026, 12, 31)})

@@ -177,36 +177,58 @@ def leer_feriados(
     valor: Any, problemas: list[str]
 ) -> tuple[str | None, str | None, frozenset[date]]:
     """`feriados: MX`, `feriados: ES-MD`, una lista de fechas, o {pais, region, fechas}."""
-    if valor is None:
-        return None, None, frozenset()
     pais = region = None
-    fechas: list[Any] = []
-    if isinstance(valor, str):
+    fechas, donde = [], "feriados"
+    if valor is None or (isinstance(valor, str) and not valor.strip()):
+        pass
+    elif isinstance(valor, bool):
+        problemas.append(
+            "feriados: sin comillas, yes/no se leen como sí o no; para no usar feriados quita la "
+            'clave y para Noruega escribe "NO" entre comillas'
+        )
+    elif isinstance(valor, str):
         escrito = valor.strip().upper()
         pais, _, region = escrito.partition("-")
-        donde = f"feriados: «{escrito}»: " if region else "feriados: "
-        region = _region_feriados(pais, region or None, donde, donde, problemas)
+        donde_pais = f"feriados: «{escrito}»: " if region else "feriados: "
+        region = _region_feriados(pais, region or None, donde_pais, donde_pais, problemas)
     elif isinstance(valor, list):
         fechas = valor
     elif isinstance(valor, dict):
-        pais = str(valor.get("pais") or "").upper() or None
-        region = str(valor.get("region") or "") or None
-        fechas = valor.get("fechas") or []
-        if pais:
-            region = _region_feriados(
-                pais, region, "feriados.pais: ", "feriados.region: ", problemas
-            )
+        pais, region, fechas = _feriados_en_mapa(valor, problemas)
+        donde = "feriados.fechas"
     else:
         problemas.append(
             "feriados: usa un código de país (MX, ES-MD…), una lista de fechas o {pais, region, fechas}"
         )
     dias = set()
-    for i, f in enumerate(fechas if isinstance(fechas, list) else []):
-        try:
-            dias.add(f if isinstance(f, date) else date.fromisoformat(str(f)))
-        except ValueError:
-            problemas.append(f"feriados.fechas[{i}]: «{f}» no es una fecha AAAA-MM-DD")
-    return pais, region, frozenset(dias)
+    for i, f in enumerate(fechas):
+        dia = leer_fecha(f)
+        if dia is None:
+            problemas.append(f"{donde}[{i}]: «{f}» no es una fecha AAAA-MM-DD")
+        else:
+            dias.add(dia)
+    return pais or None, region, frozenset(dias)
+
+
+def _feriados_en_mapa(valor: dict, problemas: list[str]) -> tuple[str | None, str | None, list]:
+    for clave in valor:
+        if clave not in ("pais", "region", "fechas"):
+            problemas.append(f"feriados.{clave}: clave desconocida (usa pais, region, fechas)")
+    pais = str(valor.get("pais") or "").strip().upper() or None
+    region = str(valor.get("region") or "").strip() or None
+    if pais:
+        region = _region_feriados(pais, region, "feriados.pais: ", "feriados.region: ", problemas)
+    elif region:
+        problemas.append("feriados.region: falta feriados.pais (p. ej. pais: ES)")
+    fechas = valor.get("fechas")
+    if fechas is None:
+        fechas = []
+    elif not isinstance(fechas, list):
+        problemas.append(
+            "feriados.fechas: debe ser una lista de fechas (p. ej. [2026-12-24, 2026-12-31])"
+        )
+        fechas = []
+    return pais, region, fechas
 
 
 def _region_feriados(

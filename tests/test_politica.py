@@ -649,3 +649,43 @@ def test_feriados_mal_escritos(tmp_path, feriados, esperados):
 def test_feriados_fecha_con_hora_cuenta_por_su_dia(tmp_path):
     calendario = _politica(tmp_path, "feriados: [2026-12-24 00:00:00, 2026-12-31]").calendario
     assert calendario.fechas == frozenset({date(2026, 12, 24), date(2026, 12, 31)})
+
+
+def test_condiciones_de_segmento(tmp_path):
+    problemas = _problemas(
+        tmp_path,
+        """
+segmentos:
+  - nombre: malos
+    si:
+      monto: ">= mucho"
+      total: .nan
+      dias_vencido: "<"
+      tipo:
+      zona: [norte, sur]
+      moroso: no
+  - nombre: buenos
+    si: {monto: ">= 50,000", tipo: habitual, alta: 2024-01-01, pagos: 3, dias_tarde: "!= 0"}
+""",
+    )
+    assert problemas == [
+        'segmentos[0].si.monto: «>= mucho»: con >=, <=, > o < va un número (p. ej. ">= 50000")',
+        "segmentos[0].si.total: «nan» no es un valor que se pueda comparar",
+        'segmentos[0].si.dias_vencido: «<»: con >=, <=, > o < va un número (p. ej. ">= 50000")',
+        "segmentos[0].si.tipo: falta la condición (p. ej. tipo: habitual)",
+        "segmentos[0].si.zona: debe ser un valor o una comparación (p. ej. habitual o "
+        '">= 50000"), no una lista ni un mapa',
+        f"segmentos[0].si.moroso: {SI_NO}",
+    ]
+
+
+def test_condiciones_de_segmento_correctas(tmp_path):
+    politica = _politica(
+        tmp_path,
+        'segmentos:\n  - {nombre: g, si: {monto: ">= 50,000", alta: 2024-01-01, pagos: 3}}',
+    )
+    assert politica.segmentos[0].condiciones == {
+        "monto": ">= 50,000",
+        "alta": "2024-01-01",
+        "pagos": "3",
+    }

@@ -883,12 +883,7 @@ def _segmentos(valor: Any, problemas: list[str]) -> list[Segmento]:
                 problemas.append(
                     f"{donde}.{clave}: clave desconocida (usa nombre, si, pasos, canales)"
                 )
-        condiciones = bruto.get("si") or {}
-        if not isinstance(condiciones, dict) or not condiciones:
-            problemas.append(
-                f"{donde}.si: debe ser un mapa columna → condición (p. ej. tipo: habitual)"
-            )
-            condiciones = {}
+        condiciones = _condiciones(bruto.get("si"), f"{donde}.si", problemas)
         pasos = None
         if "pasos" in bruto:
             antes = len(problemas)
@@ -897,10 +892,49 @@ def _segmentos(valor: Any, problemas: list[str]) -> list[Segmento]:
         canales = _canales_paso(bruto["canales"], donde, problemas) if "canales" in bruto else ()
         nombre = _texto_libre(bruto.get("nombre"), f"{donde}.nombre", problemas)
         nombre = nombre.strip() or f"segmento{i + 1}"
-        segmentos.append(
-            Segmento(nombre, {str(k): str(v) for k, v in condiciones.items()}, pasos, canales)
-        )
+        segmentos.append(Segmento(nombre, condiciones, pasos, canales))
     return segmentos
+
+
+def _condiciones(valor: Any, donde: str, problemas: list[str]) -> dict[str, str]:
+    """`si: {tipo: habitual, monto: ">= 50000"}`: columna → valor o comparación."""
+    if not isinstance(valor, dict) or not valor:
+        problemas.append(f"{donde}: debe ser un mapa columna → condición (p. ej. tipo: habitual)")
+        return {}
+    condiciones = {}
+    for columna, condicion in valor.items():
+        aqui = f"{donde}.{columna}"
+        if condicion is None:
+            problemas.append(f"{aqui}: falta la condición (p. ej. tipo: habitual)")
+        elif isinstance(condicion, bool):
+            problemas.append(f"{aqui}: {SI_NO}")
+        elif isinstance(condicion, list | dict):
+            problemas.append(
+                f'{aqui}: debe ser un valor o una comparación (p. ej. habitual o ">= 50000"), '
+                "no una lista ni un mapa"
+            )
+        else:
+            texto = str(condicion).strip()
+            problema = _problema_condicion(texto)
+            if problema:
+                problemas.append(f"{aqui}: {problema}")
+            condiciones[str(columna)] = texto
+    return condiciones
+
+
+def _problema_condicion(texto: str) -> str | None:
+    """Lo que falla en una condición, como la lee segmentos.cumple (o None)."""
+    operador = next((op for op in (">=", "<=", ">", "<") if texto.startswith(op)), "")
+    operando = texto[len(operador) :].lstrip("=!").strip().replace(",", "")
+    try:
+        numero = Decimal(operando)
+    except InvalidOperation:
+        numero = None
+    if numero is not None and numero.is_nan():
+        return f"«{texto}» no es un valor que se pueda comparar"
+    if operador and numero is None:
+        return f'«{texto}»: con >=, <=, > o < va un número (p. ej. ">= 50000")'
+    return None
 
 
 def _promesa(valor: Any, problemas: list[str]) -> Paso:

@@ -689,3 +689,35 @@ def test_condiciones_de_segmento_correctas(tmp_path):
         "alta": "2024-01-01",
         "pagos": "3",
     }
+
+
+def test_vacios_que_se_tomaban_por_valor_por_omision(tmp_path):
+    problemas = _problemas(
+        tmp_path,
+        """
+feriados: {pais: NO, region: [CT]}
+promesa_incumplida: {plantilla: ""}
+segmentos:
+  - {nombre: g, si: {tipo: ""}}
+""",
+    )
+    assert problemas == [
+        "feriados.pais: sin comillas, yes/no se leen como sí o no; para Noruega escribe "
+        '"NO" entre comillas',
+        "feriados.region: debe ser un código de región (p. ej. CT)",
+        "segmentos[0].si.tipo: falta la condición (p. ej. tipo: habitual)",
+        "promesa_incumplida.plantilla: debe ser el nombre de una plantilla (p. ej. "
+        "promesa_incumplida)",
+    ]
+    ruta = tmp_path / "otra.yaml"
+    ruta.write_text(
+        "pasos:\n  - {id: s, dias: 6, repetir_cada: , hasta: 26, plantilla: seguimiento}\n"
+        "feriados: {pais: 34}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ErrorPolitica) as info:
+        cargar_politica(ruta)
+    assert info.value.problemas == [
+        "pasos[0].hasta: solo tiene sentido junto con repetir_cada",
+        "feriados.pais: debe ser un código de país (p. ej. ES)",
+    ]

@@ -214,8 +214,8 @@ def _feriados_en_mapa(valor: dict, problemas: list[str]) -> tuple[str | None, st
     for clave in valor:
         if clave not in ("pais", "region", "fechas"):
             problemas.append(f"feriados.{clave}: clave desconocida (usa pais, region, fechas)")
-    pais = str(valor.get("pais") or "").strip().upper() or None
-    region = str(valor.get("region") or "").strip() or None
+    pais = _codigo(valor.get("pais"), "pais", "ES", problemas)
+    region = _codigo(valor.get("region"), "region", "CT", problemas)
     if pais:
         region = _region_feriados(pais, region, "feriados.pais: ", "feriados.region: ", problemas)
     elif region:
@@ -229,6 +229,20 @@ def _feriados_en_mapa(valor: dict, problemas: list[str]) -> tuple[str | None, st
         )
         fechas = []
     return pais, region, fechas
+
+
+def _codigo(valor: Any, clave: str, ejemplo: str, problemas: list[str]) -> str | None:
+    if isinstance(valor, bool):
+        problemas.append(
+            f"feriados.{clave}: sin comillas, yes/no se leen como sí o no; para Noruega escribe "
+            '"NO" entre comillas'
+        )
+    elif valor is not None and not isinstance(valor, str):
+        que = "país" if clave == "pais" else "región"
+        problemas.append(f"feriados.{clave}: debe ser un código de {que} (p. ej. {ejemplo})")
+    elif valor and valor.strip():
+        return valor.strip().upper() if clave == "pais" else valor.strip()
+    return None
 
 
 def _region_feriados(

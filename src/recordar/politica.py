@@ -673,7 +673,7 @@ def _paso(bruto: dict, donde: str, problemas: list[str]) -> Paso | None:
     hasta = _entero(bruto, "hasta", donde, problemas, **rango)
     if hasta is not None and dias is not None and hasta < dias:
         problemas.append(f"{donde}.hasta: debe ser mayor o igual que dias ({dias})")
-    if hasta is not None and "repetir_cada" not in bruto:
+    if hasta is not None and bruto.get("repetir_cada") is None:
         problemas.append(f"{donde}.hasta: solo tiene sentido junto con repetir_cada")
     accion = bruto.get("accion", "mensaje")
     if accion not in ("mensaje", "tarea"):
@@ -904,15 +904,15 @@ def _condiciones(valor: Any, donde: str, problemas: list[str]) -> dict[str, str]
     condiciones = {}
     for columna, condicion in valor.items():
         aqui = f"{donde}.{columna}"
-        if condicion is None:
-            problemas.append(f"{aqui}: falta la condición (p. ej. tipo: habitual)")
-        elif isinstance(condicion, bool):
+        if isinstance(condicion, bool):
             problemas.append(f"{aqui}: {SI_NO}")
         elif isinstance(condicion, list | dict):
             problemas.append(
                 f'{aqui}: debe ser un valor o una comparación (p. ej. habitual o ">= 50000"), '
                 "no una lista ni un mapa"
             )
+        elif condicion is None or not str(condicion).strip():
+            problemas.append(f"{aqui}: falta la condición (p. ej. tipo: habitual)")
         else:
             texto = str(condicion).strip()
             problema = _problema_condicion(texto)
@@ -948,7 +948,7 @@ def _promesa(valor: Any, problemas: list[str]) -> Paso:
                 f"promesa_incumplida.{clave}: clave desconocida (usa canales, plantilla)"
             )
     canales = _canales_paso(valor.get("canales", ["email", "sms"]), "promesa_incumplida", problemas)
-    plantilla = valor.get("plantilla") or "promesa_incumplida"
+    plantilla = valor.get("plantilla", "promesa_incumplida")
     if not isinstance(plantilla, str) or not plantilla.strip():
         problemas.append(
             "promesa_incumplida.plantilla: debe ser el nombre de una plantilla "

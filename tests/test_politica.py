@@ -721,3 +721,69 @@ segmentos:
         "pasos[0].hasta: solo tiene sentido junto con repetir_cada",
         "feriados.pais: debe ser un código de país (p. ej. ES)",
     ]
+
+
+COMPLETA = """
+empresa: {nombre: Ferretería López, contacto: "33 3615 0000", enlace_pago: "https://x/{{ factura }}"}
+idioma: es_MX
+moneda: MXN
+zona_horaria: America/Mexico_City
+region_telefono: MX
+columnas: {monto: Importe}
+pasos:
+  - {id: previo, dias: -3, canales: [email], plantilla: previo}
+  - {id: seguimiento, dias: 6, repetir_cada: 5, hasta: 26, canales: [email, sms], plantilla: seguimiento}
+  - {id: agencia, dias: 60, accion: tarea, descripcion: Pasar a agencia}
+interes_moratorio:
+  tasa_anual: 18
+  desde_dias: 30
+  compensacion: 0
+  tabla: [{desde: 2025-01-01, tasa_anual: 11.15}]
+limites: {min_dias_entre_mensajes: 1, max_por_semana: 2, max_por_mes: 6, por_canal: {sms: {max_por_semana: 1}}}
+canales: {email: {tipo: smtp}}
+horario: {desde: "09:00", hasta: "19:00", dias: [lunes, viernes]}
+feriados: {pais: ES, region: CT, fechas: [2026-12-24]}
+pie_baja: Responda BAJA.
+promesa_incumplida: {canales: [email], plantilla: promesa_incumplida}
+segmentos:
+  - {nombre: grandes, si: {monto: ">= 50000"}, canales: [email]}
+  - {nombre: habituales, si: {tipo: habitual}, pasos: [{id: r, dias: 3, plantilla: recordatorio}]}
+cadencia_adaptativa: {min_intervalo: 3, max_intervalo: 10}
+"""
+MALOS = [None, True, False, 0, -1, 10**12, 1.5, float("nan"), float("inf"), "", "x", "nan",
+         [], ["x"], {}, {"a": 1}, date(2026, 1, 1), datetime(2026, 1, 1, 10, 0)]  # fmt: skip
+
+
+def _rutas(valor, ruta=()):
+    if ruta:
+        yield ruta
+    hijos = (
+        valor.items()
+        if isinstance(valor, dict)
+        else enumerate(valor)
+        if isinstance(valor, list)
+        else ()
+    )
+    for clave, hijo in hijos:
+        yield from _rutas(hijo, (*ruta, clave))
+
+
+def test_ningun_valor_malo_es_un_error_inesperado():
+    import copy
+
+    from recordar.politica import leer_yaml, validar_politica
+
+    completa, _ = leer_yaml(COMPLETA)
+    assert validar_politica(completa, None).segmentos
+    for ruta in _rutas(completa):
+        for malo in MALOS:
+            datos = copy.deepcopy(completa)
+            padre = datos
+            for clave in ruta[:-1]:
+                padre = padre[clave]
+            padre[ruta[-1]] = malo
+            try:
+                validar_politica(datos, None)
+            except ErrorPolitica as exc:
+                raiz = ruta[0]
+                assert all(p.startswith(raiz) for p in exc.problemas), (ruta, malo, exc.problemas)

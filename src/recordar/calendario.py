@@ -18,8 +18,8 @@ DIAS_SEMANA = {
 }  # fmt: skip
 NOMBRES_DIA = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 LABORABLES = frozenset(range(5))
-_RE_HORA = re.compile(r"(\d{1,2})(?::([0-5]\d))?")
 TODOS = frozenset(range(7))
+_RE_HORA = re.compile(r"(\d{1,2})(?::([0-5]\d))?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +254,7 @@ def _region_feriados(
         problemas.append(f"{donde_pais}«{pais}» no es un país conocido (MX, ES, CO, CL, US…)")
         return None
     if region is None or normalizar(region) in regiones:
-        return regiones.get(normalizar(region)) if region else None
+        return region and regiones[normalizar(region)]
     codigos = list(dict.fromkeys(regiones.values()))
     if not codigos:
         problemas.append(

@@ -359,6 +359,9 @@ def _sangria(e: _ErrorYaml):
     return (e.donde(e.marca), frase) if frase else None
 
 
+_PARES = (("{", "}", "esta llave", ""), ("[", "]", "este corchete", " de la lista"))
+
+
 def _sin_cerrar(e: _ErrorYaml):
     if "quoted scalar" in e.contexto and "end of stream" in e.problema:
         comilla = e.caracter(e.marca_contexto)
@@ -366,7 +369,7 @@ def _sin_cerrar(e: _ErrorYaml):
             f"estas comillas no se cierran; añade la comilla de cierre («{comilla}») al final "
             "del valor"
         )
-    for abre, cierra, nombre, final in (("{", "}", "esta llave", ""), ("[", "]", "este corchete", " de la lista")):  # fmt: skip
+    for abre, cierra, nombre, final in _PARES:
         if e.problema.startswith(f"expected ',' or '{cierra}'"):
             if not e.marca_contexto:
                 return None
@@ -387,16 +390,16 @@ def _no_puede_empezar(e: _ErrorYaml):
             "dentro de comillas dobles «\\» empieza un código especial; usa comillas simples "
             "o escribe «\\\\»"
         )
+    ancla = e.contexto in ("while scanning an anchor", "while scanning an alias")
     especial = (
-        "cannot start any token" in e.problema
+        ancla
+        or "cannot start any token" in e.problema
         or "undefined alias" in e.problema
-        or e.contexto in ("while scanning an anchor", "while scanning an alias")
-        or "expected the node content" in e.problema
-        and "block node" in e.contexto
+        or ("expected the node content" in e.problema and "block node" in e.contexto)
     )
     if not especial:
         return None
-    marca = e.marca_contexto if e.contexto.startswith("while scanning an a") else e.marca
+    marca = e.marca_contexto if ancla else e.marca
     return e.donde(marca), (
         f"un valor no puede empezar con «{e.caracter(marca)}»; pon el valor entre comillas: "
         f"{_con_comillas(e.linea(marca))}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -17,6 +19,7 @@ DIAS_SEMANA = {
 NOMBRES_DIA = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 LABORABLES = frozenset(range(5))
 TODOS = frozenset(range(7))
+_RE_HORA = re.compile(r"(\d{1,2})(?::([0-5]\d))?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,13 +143,33 @@ def leer_horario(valor: Any, problemas: list[str]) -> Horario | None:
 
 
 def _hora(valor: Any, donde: str, problemas: list[str]) -> time | None:
-    if isinstance(valor, int) and 0 <= valor < 24 * 60:
-        # YAML 1.1 lee 09:00 sin comillas como minutos en base 60.
-        return time(valor // 60, valor % 60)
+    """`9` es las 09:00; `9:30`, "9:30" y "09:30" son las 09:30."""
+    if valor is None:
+        problemas.append(f'{donde}: falta la hora; escríbela como "09:00"')
+        return None
+    if isinstance(valor, int) and not isinstance(valor, bool) and 0 <= valor <= 23:
+        return time(valor)
+    if isinstance(valor, str):
+        partes = _RE_HORA.fullmatch(valor.strip())
+        if partes and int(partes[1]) <= 23:
+            return time(int(partes[1]), int(partes[2] or 0))
+        with contextlib.suppress(ValueError):
+            return time.fromisoformat(valor.strip())
+    problemas.append(
+        f'{donde}: «{valor}» no es una hora; escríbela como "09:00" (de 00:00 a 23:59)'
+    )
+    return None
+
+
+def leer_fecha(valor: Any) -> date | None:
+    """Una fecha de la política (2026-12-24, con o sin comillas; con hora, su día), o None."""
+    if isinstance(valor, datetime):
+        return valor.date()
+    if isinstance(valor, date):
+        return valor
     try:
-        return time.fromisoformat(str(valor).strip())
+        return datetime.fromisoformat(str(valor).strip()).date()
     except ValueError:
-        problemas.append(f"{donde}: «{valor}» no es una hora HH:MM")
         return None
 
 
@@ -154,40 +177,111 @@ def leer_feriados(
     valor: Any, problemas: list[str]
 ) -> tuple[str | None, str | None, frozenset[date]]:
     """`feriados: MX`, `feriados: ES-MD`, una lista de fechas, o {pais, region, fechas}."""
-    if valor is None:
-        return None, None, frozenset()
     pais = region = None
-    fechas: list[Any] = []
-    if isinstance(valor, str):
-        pais, _, region = valor.strip().upper().partition("-")
+    fechas, donde = [], "feriados"
+    if valor is None or (isinstance(valor, str) and not valor.strip()):
+        pass
+    elif isinstance(valor, bool):
+        problemas.append(
+            "feriados: sin comillas, yes/no se leen como sí o no; para no usar feriados quita la "
+            'clave y para Noruega escribe "NO" entre comillas'
+        )
+    elif isinstance(valor, str):
+        escrito = valor.strip().upper()
+        pais, _, region = escrito.partition("-")
+        donde_pais = f"feriados: «{escrito}»: " if region else "feriados: "
+        region = _region_feriados(pais, region or None, donde_pais, donde_pais, problemas)
     elif isinstance(valor, list):
         fechas = valor
     elif isinstance(valor, dict):
-        pais = str(valor.get("pais") or "").upper() or None
-        region = str(valor.get("region") or "").upper() or None
-        fechas = valor.get("fechas") or []
+        pais, region, fechas = _feriados_en_mapa(valor, problemas)
+        donde = "feriados.fechas"
     else:
         problemas.append(
             "feriados: usa un código de país (MX, ES-MD…), una lista de fechas o {pais, region, fechas}"
         )
-    region = region or None
-    if pais:
-        _validar_pais(pais, region, problemas)
     dias = set()
-    for i, f in enumerate(fechas if isinstance(fechas, list) else []):
-        try:
-            dias.add(f if isinstance(f, date) else date.fromisoformat(str(f)))
-        except ValueError:
-            problemas.append(f"feriados.fechas[{i}]: «{f}» no es una fecha AAAA-MM-DD")
-    return pais, region, frozenset(dias)
+    for i, f in enumerate(fechas):
+        dia = leer_fecha(f)
+        if dia is None:
+            problemas.append(f"{donde}[{i}]: «{f}» no es una fecha AAAA-MM-DD")
+        else:
+            dias.add(dia)
+    return pais or None, region, frozenset(dias)
 
 
-def _validar_pais(pais: str, region: str | None, problemas: list[str]) -> None:
+def _feriados_en_mapa(valor: dict, problemas: list[str]) -> tuple[str | None, str | None, list]:
+    for clave in valor:
+        if clave not in ("pais", "region", "fechas"):
+            problemas.append(f"feriados.{clave}: clave desconocida (usa pais, region, fechas)")
+    pais = _codigo(valor.get("pais"), "pais", "ES", problemas)
+    region = _codigo(valor.get("region"), "region", "CT", problemas)
+    if pais:
+        region = _region_feriados(pais, region, "feriados.pais: ", "feriados.region: ", problemas)
+    elif region:
+        problemas.append("feriados.region: falta feriados.pais (p. ej. pais: ES)")
+    fechas = valor.get("fechas")
+    if fechas is None:
+        fechas = []
+    elif not isinstance(fechas, list):
+        problemas.append(
+            "feriados.fechas: debe ser una lista de fechas (p. ej. [2026-12-24, 2026-12-31])"
+        )
+        fechas = []
+    return pais, region, fechas
+
+
+def _codigo(valor: Any, clave: str, ejemplo: str, problemas: list[str]) -> str | None:
+    if isinstance(valor, bool):
+        problemas.append(
+            f"feriados.{clave}: sin comillas, yes/no se leen como sí o no; para Noruega escribe "
+            '"NO" entre comillas'
+        )
+    elif valor is not None and not isinstance(valor, str):
+        que = "país" if clave == "pais" else "región"
+        problemas.append(f"feriados.{clave}: debe ser un código de {que} (p. ej. {ejemplo})")
+    elif valor and valor.strip():
+        return valor.strip().upper() if clave == "pais" else valor.strip()
+    return None
+
+
+def _region_feriados(
+    pais: str, region: str | None, donde_pais: str, donde_region: str, problemas: list[str]
+) -> str | None:
+    """El código de la región (AN, CT…; también por su nombre: Cataluña), o None."""
+    regiones = _regiones(pais)
+    if regiones is None:
+        problemas.append(f"{donde_pais}«{pais}» no es un país conocido (MX, ES, CO, CL, US…)")
+        return None
+    if region is None or normalizar(region) in regiones:
+        return region and regiones[normalizar(region)]
+    codigos = list(dict.fromkeys(regiones.values()))
+    if not codigos:
+        problemas.append(
+            f"{donde_region}{pais} no tiene regiones en el calendario de feriados; usa "
+            f"feriados: {pais}"
+        )
+        return None
+    import difflib
+
+    parecida = difflib.get_close_matches(region.upper(), codigos, n=1, cutoff=0.6)
+    sugerencia = f" (¿quisiste decir «{parecida[0]}»?)" if parecida else ""
+    problemas.append(
+        f"{donde_region}la región «{region}» no existe en {pais}{sugerencia}; las regiones son "
+        f"{', '.join(codigos)}"
+    )
+    return None
+
+
+@lru_cache(maxsize=32)
+def _regiones(pais: str) -> dict[str, str] | None:
+    """Nombre o código normalizado → código de las regiones de feriados; None si no es un país."""
     import holidays
 
-    try:
-        holidays.country_holidays(pais, subdiv=region, years=2026)
-    except NotImplementedError:
-        problemas.append(f"feriados: «{pais}» no es un país conocido (MX, ES, CO, CL, US…)")
-    except Exception:  # subdivisión desconocida: holidays da varios tipos de error
-        problemas.append(f"feriados: «{pais}-{region}» no es una región conocida de {pais}")
+    if pais not in holidays.list_supported_countries():
+        return None
+    entidad = holidays.country_holidays(pais)
+    regiones = {normalizar(c): c for c in entidad.subdivisions}
+    for alias, codigo in getattr(entidad, "subdivisions_aliases", {}).items():
+        regiones.setdefault(normalizar(alias), codigo)
+    return regiones

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import codecs
+import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from recordar.calendario import Calendario, leer_feriados, leer_horario
+from recordar.calendario import Calendario, leer_fecha, leer_feriados, leer_horario
 from recordar.cumplimiento import aplicar_preset
-from recordar.errores import ErrorPolitica
+from recordar.errores import ErrorPolitica, causa
 
 CANALES_MENSAJE = ("email", "sms", "whatsapp")
 CAMPOS_COLUMNA = (
@@ -61,6 +66,12 @@ CLAVES_PASO = {
     "descripcion",
 }
 NOMBRE_PREDETERMINADA = "(política predeterminada)"
+SI_NO = (
+    "sin comillas, yes/no/on/off/true/false se leen como sí o no: escribe el texto entre comillas"
+)
+# Topes de cordura: más allá son erratas (y un paso a 10¹² días desborda las fechas).
+MAX_DIAS = 3650
+TASA_MAXIMA = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,46 +183,308 @@ def cargar_politica(ruta: str | Path | None = None) -> Politica:
 
     elegida = ubicar_politica(ruta)
     if elegida is None:
-        datos = yaml.safe_load(texto_predeterminado())
-        return validar_politica(datos, None)
-    if not elegida.is_file():
-        raise ErrorPolitica(str(elegida), ["el archivo no existe; revisa la ruta de --politica"])
+        datos, repetidas = leer_yaml(texto_predeterminado())
+        return validar_politica(datos, None, repetidas)
+    texto = _leer_texto(elegida)
     try:
-        texto = elegida.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ErrorPolitica(str(elegida), ["no está en UTF-8; guárdalo como UTF-8"]) from None
-    try:
-        datos = yaml.safe_load(texto)
+        datos, repetidas = leer_yaml(texto)
     except yaml.YAMLError as exc:
-        marca = getattr(exc, "problem_mark", None)
-        donde = f"línea {marca.line + 1}, columna {marca.column + 1}: " if marca else ""
-        problema = getattr(exc, "problem", None) or "YAML mal formado"
+        raise ErrorPolitica(str(elegida), [explicar_error_yaml(exc, texto)]) from None
+    return validar_politica(datos, elegida.resolve(), repetidas)
+
+
+def leer_yaml(texto: str) -> tuple[Any, list[str]]:
+    """(datos, claves repetidas): PyYAML se queda callado con la última de dos claves iguales."""
+    cargador = _cargador()(texto)
+    try:
+        return cargador.get_single_data(), [p for _, p in sorted(cargador.repetidas)]
+    finally:
+        cargador.dispose()
+
+
+@lru_cache(maxsize=1)
+def _cargador():
+    import yaml
+
+    class Cargador(yaml.SafeLoader):
+        def __init__(self, texto: str) -> None:
+            super().__init__(texto)
+            self.repetidas: list[tuple[int, str]] = []
+
+        def construct_mapping(self, node, deep=False):
+            vistas: dict[str, int] = {}
+            for clave, _ in node.value:
+                # `<<: *base` seguido de una clave de base no es una repetición: la reemplaza.
+                if isinstance(clave, yaml.ScalarNode) and clave.tag != "tag:yaml.org,2002:merge":
+                    linea = clave.start_mark.line + 1
+                    if clave.value in vistas:
+                        self.repetidas.append((linea, (
+                            f"línea {linea}: «{clave.value}» está repetida (ya está en la línea "
+                            f"{vistas[clave.value]}); deja una sola"
+                        )))  # fmt: skip
+                    vistas.setdefault(clave.value, linea)
+            return super().construct_mapping(node, deep)
+
+    # Sin la base 60 de YAML 1.1: `desde: 9:30` es el texto "9:30", no el entero 570.
+    numeros = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+    Cargador.yaml_implicit_resolvers = {
+        inicial: [(tag, regex) for tag, regex in resolvedores if tag not in numeros]
+        for inicial, resolvedores in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    Cargador.add_implicit_resolver(numeros[0], _RE_ENTERO_YAML, list("-+0123456789"))
+    Cargador.add_implicit_resolver(numeros[1], _RE_REAL_YAML, list("-+0123456789."))
+    return Cargador
+
+
+# Los de yaml.resolver.Resolver sin la forma sexagesimal (1:30 = 90).
+_RE_ENTERO_YAML = re.compile(
+    r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"
+)
+_RE_REAL_YAML = re.compile(
+    r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+
+
+def explicar_error_yaml(exc: Exception, texto: str) -> str:
+    """El error de sintaxis de PyYAML como una frase que dice qué hacer, con línea y columna."""
+    import yaml
+
+    if isinstance(exc, yaml.reader.ReaderError):
+        antes = texto[: exc.position]
+        linea, columna = antes.count("\n") + 1, len(antes) - antes.rfind("\n")
+        return (
+            f"línea {linea}, columna {columna}: hay un carácter de control (#x{exc.character:X}) "
+            "que no es texto; bórralo"
+        )
+    error = _ErrorYaml(exc, texto.splitlines())
+    for explicar in _EXPLICACIONES:
+        explicado = explicar(error)
+        if explicado:
+            marca, frase = explicado
+            return f"{marca}: {frase}"
+    problema = getattr(exc, "problem", None) or "YAML mal formado"
+    return f"{error.donde(error.marca)}: {problema} (revisa sangrías, dos puntos y comillas)"
+
+
+class _ErrorYaml:
+    """Lo que dice PyYAML de un error (en inglés) y las líneas del archivo, para explicarlo."""
+
+    def __init__(self, exc: Exception, lineas: list[str]) -> None:
+        self.problema = getattr(exc, "problem", None) or ""
+        self.contexto = getattr(exc, "context", None) or ""
+        self.marca = getattr(exc, "problem_mark", None)
+        self.marca_contexto = getattr(exc, "context_mark", None)
+        self.lineas = lineas
+
+    def donde(self, marca) -> str:
+        return f"línea {marca.line + 1}, columna {marca.column + 1}" if marca else "YAML"
+
+    def linea(self, marca) -> str:
+        return self.lineas[marca.line] if marca and marca.line < len(self.lineas) else ""
+
+    def caracter(self, marca) -> str:
+        linea = self.linea(marca)
+        return linea[marca.column] if marca and marca.column < len(linea) else ""
+
+
+def _con_comillas(linea: str) -> str:
+    """`clave: valor` con el valor entre comillas (las simples si lleva comillas o «\\»)."""
+    clave, _, valor = linea.strip().removeprefix("- ").partition(":")
+    valor = valor.split(" #")[0].strip()
+    if '"' in valor or "\\" in valor:
+        return f"{clave}: '{valor.replace(chr(39), chr(39) * 2)}'"
+    return f'{clave}: "{valor}"'
+
+
+def _dos_puntos_en_valor(e: _ErrorYaml):
+    if e.problema != "mapping values are not allowed here":
+        return None
+    linea = e.linea(e.marca)
+    if re.search(r":\s", linea[: e.marca.column]):
+        frase = "hay dos puntos «:» dentro de un valor; pon el valor entre comillas"
+        return e.donde(e.marca), f"{frase}: {_con_comillas(linea)}"
+    anteriores = [
+        n for n in range(e.marca.line) if e.lineas[n].strip() and e.lineas[n].lstrip()[0] != "#"
+    ]
+    if anteriores and ":" not in e.lineas[anteriores[-1]]:
+        return f"línea {anteriores[-1] + 1}", _sin_dos_puntos(e.lineas[anteriores[-1]])
+    return e.donde(e.marca), (
+        "la sangría no cuadra con la de las líneas de arriba: esta línea tiene más espacios que "
+        "la clave anterior"
+    )
+
+
+def _sin_dos_puntos(linea: str) -> str:
+    return f"a «{linea.strip().removeprefix('- ')}» le faltan los dos puntos «:» (clave: valor)"
+
+
+def _falta_dos_puntos(e: _ErrorYaml):
+    if e.problema != "could not find expected ':'":
+        return None
+    frase = _sin_dos_puntos(e.linea(e.marca_contexto))
+    return e.donde(e.marca_contexto), (
+        f"{frase}, o la sangría no cuadra con la de las líneas de arriba"
+    )
+
+
+def _tabulador(e: _ErrorYaml):
+    if "'\\t'" in e.problema or "tab character" in e.problema:
+        return e.donde(e.marca), "hay un tabulador; usa espacios para sangrar"
+    return None
+
+
+_SANGRIAS = {
+    "'-'": "hay un elemento de lista («-») entre las claves de un mapa; quita el «-» o revisa la "
+    "sangría",
+    "'?'": "la sangría no cuadra con la de las líneas de arriba: esta clave está a la altura de "
+    "los «-» de la lista; alinéala con las claves de su elemento (después del «- »)",
+    "'<block mapping start>'": "la sangría no cuadra con la de las líneas de arriba; las claves "
+    "de un mismo mapa van alineadas",
+    "'<block sequence start>'": "la sangría de este «-» no cuadra con la de las líneas de "
+    "arriba; alinea los elementos de la lista",
+    "'<scalar>'": "hay texto después de cerrar las comillas; pon el valor entero entre comillas "
+    '(si lleva comillas dentro, usa las del otro tipo: "l\'a")',
+}
+
+
+def _sangria(e: _ErrorYaml):
+    prefijo = "expected <block end>, but found "
+    if not e.problema.startswith(prefijo):
+        return None
+    hallado = e.problema.removeprefix(prefijo)
+    if hallado in ("'}'", "']'"):
+        return e.donde(e.marca), f"sobra «{hallado[1]}»; quítalo o revisa las llaves y corchetes"
+    frase = _SANGRIAS.get(hallado)
+    return (e.donde(e.marca), frase) if frase else None
+
+
+_PARES = (("{", "}", "esta llave", ""), ("[", "]", "este corchete", " de la lista"))
+
+
+def _sin_cerrar(e: _ErrorYaml):
+    if "quoted scalar" in e.contexto and "end of stream" in e.problema:
+        comilla = e.caracter(e.marca_contexto)
+        return e.donde(e.marca_contexto), (
+            f"estas comillas no se cierran; añade la comilla de cierre («{comilla}») al final "
+            "del valor"
+        )
+    for abre, cierra, nombre, final in _PARES:
+        if e.problema.startswith(f"expected ',' or '{cierra}'"):
+            if not e.marca_contexto:
+                return None
+            if e.problema.endswith("':'") and e.marca.line == e.marca_contexto.line:
+                return e.donde(e.marca), (
+                    "hay dos puntos «:» dentro de un valor entre llaves; pon el valor entre "
+                    "comillas"
+                )
+            return e.donde(e.marca_contexto), (
+                f"{nombre} «{abre}» no se cierra; añade «{cierra}» al final{final}"
+            )
+    return None
+
+
+def _no_puede_empezar(e: _ErrorYaml):
+    if "escape character" in e.problema:
+        return e.donde(e.marca), (
+            "dentro de comillas dobles «\\» empieza un código especial; usa comillas simples "
+            "o escribe «\\\\»"
+        )
+    ancla = e.contexto in ("while scanning an anchor", "while scanning an alias")
+    especial = (
+        ancla
+        or "cannot start any token" in e.problema
+        or "undefined alias" in e.problema
+        or ("expected the node content" in e.problema and "block node" in e.contexto)
+    )
+    if not especial:
+        return None
+    marca = e.marca_contexto if ancla else e.marca
+    return e.donde(marca), (
+        f"un valor no puede empezar con «{e.caracter(marca)}»; pon el valor entre comillas: "
+        f"{_con_comillas(e.linea(marca))}"
+    )
+
+
+def _otras(e: _ErrorYaml):
+    if "another document" in e.problema:
+        return e.donde(e.marca), (
+            "hay una línea «---» que empieza otro documento; la política es uno solo: quítala"
+        )
+    etiqueta = re.match(r"could not determine a constructor for the tag '(.*)'", e.problema)
+    if etiqueta:
+        nombre = etiqueta[1].replace("tag:yaml.org,2002:", "!!")
+        return e.donde(e.marca), (
+            f"la etiqueta «{nombre}» no se admite; quítala o pon el valor entre comillas"
+        )
+    if "unhashable key" in e.problema:
+        return e.donde(e.marca), "una clave no puede ser una lista ni un mapa"
+    if "chomping or indentation indicators" in e.problema:
+        return e.donde(e.marca), (
+            "después de «|» o «>» el texto va en las líneas siguientes, con sangría; si no, pon "
+            "el valor entre comillas"
+        )
+    if e.problema == "expected the node content, but found ','":
+        return e.donde(e.marca), "sobra una coma, o falta un elemento entre dos comas"
+    return None
+
+
+_EXPLICACIONES = (
+    _tabulador,
+    _dos_puntos_en_valor,
+    _falta_dos_puntos,
+    _sangria,
+    _sin_cerrar,
+    _no_puede_empezar,
+    _otras,
+)
+
+
+def _leer_texto(ruta: Path) -> str:
+    """El texto del archivo de la política, o un ErrorPolitica que dice qué pasa con él."""
+    if ruta.is_dir():
+        dentro = ruta / "politica.yaml"
+        que = f": --politica {dentro}" if dentro.is_file() else " (p. ej. politica.yaml)"
         raise ErrorPolitica(
-            str(elegida), [f"{donde}{problema} (revisa sangrías, dos puntos y comillas)"]
-        ) from None
-    return validar_politica(datos, elegida.resolve())
+            str(ruta), [f"es una carpeta, no un archivo; pasa el archivo de la política{que}"]
+        )
+    if not ruta.exists():
+        raise ErrorPolitica(str(ruta), ["el archivo no existe; revisa la ruta de --politica"])
+    try:
+        datos = ruta.read_bytes()
+    except OSError as exc:
+        raise ErrorPolitica(str(ruta), [f"no se puede leer: {causa(exc)}"]) from None
+    if datos.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ErrorPolitica(str(ruta), ["está en UTF-16; guárdalo como UTF-8"])
+    if datos.startswith(b"PK\x03\x04") or b"\x00" in datos:
+        raise ErrorPolitica(
+            str(ruta),
+            ["no es un archivo de texto (¿es la hoja de cálculo?); pasa la política YAML con "
+             "--politica"],
+        )  # fmt: skip
+    try:
+        return datos.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ErrorPolitica(str(ruta), ["no está en UTF-8; guárdalo como UTF-8"]) from None
 
 
-def validar_politica(datos: Any, ruta: Path | None) -> Politica:
-    """Convierte el YAML en una Politica; junta todos los problemas antes de fallar."""
-    problemas: list[str] = []
+def validar_politica(datos: Any, ruta: Path | None, previos: Sequence[str] = ()) -> Politica:
+    """Convierte el YAML en una Politica; junta todos los problemas (y los previos) antes de fallar."""
+    problemas: list[str] = list(previos)
     nombre = str(ruta) if ruta else NOMBRE_PREDETERMINADA
+    if datos is None:
+        vacia = (
+            "está vacía; escribe al menos los pasos (recordar iniciar crea una política comentada)"
+        )
+        raise ErrorPolitica(nombre, [*problemas, vacia])
     if not isinstance(datos, dict):
-        raise ErrorPolitica(nombre, ["debe ser un mapa de claves (empresa, pasos, …)"])
+        raise ErrorPolitica(nombre, [*problemas, "debe ser un mapa de claves (empresa, pasos, …)"])
     datos = aplicar_preset(datos, problemas)
     for clave in datos:
         if clave not in CLAVES_RAIZ:
             problemas.append(f"{clave}: clave desconocida{_sugerencia(clave, CLAVES_RAIZ)}")
 
-    empresa = datos.get("empresa") or {}
-    if not isinstance(empresa, dict):
-        problemas.append("empresa: debe ser un mapa (nombre, contacto, enlace_pago)")
-        empresa = {}
-    else:
-        empresa = {str(k): ("" if v is None else v) for k, v in empresa.items()}
-    for clave in ("nombre", "contacto", "enlace_pago"):
-        empresa.setdefault(clave, "")
-
+    empresa = _empresa(datos.get("empresa"), problemas)
     idioma = _texto(datos, "idioma", "es_MX", problemas)
     _validar_idioma(idioma, problemas)
     moneda = _texto(datos, "moneda", "MXN", problemas).upper()
@@ -226,7 +499,7 @@ def validar_politica(datos: Any, ruta: Path | None) -> Politica:
     pasos = _pasos(datos.get("pasos"), problemas)
     interes = _interes(datos.get("interes_moratorio"), problemas)
     limites = _limites(datos.get("limites"), problemas)
-    canales = datos.get("canales") or {}
+    canales = {} if datos.get("canales") is None else datos["canales"]
     if not isinstance(canales, dict) or not all(isinstance(v, dict) for v in canales.values()):
         problemas.append(
             "canales: debe ser un mapa de canal → ajustes (p. ej. email: {tipo: smtp})"
@@ -236,10 +509,7 @@ def validar_politica(datos: Any, ruta: Path | None) -> Politica:
     horario = leer_horario(datos.get("horario"), problemas)
     pais, region_feriados, fechas = leer_feriados(datos.get("feriados"), problemas)
     segmentos = _segmentos(datos.get("segmentos"), problemas)
-    pie_baja = datos.get("pie_baja") or ""
-    if not isinstance(pie_baja, str):
-        problemas.append("pie_baja: debe ser un texto")
-        pie_baja = ""
+    pie_baja = _texto_libre(datos.get("pie_baja"), "pie_baja", problemas)
     promesa = _promesa(datos.get("promesa_incumplida"), problemas)
     cadencia = _cadencia(datos.get("cadencia_adaptativa"), problemas)
 
@@ -270,9 +540,40 @@ def _texto(datos: dict, clave: str, defecto: str, problemas: list[str]) -> str:
     if valor is None:
         return defecto
     if not isinstance(valor, str) or not valor.strip():
-        problemas.append(f"{clave}: debe ser un texto (p. ej. {defecto})")
+        si_no = f"; {SI_NO}" if isinstance(valor, bool) else ""
+        problemas.append(f"{clave}: debe ser un texto (p. ej. {defecto}){si_no}")
         return defecto
     return valor.strip()
+
+
+def _texto_libre(valor: Any, donde: str, problemas: list[str]) -> str:
+    """Un texto opcional (vacío si falta); un número vale como texto."""
+    if valor is None:
+        return ""
+    if isinstance(valor, str):
+        return valor
+    if isinstance(valor, int | float) and not isinstance(valor, bool) and math.isfinite(valor):
+        return str(valor)
+    problemas.append(
+        f"{donde}: debe ser un texto" + (f"; {SI_NO}" if isinstance(valor, bool) else "")
+    )
+    return ""
+
+
+def _empresa(valor: Any, problemas: list[str]) -> dict[str, Any]:
+    """Los datos de la empresa para las plantillas; las claves propias (logo…) pasan tal cual."""
+    if valor is None:
+        valor = {}
+    if not isinstance(valor, dict):
+        problemas.append("empresa: debe ser un mapa (nombre, contacto, enlace_pago)")
+        valor = {}
+    empresa = {str(k): ("" if v is None else v) for k, v in valor.items()}
+    for clave in ("nombre", "contacto", "enlace_pago"):
+        empresa.setdefault(clave, "")
+    for clave in ("nombre", "contacto", "enlace_pago", "datos_bancarios"):
+        if clave in empresa:  # las que usan las plantillas que vienen con recordar
+            empresa[clave] = _texto_libre(empresa[clave], f"empresa.{clave}", problemas)
+    return empresa
 
 
 def _validar_idioma(idioma: str, problemas: list[str]) -> None:
@@ -315,7 +616,11 @@ def _columnas(valor: Any, problemas: list[str]) -> dict[str, str]:
                 f"columnas.{campo}: campo desconocido{_sugerencia(str(campo), CAMPOS_COLUMNA)}"
                 f" (campos: {', '.join(CAMPOS_COLUMNA)})"
             )
-        elif not isinstance(encabezado, str | int) or not str(encabezado).strip():
+        elif (
+            isinstance(encabezado, bool)
+            or not isinstance(encabezado, str | int)
+            or not str(encabezado).strip()
+        ):
             problemas.append(f"columnas.{campo}: debe ser el encabezado de una columna de tu hoja")
         else:
             columnas[campo] = str(encabezado).strip()
@@ -356,20 +661,22 @@ def _paso(bruto: dict, donde: str, problemas: list[str]) -> Paso | None:
                 f"{donde}.{clave}: clave desconocida{_sugerencia(str(clave), CLAVES_PASO)}"
             )
     id_ = bruto.get("id")
-    if not isinstance(id_, str | int) or not str(id_).strip():
+    if id_ is None or not str(id_).strip():
         problemas.append(f"{donde}.id: falta el identificador del paso (p. ej. id: recordatorio)")
+        id_ = f"paso{donde}"
+    elif isinstance(id_, bool) or not isinstance(id_, str | int):
+        problemas.append(f"{donde}.id: debe ser un texto (p. ej. id: recordatorio), no «{id_}»")
         id_ = f"paso{donde}"
     id_ = str(id_).strip()
     if "#" in id_:
         problemas.append(f"{donde}.id: no puede contener «#»")
-    dias = _entero(bruto, "dias", donde, problemas, requerido=True)
-    repetir = _entero(bruto, "repetir_cada", donde, problemas)
-    hasta = _entero(bruto, "hasta", donde, problemas)
-    if repetir is not None and repetir <= 0:
-        problemas.append(f"{donde}.repetir_cada: debe ser un número entero mayor que 0")
+    rango = {"minimo": -MAX_DIAS, "maximo": MAX_DIAS}
+    dias = _entero(bruto, "dias", donde, problemas, requerido=True, **rango)
+    repetir = _entero(bruto, "repetir_cada", donde, problemas, minimo=1, maximo=MAX_DIAS)
+    hasta = _entero(bruto, "hasta", donde, problemas, **rango)
     if hasta is not None and dias is not None and hasta < dias:
         problemas.append(f"{donde}.hasta: debe ser mayor o igual que dias ({dias})")
-    if hasta is not None and repetir is None:
+    if hasta is not None and bruto.get("repetir_cada") is None:
         problemas.append(f"{donde}.hasta: solo tiene sentido junto con repetir_cada")
     accion = bruto.get("accion", "mensaje")
     if accion not in ("mensaje", "tarea"):
@@ -384,7 +691,7 @@ def _paso(bruto: dict, donde: str, problemas: list[str]) -> Paso | None:
                 f"{donde}.plantilla: debe ser el nombre de una plantilla (p. ej. recordatorio)"
             )
             plantilla = id_
-    descripcion = bruto.get("descripcion") or ""
+    descripcion = _texto_libre(bruto.get("descripcion"), f"{donde}.descripcion", problemas)
     if len(problemas) > antes:
         return None
     return Paso(
@@ -395,7 +702,7 @@ def _paso(bruto: dict, donde: str, problemas: list[str]) -> Paso | None:
         repetir_cada=repetir,
         hasta=hasta,
         accion=accion,
-        descripcion=str(descripcion),
+        descripcion=descripcion,
     )
 
 
@@ -417,7 +724,13 @@ def _canales_paso(valor: Any, donde: str, problemas: list[str]) -> tuple[str, ..
 
 
 def _entero(
-    datos: dict, clave: str, donde: str, problemas: list[str], requerido: bool = False
+    datos: dict,
+    clave: str,
+    donde: str,
+    problemas: list[str],
+    requerido: bool = False,
+    minimo: int | None = None,
+    maximo: int | None = None,
 ) -> int | None:
     valor = datos.get(clave)
     if valor is None:
@@ -427,21 +740,39 @@ def _entero(
     if isinstance(valor, bool) or not isinstance(valor, int):
         problemas.append(f"{donde}.{clave}: debe ser un número entero, no «{valor}»")
         return None
+    if minimo is not None and valor < minimo:
+        como = {0: "no puede ser negativo", 1: "debe ser un número entero mayor que 0"}
+        problemas.append(f"{donde}.{clave}: {como.get(minimo, f'debe ser {minimo} o más')}")
+        return None
+    if maximo is not None and valor > maximo:
+        problemas.append(f"{donde}.{clave}: no puede pasar de {maximo}")
+        return None
     return valor
 
 
 def _decimal(datos: dict, clave: str, donde: str, problemas: list[str]) -> Decimal:
-    valor = datos.get(clave, 0)
-    if isinstance(valor, bool):
-        valor = "x"
+    valor = datos.get(clave)
+    if valor is None:
+        return Decimal(0)
     try:
-        numero = Decimal(str(valor if valor is not None else 0))
+        if isinstance(valor, bool) or not isinstance(valor, int | float | str):
+            raise InvalidOperation
+        numero = Decimal(str(valor).strip())
+        if not numero.is_finite():
+            raise InvalidOperation
     except InvalidOperation:
         problemas.append(f"{donde}.{clave}: debe ser un número, no «{valor}»")
         return Decimal(0)
     if numero < 0:
         problemas.append(f"{donde}.{clave}: no puede ser negativo")
     return numero
+
+
+def _tasa(datos: dict, donde: str, problemas: list[str]) -> Decimal:
+    tasa = _decimal(datos, "tasa_anual", donde, problemas)
+    if tasa > TASA_MAXIMA:
+        problemas.append(f"{donde}.tasa_anual: no puede pasar de {TASA_MAXIMA} (% anual)")
+    return tasa
 
 
 def _interes(valor: Any, problemas: list[str]) -> InteresMoratorio:
@@ -455,29 +786,42 @@ def _interes(valor: Any, problemas: list[str]) -> InteresMoratorio:
     for clave in valor:
         if clave not in ("tasa_anual", "desde_dias", "compensacion", "tabla"):
             problemas.append(f"interes_moratorio.{clave}: clave desconocida")
-    desde = _entero(valor, "desde_dias", "interes_moratorio", problemas) or 0
+    desde = _entero(valor, "desde_dias", "interes_moratorio", problemas, minimo=0, maximo=MAX_DIAS)
+    desde = desde or 0
+    tabla = _tabla_interes(valor.get("tabla"), problemas)
+    return InteresMoratorio(
+        tasa_anual=_tasa(valor, "interes_moratorio", problemas),
+        desde_dias=desde,
+        compensacion=_decimal(valor, "compensacion", "interes_moratorio", problemas),
+        tabla=tabla,
+    )
+
+
+def _tabla_interes(valor: Any, problemas: list[str]) -> tuple[tuple[date, Decimal], ...]:
+    """`tabla: [{desde: 2025-01-01, tasa_anual: 11.15}, …]`: la tasa de cada periodo."""
+    if valor is None:
+        return ()
+    if not isinstance(valor, list):
+        problemas.append(
+            "interes_moratorio.tabla: debe ser una lista de periodos "
+            "(- {desde: AAAA-MM-DD, tasa_anual: N})"
+        )
+        return ()
     tabla = []
-    for i, fila in enumerate(valor.get("tabla") or []):
+    for i, fila in enumerate(valor):
         donde = f"interes_moratorio.tabla[{i}]"
+        for clave in fila if isinstance(fila, dict) else ():
+            if clave not in ("desde", "tasa_anual"):
+                problemas.append(f"{donde}.{clave}: clave desconocida (usa desde, tasa_anual)")
         if not isinstance(fila, dict) or "desde" not in fila or "tasa_anual" not in fila:
             problemas.append(f"{donde}: debe tener desde (AAAA-MM-DD) y tasa_anual")
             continue
-        try:
-            inicio = (
-                fila["desde"]
-                if isinstance(fila["desde"], date)
-                else date.fromisoformat(str(fila["desde"]))
-            )
-        except ValueError:
+        inicio = leer_fecha(fila["desde"])
+        if inicio is None:
             problemas.append(f"{donde}.desde: «{fila['desde']}» no es una fecha AAAA-MM-DD")
             continue
-        tabla.append((inicio, _decimal(fila, "tasa_anual", donde, problemas)))
-    return InteresMoratorio(
-        tasa_anual=_decimal(valor, "tasa_anual", "interes_moratorio", problemas),
-        desde_dias=desde,
-        compensacion=_decimal(valor, "compensacion", "interes_moratorio", problemas),
-        tabla=tuple(sorted(tabla)),
-    )
+        tabla.append((inicio, _tasa(fila, donde, problemas)))
+    return tuple(sorted(tabla))
 
 
 def _limites(valor: Any, problemas: list[str]) -> Limites:
@@ -491,12 +835,12 @@ def _limites(valor: Any, problemas: list[str]) -> Limites:
     for clave in valor:
         if clave not in ("min_dias_entre_mensajes", "max_por_semana", "max_por_mes", "por_canal"):
             problemas.append(f"limites.{clave}: clave desconocida")
-    minimo = _entero(valor, "min_dias_entre_mensajes", "limites", problemas) or 0
-    if minimo < 0:
-        problemas.append("limites.min_dias_entre_mensajes: no puede ser negativo")
+    minimo = _entero(
+        valor, "min_dias_entre_mensajes", "limites", problemas, minimo=0, maximo=MAX_DIAS
+    )
     semana, mes = _topes(valor, "limites", problemas)
     por_canal = {}
-    bruto = valor.get("por_canal") or {}
+    bruto = {} if valor.get("por_canal") is None else valor["por_canal"]
     if not isinstance(bruto, dict):
         problemas.append(
             "limites.por_canal: debe ser un mapa canal → {max_por_semana, max_por_mes}"
@@ -509,18 +853,19 @@ def _limites(valor: Any, problemas: list[str]) -> Limites:
         elif not isinstance(topes, dict):
             problemas.append(f"{donde}: debe ser un mapa {{max_por_semana, max_por_mes}}")
         else:
+            for clave in topes:
+                if clave not in ("max_por_semana", "max_por_mes"):
+                    problemas.append(
+                        f"{donde}.{clave}: clave desconocida (usa max_por_semana, max_por_mes)"
+                    )
             por_canal[canal] = _topes(topes, donde, problemas)
-    return Limites(max(minimo, 0), semana, mes, por_canal)
+    return Limites(minimo or 0, semana, mes, por_canal)
 
 
 def _topes(valor: dict, donde: str, problemas: list[str]) -> tuple[int | None, int | None]:
     topes = []
     for clave in ("max_por_semana", "max_por_mes"):
-        n = _entero(valor, clave, donde, problemas)
-        if n is not None and n < 1:
-            problemas.append(f"{donde}.{clave}: debe ser 1 o más")
-            n = None
-        topes.append(n)
+        topes.append(_entero(valor, clave, donde, problemas, minimo=1))
     return topes[0], topes[1]
 
 
@@ -541,23 +886,58 @@ def _segmentos(valor: Any, problemas: list[str]) -> list[Segmento]:
                 problemas.append(
                     f"{donde}.{clave}: clave desconocida (usa nombre, si, pasos, canales)"
                 )
-        condiciones = bruto.get("si") or {}
-        if not isinstance(condiciones, dict) or not condiciones:
-            problemas.append(
-                f"{donde}.si: debe ser un mapa columna → condición (p. ej. tipo: habitual)"
-            )
-            condiciones = {}
+        condiciones = _condiciones(bruto.get("si"), f"{donde}.si", problemas)
         pasos = None
         if "pasos" in bruto:
             antes = len(problemas)
             pasos = _pasos(bruto["pasos"], problemas)
             problemas[antes:] = [p.replace("pasos", f"{donde}.pasos", 1) for p in problemas[antes:]]
         canales = _canales_paso(bruto["canales"], donde, problemas) if "canales" in bruto else ()
-        nombre = str(bruto.get("nombre") or f"segmento{i + 1}")
-        segmentos.append(
-            Segmento(nombre, {str(k): str(v) for k, v in condiciones.items()}, pasos, canales)
-        )
+        nombre = _texto_libre(bruto.get("nombre"), f"{donde}.nombre", problemas)
+        nombre = nombre.strip() or f"segmento{i + 1}"
+        segmentos.append(Segmento(nombre, condiciones, pasos, canales))
     return segmentos
+
+
+def _condiciones(valor: Any, donde: str, problemas: list[str]) -> dict[str, str]:
+    """`si: {tipo: habitual, monto: ">= 50000"}`: columna → valor o comparación."""
+    if not isinstance(valor, dict) or not valor:
+        problemas.append(f"{donde}: debe ser un mapa columna → condición (p. ej. tipo: habitual)")
+        return {}
+    condiciones = {}
+    for columna, condicion in valor.items():
+        aqui = f"{donde}.{columna}"
+        if isinstance(condicion, bool):
+            problemas.append(f"{aqui}: {SI_NO}")
+        elif isinstance(condicion, list | dict):
+            problemas.append(
+                f'{aqui}: debe ser un valor o una comparación (p. ej. habitual o ">= 50000"), '
+                "no una lista ni un mapa"
+            )
+        elif condicion is None or not str(condicion).strip():
+            problemas.append(f"{aqui}: falta la condición (p. ej. tipo: habitual)")
+        else:
+            texto = str(condicion).strip()
+            problema = _problema_condicion(texto)
+            if problema:
+                problemas.append(f"{aqui}: {problema}")
+            condiciones[str(columna)] = texto
+    return condiciones
+
+
+def _problema_condicion(texto: str) -> str | None:
+    """Lo que falla en una condición, como la lee segmentos.cumple (o None)."""
+    operador = next((op for op in (">=", "<=", ">", "<") if texto.startswith(op)), "")
+    operando = texto[len(operador) :].lstrip("=!").strip().replace(",", "")
+    try:
+        numero = Decimal(operando)
+    except InvalidOperation:
+        numero = None
+    if numero is not None and numero.is_nan():
+        return f"«{texto}» no es un valor que se pueda comparar"
+    if operador and numero is None:
+        return f'«{texto}»: con >=, <=, > o < va un número (p. ej. ">= 50000")'
+    return None
 
 
 def _promesa(valor: Any, problemas: list[str]) -> Paso:
@@ -565,9 +945,20 @@ def _promesa(valor: Any, problemas: list[str]) -> Paso:
     if not isinstance(valor, dict):
         problemas.append("promesa_incumplida: debe ser un mapa (canales, plantilla)")
         valor = {}
+    for clave in valor:
+        if clave not in ("canales", "plantilla"):
+            problemas.append(
+                f"promesa_incumplida.{clave}: clave desconocida (usa canales, plantilla)"
+            )
     canales = _canales_paso(valor.get("canales", ["email", "sms"]), "promesa_incumplida", problemas)
-    return Paso(id="promesa_incumplida", dias=0, canales=canales,
-                plantilla=str(valor.get("plantilla", "promesa_incumplida")))  # fmt: skip
+    plantilla = valor.get("plantilla", "promesa_incumplida")
+    if not isinstance(plantilla, str) or not plantilla.strip():
+        problemas.append(
+            "promesa_incumplida.plantilla: debe ser el nombre de una plantilla "
+            "(p. ej. promesa_incumplida)"
+        )
+        plantilla = "promesa_incumplida"
+    return Paso(id="promesa_incumplida", dias=0, canales=canales, plantilla=plantilla.strip())
 
 
 def _cadencia(valor: Any, problemas: list[str]) -> Cadencia | None:
@@ -576,8 +967,15 @@ def _cadencia(valor: Any, problemas: list[str]) -> Cadencia | None:
     if not isinstance(valor, dict):
         problemas.append("cadencia_adaptativa: debe ser un mapa (min_intervalo, max_intervalo)")
         return None
-    minimo = _entero(valor, "min_intervalo", "cadencia_adaptativa", problemas, requerido=True)
-    maximo = _entero(valor, "max_intervalo", "cadencia_adaptativa", problemas, requerido=True)
+    for clave in valor:
+        if clave not in ("min_intervalo", "max_intervalo"):
+            problemas.append(
+                f"cadencia_adaptativa.{clave}: clave desconocida (usa min_intervalo, max_intervalo)"
+            )
+    minimo, maximo = (
+        _entero(valor, clave, "cadencia_adaptativa", problemas, requerido=True, maximo=MAX_DIAS)
+        for clave in ("min_intervalo", "max_intervalo")
+    )
     if minimo is None or maximo is None:
         return None
     if not 1 <= minimo <= maximo:

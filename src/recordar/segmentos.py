@@ -70,9 +70,10 @@ def _numero(valor: Any) -> Decimal | None:
     if isinstance(valor, bool):
         return None
     try:
-        return Decimal(str(valor).replace(",", ""))
+        numero = Decimal(str(valor).replace(",", ""))
     except InvalidOperation:
         return None
+    return numero if numero.is_finite() else None  # «NaN» o «inf» en una celda: es texto
 
 
 def intervalo_adaptado(cadencia: Cadencia | None, pasos: list[Paso],

@@ -771,7 +771,8 @@ def _rutas(valor, ruta=()):
 def test_ningun_valor_malo_es_un_error_inesperado():
     import copy
 
-    from recordar.politica import leer_yaml, validar_politica
+    from recordar.lectura_yaml import leer_yaml
+    from recordar.politica import validar_politica
 
     completa, _ = leer_yaml(COMPLETA)
     assert validar_politica(completa, None).segmentos

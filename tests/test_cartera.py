@@ -348,3 +348,10 @@ def test_hoja_visible_antes_que_una_oculta_y_las_otras_se_nombran(tmp_path):
     assert [f.numero for f in cartera.facturas] == ["F-1"]
     assert cartera.otras_hojas == ["2025 (vieja) (oculta)", "Norte"]
     assert cargar_cartera(ruta, hoja="Norte").otras_hojas == []  # con --hoja no hay duda
+
+
+def test_columna_de_fechas_de_excel_en_ingles_se_lee_mes_primero(tmp_path):
+    filas = [CABECERA, ["Ana", "ana@ejemplo.com", "", "F-1", "11/05/2026 12:00:00 AM", 10],
+             ["Eva", "eva@ejemplo.com", "", "F-2", "11/23/2026 12:00:00 AM", 10]]  # fmt: skip
+    cartera = cargar_cartera(escribir_csv(tmp_path / "c.csv", filas))
+    assert [f.vencimiento for f in cartera.facturas] == [date(2026, 11, 5), date(2026, 11, 23)]

@@ -230,3 +230,22 @@ def test_cantidad_en_singular_y_plural():
     assert [cantidad(n, "día") for n in (0, 2)] == ["0 días", "2 días"]
     assert cantidad(1, "aviso de contacto", "avisos de contacto") == "1 aviso de contacto"
     assert cantidad(3, "aviso de contacto", "avisos de contacto") == "3 avisos de contacto"
+
+
+@pytest.mark.parametrize(
+    "texto",
+    ["2026/11/01 10:30", "2026/11/01 00:00:00", "2026.11.01 10:30", "2026-11-01T10:30:00Z",
+     "2026-11-01T10:30:00-06:00", "01/11/2026 10:30", "01/11/2026 12:00:00 a. m."],
+)  # fmt: skip
+def test_fecha_con_hora_no_cambia_dia_por_mes(texto):
+    # Antes caían en dateutil con día primero: 2026/11/01 10:30 era el 11 de enero.
+    assert parsear_fecha(texto, dia_primero=True) == date(2026, 11, 1)
+
+
+def test_orden_dia_mes_lo_dice_la_columna():
+    from recordar.valores import dia_primero_de
+
+    assert dia_primero_de(["11/05/2026", "11/23/2026 12:00:00 AM"], True) is False
+    assert dia_primero_de(["05/11/2026", "23/11/2026"], False) is True
+    assert dia_primero_de(["05/11/2026", "01/02/2026"], True) is True  # nada lo aclara
+    assert dia_primero_de(["23/11/2026", "11/23/2026"], True) is True  # de los dos: el idioma

@@ -20,6 +20,7 @@ from recordar.errores import ErrorCartera
 from recordar.valores import (
     MEDIANOCHE,
     como_texto,
+    dia_primero_de,
     es_vacio,
     montos_simples,
     normalizar,
@@ -870,12 +871,20 @@ class _Lector:
             for importe, v in zip(simples, valores, strict=True)
         ]
 
-    def _fecha(self, valor: Any, falta: str | None) -> tuple[date | None, str]:
+    def _fechas(self, valores: list, falta: str | None) -> list[tuple[date | None, str]]:
+        """_fecha de cada celda de una columna, en el orden día/mes que la columna deja ver."""
+        dia_primero = dia_primero_de(valores, self.dia_primero)
+        return [self._fecha(v, falta, dia_primero) for v in valores]
+
+    def _fecha(
+        self, valor: Any, falta: str | None, dia_primero: bool | None = None
+    ) -> tuple[date | None, str]:
         """(fecha, motivo si no vale); una celda vacía es `falta` (o None si es opcional)."""
         if es_vacio(valor):
             return (date.min, falta) if falta else (None, "")
         try:
-            return parsear_fecha(valor, self.dia_primero), ""
+            orden = self.dia_primero if dia_primero is None else dia_primero
+            return parsear_fecha(valor, orden), ""
         except (ValueError, OverflowError):
             return (date.min if falta else None), _no_vale(valor, "una fecha válida", "la fecha")
 
@@ -1021,8 +1030,8 @@ def _interpretes(lector: _Lector) -> dict[str, Callable[[list], list]]:
         "factura": _textos,
         "estado": _cada(lector._pagada),
         "monto": lector._montos,
-        "vencimiento": _cada(
-            lambda v: lector._fecha(v, f"falta la fecha de vencimiento{lector.vacia}")
+        "vencimiento": lambda valores: lector._fechas(
+            valores, f"falta la fecha de vencimiento{lector.vacia}"
         ),
         "moneda": _cada(lector._codigo),
         "correo": lambda valores: _contactos(valores, normalizar_correos),
@@ -1032,8 +1041,8 @@ def _interpretes(lector: _Lector) -> dict[str, Callable[[list], list]]:
         "canal": _cada(
             lambda v: None if es_vacio(v) else CANALES.get(normalizar(como_texto(v)), "")
         ),
-        "pausa_hasta": _cada(lambda v: lector._fecha(v, None)),
-        "promesa_pago": _cada(lambda v: lector._fecha(v, None)),
+        "pausa_hasta": lambda valores: lector._fechas(valores, None),
+        "promesa_pago": lambda valores: lector._fechas(valores, None),
         "disputa": _cada(lector._si),
         "enlace_pago": _textos,
     }

@@ -44,11 +44,16 @@ _RE_PALABRAS_MONEDA = re.compile(
 )
 _RE_LETRAS = re.compile(r"[^\W\d_]")
 _RE_NUMERO = re.compile(r"[^\d,.\-()]")
-_RE_FECHA_NUM = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
-_RE_FECHA_AMD = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})$")
+# La hora que a veces acompaña a la fecha («10:30», «12:00:00 a. m.», «T10:30:00Z», «-06:00»):
+# se ignora; sin quitarla, la fecha caía en dateutil, que con día primero leía 2026/11/01 10:30
+# como 11 de enero.
+_HORA = (r"(?:[ t]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[ap]\.?\s?m\.?)?"
+         r"\s*(?:z|[+-]\d{2}:?\d{2})?)?")  # fmt: skip
+_RE_FECHA_NUM = re.compile(rf"^(\d{{1,2}})[/.\-](\d{{1,2}})[/.\-](\d{{2}}|\d{{4}}){_HORA}$")
+_RE_FECHA_AMD = re.compile(rf"^(\d{{4}})[/.\-](\d{{1,2}})[/.\-](\d{{1,2}}){_HORA}$")
 _RE_FECHA_TXT = re.compile(r"^(\d{1,2}) ([a-z]+) (\d{2}|\d{4})$")
 _RE_FECHA_TXT_EN = re.compile(r"^([a-z]+) (\d{1,2}) (\d{4})$")
-_RE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ t]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_RE_ISO = re.compile(rf"^(\d{{4}})-(\d{{2}})-(\d{{2}}){_HORA}$")
 _RE_CORREO_SIMPLE = re.compile(
     r"[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}"
 )
@@ -224,14 +229,15 @@ def _desde_serie(numero: float) -> date:
 
 @lru_cache(maxsize=65536)
 def _parsear_fecha_texto(s: str, dia_primero: bool) -> date:
-    m = _RE_ISO.match(s.lower())
+    minusculas = s.lower()
+    m = _RE_ISO.match(minusculas)
     if m:
         return _fecha(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    m = _RE_FECHA_NUM.match(s)
+    m = _RE_FECHA_NUM.match(minusculas)
     if m:
         a, b, anio = int(m.group(1)), int(m.group(2)), _anio(m.group(3))
         return _fecha(anio, b, a) if dia_primero else _fecha(anio, a, b)
-    m = _RE_FECHA_AMD.match(s)
+    m = _RE_FECHA_AMD.match(minusculas)
     if m:
         return _fecha(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     if re.fullmatch(r"\d{5}(\.\d+)?", s):
@@ -245,6 +251,25 @@ def _parsear_fecha_texto(s: str, dia_primero: bool) -> date:
     if m and m.group(1) in MESES:
         return _fecha(int(m.group(3)), MESES[m.group(1)], int(m.group(2)))
     return _fecha_con_dateutil(s, dia_primero)
+
+
+def dia_primero_de(valores: list, predeterminado: bool) -> bool:
+    """Si las fechas de una columna escritas con números («05/11/2026») llevan el día primero.
+
+    Lo dice la propia columna cuando alguna fecha solo vale en un orden («23/11/2026» o
+    «11/23/2026», p. ej. la de un Excel en inglés de Estados Unidos); si hay de los dos órdenes
+    o ninguna lo aclara, el del idioma de la política.
+    """
+    dia = mes = False
+    for valor in valores:
+        if type(valor) is not str:
+            continue
+        m = _RE_FECHA_NUM.match(valor.strip().lower())
+        if m:
+            a, b = int(m.group(1)), int(m.group(2))
+            dia = dia or (a > 12 >= b)
+            mes = mes or (b > 12 >= a)
+    return predeterminado if dia == mes else dia
 
 
 def _fecha_con_dateutil(s: str, dia_primero: bool) -> date:

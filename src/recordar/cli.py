@@ -563,7 +563,7 @@ def _revisar_todas_las_plantillas(politica, cartera, fecha) -> None:
     generadas con un deudor de ejemplo; si alguna falla, se dicen todas y sale con 1."""
     from rich.markup import escape
 
-    from recordar.plantillas import revisar_plantillas
+    from recordar.revision_plantillas import revisar_plantillas
     from recordar.valores import cantidad
 
     modelo = cartera.facturas[0] if cartera.facturas else None

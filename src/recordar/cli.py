@@ -291,10 +291,11 @@ def _planificar(
 ):  # fmt: skip
     """(plan de hoy con sus mensajes generados, lo que `por_tramo` devolvió para cada tramo
     en el proceso que lo generó); `mientras(plan)` se hace aquí mientras otro proceso genera.
-    Ver renderizar_plan."""
+    Ver renderizado.renderizar_plan."""
     from recordar.canales import canales_disponibles
     from recordar.plan import planificar
-    from recordar.plantillas import Plantillas, renderizar_plan
+    from recordar.plantillas import Plantillas
+    from recordar.renderizado import renderizar_plan
 
     plantillas = Plantillas(politica, html_una_vez=simulacro)
     disponibles = disponibles or canales_disponibles(politica.canales)

@@ -1,4 +1,5 @@
-"""Plantillas Jinja2 en entorno aislado: búsqueda, filtros de dinero y fechas, segmentos SMS."""
+"""Plantillas Jinja2 en entorno aislado: búsqueda, filtros de dinero y fechas, segmentos SMS,
+y su precompilación en otro proceso mientras se lee la cartera."""
 
 from __future__ import annotations
 

@@ -138,10 +138,11 @@ def _textos(plan):
 
 
 def test_generar_en_dos_procesos_da_lo_mismo_que_en_uno(monkeypatch):
-    from recordar import plantillas
-    from recordar.plantillas import Plantillas, renderizar_plan
+    from recordar import renderizado
+    from recordar.plantillas import Plantillas
+    from recordar.renderizado import renderizar_plan
 
-    monkeypatch.setattr(plantillas, "TAMANO_TRAMO", 7)
+    monkeypatch.setattr(renderizado, "TAMANO_TRAMO", 7)
     politica, uno = _plan_de_prueba()
     renderizar_plan(uno, Plantillas(politica), procesos=1)
     _, dos = _plan_de_prueba()
@@ -154,11 +155,12 @@ def test_generar_en_dos_procesos_da_lo_mismo_que_en_uno(monkeypatch):
 def test_error_de_plantilla_al_generar_en_dos_procesos_llega_entero(tmp_path, monkeypatch):
     import pytest
 
-    from recordar import plantillas
+    from recordar import renderizado
 
-    monkeypatch.setattr(plantillas, "TAMANO_TRAMO", 7)
+    monkeypatch.setattr(renderizado, "TAMANO_TRAMO", 7)
     from recordar.errores import ErrorPlantilla
-    from recordar.plantillas import Plantillas, renderizar_plan
+    from recordar.plantillas import Plantillas
+    from recordar.renderizado import renderizar_plan
 
     politica, plan = _plan_de_prueba()
     for nombre in (
@@ -216,10 +218,11 @@ def _repartido(plan, politica, monkeypatch, tmp_path, traer_textos=True):
     import os
     import time
 
-    from recordar import plantillas
+    from recordar import renderizado
     from recordar.informe import mensajes_a_json
+    from recordar.plantillas import Plantillas
 
-    monkeypatch.setattr(plantillas, "TAMANO_TRAMO", 7)
+    monkeypatch.setattr(renderizado, "TAMANO_TRAMO", 7)
     marca = tmp_path / "el_hijo_genero_un_tramo"
 
     def por_tramo(tramo):
@@ -233,9 +236,9 @@ def _repartido(plan, politica, monkeypatch, tmp_path, traer_textos=True):
             time.sleep(0.01)
 
     padre = os.getpid()
-    return plantillas.renderizar_plan(
+    return renderizado.renderizar_plan(
         plan,
-        plantillas.Plantillas(politica),
+        Plantillas(politica),
         procesos=2,
         por_tramo=por_tramo,
         traer_textos=traer_textos,
@@ -247,7 +250,8 @@ def test_por_tramo_se_calcula_donde_se_genera_cada_tramo(monkeypatch, tmp_path):
     import os
 
     from recordar.informe import mensaje_a_dict, mensajes_a_json
-    from recordar.plantillas import Plantillas, renderizar_plan
+    from recordar.plantillas import Plantillas
+    from recordar.renderizado import renderizar_plan
 
     politica, uno = _plan_de_prueba()
     en_uno = renderizar_plan(uno, Plantillas(politica), procesos=1, por_tramo=mensajes_a_json)
@@ -269,7 +273,8 @@ def test_por_tramo_se_calcula_donde_se_genera_cada_tramo(monkeypatch, tmp_path):
 def test_sin_traer_textos_solo_quedan_los_de_este_proceso(monkeypatch, tmp_path):
     import os
 
-    from recordar.plantillas import Plantillas, renderizar_plan
+    from recordar.plantillas import Plantillas
+    from recordar.renderizado import renderizar_plan
 
     politica, uno = _plan_de_prueba()
     renderizar_plan(uno, Plantillas(politica), procesos=1)
@@ -287,12 +292,13 @@ def test_si_el_otro_proceso_muere_este_genera_lo_que_falte(monkeypatch, tmp_path
     import os
     import signal
 
-    from recordar import plantillas
+    from recordar import renderizado
+    from recordar.plantillas import Plantillas
 
     politica, uno = _plan_de_prueba()
-    plantillas.renderizar_plan(uno, plantillas.Plantillas(politica), procesos=1)
+    renderizado.renderizar_plan(uno, Plantillas(politica), procesos=1)
     _, dos = _plan_de_prueba()
-    monkeypatch.setattr(plantillas, "TAMANO_TRAMO", 7)
+    monkeypatch.setattr(renderizado, "TAMANO_TRAMO", 7)
     padre = os.getpid()
 
     def por_tramo(tramo):
@@ -300,9 +306,7 @@ def test_si_el_otro_proceso_muere_este_genera_lo_que_falte(monkeypatch, tmp_path
             os.kill(os.getpid(), signal.SIGKILL)  # el hijo muere a mitad de su primer tramo
         return len(tramo)
 
-    hechos = plantillas.renderizar_plan(
-        dos, plantillas.Plantillas(politica), procesos=2, por_tramo=por_tramo
-    )
+    hechos = renderizado.renderizar_plan(dos, Plantillas(politica), procesos=2, por_tramo=por_tramo)
     assert sum(hechos) == len(dos.mensajes)
     assert _textos(dos) == _textos(uno)
 
@@ -591,38 +595,3 @@ def test_sin_linea_de_asunto_es_un_error(tmp_path, primera):
 
     with pytest.raises(ErrorPlantilla, match="debe empezar con «Asunto: …»; añádela"):
         _generar(tmp_path, f"{primera}\n\nHola".encode(), "email")
-
-
-@pytest.mark.parametrize("politica", [None, "ejemplos/politica.yaml"])
-def test_las_plantillas_incluidas_pasan_la_revision(politica):
-    from datetime import date
-    from pathlib import Path
-
-    from recordar.plantillas import revisar_plantillas
-    from recordar.politica import cargar_politica
-
-    raiz = Path(__file__).resolve().parents[1]
-    cargada = cargar_politica(raiz / politica if politica else None)
-    assert revisar_plantillas(cargada, date(2026, 11, 23)) == []
-
-
-def test_revisar_no_exige_los_canales_que_el_paso_no_usa_pero_revisa_los_que_existen(tmp_path):
-    from datetime import date
-
-    from recordar.plantillas import revisar_plantillas
-    from recordar.politica import cargar_politica
-
-    (tmp_path / "politica.yaml").write_text(
-        "pasos:\n  - {id: aviso, dias: 5, canales: [sms]}\npromesa_incumplida: {canales: [sms]}\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "plantillas").mkdir()
-    (tmp_path / "plantillas" / "aviso.sms.j2").write_text("Hola {{ cliente }}", encoding="utf-8")
-    politica = cargar_politica(tmp_path / "politica.yaml")
-    assert revisar_plantillas(politica, date(2026, 11, 23)) == []
-    # Un deudor sin teléfono lo recibiría por correo: si la plantilla existe, se revisa.
-    correo = tmp_path / "plantillas" / "aviso.email.j2"
-    correo.write_text("Hola {{ cliente }}", encoding="utf-8")
-    assert revisar_plantillas(politica, date(2026, 11, 23)) == [
-        f"{correo}: línea 1: una plantilla de email debe empezar con «Asunto: …»; añádela"
-    ]

@@ -291,10 +291,11 @@ def _planificar(
 ):  # fmt: skip
     """(plan de hoy con sus mensajes generados, lo que `por_tramo` devolvió para cada tramo
     en el proceso que lo generó); `mientras(plan)` se hace aquí mientras otro proceso genera.
-    Ver renderizar_plan."""
+    Ver renderizado.renderizar_plan."""
     from recordar.canales import canales_disponibles
     from recordar.plan import planificar
-    from recordar.plantillas import Plantillas, renderizar_plan
+    from recordar.plantillas import Plantillas
+    from recordar.renderizado import renderizar_plan
 
     plantillas = Plantillas(politica, html_una_vez=simulacro)
     disponibles = disponibles or canales_disponibles(politica.canales)
@@ -563,7 +564,7 @@ def _revisar_todas_las_plantillas(politica, cartera, fecha) -> None:
     generadas con un deudor de ejemplo; si alguna falla, se dicen todas y sale con 1."""
     from rich.markup import escape
 
-    from recordar.plantillas import revisar_plantillas
+    from recordar.revision_plantillas import revisar_plantillas
     from recordar.valores import cantidad
 
     modelo = cartera.facturas[0] if cartera.facturas else None

@@ -1,27 +1,24 @@
-"""Plantillas Jinja2 en entorno aislado: búsqueda, filtros de dinero y fechas, segmentos SMS."""
+"""Plantillas Jinja2 en entorno aislado: búsqueda, filtros de dinero y fechas, segmentos SMS,
+y su precompilación en otro proceso mientras se lee la cartera."""
 
 from __future__ import annotations
 
-import pickle
 import re
-import traceback
-from collections.abc import Callable, Sequence
-from dataclasses import replace
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment, modifies_known_mutable
 from markupsafe import escape
 
-from recordar.cartera import Factura
 from recordar.errores import ErrorPlantilla
-from recordar.plan import Linea, Mensaje, Ocurrencia, Plan, calcular_interes
-from recordar.politica import Paso, Politica
+from recordar.errores_plantilla import Indefinida, citar, linea_de_plantilla, motivo_en_espanol
+from recordar.plan import Mensaje
+from recordar.politica import Politica
 
 # Alfabeto GSM 03.38: básico y extensión (estos cuentan doble).
 GSM7_BASICO = set(
@@ -57,33 +54,6 @@ _MODIFICADORES = frozenset(
         "update",
     ]
 )
-
-
-class _ErrorIndefinida(jinja2.UndefinedError):
-    """UndefinedError que recuerda a qué le faltaba el atributo, para decir en español qué tiene."""
-
-    def __init__(self, mensaje: str, obj: Any = jinja2.utils.missing, nombre: Any = None) -> None:
-        super().__init__(mensaje)
-        self.obj = obj
-        self.nombre = nombre
-
-
-class _Indefinida(jinja2.StrictUndefined):
-    """StrictUndefined cuyo error lleva el objeto y el nombre que faltaban (Jinja2 solo los
-    pone en el texto). Solo se crea cuando algo falta: no cuesta nada en un render correcto."""
-
-    __slots__ = ()
-
-    def __init__(
-        self,
-        hint: str | None = None,
-        obj: Any = jinja2.utils.missing,
-        name: str | None = None,
-        exc: type[jinja2.TemplateRuntimeError] = jinja2.UndefinedError,
-    ) -> None:
-        if exc is jinja2.UndefinedError:
-            exc = partial(_ErrorIndefinida, obj=obj, nombre=name)  # type: ignore[assignment]
-        super().__init__(hint, obj, name, exc)
 
 
 class _Entorno(SandboxedEnvironment):
@@ -309,7 +279,7 @@ class Plantillas:
     def _entorno(self, carpetas: list[str], autoescape: bool) -> _Entorno:
         entorno = _Entorno(
             loader=_Cargador(carpetas),
-            undefined=_Indefinida,
+            undefined=Indefinida,
             autoescape=autoescape,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -333,7 +303,7 @@ class Plantillas:
             return _globales_fijas(self._texto.from_string(texto))
         except jinja2.TemplateSyntaxError as exc:
             raise ErrorPlantilla(
-                f"{self.politica.nombre}: {donde}: {_motivo_en_espanol(exc)}"
+                f"{self.politica.nombre}: {donde}: {motivo_en_espanol(exc)}"
             ) from None
 
     def _plantilla(self, nombre: str, html: bool = False) -> jinja2.Template | None:
@@ -348,7 +318,7 @@ class Plantillas:
         except jinja2.TemplateSyntaxError as exc:
             ruta = exc.filename or nombre
             raise ErrorPlantilla(
-                f"{ruta}: línea {exc.lineno}: {_motivo_en_espanol(exc)}; corrige la plantilla"
+                f"{ruta}: línea {exc.lineno}: {motivo_en_espanol(exc)}; corrige la plantilla"
             ) from None
         self._cache[clave] = plantilla
         return plantilla
@@ -464,10 +434,11 @@ class Plantillas:
             if dias_vencido is None or linea.dias_vencido > dias_vencido:
                 dias_vencido = linea.dias_vencido
         primera = lineas[0].factura
-        enlace = primera.enlace_pago or self._enlace_pago(cliente, total, primera.numero)
+        enlace = primera.enlace_pago or self.enlace_pago(cliente, total, primera.numero)
         return (lineas, facturas, total, total_interes, total_compensacion, dias_vencido, enlace)
 
-    def _enlace_pago(self, cliente: str, total: Decimal, numero: str) -> str:
+    def enlace_pago(self, cliente: str, total: Decimal, numero: str) -> str:
+        """El enlace de pago de la política para una deuda, o ""; ErrorPlantilla si no se genera."""
         if self._enlace is None:
             return ""
         if self._enlace_simple is not None:  # «https://…?ref={{ factura }}»: sin pasar por Jinja2
@@ -480,7 +451,7 @@ class Plantillas:
         try:
             return self._enlace.render(valores)
         except Exception as exc:  # cualquier fallo del enlace se informa con la clave
-            motivo = _motivo_en_espanol(exc, valores)
+            motivo = motivo_en_espanol(exc, valores)
             raise ErrorPlantilla(f"{self.politica.nombre}: empresa.enlace_pago: {motivo}") from None
 
     def renderizar(self, mensaje: Mensaje, hoy: date) -> None:
@@ -526,10 +497,10 @@ class Plantillas:
             if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
                 donde = f"{exc.filename}: línea {exc.lineno}"  # en una plantilla incluida
             else:
-                linea = _linea_de_plantilla(exc, plantilla.filename)
+                linea = linea_de_plantilla(exc, plantilla.filename)
                 donde = f"{plantilla.filename}" + (f": línea {linea}" if linea else "")
             carpetas = getattr(plantilla.environment.loader, "searchpath", [])
-            motivo = _motivo_en_espanol(exc, contexto, carpetas)
+            motivo = motivo_en_espanol(exc, contexto, carpetas)
             raise ErrorPlantilla(
                 f"{donde}: {motivo} (al generar el mensaje para «{mensaje.cliente}»); corrige la plantilla"
             ) from None
@@ -575,14 +546,6 @@ def _globales_fijas(plantilla: jinja2.Template) -> jinja2.Template:
     return plantilla
 
 
-def _linea_de_plantilla(exc: BaseException, archivo: str | None) -> int | None:
-    linea = None
-    for marco in traceback.extract_tb(exc.__traceback__):
-        if archivo and marco.filename == archivo:
-            linea = marco.lineno
-    return linea
-
-
 def _importe(valor: Any) -> Decimal:
     """El Decimal de lo que recibe el filtro dinero; si no es un importe, un error que lo dice
     (la plantilla lo informa con su archivo y línea)."""
@@ -590,215 +553,8 @@ def _importe(valor: Any) -> Decimal:
         return Decimal(str(valor))
     except (ArithmeticError, ValueError, TypeError):
         raise ValueError(
-            f"el filtro «dinero» no puede formatear {_corto(valor)} (no es un importe)"
+            f"el filtro «dinero» no puede formatear {citar(valor)} (no es un importe)"
         ) from None
-
-
-# Los errores de Jinja2 (y de Python dentro de una plantilla) en español. Solo se usa cuando
-# algo ya falló: nada de esto corre al generar un mensaje correcto.
-_FILTROS_PROPIOS = ("dinero", "fecha", "fecha_corta")
-_FILTROS_COMUNES = ("default", "join", "length", "lower", "replace", "round", "trim", "upper")
-_PRUEBAS_COMUNES = ("defined", "divisibleby", "even", "none", "number", "odd", "string")
-_ETIQUETAS = ("block", "call", "extends", "filter", "for", "from", "if", "import", "include",
-              "macro", "raw", "set", "with")  # fmt: skip
-_SIMBOLOS = {
-    "end of print statement": "«}}»",
-    "end of statement block": "«%}»",
-    "begin of print statement": "«{{»",
-    "begin of statement block": "«{%»",
-    "end of template": "el final de la plantilla",
-    "name": "un nombre",
-    "integer": "un número",
-    "float": "un número",
-    "string": "un texto",
-}
-_TIPOS = {
-    "str": "un texto", "Markup": "un texto", "int": "un número", "float": "un número",
-    "decimal.Decimal": "un importe", "Decimal": "un importe", "datetime.date": "una fecha",
-    "date": "una fecha", "datetime.datetime": "una fecha con hora", "list": "una lista",
-    "tuple": "una lista", "dict": "un mapa", "NoneType": "un valor vacío", "bool": "un sí/no",
-    "generator": "una secuencia",
-}  # fmt: skip
-_RE_INSEGURO = re.compile(r"access to attribute '(.+?)' of '(.+?)' object is unsafe")
-
-
-def _simbolo(descripcion: str) -> str:
-    return _SIMBOLOS.get(descripcion, f"«{descripcion}»")
-
-
-def _tipo(nombre: str) -> str:
-    return _TIPOS.get(nombre, f"un valor de tipo {nombre}")
-
-
-def _corto(valor: Any) -> str:
-    texto = str(valor)
-    return f"«{texto[:40]}…»" if len(texto) > 40 else f"«{texto}»"
-
-
-def _enumerar(nombres: list[str], tope: int = 20) -> str:
-    texto = ", ".join(nombres[:tope])
-    return texto + (f"… (y {len(nombres) - tope} más)" if len(nombres) > tope else "")
-
-
-def _parecida(nombre: str, opciones: list[str]) -> str:
-    import difflib
-
-    parecidas = difflib.get_close_matches(nombre, opciones, n=1, cutoff=0.6)
-    return f" (¿quisiste decir «{parecidas[0]}»?)" if parecidas else ""
-
-
-def _inesperado(m: re.Match) -> str:
-    que, esperado = m[1], m[2]
-    if esperado:
-        return f"«{que}» inesperado: falta cerrar con «{esperado}»"
-    if que == "}":
-        return "«}» inesperado: revisa que cada {{ cierre con }} y cada {% con %}"
-    if que in (")", "]"):
-        return f"«{que}» inesperado: sobra, o falta abrirlo antes"
-    if que in _SIMBOLOS:
-        return f"{_simbolo(que)} inesperado: falta algo antes (p. ej. el valor tras un operador)"
-    return f"«{que}» inesperado: revisa la expresión"
-
-
-def _caracter_inesperado(caracter: str) -> str:
-    if caracter in "'\"":
-        return f"comilla {caracter} sin cerrar: cada texto va entre dos comillas iguales"
-    return f"carácter «{caracter}» inesperado dentro de {{{{ }}}} o {{% %}}: quítalo"
-
-
-def _etiqueta_desconocida(m: re.Match) -> str:
-    etiqueta, abierto = m[1], m[2]
-    if abierto:
-        return (
-            f"{{% {etiqueta} %}} no va aquí: el bloque abierto es {{% {abierto} %}}; "
-            f"ciérralo antes con {{% end{abierto} %}}"
-        )
-    if etiqueta.startswith("end") or etiqueta in ("else", "elif"):
-        abre = etiqueta[3:] if etiqueta.startswith("end") else "if"
-        return f"sobra {{% {etiqueta} %}}: no hay ningún {{% {abre} %}} abierto"
-    return (
-        f"no existe la etiqueta {{% {etiqueta} %}}{_parecida(etiqueta, list(_ETIQUETAS))}; "
-        f"las etiquetas son {', '.join(_ETIQUETAS)}"
-    )
-
-
-def _filtro_desconocido(m: re.Match) -> str:
-    todos = sorted({*jinja2.filters.FILTERS, *_FILTROS_PROPIOS})
-    return (
-        f"no existe el filtro «{m[1]}»{_parecida(m[1], todos)}; los filtros son "
-        f"{', '.join(_FILTROS_PROPIOS)} y los de Jinja2 ({', '.join(_FILTROS_COMUNES)}…)"
-    )
-
-
-def _prueba_desconocida(m: re.Match) -> str:
-    return (
-        f"no existe la prueba «is {m[1]}»{_parecida(m[1], sorted(jinja2.tests.TESTS))}; "
-        f"las pruebas son {', '.join(_PRUEBAS_COMUNES)}…"
-    )
-
-
-def _operacion(m: re.Match) -> str:
-    texto = f"no se puede usar «{m[1]}» entre {_tipo(m[2])} y {_tipo(m[3])}"
-    return texto + ("; para unir textos usa «~»" if "str" in (m[2], m[3]) else "")
-
-
-_TRADUCCIONES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
-    (re.compile(p), f)
-    for p, f in (
-        (r"unexpected char (['\"])(.)\1 at \d+", lambda m: _caracter_inesperado(m[2])),
-        (r"unexpected end of template, expected '(.+?)'\.?",
-         lambda m: f"la plantilla se acaba sin cerrar: falta {_simbolo(m[1])}"),
-        (r"unexpected '(.+?)'(?:, expected '(.+?)')?", _inesperado),
-        (r"Unexpected end of template\. Jinja was looking for the following tags: .*"
-         r"The innermost block that needs to be closed is '(\w+)'\.",
-         lambda m: f"falta cerrar el bloque {{% {m[1]} %}} con {{% end{m[1]} %}}"),
-        (r"Unexpected end of template\. Jinja was looking for the following tags: '(\w+)'.*",
-         lambda m: f"la plantilla se acaba sin {{% {m[1]} %}}"),
-        (r"Encountered unknown tag '(\w+)'\.(?: Jinja was looking for the following tags: .*"
-         r"The innermost block that needs to be closed is '(\w+)'\.)?", _etiqueta_desconocida),
-        (r"No filter named '(.+?)'(?: found)?\.", _filtro_desconocido),
-        (r"No test named '(.+?)'(?: found)?\.", _prueba_desconocida),
-        (r"Missing end of comment tag", lambda m: "falta cerrar el comentario {# con #}"),
-        (r"tag name expected",
-         lambda m: "falta el nombre de la etiqueta después de «{%» (p. ej. {% if … %})"),
-        (r"Expected an expression, got '(.+?)'",
-         lambda m: f"falta un valor antes de {_simbolo(m[1])} (¿un {{{{ }}}} vacío o un "
-                   "{% if %} sin condición?)"),
-        (r"expected token '(.+?)', got '(.+?)'",
-         lambda m: f"se esperaba {_simbolo(m[1])} y hay {_simbolo(m[2])}"),
-        (r"unsupported operand type\(s\) for (.+?): '(.+?)' and '(.+?)'", _operacion),
-        (r'can only concatenate str \(not "(.+?)"\) to str',
-         lambda m: f"no se puede sumar un texto y {_tipo(m[1])}: para unir textos usa «~» "
-                   "(p. ej. {{ cliente ~ ' ' ~ total|dinero }})"),
-        (r"'(.+?)' not supported between instances of '(.+?)' and '(.+?)'",
-         lambda m: f"no se puede comparar ({m[1]}) {_tipo(m[2])} con {_tipo(m[3])}"),
-        (r"'(.+?)' object is not callable",
-         lambda m: f"{_tipo(m[1])} no es una función: quita los paréntesis"),
-    )
-]  # fmt: skip
-
-
-def _motivo_en_espanol(
-    exc: BaseException, contexto: dict[str, Any] | None = None, carpetas: Sequence[str] = ()
-) -> str:
-    """Por qué falló una plantilla, en español y diciendo qué hacer; si el error no es de los
-    conocidos, el texto original. `contexto`: las variables que veía (para listarlas)."""
-    original = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
-    if isinstance(exc, jinja2.TemplateNotFound):
-        donde = f" (se busca en {' y '.join(carpetas)})" if carpetas else ""
-        return (
-            f"no se encuentra la plantilla incluida «{exc.name}»{donde}; créala o corrige el nombre"
-        )
-    if isinstance(exc, _ErrorIndefinida):
-        return _indefinida(exc, contexto) or original
-    if isinstance(exc, SecurityError) and (prohibido := _RE_INSEGURO.search(original)):
-        return (
-            f"no se permite usar «{prohibido[1]}» de un {prohibido[2]}: "
-            "una plantilla solo puede leer los datos, no modificarlos ni usar internos"
-        )
-    if isinstance(exc, ZeroDivisionError):
-        return "división entre cero; revisa la operación"
-    for patron, traducir in _TRADUCCIONES:
-        if m := patron.fullmatch(original):
-            return traducir(m)
-    return original
-
-
-def _indefinida(exc: _ErrorIndefinida, contexto: dict[str, Any] | None) -> str | None:
-    """Qué faltaba y qué hay: las variables del mensaje, las claves de la factura…"""
-    obj, nombre = exc.obj, exc.nombre
-    if obj is jinja2.utils.missing:
-        disponibles = sorted(contexto or ())
-        texto = f"la variable «{nombre}» no existe{_parecida(str(nombre), disponibles)}"
-        return texto + (f"; las disponibles son {_enumerar(disponibles)}" if disponibles else "")
-    if isinstance(obj, dict):
-        claves = sorted(str(c) for c in obj)
-        texto = f"{_que_es(obj, contexto)} no tiene «{nombre}»{_parecida(str(nombre), claves)}"
-        texto += f"; tiene {_enumerar(claves)}" if claves else " (está vacío)"
-        if contexto is not None and obj is contexto.get("empresa"):
-            texto += "; añádelo en «empresa:» de la política"
-        return texto
-    if isinstance(obj, list | tuple):
-        if isinstance(nombre, int):
-            elementos = f"{len(obj)} elemento{'' if len(obj) == 1 else 's'}"
-            return f"la lista tiene {elementos}: no hay posición {nombre} (se cuenta desde 0)"
-        if contexto is not None and obj is contexto.get("facturas"):
-            return (
-                f"«facturas» es una lista y no tiene «{nombre}»: recórrela con {{% for f in "
-                f"facturas %}}…{{{{ f.{nombre} }}}}…{{% endfor %}} o usa facturas[0].{nombre}"
-            )
-    return f"{_corto(obj)} es {_tipo(type(obj).__name__)} y no tiene «{nombre}»"
-
-
-def _que_es(obj: dict, contexto: dict[str, Any] | None) -> str:
-    if contexto is not None:
-        facturas = contexto.get("facturas")
-        if isinstance(facturas, list) and any(obj is f for f in facturas):
-            return "la factura"
-        for clave, valor in contexto.items():
-            if valor is obj:
-                return f"«{clave}»"
-    return "el mapa"
 
 
 def _separar_asunto(texto: str, archivo: str) -> tuple[str, str]:
@@ -824,117 +580,6 @@ def nombres_de_la_politica(politica: Politica) -> list[tuple[str, bool]]:
         for nombre in nombres
         for sufijo in ("email.j2", "email.html.j2", "sms.j2", "whatsapp.j2")
     ]
-
-
-def revisar_plantillas(
-    politica: Politica, hoy: date, modelo: Factura | None = None, extras: Sequence[str] = ()
-) -> list[str]:
-    """Todos los problemas de las plantillas que la política puede usar; vacío si no hay.
-
-    Cuenta cada paso que manda mensajes (los de la política, los de cada segmento y la promesa
-    incumplida) en cada canal que declara o que su segmento impone, y las de otros canales que
-    existan (un deudor puede preferir otro canal o no tener el del paso). Cada una se compila y
-    se genera con un deudor de ejemplo de una y de dos facturas: el cliente, la moneda y las
-    columnas extra de `modelo` (la primera factura válida de la hoja), o `extras` vacías.
-    """
-    plantillas, problemas = _plantillas_para_revisar(politica, modelo)
-    requeridas, otras = _usos_de_plantillas(politica)
-    for (nombre, canal), (paso, indice, quien) in {**requeridas, **otras}.items():
-        if not plantillas.existe(f"{nombre}.{canal}.j2"):
-            if (nombre, canal) in requeridas:
-                problemas.append(
-                    f"falta la plantilla «{nombre}.{canal}.j2» (la usa {quien} por {canal}): "
-                    "créala en plantillas/ junto a la política o cambia su «plantilla»"
-                )
-            continue
-        for facturas in _facturas_de_ejemplo(politica, hoy, paso, modelo, extras):
-            mensaje = _mensaje_de_ejemplo(politica, paso, indice, canal, hoy, facturas)
-            problemas += plantillas.revisar(mensaje, hoy)
-    return list(dict.fromkeys(problemas))
-
-
-def _plantillas_para_revisar(
-    politica: Politica, modelo: Factura | None
-) -> tuple[Plantillas, list[str]]:
-    """Las plantillas de la política y, si el enlace de pago falla, su problema (y se revisa
-    lo demás sin él, para no repetirlo en cada plantilla)."""
-    try:
-        plantillas = Plantillas(politica)
-        plantillas._enlace_pago(modelo.cliente if modelo else _CLIENTE, Decimal("100"), "F-1001")
-        return plantillas, []
-    except ErrorPlantilla as exc:
-        sin_enlace = replace(politica, empresa={**politica.empresa, "enlace_pago": ""})
-        return Plantillas(sin_enlace), [exc.mensaje]
-
-
-def _usos_de_plantillas(politica: Politica) -> tuple[dict, dict]:
-    """((plantilla, canal) → (paso, índice, quién la usa)) de las que un paso necesita, y de
-    las de los demás canales (que se revisan solo si existen)."""
-    grupos = [("", politica.pasos, ())] + [
-        (f" del segmento «{s.nombre}»", s.pasos or politica.pasos, s.canales)
-        for s in politica.segmentos
-    ]
-    requeridas: dict[tuple[str, str], tuple] = {}
-    for donde, pasos, canales_segmento in grupos:
-        todos = list(enumerate(pasos))
-        if politica.promesa_incumplida is not None:
-            todos.append((len(pasos), politica.promesa_incumplida))
-        for indice, paso in todos:
-            if paso.es_tarea or not paso.plantilla:
-                continue
-            es_promesa = paso is politica.promesa_incumplida
-            quien = "«promesa_incumplida»" if es_promesa else f"el paso «{paso.id}»"
-            quien += donde
-            for canal in canales_segmento or paso.canales:
-                requeridas.setdefault((paso.plantilla, canal), (paso, indice, quien))
-    otras = {}
-    for (nombre, _), uso in requeridas.items():
-        for canal in ("email", "sms", "whatsapp"):
-            if (nombre, canal) not in requeridas:
-                otras.setdefault((nombre, canal), uso)
-    return requeridas, otras
-
-
-_CLIENTE = "Cliente de ejemplo"
-
-
-def _facturas_de_ejemplo(
-    politica: Politica, hoy: date, paso: Paso, modelo: Factura | None, extras: Sequence[str]
-) -> list[list[Factura]]:
-    """Una factura y dos del mismo deudor, con el atraso del paso (la segunda, 5 días menos)."""
-    cliente = modelo.cliente if modelo else _CLIENTE
-    moneda = modelo.moneda if modelo else politica.moneda
-    enlace = modelo.enlace_pago if modelo else ""
-    datos = dict(modelo.extras) if modelo else dict.fromkeys(extras, "")
-    dias = paso.dias if paso is not politica.promesa_incumplida else 15
-    facturas = [
-        Factura(2, "F-1001", cliente, cliente, Decimal("12450.00"), hoy - timedelta(days=dias),
-                moneda, enlace, datos),
-        Factura(3, "F-1002", cliente, cliente, Decimal("3200.50"), hoy - timedelta(days=dias - 5),
-                moneda, enlace, datos),
-    ]  # fmt: skip
-    return [facturas[:1], facturas]
-
-
-def _mensaje_de_ejemplo(
-    politica: Politica, paso: Paso, indice: int, canal: str, hoy: date, facturas: list[Factura]
-) -> Mensaje:
-    if paso is politica.promesa_incumplida:  # como la arma el plan (plan._promesa_rota)
-        promesa = hoy - timedelta(days=2)
-        paso = replace(paso, id=f"{paso.id}@{promesa.isoformat()}")
-        atraso = (hoy - facturas[0].vencimiento).days
-        ocurrencia = Ocurrencia(paso, indice, promesa.toordinal(), atraso)
-    else:
-        ocurrencia = Ocurrencia(paso, indice, 1, paso.dias)
-    lineas = []
-    for f in facturas:
-        dias = (hoy - f.vencimiento).days
-        interes, compensacion = calcular_interes(
-            f.monto, dias, politica.interes_moratorio, f.vencimiento
-        )
-        lineas.append(Linea(f, ocurrencia, dias, interes, compensacion))
-    f = facturas[0]
-    return Mensaje(f.deudor, f.cliente, canal, "", ocurrencia, lineas, f.moneda)
 
 
 class Precompilacion:
@@ -1006,88 +651,3 @@ def precompilar(politica: Politica, tamano_cartera: int) -> Precompilacion | Non
 
 
 MINIMO_BYTES_PARA_PRECOMPILAR = 1_000_000
-# Desde este número de mensajes se reparte el trabajo en 2 procesos (fork: sin copiar el plan).
-MINIMO_PARA_REPARTIR = 5000
-# Mensajes por tramo: cada proceso toma el siguiente tramo libre hasta acabarlos.
-TAMANO_TRAMO = 1000
-
-
-def renderizar_plan(
-    plan: Plan,
-    plantillas: Plantillas,
-    procesos: int | None = None,
-    por_tramo: Callable[[list[Mensaje]], Any] | None = None,
-    traer_textos: bool = True,
-    mientras: Callable[[], Any] | None = None,
-) -> list:
-    """Genera todos los mensajes del plan; si una plantilla falla, no se produce nada.
-
-    Con varios procesos, plan.mensajes se parte en tramos consecutivos que cada proceso va
-    tomando; el primero lo genera siempre este proceso. `por_tramo(mensajes)`, si se da, se
-    calcula en el proceso que generó cada tramo (p. ej. sus registros del informe ya
-    codificados); se devuelve la lista de sus resultados, en orden.
-
-    Con traer_textos=False, los mensajes generados en otro proceso no traen su texto a este
-    (asunto, cuerpo, html y parámetros quedan vacíos): basta cuando solo se usan `por_tramo`
-    y los primeros mensajes, los del primer tramo (la vista previa del simulacro).
-
-    `mientras()`, si se da, se ejecuta aquí después del primer tramo, mientras los otros
-    procesos siguen (p. ej. mostrar la vista previa); luego este proceso toma más tramos.
-    """
-    mensajes = plan.mensajes
-    if not procesos:
-        from recordar.procesos import cuantos_procesos
-
-        procesos = cuantos_procesos(len(mensajes), MINIMO_PARA_REPARTIR)
-    if procesos <= 1:
-        for mensaje in mensajes:
-            plantillas.renderizar(mensaje, plan.fecha)
-        if mientras is not None:
-            mientras()
-        return [por_tramo(mensajes)] if por_tramo is not None else []
-    from recordar.procesos import PROTOCOLO, Hijo, HijoPerdido, Turnos
-
-    tramos = [mensajes[i : i + TAMANO_TRAMO] for i in range(0, len(mensajes), TAMANO_TRAMO)]
-
-    def tramo(i: int) -> Any:
-        for mensaje in tramos[i]:
-            plantillas.renderizar(mensaje, plan.fecha)
-        return por_tramo(tramos[i]) if por_tramo is not None else None
-
-    def en_el_hijo(turnos: Turnos) -> dict[int, bytes]:
-        # Cada tramo se serializa al terminarlo: al final solo queda enviar bytes, y el padre,
-        # que a esa altura ya no tiene nada más que hacer, espera menos (~0,1 s con 100k filas).
-        hechos = {}
-        for i in turnos:
-            resultado = tramo(i)
-            textos = [(m.asunto, m.cuerpo, m.html, m.parametros) for m in tramos[i]]
-            hechos[i] = pickle.dumps((textos if traer_textos else None, resultado), PROTOCOLO)
-        return hechos
-
-    turnos = Turnos(range(1, len(tramos)))
-    hijos = []
-    try:
-        hijos = [Hijo(lambda: en_el_hijo(turnos)) for _ in range(procesos - 1)]
-        hechos = {0: tramo(0)}
-        if mientras is not None:
-            mientras()
-        hechos.update((i, tramo(i)) for i in turnos)
-        for hijo in hijos:
-            try:
-                de_hijo = hijo.resultado()
-            except HijoPerdido:
-                continue  # sus tramos se generan abajo, aquí
-            for i, datos in de_hijo.items():
-                textos, resultado = pickle.loads(datos)
-                if textos is not None:
-                    for mensaje, partes in zip(tramos[i], textos, strict=True):
-                        mensaje.asunto, mensaje.cuerpo, mensaje.html, mensaje.parametros = partes
-                hechos[i] = resultado
-        for i in range(len(tramos)):
-            if i not in hechos:
-                hechos[i] = tramo(i)
-    finally:
-        for hijo in hijos:
-            hijo.cancelar()
-        turnos.cerrar()
-    return [hechos[i] for i in range(len(tramos))] if por_tramo is not None else []

@@ -355,3 +355,18 @@ def test_columna_de_fechas_de_excel_en_ingles_se_lee_mes_primero(tmp_path):
              ["Eva", "eva@ejemplo.com", "", "F-2", "11/23/2026 12:00:00 AM", 10]]  # fmt: skip
     cartera = cargar_cartera(escribir_csv(tmp_path / "c.csv", filas))
     assert [f.vencimiento for f in cartera.facturas] == [date(2026, 11, 5), date(2026, 11, 23)]
+
+
+def test_moneda_del_importe_y_de_la_columna_no_se_contradicen(tmp_path):
+    cabecera = CABECERA + ["Moneda"]
+    filas = [cabecera, ["Ana", "ana@ejemplo.com", "", "F-1", "2026-11-01", "US$ 1,500", "MXN"],
+             ["Eva", "eva@ejemplo.com", "", "F-2", "2026-11-01", "1,5 mil", "COP"],
+             ["Luis", "luis@ejemplo.com", "", "F-3", "2026-11-01", "$ 1,500", "MXN"]]  # fmt: skip
+    cartera = cargar_cartera(escribir_csv(tmp_path / "c.csv", filas))
+    assert [(f.numero, f.monto, f.moneda) for f in cartera.facturas] == [
+        ("F-3", Decimal("1500.00"), "MXN")
+    ]
+    assert [r.motivo for r in cartera.rechazos] == [
+        "«US$ 1,500» dice USD y la columna de moneda dice MXN; deja la moneda en un solo sitio",
+        "«1,5 mil»: «MIL» no es una moneda reconocida",
+    ]

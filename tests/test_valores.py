@@ -42,6 +42,16 @@ from recordar.valores import (
         ("US$ 99.90", "99.90", "USD"),
         ("1 234,56", "1234.56", None),
         ("$ 12,450.00 pesos", "12450.00", None),
+        # El signo junto a la moneda, del lado que sea.
+        ("$-500", "-500.00", None),
+        ("MXN -1,500.00", "-1500.00", "MXN"),
+        ("$(500.00)", "-500.00", None),
+        ("(500) €", "-500.00", "EUR"),
+        ("1.234,56- EUR", "-1234.56", "EUR"),
+        # «.-» y «,-»: sin centavos (Argentina, Chile), no negativo.
+        ("1500.-", "1500.00", None),
+        ("$ 1.500,-", "1500.00", None),
+        ("$ 1.500.-", "1500.00", None),
     ],
 )
 def test_importes_como_los_escribe_la_gente(texto, esperado, moneda):

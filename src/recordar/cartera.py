@@ -680,6 +680,7 @@ class _Lector:
             if (
                 not cliente or not numero or pagada or motivo or fecha[1]
                 or not (codigo or (codigo == "" and not moneda_celda)) or monto <= 0 or controles
+                or (moneda_celda and moneda_celda != codigo)
             ):  # fmt: skip
                 resultado = self._leer_fila(k, n, c, cartera)
                 if resultado is None:
@@ -907,6 +908,16 @@ class _Lector:
                     f"«{como_texto(importe)}»: «{moneda_celda}» no es una moneda reconocida",
                 )
             return moneda_celda or self.moneda
+        if moneda_celda and moneda_celda != codigo:  # «US$ 1,500» con Moneda MXN: ¿cuál vale?
+            importe = self.celdas["monto"][k]
+            motivo = (
+                f"«{como_texto(importe)}» dice {moneda_celda} y la columna de moneda dice {codigo};"
+                " deja la moneda en un solo sitio"
+                if es_moneda(moneda_celda)
+                else f"«{como_texto(importe)}»: «{moneda_celda}» no es una moneda reconocida"
+            )
+            self._rechazo(cartera, n, "monto", importe, motivo)
+            return codigo
         if codigo is None:
             valor = self.celdas["moneda"][k]
             self._rechazo(

@@ -156,10 +156,16 @@ def _parsear_monto_texto(s: str) -> tuple[Decimal, str | None]:
     m = _RE_CODIGO.search(resto.upper())
     if m:
         moneda = m.group(1)
-    negativo = s.startswith("-") or s.endswith("-") or (s.startswith("(") and s.endswith(")"))
-    if _RE_LETRAS.search(_RE_PALABRAS_MONEDA.sub(" ", resto)):
+    # Lo que queda sin moneda decide el signo: «$-500», «MXN -1,500.00», «$(500.00)»,
+    # «1.234,56- EUR» son negativos como «-$500» o «(500)».
+    nucleo = _RE_PALABRAS_MONEDA.sub(" ", resto).strip()
+    if _RE_LETRAS.search(nucleo):
         raise ValueError
-    cifras = _RE_NUMERO.sub("", s).replace("(", "").replace(")", "").replace("-", "")
+    if nucleo.endswith((".-", ",-")):  # «1.500,-»: sin centavos (Argentina, Chile), no negativo
+        nucleo = nucleo[:-2]
+    negativo = (nucleo.startswith("-") or nucleo.endswith("-")
+                or (nucleo.startswith("(") and nucleo.endswith(")")))  # fmt: skip
+    cifras = _RE_NUMERO.sub("", nucleo).replace("(", "").replace(")", "").replace("-", "")
     if not cifras or not any(c.isdigit() for c in cifras):
         raise ValueError
     cifras = _normalizar_separadores(cifras)

@@ -370,3 +370,27 @@ def test_moneda_del_importe_y_de_la_columna_no_se_contradicen(tmp_path):
         "«US$ 1,500» dice USD y la columna de moneda dice MXN; deja la moneda en un solo sitio",
         "«1,5 mil»: «MIL» no es una moneda reconocida",
     ]
+
+
+@pytest.mark.parametrize(
+    ("cabecera", "esperado"),
+    [
+        (["Cliente", "Factura", "Importe", "Abonos", "Saldo actual", "Vencimiento", "Correo"],
+         {"monto": "Saldo actual", "factura": "Factura"}),
+        (["Cliente", "Folio", "Total", "Saldo al corte", "Vencimiento", "Correo"],
+         {"monto": "Saldo al corte", "factura": "Folio"}),
+        (["Cliente", "Folio", "Importe", "Saldo factura", "Vencimiento", "Correo"],
+         {"monto": "Saldo factura", "factura": "Folio"}),
+        (["Razón social", "N° Comprobante", "Monto factura", "Saldo", "Vencimiento", "Correo"],
+         {"monto": "Saldo", "factura": "N° Comprobante"}),
+        (["Cliente", "Comprobante", "Fecha de factura", "Vencimiento", "Importe", "Correo"],
+         {"monto": "Importe", "factura": "Comprobante"}),
+    ],
+)  # fmt: skip
+def test_el_importe_es_el_saldo_y_la_factura_no_es_una_fecha(tmp_path, cabecera, esperado):
+    fila = {"Cliente": "Ana", "Razón social": "Ana", "Vencimiento": "2026-11-01",
+            "Correo": "ana@ejemplo.com"}  # fmt: skip
+    valores = [fila.get(c, "B-1" if c in esperado.values() and c == esperado["factura"] else "10")
+               for c in cabecera]  # fmt: skip
+    cartera = cargar_cartera(escribir_csv(tmp_path / "c.csv", [cabecera, valores]))
+    assert {c: cartera.columnas[c] for c in esperado} == esperado

@@ -53,7 +53,8 @@ SINONIMOS: dict[str, tuple[str, ...]] = {
                     "f vencimiento", "fec vencimiento", "vto", "fecha vto"),
     "factura": ("factura", "folio", "numero", "n", "no", "num", "n factura", "no factura",
                 "num factura", "numero de factura", "invoice", "invoice number", "invoice no",
-                "documento", "n de factura", "nro", "nro factura"),
+                "documento", "n de factura", "nro", "nro factura", "comprobante",
+                "n comprobante", "no comprobante", "nro comprobante", "numero de comprobante"),
     "moneda": ("moneda", "divisa", "currency"),
     "estado": ("estado", "pagado", "pagada", "status", "estatus", "situacion"),
     "canal": ("canal", "canal preferido", "channel", "medio"),
@@ -71,11 +72,13 @@ CONTIENE: dict[str, tuple[str, ...]] = {
     "correo": ("correo", "email", "e mail"),
     "telefono": ("telefono", "celular", "movil", "whatsapp"),
     "vencimiento": ("vencimiento",),
-    "factura": ("factura", "folio", "invoice"),
-    "monto": ("saldo", "adeudo", "importe", "monto"),
+    "monto": ("saldo", "adeudo", "importe", "monto"),  # antes que factura: «Saldo factura»
+    "factura": ("factura", "folio", "invoice", "comprobante"),
     "enlace_pago": ("enlace de pago", "link de pago"),
 }
 OBLIGATORIOS = ("cliente", "factura", "monto", "vencimiento")
+# Encabezados de importe que dicen lo que falta por cobrar (no el total de la factura).
+_RE_SALDO = re.compile(r"\b(saldo|adeudo|pendiente|por cobrar|insoluto|balance|amount due)\b")
 SI = {"si", "x", "yes", "true", "1", "verdadero", "s"}
 PAGADO = {
     "pagado", "pagada", "paid", "liquidado", "liquidada", "cobrado", "cobrada", "cancelado",
@@ -509,6 +512,8 @@ def campo_de_encabezado(encabezado: str) -> str | None:
     for campo, sinonimos in SINONIMOS.items():
         if n in sinonimos:
             return campo
+    if n.startswith(("fecha", "f ", "fec ")) and "venc" not in n and "vto" not in n:
+        return None  # «Fecha de factura», «Fecha de emisión»: otra fecha, no la de vencimiento
     for campo, palabras in CONTIENE.items():
         if any(re.search(rf"\b{p}\b", n) for p in palabras):
             return campo
@@ -534,6 +539,9 @@ def _mapear(cabecera: list, columnas: dict[str, str]) -> dict[str, int]:
         n = normalizar(texto)
         sinonimos = SINONIMOS[campo]
         rango = sinonimos.index(n) if n in sinonimos else len(sinonimos)
+        if campo == "monto" and not _RE_SALDO.search(n):
+            # Lo que se cobra es el saldo: «Saldo actual» antes que «Importe» o «Total».
+            rango += 100
         if campo not in mapa or rango < prioridad[campo]:
             mapa[campo], prioridad[campo] = j, rango
     return mapa

@@ -299,14 +299,44 @@ def test_subtotales_y_suma_sin_rotulo_no_son_deudores(tmp_path):
         ["Total Ana", None, None, None, None, 1000],
         ["TOTAL MXN", None, None, None, None, 1000],
         ["Subtotal vencido", None, None, None, None, 1000],
-        [None, None, None, None, None, 1000],  # =SUMA() al pie, sin rótulo
         # Un cliente que se llama así y tiene vencimiento no es un total: se rechaza por la
         # factura que falta, a la vista.
         ["Total Play S.A.", "pagos@totalplay.mx", "", None, "2026-11-03", 50],
+        [None, None, None, None, None, 1050],  # =SUMA() al pie, sin rótulo
+        [],
     ]
     cartera = cargar_cartera(escribir_xlsx(tmp_path / "c.xlsx", filas))
     assert [f.numero for f in cartera.facturas] == ["F-1", "F-2"]
-    assert [(r.fila, r.motivo) for r in cartera.rechazos] == [(8, "falta el número de factura")]
+    assert [(r.fila, r.motivo) for r in cartera.rechazos] == [(7, "falta el número de factura")]
+
+
+def test_fila_con_solo_importe_en_medio_se_rechaza(tmp_path):
+    # Celdas combinadas: cliente, factura y vencimiento solo en la primera fila del bloque. La
+    # segunda no es un total (no está al pie): se rechaza, no desaparece.
+    filas = [
+        CABECERA,
+        ["Ana", "ana@ejemplo.com", "", "F-1", "2026-11-01", 600],
+        [None, None, None, None, None, 500],
+        ["Eva", "eva@ejemplo.com", "", "F-2", "2026-11-01", 400],
+    ]
+    cartera = cargar_cartera(escribir_xlsx(tmp_path / "c.xlsx", filas))
+    assert [f.numero for f in cartera.facturas] == ["F-1", "F-2"]
+    assert {r.fila for r in cartera.rechazos} == {3}
+
+
+def test_csv_con_celdas_de_mas_rechaza_la_fila(tmp_path):
+    ruta = tmp_path / "c.csv"
+    ruta.write_text(
+        "Cliente,Factura,Vencimiento,Correo,Importe\n"
+        "Ana SA,F-1,22/11/2026,a@x.com,1,500.00\n"
+        "Eva SA,F-2,22/11/2026,e@x.com,800,\n",  # una coma al final no es una celda de más
+        encoding="utf-8",
+    )
+    cartera = cargar_cartera(ruta)
+    assert [(f.numero, f.monto) for f in cartera.facturas] == [("F-2", Decimal("800.00"))]
+    (r,) = cartera.rechazos
+    assert (r.fila, r.columna, r.valor) == (2, "después de «Importe»", "500.00")
+    assert "¿un importe con coma de miles sin comillas (1,500.00)?" in r.motivo
 
 
 def test_csv_con_formula_de_texto_para_los_ceros(tmp_path):

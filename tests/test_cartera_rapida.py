@@ -216,6 +216,9 @@ def _filas_de_datos_una_por_una(lector) -> tuple[list[int], list[list]]:
         if not modulo._fila_vacia(fila) and not lector._es_total(fila):
             numeros.append(i + 1)
             filas.append(fila)
+    while filas and lector._es_suma_sin_rotulo(filas[-1]):  # =SUMA() sin rótulo, al pie
+        filas.pop()
+        numeros.pop()
     return numeros, filas
 
 
@@ -231,7 +234,9 @@ def test_filas_de_datos_igual_que_una_por_una(tmp_path, factura):
     for primera in PRIMERAS:
         filas += [[primera, "", factura, "5", "1/12/2026"], [primera], [primera, "", factura]]
         filas += [[primera, None, None, None, None, "sobra"], [None, primera, factura]]
-    lector = modulo._Lector(tmp_path, "x", filas, 1, {}, "MXN", "MX", True)
+    # Como en un libro: las celdas de más a la derecha no corren las columnas (en un CSV sí, y
+    # esa fila se rechaza: ver test_cartera.py).
+    lector = modulo._Lector(tmp_path, "x", filas, 1, {}, "MXN", "MX", True, libro=True)
     obtenido = lector._filas_de_datos()
     assert obtenido == _filas_de_datos_una_por_una(lector)
     assert 0 < len(obtenido[0]) < len(filas) - 2

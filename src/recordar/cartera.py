@@ -589,6 +589,8 @@ class _Lector:
         # calamine lee una celda con error de fórmula (#N/A, #¡REF!) como vacía: en un libro,
         # «falta» puede ser eso.
         self.vacia = " (celda vacía o con un error de fórmula como #N/A)" if libro else ""
+        self.libro = libro
+        self.filas_largas: list[tuple[int, list]] = []  # CSV: (fila, celdas de más)
         self.donde = donde
         self.filas = filas
         self.indice = indice
@@ -633,6 +635,7 @@ class _Lector:
             extras=[nombre for _, nombre in self.extras],
         )
         numeros_fila, filas = self._filas_de_datos()
+        self._rechazar_filas_largas(cartera)
         # Cada columna se interpreta una vez por valor distinto (clientes, fechas, contactos y
         # monedas se repiten mucho); luego cada fila solo junta lo ya interpretado.
         self.columnas_hoja = _transponer(filas, self.ancho)
@@ -711,11 +714,35 @@ class _Lector:
             fila = self.filas[i]
             if len(fila) < ancho:
                 fila = fila + [None] * (ancho - len(fila))
+            elif len(fila) > ancho and not self.libro and not _fila_vacia(fila[ancho:]):
+                # En un CSV, celdas de más corren las columnas (p. ej. «1,500.00» sin comillas
+                # en un CSV con comas): la fila se rechaza, no se lee corrida.
+                self.filas_largas.append((i + 1, fila))
+                continue
             if not _dato_evidente(fila[0]) and (_fila_vacia(fila) or self._es_total(fila)):
                 continue
             numeros.append(i + 1)
             filas.append(fila)
+        # Una fila de =SUMA() sin rótulo solo al pie: en medio de la hoja, una fila con solo el
+        # importe es la continuación de celdas combinadas, y se rechaza a la vista.
+        while filas and self._es_suma_sin_rotulo(filas[-1]):
+            filas.pop()
+            numeros.pop()
         return numeros, filas
+
+    def _rechazar_filas_largas(self, cartera: Cartera) -> None:
+        ultima = self.cabecera[self.ancho - 1] or f"columna {self.ancho}"
+        for n, fila in self.filas_largas:
+            de_mas = [como_texto(c) for c in fila[self.ancho :]]
+            cartera.rechazos.append(Rechazo(
+                n, f"después de «{ultima}»", ", ".join(de_mas),
+                f"la fila tiene {len(fila)} celdas y la cabecera {self.ancho}: ¿un importe con "
+                "coma de miles sin comillas (1,500.00)? Pon ese valor entre comillas o quita la "
+                "celda de más",
+            ))  # fmt: skip
+            numero = fila[self.mapa["factura"]]
+            if not es_vacio(numero):
+                cartera.numeros_rechazados.add(como_texto(numero))
 
     def _repetidas(self, por_numero, candidatas, cartera: Cartera) -> set[int]:
         repetidas: set[int] = set()
@@ -747,8 +774,6 @@ class _Lector:
         if type(primera) is str and primera[:1].isalnum():  # el caso común, sin recorrer la fila
             return not _dato_evidente(primera) and self._es_total_lento(fila)
         primera = next((c for c in fila if not es_vacio(c)), None)
-        if isinstance(primera, int | float | Decimal) and not isinstance(primera, bool):
-            return self._es_suma_sin_rotulo(fila)
         if not isinstance(primera, str) or primera.lstrip()[:1].lower() not in ("t", "s", "g"):
             return False
         return self._es_total_lento(fila)

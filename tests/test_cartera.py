@@ -245,6 +245,11 @@ def test_estado_pagado_pendiente_o_no_reconocido(tmp_path):
         "F-6": "Revisar con Juan",  # no se reconoce: se cobra y se avisa
         "F-7": "No pagada",
         "F-8": "✗",
+        "F-9": "Pagado 50%",  # a medias: se cobra, con aviso
+        "F-10": "Pagado: No",
+        "F-11": "Pagado a cuenta",
+        "F-12": "Pagado $5,000 resta $3,000",
+        "F-13": "Abonado",  # en México, abono a cuenta
     }
     filas = [CABECERA + ["Estado"]] + [
         ["Ana", "ana@ejemplo.com", "", numero, "2026-11-01", 10, estado]
@@ -252,12 +257,13 @@ def test_estado_pagado_pendiente_o_no_reconocido(tmp_path):
     ]
     cartera = cargar_cartera(escribir_xlsx(tmp_path / "c.xlsx", filas))
     assert [o.factura for o in cartera.omitidas] == ["F-1", "F-2", "F-3"]
-    assert [f.numero for f in cartera.facturas] == ["F-4", "F-5", "F-6", "F-7", "F-8"]
-    (aviso,) = cartera.avisos
+    assert [f.numero for f in cartera.facturas] == [f"F-{i}" for i in range(4, 14)]
+    aviso = cartera.avisos[0]
     assert (aviso.fila, aviso.columna, aviso.valor) == (7, "Estado", "Revisar con Juan")
     assert aviso.motivo.startswith(
         "estado «Revisar con Juan» no reconocido: se toma como pendiente"
     )
+    assert [a.valor for a in cartera.avisos[1:]] == [estados[f"F-{i}"] for i in range(9, 14)]
     assert not cartera.rechazos
 
 
@@ -424,3 +430,20 @@ def test_el_importe_es_el_saldo_y_la_factura_no_es_una_fecha(tmp_path, cabecera,
                for c in cabecera]  # fmt: skip
     cartera = cargar_cartera(escribir_csv(tmp_path / "c.csv", [cabecera, valores]))
     assert {c: cartera.columnas[c] for c in esperado} == esperado
+
+
+def test_disputa_y_no_contactar_que_no_se_entienden_cuentan_como_si(tmp_path):
+    cabecera = CABECERA + ["Disputa", "No contactar"]
+    valores = [("En disputa", ""), ("Sí (nota de crédito)", ""), ("✓", ""), ("No", ""),
+               ("", "ver correo"), ("", "no"), ("", "")]  # fmt: skip
+    filas = [cabecera] + [
+        [f"C{i}", f"c{i}@ejemplo.com", "", f"F-{i}", "2026-11-01", 10, disputa, no_contactar]
+        for i, (disputa, no_contactar) in enumerate(valores)
+    ]
+    cartera = cargar_cartera(escribir_xlsx(tmp_path / "c.xlsx", filas))
+    assert [f.disputa for f in cartera.facturas] == [True, True, True, False, False, False, False]
+    assert [cartera.contactos[f.deudor].no_contactar for f in cartera.facturas] == [
+        False, False, False, False, True, False, False]  # fmt: skip
+    assert [(a.fila, a.columna, a.valor) for a in cartera.avisos] == [
+        (2, "Disputa", "En disputa"), (6, "No contactar", "ver correo")]  # fmt: skip
+    assert cartera.avisos[0].motivo.startswith("«En disputa» no es sí ni no: se toma como sí")

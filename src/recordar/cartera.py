@@ -80,11 +80,18 @@ OBLIGATORIOS = ("cliente", "factura", "monto", "vencimiento")
 # Encabezados de importe que dicen lo que falta por cobrar (no el total de la factura).
 _RE_SALDO = re.compile(r"\b(saldo|adeudo|pendiente|por cobrar|insoluto|balance|amount due)\b")
 SI = {"si", "x", "yes", "true", "1", "verdadero", "s"}
+NO = {"no", "n", "false", "0", "falso", "ninguno", "ninguna", "nada", "sin disputa",
+      "sin reclamo", "no aplica", "na", "n a"}  # fmt: skip
 PAGADO = {
     "pagado", "pagada", "paid", "liquidado", "liquidada", "cobrado", "cobrada", "cancelado",
-    "cancelada", "saldado", "saldada", "si", "x", "yes", "true", "1", "ok", "abonado", "abonada",
+    "cancelada", "saldado", "saldada", "si", "x", "yes", "true", "1", "ok",
     "pagado total", "pagada total", "pago total", "settled",
 }  # fmt: skip
+# Lo que, detrás de «Pagado…», dice que no se pagó todo.
+_RE_A_MEDIAS = re.compile(
+    r"\b(no|parcial|parcialmente|parte|cuenta|anticipo|abono|resta|restan|falta|faltan|"
+    r"pendiente|devuelto|rebotado|saldo|menos)\b"
+)
 MARCAS_PAGADO = {"✓", "✔", "☑", "✅", "✔️", "🗸"}
 MARCAS_PENDIENTE = {"✗", "✘", "❌", "☐"}
 # Lo que dice que la factura sigue abierta (o pagada solo en parte: se sigue cobrando el resto).
@@ -849,14 +856,34 @@ class _Lector:
                 return None
         extras = {nombre: valores[k] for nombre, valores in c.extras}
         enlace = c.enlaces[k] if c.enlaces is not None else ""
-        disputa = c.disputas is not None and c.disputas[k]
+        disputa = self._marca(k, n, "disputa", c.disputas, cartera)
         return Factura(n, numero, cliente, deudor, monto, vencimiento, moneda, enlace, extras,
                        pausa, disputa, promesa)  # fmt: skip
 
-    def _si(self, valor: Any) -> bool:
+    def _si(self, valor: Any) -> bool | str:
+        """Una celda de sí/no (disputa, no contactar): True, False o, si no se entiende, su
+        texto, que se toma como sí por precaución (no se cobra / no se contacta) con un aviso."""
         if isinstance(valor, bool):
             return valor
-        return not es_vacio(valor) and normalizar(como_texto(valor)) in SI
+        if es_vacio(valor):
+            return False
+        crudo = como_texto(valor)
+        texto = normalizar(crudo)
+        if texto in SI or crudo in MARCAS_PAGADO or texto.split(" ", 1)[0] == "si":
+            return True  # «sí», «x», ✓, «Sí (nota de crédito)»
+        if texto in NO or crudo in MARCAS_PENDIENTE:
+            return False
+        return crudo
+
+    def _marca(self, k: int, n: int, campo: str, valores: list | None, cartera: Cartera) -> bool:
+        """La celda de sí/no de la fila k; una que no se entiende cuenta como sí, con un aviso."""
+        valor = valores[k] if valores is not None else False
+        if type(valor) is str:
+            self._rechazo(cartera, n, campo, valor,
+                          f"«{valor}» no es sí ni no: se toma como sí por precaución; escribe "
+                          "«sí» o «no»", aviso=True)  # fmt: skip
+            return True
+        return valor
 
     def _fecha_opcional(self, k: int, n: int, campo: str, fechas, cartera: Cartera) -> date | None:
         if fechas is None:
@@ -879,10 +906,11 @@ class _Lector:
             return True
         if texto in PENDIENTE or crudo in MARCAS_PENDIENTE:
             return False
-        # «Liquidada el 05/11», «Pagado 100%», «cobrada (transferencia)»: empieza como pagada y
-        # no dice «parcial» ni «no».
+        # «Liquidada el 05/11», «Cobrada (transferencia)»: empieza como pagada y nada dice que
+        # sea a medias («Pagado 50%», «Pagado: No», «Pagado a cuenta», «Pagado $5,000 resta…»).
         primera = texto.split(" ", 1)[0]
-        if primera in PAGADO and len(primera) > 2 and "parcial" not in texto:
+        if (primera in PAGADO and len(primera) > 2 and not _RE_A_MEDIAS.search(texto)
+                and not any(c in crudo for c in "%$?")):  # fmt: skip
             return True
         return crudo
 
@@ -988,7 +1016,7 @@ class _Lector:
         self, k: int, n: int, contacto: Contacto, c: _Columnas, cartera: Cartera
     ) -> None:
         """No contactar, zona horaria y canal de la fila k, si la hoja tiene esas columnas."""
-        if c.no_contactar is not None and c.no_contactar[k]:
+        if self._marca(k, n, "no_contactar", c.no_contactar, cartera):
             contacto.no_contactar = True
         zona = c.zonas[k] if c.zonas is not None else ""
         if zona and not contacto.zona_horaria:

@@ -447,3 +447,13 @@ def test_disputa_y_no_contactar_que_no_se_entienden_cuentan_como_si(tmp_path):
     assert [(a.fila, a.columna, a.valor) for a in cartera.avisos] == [
         (2, "Disputa", "En disputa"), (6, "No contactar", "ver correo")]  # fmt: skip
     assert cartera.avisos[0].motivo.startswith("«En disputa» no es sí ni no: se toma como sí")
+
+
+def test_nombres_sin_letras_latinas_no_se_juntan(tmp_path):
+    filas = [CABECERA, ["李伟贸易", "li@ejemplo.cn", "", "F-1", "2026-11-01", 10],
+             ["王芳公司", "wang@ejemplo.cn", "", "F-2", "2026-11-01", 20],
+             ["李伟贸易 ", "li@ejemplo.cn", "", "F-3", "2026-11-01", 30]]  # fmt: skip
+    cartera = cargar_cartera(escribir_xlsx(tmp_path / "c.xlsx", filas))
+    deudores = [f.deudor for f in cartera.facturas]
+    assert deudores[0] == deudores[2] != deudores[1]
+    assert cartera.contactos[deudores[1]].correos == ["wang@ejemplo.cn"]

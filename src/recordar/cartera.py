@@ -511,6 +511,13 @@ def _detectar_separador(texto: str, lineas: list[str] | None, extension: str) ->
     return mejor
 
 
+def clave_deudor(cliente: str) -> str:
+    """La clave que agrupa las facturas de un deudor: el nombre sin mayúsculas, acentos ni
+    signos. Un nombre sin letras latinas («李伟贸易») no queda vacío (todos esos nombres se
+    juntaban en un solo deudor): se usa tal cual, en minúsculas y sin espacios de más."""
+    return normalizar(cliente) or " ".join(cliente.casefold().split())
+
+
 def campo_de_encabezado(encabezado: str) -> str | None:
     """El campo de la cartera que nombra un encabezado, o None."""
     n = normalizar(encabezado)
@@ -1078,7 +1085,7 @@ def _interpretar_columnas(lector: _Lector, filas: list[list]) -> tuple[dict, lis
             c: _por_valor(celdas[c], interpretes[c]) for c in interpretes if c not in del_hijo
         }
         if "cliente" in columnas:  # lo normal: el cliente no va al hijo
-            deudores = _por_valor(columnas["cliente"], _cada(normalizar))
+            deudores = _por_valor(columnas["cliente"], _cada(clave_deudor))
         extras = [
             (nombre, _por_valor(lector.columnas_hoja[j], _valores_extra))
             for j, nombre in lector.extras
@@ -1089,7 +1096,7 @@ def _interpretar_columnas(lector: _Lector, filas: list[list]) -> tuple[dict, lis
         if hijo is not None:
             hijo.cancelar()  # si ya se recogió, no hace nada
     if deudores is None:
-        deudores = _por_valor(columnas["cliente"], _cada(normalizar))
+        deudores = _por_valor(columnas["cliente"], _cada(clave_deudor))
     return columnas, deudores, extras
 
 

@@ -457,3 +457,10 @@ def test_nombres_sin_letras_latinas_no_se_juntan(tmp_path):
     deudores = [f.deudor for f in cartera.facturas]
     assert deudores[0] == deudores[2] != deudores[1]
     assert cartera.contactos[deudores[1]].correos == ["wang@ejemplo.cn"]
+
+
+def test_correo_que_solo_cambia_en_mayusculas_es_uno(tmp_path):
+    filas = [CABECERA, ["Ana", "Pagos@Lopez.mx", "", "F-1", "2026-11-01", 10],
+             ["Ana", "pagos@lopez.mx; otro@lopez.mx", "", "F-2", "2026-11-01", 10]]  # fmt: skip
+    cartera = cargar_cartera(escribir_xlsx(tmp_path / "c.xlsx", filas))
+    assert cartera.contactos["ana"].correos == ["Pagos@lopez.mx", "otro@lopez.mx"]

@@ -1287,9 +1287,16 @@ def _fila_vacia(fila: list) -> bool:
 
 
 def _unir(destino: list[str], nuevos: tuple[str, ...]) -> None:
+    """Suma a `destino` los que no están; un correo que solo cambia en mayúsculas
+    («Pagos@x.mx» y «pagos@x.mx») es el mismo buzón: se queda el primero."""
     for x in nuevos:
-        if x not in destino:
-            destino.append(x)
+        if x in destino:
+            continue
+        if "@" in x:
+            bajo = x.casefold()
+            if any(d.casefold() == bajo for d in destino):
+                continue
+        destino.append(x)
 
 
 @lru_cache(maxsize=4096)

@@ -464,3 +464,22 @@ def test_correo_que_solo_cambia_en_mayusculas_es_uno(tmp_path):
              ["Ana", "pagos@lopez.mx; otro@lopez.mx", "", "F-2", "2026-11-01", 10]]  # fmt: skip
     cartera = cargar_cartera(escribir_xlsx(tmp_path / "c.xlsx", filas))
     assert cartera.contactos["ana"].correos == ["Pagos@lopez.mx", "otro@lopez.mx"]
+
+
+def test_signo_de_peso_con_una_politica_en_soles_o_euros(tmp_path):
+    filas = [CABECERA + ["Moneda"],
+             ["Ana", "ana@ejemplo.pe", "", "F-1", "2026-11-01", "$ 1,500.00", ""],
+             ["Ana", "ana@ejemplo.pe", "", "F-2", "2026-11-01", "S/ 1,500.00", ""],
+             ["Ana", "ana@ejemplo.pe", "", "F-3", "2026-11-01", "1500 pesos", ""],
+             ["Ana", "ana@ejemplo.pe", "", "F-4", "2026-11-01", "1500", "$"],
+             ["Ana", "ana@ejemplo.pe", "", "F-5", "2026-11-01", "1500", "Pesos"]]  # fmt: skip
+    ruta = escribir_xlsx(tmp_path / "c.xlsx", filas)
+    cartera = cargar_cartera(ruta, moneda="PEN", region_telefono="PE")
+    assert [(f.numero, f.moneda) for f in cartera.facturas] == [
+        ("F-1", "USD"), ("F-2", "PEN"), ("F-4", "USD")]  # fmt: skip
+    assert [(r.fila, r.columna) for r in cartera.rechazos] == [(4, "Importe"), (6, "Moneda")]
+    assert "¿pesos de qué país?" in cartera.rechazos[0].motivo
+    # En México, «$» y «pesos» son la moneda de la política.
+    mx = cargar_cartera(ruta, moneda="MXN")
+    assert {f.numero: f.moneda for f in mx.facturas} == {
+        "F-1": "MXN", "F-2": "PEN", "F-3": "MXN", "F-4": "MXN", "F-5": "MXN"}  # fmt: skip

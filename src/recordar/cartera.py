@@ -926,9 +926,24 @@ class _Lector:
         if es_vacio(valor):
             return Decimal(0), None, f"falta el importe{self.vacia}"
         try:
-            return (*parsear_monto(valor), "")
+            importe, moneda = parsear_monto(valor)
         except ValueError:
             return Decimal(0), None, _no_vale(valor, "un importe válido", "el importe")
+        if moneda is None and type(valor) is str and self.moneda not in LLAMADAS_PESOS:
+            # «$ 1,500» o «1500 pesos» con una política en EUR o PEN: el signo no es de la
+            # moneda de la política.
+            if "peso" in valor.lower():
+                return (
+                    Decimal(0),
+                    None,
+                    (
+                        f"«{valor.strip()}»: ¿pesos de qué país? Escribe el código de la moneda "
+                        "(MXN, COP, CLP, ARS…) en la celda o en una columna Moneda"
+                    ),
+                )
+            if "$" in valor:
+                moneda = moneda_del_signo(self.moneda)
+        return importe, moneda, ""
 
     def _montos(self, valores: list) -> list[tuple[Decimal, str | None, str]]:
         """_monto de cada celda; las de texto simple («1234», «12450,50») se convierten juntas."""
@@ -1305,14 +1320,31 @@ def _codigo_moneda(texto: str, predeterminada: str) -> str | None:
 
     t = texto.strip()
     if t in ("$",):
-        return predeterminada
+        return moneda_del_signo(predeterminada)
     if t in SIMBOLOS_MONEDA:
         return SIMBOLOS_MONEDA[t]
     n = normalizar(t)
     if n in PALABRAS_MONEDA:
-        return PALABRAS_MONEDA[n] or predeterminada
+        return PALABRAS_MONEDA[n] or moneda_de_pesos(predeterminada)
     codigo = t.upper()
     return codigo if es_moneda(codigo) else None
+
+
+# Monedas que se escriben con «$» y las que se llaman «pesos». Con otra moneda en la política
+# (EUR, PEN…), «$» es el dólar de EE. UU. y «pesos» no dice de qué país.
+CON_SIGNO_PESO = {"MXN", "COP", "CLP", "ARS", "UYU", "DOP", "CUP", "USD", "CAD", "AUD", "NZD",
+                  "SGD", "HKD", "TWD", "NIO", "BSD", "BZD", "JMD", "TTD", "XCD", "GYD", "SRD"}  # fmt: skip
+LLAMADAS_PESOS = {"MXN", "COP", "CLP", "ARS", "UYU", "DOP", "CUP", "PHP"}
+
+
+def moneda_del_signo(predeterminada: str) -> str:
+    """La moneda que «$» quiere decir con la moneda de la política."""
+    return predeterminada if predeterminada in CON_SIGNO_PESO else "USD"
+
+
+def moneda_de_pesos(predeterminada: str) -> str | None:
+    """La moneda que «pesos» quiere decir, o None si la de la política no se llama así."""
+    return predeterminada if predeterminada in LLAMADAS_PESOS else None
 
 
 def es_moneda(codigo: str) -> bool:

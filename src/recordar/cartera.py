@@ -1307,7 +1307,7 @@ def _unir(destino: list[str], nuevos: tuple[str, ...]) -> None:
     for x in nuevos:
         if x in destino:
             continue
-        if "@" in x:
+        if destino and "@" in x:
             bajo = x.casefold()
             if any(d.casefold() == bajo for d in destino):
                 continue

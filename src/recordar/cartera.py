@@ -926,24 +926,9 @@ class _Lector:
         if es_vacio(valor):
             return Decimal(0), None, f"falta el importe{self.vacia}"
         try:
-            importe, moneda = parsear_monto(valor)
-        except ValueError:
-            return Decimal(0), None, _no_vale(valor, "un importe válido", "el importe")
-        if moneda is None and type(valor) is str and self.moneda not in LLAMADAS_PESOS:
-            # «$ 1,500» o «1500 pesos» con una política en EUR o PEN: el signo no es de la
-            # moneda de la política.
-            if "peso" in valor.lower():
-                return (
-                    Decimal(0),
-                    None,
-                    (
-                        f"«{valor.strip()}»: ¿pesos de qué país? Escribe el código de la moneda "
-                        "(MXN, COP, CLP, ARS…) en la celda o en una columna Moneda"
-                    ),
-                )
-            if "$" in valor:
-                moneda = moneda_del_signo(self.moneda)
-        return importe, moneda, ""
+            return (*parsear_monto(valor, self.moneda), "")
+        except ValueError as exc:
+            return Decimal(0), None, str(exc) or _no_vale(valor, "un importe válido", "el importe")
 
     def _montos(self, valores: list) -> list[tuple[Decimal, str | None, str]]:
         """_monto de cada celda; las de texto simple («1234», «12450,50») se convierten juntas."""
@@ -1316,7 +1301,12 @@ def _unir(destino: list[str], nuevos: tuple[str, ...]) -> None:
 
 @lru_cache(maxsize=4096)
 def _codigo_moneda(texto: str, predeterminada: str) -> str | None:
-    from recordar.valores import PALABRAS_MONEDA, SIMBOLOS_MONEDA
+    from recordar.valores import (
+        PALABRAS_MONEDA,
+        SIMBOLOS_MONEDA,
+        moneda_de_pesos,
+        moneda_del_signo,
+    )
 
     t = texto.strip()
     if t in ("$",):
@@ -1328,23 +1318,6 @@ def _codigo_moneda(texto: str, predeterminada: str) -> str | None:
         return PALABRAS_MONEDA[n] or moneda_de_pesos(predeterminada)
     codigo = t.upper()
     return codigo if es_moneda(codigo) else None
-
-
-# Monedas que se escriben con «$» y las que se llaman «pesos». Con otra moneda en la política
-# (EUR, PEN…), «$» es el dólar de EE. UU. y «pesos» no dice de qué país.
-CON_SIGNO_PESO = {"MXN", "COP", "CLP", "ARS", "UYU", "DOP", "CUP", "USD", "CAD", "AUD", "NZD",
-                  "SGD", "HKD", "TWD", "NIO", "BSD", "BZD", "JMD", "TTD", "XCD", "GYD", "SRD"}  # fmt: skip
-LLAMADAS_PESOS = {"MXN", "COP", "CLP", "ARS", "UYU", "DOP", "CUP", "PHP"}
-
-
-def moneda_del_signo(predeterminada: str) -> str:
-    """La moneda que «$» quiere decir con la moneda de la política."""
-    return predeterminada if predeterminada in CON_SIGNO_PESO else "USD"
-
-
-def moneda_de_pesos(predeterminada: str) -> str | None:
-    """La moneda que «pesos» quiere decir, o None si la de la política no se llama así."""
-    return predeterminada if predeterminada in LLAMADAS_PESOS else None
 
 
 def es_moneda(codigo: str) -> bool:

@@ -96,13 +96,34 @@ def como_texto(valor: object) -> str:
     return str(valor).strip()
 
 
-def parsear_monto(valor: object) -> tuple[Decimal, str | None]:
+# Monedas que se escriben con «$» y las que se llaman «pesos». Con otra moneda en la política
+# (EUR, PEN…), «$» es el dólar de EE. UU. y «pesos» no dice de qué país.
+CON_SIGNO_PESO = {"MXN", "COP", "CLP", "ARS", "UYU", "DOP", "CUP", "USD", "CAD", "AUD", "NZD",
+                  "SGD", "HKD", "TWD", "NIO", "BSD", "BZD", "JMD", "TTD", "XCD", "GYD", "SRD"}  # fmt: skip
+LLAMADAS_PESOS = {"MXN", "COP", "CLP", "ARS", "UYU", "DOP", "CUP", "PHP"}
+
+
+def moneda_del_signo(predeterminada: str) -> str:
+    """La moneda que «$» quiere decir con la moneda de la política."""
+    return predeterminada if predeterminada in CON_SIGNO_PESO else "USD"
+
+
+def moneda_de_pesos(predeterminada: str) -> str | None:
+    """La moneda que «pesos» quiere decir, o None si la de la política no se llama así."""
+    return predeterminada if predeterminada in LLAMADAS_PESOS else None
+
+
+def parsear_monto(valor: object, predeterminada: str | None = None) -> tuple[Decimal, str | None]:
     """Importe y moneda (si la celda la dice): «$1,234.50», «1.234,56 €», «MXN 2,000».
 
     El separador decimal sale del propio texto, no del idioma ni del separador del CSV: con los
     dos, el decimal es el último; uno solo seguido de exactamente tres cifras es de miles
     («1,234» y «1.234» son 1234 en México y en España: ningún importe se escribe con tres
     decimales); con una, dos o más de tres cifras detrás es el decimal («12,5», «1234.567»).
+
+    Con `predeterminada` (la moneda de la política), «$» y «pesos» se resuelven con ella (ver
+    moneda_del_signo); si es una moneda sin «$» (EUR, PEN), «$» es USD y «pesos» sin país es un
+    ValueError que lo dice. Sin ella, dan None (la moneda de la política, sea cual sea).
     Lanza ValueError si no es un importe.
     """
     if type(valor) is str:  # lo más común primero: el texto de un CSV
@@ -117,7 +138,7 @@ def parsear_monto(valor: object) -> tuple[Decimal, str | None]:
         s = str(valor).strip()
     if _RE_MONTO_SIMPLE.fullmatch(s):  # «1234», «1234.5», «12450,50»: el caso más común
         return Decimal(s.replace(",", ".")).quantize(CENTAVO, ROUND_HALF_UP), None
-    return _parsear_monto_texto(s)
+    return _parsear_monto_texto(s, predeterminada)
 
 
 def montos_simples(textos: list[str]) -> list[Decimal | None]:
@@ -142,7 +163,7 @@ _MENOS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\ufe63": "
                         "\uff0d": "-"})  # fmt: skip
 
 
-def _parsear_monto_texto(s: str) -> tuple[Decimal, str | None]:
+def _parsear_monto_texto(s: str, predeterminada: str | None) -> tuple[Decimal, str | None]:
     s = s.translate(_MENOS)
     moneda = None
     resto = s
@@ -150,9 +171,21 @@ def _parsear_monto_texto(s: str) -> tuple[Decimal, str | None]:
         if simbolo in resto:
             moneda = codigo
             resto = resto.replace(simbolo, " ")
+    pesos = False
     for palabra in normalizar(resto).split():
-        if palabra in PALABRAS_MONEDA and PALABRAS_MONEDA[palabra]:
-            moneda = PALABRAS_MONEDA[palabra]
+        if palabra in PALABRAS_MONEDA:
+            if PALABRAS_MONEDA[palabra]:
+                moneda = PALABRAS_MONEDA[palabra]
+            else:
+                pesos = True
+    if moneda is None and predeterminada is not None and predeterminada not in LLAMADAS_PESOS:
+        if pesos:
+            raise ValueError(
+                f"«{s}»: ¿pesos de qué país? Escribe el código de la moneda (MXN, COP, CLP, "
+                "ARS…) en la celda o en una columna Moneda"
+            )
+        if "$" in resto:
+            moneda = moneda_del_signo(predeterminada)
     m = _RE_CODIGO.search(resto.upper())
     if m:
         moneda = m.group(1)

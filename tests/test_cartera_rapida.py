@@ -182,7 +182,7 @@ def test_csv_regular_por_el_atajo_igual_que_con_csv_reader(
     _sin_atajo_csv(monkeypatch)
     assert rapida == modulo._leer_csv(ruta)
     assert cartera == _cargar_o_error(ruta)
-    filas, _ = rapida
+    filas = rapida
     assert filas[5] == [] and filas[6][0] == 'Ana "la Güera"' and len(filas[7]) == 2
 
 

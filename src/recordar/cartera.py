@@ -92,8 +92,9 @@ _RE_A_MEDIAS = re.compile(
     r"\b(no|parcial|parcialmente|parte|cuenta|anticipo|abono|resta|restan|falta|faltan|"
     r"pendiente|devuelto|rebotado|saldo|menos)\b"
 )
-MARCAS_PAGADO = {"✓", "✔", "☑", "✅", "✔️", "🗸"}
-MARCAS_PENDIENTE = {"✗", "✘", "❌", "☐"}
+# Marcas de sí y de no (en Estado, ✓ es pagada; en Disputa o No contactar, sí).
+MARCAS_SI = {"✓", "✔", "☑", "✅", "✔️", "🗸"}
+MARCAS_NO = {"✗", "✘", "❌", "☐"}
 # Lo que dice que la factura sigue abierta (o pagada solo en parte: se sigue cobrando el resto).
 PENDIENTE = {
     "pendiente", "pendientes", "vencida", "vencido", "por cobrar", "por pagar", "no", "abierta",
@@ -215,16 +216,17 @@ def cargar_cartera(
     extension = ruta.suffix.lower()
     columnas = columnas or {}
     otras_hojas: list[str] = []
-    libro = extension in EXTENSIONES_EXCEL and not _es_texto_disfrazado(ruta, extension)
+    firma = _firma(ruta) if extension in EXTENSIONES_EXCEL else b""
+    libro = extension in EXTENSIONES_EXCEL and not _es_texto_disfrazado(ruta, extension, firma)
     if libro:
-        nombre_hoja, filas, otras_hojas = _leer_excel(ruta, hoja, columnas)
+        nombre_hoja, filas, otras_hojas = _leer_excel(ruta, hoja, columnas, firma)
     elif extension in EXTENSIONES_TEXTO or extension in EXTENSIONES_EXCEL:
         if hoja:
             raise ErrorCartera(
                 f"{ruta}: es un archivo de texto (CSV), no tiene hojas; quita --hoja"
             )
         nombre_hoja = None
-        filas, _ = _leer_csv(ruta)
+        filas = _leer_csv(ruta)
     else:
         raise ErrorCartera(
             f"{ruta}: formato «{extension or 'sin extensión'}» no admitido; "
@@ -257,7 +259,7 @@ def cargar_cartera(
 
 
 def _leer_excel(
-    ruta: Path, hoja: str | None, columnas: dict[str, str]
+    ruta: Path, hoja: str | None, columnas: dict[str, str], firma: bytes
 ) -> tuple[str, list[list], list[str]]:
     """Las filas de la hoja elegida con calamine (python-calamine, el motor de pandas.read_excel).
 
@@ -266,7 +268,7 @@ def _leer_excel(
     """
     from python_calamine import CalamineWorkbook
 
-    _revisar_cifrado(ruta)
+    _revisar_cifrado(ruta, firma)
     # Las filas son cientos de miles de listas sin ciclos: el recolector solo estorba.
     recolector = gc.isenabled()
     gc.disable()
@@ -275,7 +277,7 @@ def _leer_excel(
     except ErrorCartera:
         raise
     except Exception as exc:  # calamine da errores de varios tipos para archivos dañados
-        if _firma(ruta, 4) in (FIRMA_ZIP, FIRMA_OLE):
+        if firma.startswith((FIRMA_ZIP, FIRMA_OLE)):
             # ¿Un libro con la extensión de otro formato (un .xlsx renombrado a .ods)? Con el
             # archivo abierto, calamine reconoce el formato por el contenido.
             try:
@@ -347,16 +349,16 @@ FIRMA_ZIP = b"PK\x03\x04"  # .xlsx, .xlsm, .ods, .xlsb
 FIRMA_OLE = b"\xd0\xcf\x11\xe0"  # .xls (y un .xlsx cifrado)
 
 
-def _firma(ruta: Path, bytes_: int = 512) -> bytes:
+def _firma(ruta: Path) -> bytes:
+    """Los primeros bytes del archivo: dicen qué es, sea cual sea su extensión."""
     with ruta.open("rb") as f:
-        return f.read(bytes_)
+        return f.read(512)
 
 
-def _es_texto_disfrazado(ruta: Path, extension: str) -> bool:
+def _es_texto_disfrazado(ruta: Path, extension: str, firma: bytes) -> bool:
     """Si un «libro» es en realidad texto: muchos sistemas «exportan a Excel» un CSV o una
     tabla separada por tabuladores con extensión .xls, que Excel abre sin quejarse. Ese texto se
     lee como CSV. Una página HTML o un PDF con esa extensión se rechazan diciendo qué son."""
-    firma = _firma(ruta)
     if not firma or firma.startswith((FIRMA_ZIP, FIRMA_OLE)):
         return False
     inicio = firma.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -373,10 +375,9 @@ def _es_texto_disfrazado(ruta: Path, extension: str) -> bool:
     return utf16 or b"\x00" not in firma
 
 
-def _revisar_cifrado(ruta: Path) -> None:
-    firma = _firma(ruta, 8)
+def _revisar_cifrado(ruta: Path, firma: bytes) -> None:
     # Un .xlsx protegido con contraseña es un contenedor OLE cifrado, no un zip.
-    if ruta.suffix.lower() in {".xlsx", ".xlsm"} and firma.startswith(b"\xd0\xcf\x11\xe0"):
+    if ruta.suffix.lower() in {".xlsx", ".xlsm"} and firma.startswith(FIRMA_OLE):
         raise ErrorCartera(
             f"{ruta}: el libro está protegido con contraseña; quítasela en Excel "
             "(Archivo → Información → Proteger libro) y guárdalo de nuevo"
@@ -388,11 +389,11 @@ def _primera_linea(exc: Exception) -> str:
     return texto[0][:120] if texto else type(exc).__name__
 
 
-def _leer_csv(ruta: Path) -> tuple[list[list], str]:
-    filas, separador, texto = _leer_csv_crudo(ruta)
+def _leer_csv(ruta: Path) -> list[list]:
+    filas, texto = _leer_csv_crudo(ruta)
     if '="' in texto:  # algún ="000123": lo que escriben algunos sistemas para guardar ceros
         filas = [[_sin_formula_de_texto(c) for c in fila] for fila in filas]
-    return filas, separador
+    return filas
 
 
 _RE_FORMULA_DE_TEXTO = re.compile(r'="(.*)"', re.DOTALL)
@@ -404,7 +405,8 @@ def _sin_formula_de_texto(celda: str) -> str:
     return m.group(1) if m else celda
 
 
-def _leer_csv_crudo(ruta: Path) -> tuple[list[list], str, str]:
+def _leer_csv_crudo(ruta: Path) -> tuple[list[list], str]:
+    """(filas, texto decodificado) del CSV."""
     import csv
     import io
 
@@ -422,12 +424,12 @@ def _leer_csv_crudo(ruta: Path) -> tuple[list[list], str, str]:
     separador = _detectar_separador(texto, lineas, ruta.suffix.lower())
     filas = _filas_de_lineas(lineas, separador) if lineas is not None else None
     if filas is not None:
-        return filas, separador, texto
+        return filas, texto
     try:
         lector = csv.reader(io.StringIO(texto, newline=""), delimiter=separador)
         filas = list(lector)
         if lector.line_num == len(filas):  # una línea por fila: el índice ya es la línea
-            return filas, separador, texto
+            return filas, texto
     except csv.Error:
         pass  # la lectura línea por línea de abajo dice dónde está el problema
     lector = csv.reader(io.StringIO(texto, newline=""), delimiter=separador)
@@ -444,7 +446,7 @@ def _leer_csv_crudo(ruta: Path) -> tuple[list[list], str, str]:
         raise ErrorCartera(
             f"{ruta}: línea {lector.line_num}: CSV mal formado ({exc}); revisa las comillas"
         ) from None
-    return filas, separador, texto
+    return filas, texto
 
 
 # Fines de línea que str.splitlines reconoce y el módulo csv no (este solo \r, \n y \r\n), y
@@ -876,9 +878,9 @@ class _Lector:
             return False
         crudo = como_texto(valor)
         texto = normalizar(crudo)
-        if texto in SI or crudo in MARCAS_PAGADO or texto.split(" ", 1)[0] == "si":
+        if texto in SI or crudo in MARCAS_SI or texto.split(" ", 1)[0] == "si":
             return True  # «sí», «x», ✓, «Sí (nota de crédito)»
-        if texto in NO or crudo in MARCAS_PENDIENTE:
+        if texto in NO or crudo in MARCAS_NO:
             return False
         return crudo
 
@@ -909,9 +911,9 @@ class _Lector:
             return estado
         crudo = como_texto(estado)
         texto = normalizar(crudo)
-        if texto in PAGADO or crudo in MARCAS_PAGADO:
+        if texto in PAGADO or crudo in MARCAS_SI:
             return True
-        if texto in PENDIENTE or crudo in MARCAS_PENDIENTE:
+        if texto in PENDIENTE or crudo in MARCAS_NO:
             return False
         # «Liquidada el 05/11», «Cobrada (transferencia)»: empieza como pagada y nada dice que
         # sea a medias («Pagado 50%», «Pagado: No», «Pagado a cuenta», «Pagado $5,000 resta…»).
@@ -945,15 +947,12 @@ class _Lector:
         dia_primero = dia_primero_de(valores, self.dia_primero)
         return [self._fecha(v, falta, dia_primero) for v in valores]
 
-    def _fecha(
-        self, valor: Any, falta: str | None, dia_primero: bool | None = None
-    ) -> tuple[date | None, str]:
+    def _fecha(self, valor: Any, falta: str | None, dia_primero: bool) -> tuple[date | None, str]:
         """(fecha, motivo si no vale); una celda vacía es `falta` (o None si es opcional)."""
         if es_vacio(valor):
             return (date.min, falta) if falta else (None, "")
         try:
-            orden = self.dia_primero if dia_primero is None else dia_primero
-            return parsear_fecha(valor, orden), ""
+            return parsear_fecha(valor, dia_primero), ""
         except (ValueError, OverflowError):
             return (date.min if falta else None), _no_vale(valor, "una fecha válida", "la fecha")
 

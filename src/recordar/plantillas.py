@@ -441,13 +441,12 @@ class Plantillas:
         """El enlace de pago de la política para una deuda, o ""; ErrorPlantilla si no se genera."""
         if self._enlace is None:
             return ""
+        valores = {"factura": numero, "cliente": cliente, "total": total}
         if self._enlace_simple is not None:  # «https://…?ref={{ factura }}»: sin pasar por Jinja2
-            valores = {"factura": numero, "cliente": cliente, "total": total}
             return "".join(
                 str(valores[parte]) if k % 2 else parte
                 for k, parte in enumerate(self._enlace_simple)
             )
-        valores = {"factura": numero, "cliente": cliente, "total": total}
         try:
             return self._enlace.render(valores)
         except Exception as exc:  # cualquier fallo del enlace se informa con la clave

@@ -16,6 +16,7 @@ from recordar.calendario import Calendario, leer_fecha, leer_feriados, leer_hora
 from recordar.cumplimiento import aplicar_preset
 from recordar.errores import ErrorPolitica, causa
 from recordar.lectura_yaml import explicar_error_yaml, leer_yaml
+from recordar.valores import numero_de_condicion, partir_condicion
 
 CANALES_MENSAJE = ("email", "sms", "whatsapp")
 CAMPOS_COLUMNA = (
@@ -679,15 +680,10 @@ def _condiciones(valor: Any, donde: str, problemas: list[str]) -> dict[str, str]
 
 def _problema_condicion(texto: str) -> str | None:
     """Lo que falla en una condición, como la lee segmentos.cumple (o None)."""
-    operador = next((op for op in (">=", "<=", ">", "<") if texto.startswith(op)), "")
-    operando = texto[len(operador) :].lstrip("=!").strip().replace(",", "")
-    try:
-        numero = Decimal(operando)
-    except InvalidOperation:
-        numero = None
-    if numero is not None and numero.is_nan():
+    operador, esperado = partir_condicion(texto)
+    if esperado.lower().lstrip("+-") in ("nan", "snan"):
         return f"«{texto}» no es un valor que se pueda comparar"
-    if operador and numero is None:
+    if operador in (">=", "<=", ">", "<") and numero_de_condicion(esperado) is None:
         return f'«{texto}»: con >=, <=, > o < va un número (p. ej. ">= 50000")'
     return None
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from recordar.politica import Cadencia, Paso, Segmento
-from recordar.valores import normalizar
+from recordar.valores import normalizar, numero_de_condicion, partir_condicion
 
-OPERADORES = (">=", "<=", "!=", ">", "<", "=")
 RAPIDO = 3  # días tras un aviso: quien paga así recibe seguimientos más espaciados
 LENTO = 10  # y quien tarda esto o más, más frecuentes
 
@@ -50,12 +49,10 @@ def elegir_segmento(segmentos: list[Segmento], variables: dict[str, Any]) -> Seg
 
 def cumple(valor: Any, condicion: str) -> bool:
     """`habitual`, `>= 50000`, `!= contado`, `< 5`: sin mayúsculas ni acentos para textos."""
-    texto = condicion.strip()
-    operador = next((op for op in OPERADORES if texto.startswith(op)), "=")
-    esperado = texto[len(operador) :].strip() if texto.startswith(operador) else texto
+    operador, esperado = partir_condicion(condicion)
     if valor is None or valor == "":
         return operador == "!=" and esperado != ""
-    a, b = _numero(valor), _numero(esperado)
+    a, b = numero_de_condicion(valor), numero_de_condicion(esperado)
     if a is not None and b is not None:
         return {">=": a >= b, "<=": a <= b, ">": a > b, "<": a < b, "!=": a != b, "=": a == b}[
             operador
@@ -64,16 +61,6 @@ def cumple(valor: Any, condicion: str) -> bool:
         igual = normalizar(valor) == normalizar(esperado)
         return igual if operador == "=" else not igual
     return False
-
-
-def _numero(valor: Any) -> Decimal | None:
-    if isinstance(valor, bool):
-        return None
-    try:
-        numero = Decimal(str(valor).replace(",", ""))
-    except InvalidOperation:
-        return None
-    return numero if numero.is_finite() else None  # «NaN» o «inf» en una celda: es texto
 
 
 def intervalo_adaptado(cadencia: Cadencia | None, pasos: list[Paso],

@@ -471,6 +471,29 @@ def normalizar_correos(valor: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(validos), tuple(malos)
 
 
+# Condiciones de los segmentos: «>= 50000», «!= contado», «habitual» (sin operador es «=»).
+OPERADORES = (">=", "<=", "!=", ">", "<", "=")
+
+
+def partir_condicion(condicion: str) -> tuple[str, str]:
+    """(operador, valor esperado) de una condición."""
+    texto = condicion.strip()
+    operador = next((op for op in OPERADORES if texto.startswith(op)), "")
+    return operador or "=", texto[len(operador) :].strip()
+
+
+def numero_de_condicion(valor: object) -> Decimal | None:
+    """El número de una celda o de una condición («1,200» → 1200); None si es texto (también
+    «NaN» o «inf»: se comparan como texto)."""
+    if isinstance(valor, bool):
+        return None
+    try:
+        numero = Decimal(str(valor).replace(",", ""))
+    except InvalidOperation:
+        return None
+    return numero if numero.is_finite() else None
+
+
 def cantidad(n: int, singular: str, plural: str | None = None) -> str:
     """«1 fila», «0 filas», «3 filas»; `plural` si no es el singular con «s»."""
     return f"{n} {singular}" if n == 1 else f"{n} {plural or singular + 's'}"

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from recordar.errores import quisiste_decir
 from recordar.valores import normalizar
 
 DIAS_SEMANA = {
@@ -262,10 +263,7 @@ def _region_feriados(
             f"feriados: {pais}"
         )
         return None
-    import difflib
-
-    parecida = difflib.get_close_matches(region.upper(), codigos, n=1, cutoff=0.6)
-    sugerencia = f" (¿quisiste decir «{parecida[0]}»?)" if parecida else ""
+    sugerencia = quisiste_decir(region.upper(), codigos)
     problemas.append(
         f"{donde_region}la región «{region}» no existe en {pais}{sugerencia}; las regiones son "
         f"{', '.join(codigos)}"

@@ -64,3 +64,11 @@ def causa(exc: OSError) -> str:
 
     nombre = errno.errorcode.get(exc.errno or 0, "")
     return _CAUSAS.get(nombre) or exc.strerror or str(exc)
+
+
+def quisiste_decir(nombre: object, opciones) -> str:
+    """« (¿quisiste decir «x»?)» con la opción más parecida a un nombre mal escrito, o ""."""
+    import difflib
+
+    parecidas = difflib.get_close_matches(str(nombre), list(opciones), n=1, cutoff=0.6)
+    return f" (¿quisiste decir «{parecidas[0]}»?)" if parecidas else ""

@@ -12,6 +12,8 @@ from typing import Any
 import jinja2
 from jinja2.exceptions import SecurityError
 
+from recordar.errores import quisiste_decir
+
 
 class _ErrorIndefinida(jinja2.UndefinedError):
     """UndefinedError que recuerda a qué le faltaba el atributo, para decir en español qué tiene."""
@@ -86,13 +88,6 @@ def _enumerar(nombres: list[str], tope: int = 20) -> str:
     return texto + (f"… (y {len(nombres) - tope} más)" if len(nombres) > tope else "")
 
 
-def _parecida(nombre: str, opciones: list[str]) -> str:
-    import difflib
-
-    parecidas = difflib.get_close_matches(nombre, opciones, n=1, cutoff=0.6)
-    return f" (¿quisiste decir «{parecidas[0]}»?)" if parecidas else ""
-
-
 def _inesperado(m: re.Match) -> str:
     que, esperado = m[1], m[2]
     if esperado:
@@ -123,7 +118,7 @@ def _etiqueta_desconocida(m: re.Match) -> str:
         abre = etiqueta[3:] if etiqueta.startswith("end") else "if"
         return f"sobra {{% {etiqueta} %}}: no hay ningún {{% {abre} %}} abierto"
     return (
-        f"no existe la etiqueta {{% {etiqueta} %}}{_parecida(etiqueta, list(_ETIQUETAS))}; "
+        f"no existe la etiqueta {{% {etiqueta} %}}{quisiste_decir(etiqueta, list(_ETIQUETAS))}; "
         f"las etiquetas son {', '.join(_ETIQUETAS)}"
     )
 
@@ -131,14 +126,14 @@ def _etiqueta_desconocida(m: re.Match) -> str:
 def _filtro_desconocido(m: re.Match) -> str:
     todos = sorted({*jinja2.filters.FILTERS, *_FILTROS_PROPIOS})
     return (
-        f"no existe el filtro «{m[1]}»{_parecida(m[1], todos)}; los filtros son "
+        f"no existe el filtro «{m[1]}»{quisiste_decir(m[1], todos)}; los filtros son "
         f"{', '.join(_FILTROS_PROPIOS)} y los de Jinja2 ({', '.join(_FILTROS_COMUNES)}…)"
     )
 
 
 def _prueba_desconocida(m: re.Match) -> str:
     return (
-        f"no existe la prueba «is {m[1]}»{_parecida(m[1], sorted(jinja2.tests.TESTS))}; "
+        f"no existe la prueba «is {m[1]}»{quisiste_decir(m[1], sorted(jinja2.tests.TESTS))}; "
         f"las pruebas son {', '.join(_PRUEBAS_COMUNES)}…"
     )
 
@@ -215,11 +210,11 @@ def _indefinida(exc: _ErrorIndefinida, contexto: dict[str, Any] | None) -> str |
     obj, nombre = exc.obj, exc.nombre
     if obj is jinja2.utils.missing:
         disponibles = sorted(contexto or ())
-        texto = f"la variable «{nombre}» no existe{_parecida(str(nombre), disponibles)}"
+        texto = f"la variable «{nombre}» no existe{quisiste_decir(str(nombre), disponibles)}"
         return texto + (f"; las disponibles son {_enumerar(disponibles)}" if disponibles else "")
     if isinstance(obj, dict):
         claves = sorted(str(c) for c in obj)
-        texto = f"{_que_es(obj, contexto)} no tiene «{nombre}»{_parecida(str(nombre), claves)}"
+        texto = f"{_que_es(obj, contexto)} no tiene «{nombre}»{quisiste_decir(str(nombre), claves)}"
         texto += f"; tiene {_enumerar(claves)}" if claves else " (está vacío)"
         if contexto is not None and obj is contexto.get("empresa"):
             texto += "; añádelo en «empresa:» de la política"

@@ -14,7 +14,7 @@ from typing import Any
 
 from recordar.calendario import Calendario, leer_fecha, leer_feriados, leer_horario
 from recordar.cumplimiento import aplicar_preset
-from recordar.errores import ErrorPolitica, causa
+from recordar.errores import ErrorPolitica, causa, quisiste_decir
 from recordar.lectura_yaml import explicar_error_yaml, leer_yaml
 from recordar.valores import numero_de_condicion, partir_condicion
 
@@ -235,7 +235,7 @@ def validar_politica(datos: Any, ruta: Path | None, previos: Sequence[str] = ())
     datos = aplicar_preset(datos, problemas)
     for clave in datos:
         if clave not in CLAVES_RAIZ:
-            problemas.append(f"{clave}: clave desconocida{_sugerencia(clave, CLAVES_RAIZ)}")
+            problemas.append(f"{clave}: clave desconocida{quisiste_decir(clave, CLAVES_RAIZ)}")
 
     empresa = _empresa(datos.get("empresa"), problemas)
     idioma = _texto(datos, "idioma", "es_MX", problemas)
@@ -366,7 +366,7 @@ def _columnas(valor: Any, problemas: list[str]) -> dict[str, str]:
     for campo, encabezado in valor.items():
         if campo not in CAMPOS_COLUMNA:
             problemas.append(
-                f"columnas.{campo}: campo desconocido{_sugerencia(str(campo), CAMPOS_COLUMNA)}"
+                f"columnas.{campo}: campo desconocido{quisiste_decir(str(campo), CAMPOS_COLUMNA)}"
                 f" (campos: {', '.join(CAMPOS_COLUMNA)})"
             )
         elif (
@@ -411,7 +411,7 @@ def _paso(bruto: dict, donde: str, problemas: list[str]) -> Paso | None:
     for clave in bruto:
         if clave not in CLAVES_PASO:
             problemas.append(
-                f"{donde}.{clave}: clave desconocida{_sugerencia(str(clave), CLAVES_PASO)}"
+                f"{donde}.{clave}: clave desconocida{quisiste_decir(str(clave), CLAVES_PASO)}"
             )
     id_ = bruto.get("id")
     if id_ is None or not str(id_).strip():
@@ -730,10 +730,3 @@ def _cadencia(valor: Any, problemas: list[str]) -> Cadencia | None:
         problemas.append("cadencia_adaptativa: debe cumplirse 1 ≤ min_intervalo ≤ max_intervalo")
         return None
     return Cadencia(minimo, maximo)
-
-
-def _sugerencia(clave: str, validas) -> str:
-    import difflib
-
-    parecidas = difflib.get_close_matches(str(clave), list(validas), n=1, cutoff=0.6)
-    return f" (¿quisiste decir «{parecidas[0]}»?)" if parecidas else ""

@@ -595,3 +595,39 @@ def test_sin_linea_de_asunto_es_un_error(tmp_path, primera):
 
     with pytest.raises(ErrorPlantilla, match="debe empezar con «Asunto: …»; añádela"):
         _generar(tmp_path, f"{primera}\n\nHola".encode(), "email")
+
+
+def test_un_valor_prohibido_usado_como_clave_se_explica_en_espanol(tmp_path):
+    """`facturas[cliente.__class__]`: citar la clave prohibida lanzaba otro SecurityError y
+    `enviar` acababa en «error inesperado» en inglés."""
+    import pytest
+
+    from recordar.errores import ErrorPlantilla
+    from recordar.plantillas import Plantillas
+
+    politica, plan = _plan_de_prueba(4)
+    mensaje = plan.mensajes[0]
+    plantilla = f"{mensaje.ocurrencia.paso.plantilla}.{mensaje.canal}.j2"
+    for expresion in ("facturas[cliente.__class__]", "cliente[cliente.__class__]",
+                      "empresa[hoy.__class__]"):  # fmt: skip
+        (tmp_path / plantilla).write_text(f"Asunto: x\n\n{{{{ {expresion} }}}}\n", "utf-8")
+        plantillas = Plantillas(politica, carpeta_propia=tmp_path)
+        with pytest.raises(ErrorPlantilla, match=rf"{plantilla}: línea 3: .*permit.*corrige"):
+            plantillas.renderizar(mensaje, plan.fecha)
+
+
+def test_el_limite_de_range_del_entorno_aislado_se_dice_en_espanol(tmp_path):
+    import pytest
+
+    from recordar.errores import ErrorPlantilla
+    from recordar.plantillas import Plantillas
+
+    politica, plan = _plan_de_prueba(4)
+    mensaje = plan.mensajes[0]
+    plantilla = f"{mensaje.ocurrencia.paso.plantilla}.{mensaje.canal}.j2"
+    (tmp_path / plantilla).write_text("Asunto: x\n\n{{ range(10**7)|list|length }}\n", "utf-8")
+    plantillas = Plantillas(politica, carpeta_propia=tmp_path)
+    with pytest.raises(
+        ErrorPlantilla, match=r"línea 3: range\(\) demasiado grande: el máximo es 100 000"
+    ):
+        plantillas.renderizar(mensaje, plan.fecha)

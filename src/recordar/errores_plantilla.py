@@ -173,6 +173,9 @@ _TRADUCCIONES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
                    "(p. ej. {{ cliente ~ ' ' ~ total|dinero }})"),
         (r"'(.+?)' not supported between instances of '(.+?)' and '(.+?)'",
          lambda m: f"no se puede comparar ({m[1]}) {_tipo(m[2])} con {_tipo(m[3])}"),
+        (r"Range too big\. The sandbox blocks ranges larger than MAX_RANGE \((\d+)\)\.",
+         lambda m: f"range() demasiado grande: el máximo es {int(m[1]):,} elementos".replace(
+             ",", " ")),
         (r"'(.+?)' object is not callable",
          lambda m: f"{_tipo(m[1])} no es una función: quita los paréntesis"),
     )
@@ -183,7 +186,29 @@ def motivo_en_espanol(
     exc: BaseException, contexto: dict[str, Any] | None = None, carpetas: Sequence[str] = ()
 ) -> str:
     """Por qué falló una plantilla, en español y diciendo qué hacer; si el error no es de los
-    conocidos, el texto original. `contexto`: las variables que veía (para listarlas)."""
+    conocidos, el texto original. `contexto`: las variables que veía (para listarlas).
+
+    Nunca lanza: explicar un error no puede convertirse en otro (un valor prohibido por el
+    entorno aislado usado como clave, p. ej. `facturas[cliente.__class__]`, falla al citarlo)."""
+    try:
+        return _motivo(exc, contexto, carpetas)
+    except Exception:
+        return _motivo_prudente(exc)
+
+
+def _motivo_prudente(exc: BaseException) -> str:
+    if isinstance(exc, SecurityError) or isinstance(getattr(exc, "nombre", None), jinja2.Undefined):
+        return _PROHIBIDO_GENERICO
+    return f"la plantilla falló ({type(exc).__name__}); revisa la expresión de esa línea"
+
+
+_PROHIBIDO_GENERICO = (
+    "usa algo que el entorno aislado no permite (atributos internos como __class__); "
+    "una plantilla solo puede leer los datos, no modificarlos ni usar internos"
+)
+
+
+def _motivo(exc: BaseException, contexto: dict[str, Any] | None, carpetas: Sequence[str]) -> str:
     original = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
     if isinstance(exc, jinja2.TemplateNotFound):
         donde = f" (se busca en {' y '.join(carpetas)})" if carpetas else ""
@@ -191,6 +216,8 @@ def motivo_en_espanol(
             f"no se encuentra la plantilla incluida «{exc.name}»{donde}; créala o corrige el nombre"
         )
     if isinstance(exc, _ErrorIndefinida):
+        if isinstance(exc.nombre, jinja2.Undefined):  # la clave misma era un valor prohibido
+            return _PROHIBIDO_GENERICO
         return _indefinida(exc, contexto) or original
     if isinstance(exc, SecurityError) and (prohibido := _RE_INSEGURO.search(original)):
         return (

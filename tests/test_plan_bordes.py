@@ -267,3 +267,56 @@ def test_segmento_por_como_paga_el_deudor(comportamiento, canal):
     historial = Historial(comportamiento={"ana": comportamiento} if comportamiento else {})
     plan = planificar([factura("F-1", 3)], AMBOS, SEGMENTADA, HOY, historial)
     assert [m.canal for m in plan.mensajes] == [canal]
+
+
+# --- promesas incumplidas, tareas y motivos de omisión -------------------------------------------
+
+
+def _con_promesa(numero, atraso, rota_hace, fila):
+    return Factura(fila, numero, "Ana", "ana", Decimal("100"), HOY - timedelta(days=atraso), "MXN",
+                   promesa_pago=HOY - timedelta(days=rota_hace))  # fmt: skip
+
+
+def test_entre_promesas_rotas_manda_la_mas_reciente():
+    facturas = [_con_promesa("F-1", 10, 5, 2), _con_promesa("F-2", 20, 2, 3)]
+    plan = planificar(facturas, AMBOS, cargar_politica(None), HOY)
+    assert {m.ocurrencia.id for m in plan.mensajes} == {"promesa_incumplida@2026-11-21"}
+    assert all(sorted(m.numeros) == ["F-1", "F-2"] for m in plan.mensajes)
+
+
+def test_promesa_rota_sin_aviso_en_la_politica_sigue_su_paso_normal():
+    p = politica(promesa_incumplida=None)
+    plan = planificar([_con_promesa("F-1", 12, 3, 2)], AMBOS, p, HOY)
+    assert {m.ocurrencia.id for m in plan.mensajes} == {"seguimiento#2"}
+
+
+def test_la_tarea_lleva_el_deudor_y_su_descripcion():
+    con_texto = validar_politica(
+        {"pasos": [{"id": "llamar", "dias": 5, "accion": "tarea",
+                    "descripcion": "Llamar al deudor"}]},
+        None,
+    )  # fmt: skip
+    sin_texto = validar_politica({"pasos": [{"id": "llamar", "dias": 5, "accion": "tarea"}]}, None)
+    for p, descripcion in ((con_texto, "Llamar al deudor"), (sin_texto, "Tarea manual: llamar")):
+        (t,) = planificar([factura("F-1", 6)], AMBOS, p, HOY).tareas
+        assert (t.deudor, t.cliente, t.descripcion, t.numeros) == ("ana", "Ana", descripcion,
+                                                                  ["F-1"])  # fmt: skip
+
+
+def test_sin_canal_configurado_para_los_contactos_del_deudor():
+    solo_correo = {"ana": Contacto(correos=[CORREO])}
+    plan = planificar([factura("F-1", 31)], solo_correo, cargar_politica(None), HOY,
+                      disponibles=frozenset({"sms", "whatsapp"}))  # fmt: skip
+    assert motivos(plan) == [
+        ("F-1", "sin canal: ningún canal configurado sirve para los contactos del deudor")
+    ]
+
+
+def test_podra_enviarse_desde_con_tope_por_canal_solo_cuenta_ese_canal():
+    p = politica(limites=Limites(por_canal={"email": (1, None)}))
+    historial = Historial(envios={"ana": [(HOY - timedelta(days=3), "email"),
+                                          (HOY - timedelta(days=1), "sms")]})  # fmt: skip
+    plan = planificar([factura("F-1", 31)], AMBOS, p, HOY, historial)
+    assert motivos(plan) == [
+        ("F-1", "tope semanal de email: 1 en 7 días; podrá enviarse desde el 2026-11-27")
+    ]

@@ -199,3 +199,19 @@ def test_fechas_en_los_bordes_de_los_anios_y_en_ingles(texto, esperado):
 def test_fechas_fuera_de_los_anios_admitidos_o_incompletas(texto):
     with pytest.raises(ValueError):
         parsear_fecha(texto)
+
+
+@pytest.mark.parametrize(
+    ("texto", "dia_primero", "esperado"),
+    [("5 3 2026", True, date(2026, 3, 5)), ("5 3 2026", False, date(2026, 5, 3)),
+     ("15 03 2026", False, date(2026, 3, 15)), ("Thu, 05 Mar 2026 10:30:00 GMT", True,
+                                                date(2026, 3, 5))],
+)  # fmt: skip
+def test_formas_raras_con_dia_mes_y_anio_las_lee_dateutil(texto, dia_primero, esperado):
+    assert parsear_fecha(texto, dia_primero) == esperado
+
+
+@pytest.mark.parametrize("texto", ["marzo 2026", "15 2026 lunes", "Q1 2026"])
+def test_sin_dia_mes_y_anio_no_se_inventa_una_fecha(texto):
+    with pytest.raises(ValueError):
+        parsear_fecha(texto)

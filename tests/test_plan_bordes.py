@@ -320,3 +320,18 @@ def test_podra_enviarse_desde_con_tope_por_canal_solo_cuenta_ese_canal():
     assert motivos(plan) == [
         ("F-1", "tope semanal de email: 1 en 7 días; podrá enviarse desde el 2026-11-27")
     ]
+
+
+def test_promesa_y_pausa_que_vencen_hoy_aun_valen_hoy():
+    vence_hoy = [
+        Factura(2, "F-1", "Ana", "ana", Decimal("100"), HOY - timedelta(days=12), "MXN",
+                promesa_pago=HOY),
+        Factura(3, "F-2", "Ana", "ana", Decimal("100"), HOY - timedelta(days=12), "MXN",
+                pausa_hasta=HOY),
+    ]  # fmt: skip
+    plan = planificar(vence_hoy, AMBOS, cargar_politica(None), HOY)
+    assert plan.mensajes == []
+    assert motivos(plan) == [
+        ("F-1", "promesa vigente: pagará a más tardar el 2026-11-23"),
+        ("F-2", "pausada hasta el 2026-11-23"),
+    ]

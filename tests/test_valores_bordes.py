@@ -12,6 +12,7 @@ from recordar.valores import (
     dia_primero_de,
     moneda_de_pesos,
     moneda_del_signo,
+    normalizar_telefonos,
     parsear_fecha,
     parsear_monto,
 )
@@ -215,3 +216,21 @@ def test_formas_raras_con_dia_mes_y_anio_las_lee_dateutil(texto, dia_primero, es
 def test_sin_dia_mes_y_anio_no_se_inventa_una_fecha(texto):
     with pytest.raises(ValueError):
         parsear_fecha(texto)
+
+
+# --- teléfonos -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("celda", "region", "validos", "malos"),
+    [("+52 1 55 1234 5678", "MX", ("+525512345678",), ()),
+     ("+52 1 55 1234 5678", "ES", ("+525512345678",), ()),  # con prefijo de país, en cualquier región
+     ("521 55 1234 5678", "MX", ("+525512345678",), ()),
+     ("(521) 234-5678", "US", ("+15212345678",), ()),  # un número de EE. UU. que empieza por 521
+     ("+49 1512 3456789", "MX", ("+4915123456789",), ()),  # 14 caracteres sin ser un +521
+     ("5512345678, , 5587654321", "MX", ("+525512345678", "+525587654321"), ()),
+     (";55 1234 5678", "MX", ("+525512345678",), ()),
+     ("55 1234 5678 o 12", "MX", ("+525512345678",), ("12",))],
+)  # fmt: skip
+def test_telefonos_del_movil_mexicano_antiguo_y_trozos_vacios(celda, region, validos, malos):
+    assert normalizar_telefonos(celda, region) == (validos, malos)

@@ -335,3 +335,71 @@ def test_promesa_y_pausa_que_vencen_hoy_aun_valen_hoy():
         ("F-1", "promesa vigente: pagará a más tardar el 2026-11-23"),
         ("F-2", "pausada hasta el 2026-11-23"),
     ]
+
+
+# --- espera entre mensajes, respaldo, varios correos, notas --------------------------------------
+
+
+def test_la_espera_cuenta_desde_el_ultimo_envio_no_desde_el_primero():
+    p = politica(limites=Limites(min_dias_entre_mensajes=3))
+    historial = Historial(envios={"ana": [(HOY - timedelta(days=2), "sms"),
+                                          (HOY - timedelta(days=10), "email")]})  # fmt: skip
+    plan = planificar([factura("F-1", 31)], AMBOS, p, HOY, historial)
+    assert motivos(plan) == [
+        ("F-1", "espera: último mensaje el 2026-11-21 (mínimo 3 días entre mensajes)")
+    ]
+
+
+def test_completar_hoy_por_otro_canal_el_mismo_paso_no_espera():
+    # Ayer salió el email de seguimiento#2 y el SMS no: hoy se completa el SMS.
+    p = politica(limites=Limites(min_dias_entre_mensajes=3))
+    f = [factura("F-1", 13)]
+    historial = Historial(
+        enviados={("F-1", "email"): {"seguimiento#2"}},
+        envios={"ana": [(HOY - timedelta(days=1), "email")]},
+    )
+    assert canales(planificar(f, AMBOS, p, HOY, historial)) == [("sms", TEL)]
+    # Un paso nuevo (aviso_formal) sí espera.
+    plan = planificar([factura("F-1", 31)], AMBOS, p, HOY, historial)
+    assert plan.mensajes == [] and motivos(plan)[0][1].startswith("espera: ")
+
+
+def test_respaldo_por_sms_si_no_hay_whatsapp_configurado():
+    solo_tel = {"ana": Contacto(telefonos=[TEL])}
+    plan = planificar([factura("F-1", 31)], solo_tel, cargar_politica(None), HOY,
+                      disponibles=frozenset({"email", "sms"}))  # fmt: skip
+    assert canales(plan) == [("sms", TEL)]
+
+
+def test_varios_correos_van_juntos_menos_el_que_se_dio_de_baja():
+    dos = {"ana": Contacto(correos=[CORREO, "Pagos@Ana.mx"])}
+    plan = planificar([factura("F-1", 31)], dos, cargar_politica(None), HOY)
+    assert canales(plan) == [("email", f"{CORREO}, Pagos@Ana.mx")]
+    historial = Historial(bajas={("pagos@ana.mx", "email")})
+    plan = planificar([factura("F-1", 31)], dos, cargar_politica(None), HOY, historial)
+    assert canales(plan) == [("email", CORREO)]
+
+
+def test_no_contactar_se_respeta_y_se_dice():
+    no = {"ana": Contacto(correos=[CORREO], no_contactar=True)}
+    plan = planificar([factura("F-1", 31)], no, cargar_politica(None), HOY)
+    assert plan.mensajes == []
+    assert motivos(plan) == [("F-1", "no contactar: así lo indica la hoja")]
+
+
+def test_la_nota_dice_el_segmento_y_la_cadencia():
+    p = validar_politica(
+        {"pasos": [{"id": "aviso", "dias": 1, "repetir_cada": 4, "canales": ["email"],
+                    "plantilla": "recordatorio"}],
+         "cadencia_adaptativa": {"min_intervalo": 2, "max_intervalo": 9},
+         "segmentos": [{"nombre": "todos", "si": {"monto": ">= 0"}}]},
+        None,
+    )  # fmt: skip
+    lento = Comportamiento(pagos=1, dias_tras_aviso=30.0, dias_tarde=10.0)
+    plan = planificar([factura("F-1", 3)], AMBOS, p, HOY, Historial(comportamiento={"ana": lento}))
+    (m,) = plan.mensajes
+    assert m.ocurrencia.id == "aviso#2"  # cada 2 días: días 1 y 3
+    assert m.nota == (
+        "segmento todos; intervalo 2 d: suele pagar 30 d después del último aviso "
+        "(1 pago registrado)"
+    )

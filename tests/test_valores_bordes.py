@@ -74,8 +74,11 @@ def test_pesos_con_una_moneda_que_se_llama_asi_y_con_otra(politica, moneda):
 
 
 def test_pesos_con_la_politica_en_euros_pide_el_pais():
-    with pytest.raises(ValueError, match=r"«1\.500 pesos»: ¿pesos de qué país\?"):
+    mensaje = ("«1.500 pesos»: ¿pesos de qué país? Escribe el código de la moneda (MXN, COP, "
+               "CLP, ARS…) en la celda o en una columna Moneda")  # fmt: skip
+    with pytest.raises(ValueError) as error:
         parsear_monto("1.500 pesos", "EUR")
+    assert str(error.value) == mensaje
     # Con una moneda dicha en la celda ya no hay duda.
     assert parsear_monto("$ 1.500 MXN", "EUR") == (Decimal("1500.00"), "MXN")
     assert parsear_monto("1.500 euros", "EUR") == (Decimal("1500.00"), "EUR")
@@ -230,7 +233,9 @@ def test_sin_dia_mes_y_anio_no_se_inventa_una_fecha(texto):
      ("+49 1512 3456789", "MX", ("+4915123456789",), ()),  # 14 caracteres sin ser un +521
      ("5512345678, , 5587654321", "MX", ("+525512345678", "+525587654321"), ()),
      (";55 1234 5678", "MX", ("+525512345678",), ()),
-     ("55 1234 5678 o 12", "MX", ("+525512345678",), ("12",))],
+     ("55 1234 5678 o 12", "MX", ("+525512345678",), ("12",)),
+     ("sin teléfono; 55 1234 5678; 33 3616 1234", "MX", ("+525512345678", "+523336161234"),
+      ("sin teléfono",))],
 )  # fmt: skip
 def test_telefonos_del_movil_mexicano_antiguo_y_trozos_vacios(celda, region, validos, malos):
     assert normalizar_telefonos(celda, region) == (validos, malos)

@@ -102,6 +102,25 @@ def segmentos_sms(texto: str) -> tuple[int, int, str]:
     return unidades, -(-unidades // partido), codificacion
 
 
+def a_gsm7(texto: Any) -> str:
+    """El texto con cada letra acentuada fuera de GSM-7 sin su acento (í → i, Á → A): así un
+    nombre como «Plomería» no hace que todo el SMS pase a UCS-2 (70 caracteres por segmento)."""
+    texto = str(texto)
+    if set(texto) <= _GSM7:
+        return texto
+    return "".join(c if c in _GSM7 else _SIN_ACENTO.get(c) or _letra_gsm7(c) for c in texto)
+
+
+_SIN_ACENTO = {"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "·": "-", "\u00a0": " "}
+
+
+def _letra_gsm7(letra: str) -> str:
+    import unicodedata
+
+    base = unicodedata.normalize("NFD", letra)[0]
+    return base if base in _GSM7 else letra
+
+
 class _Compiladas(jinja2.BytecodeCache):
     """Plantillas ya compiladas, en memoria del proceso (no se escribe nada a disco: un
     simulacro no deja rastro). Jinja2 las valida con una suma del texto de la plantilla,
@@ -296,6 +315,11 @@ class Plantillas:
         entorno.filters["map"] = _map
         entorno.filters["fecha"] = self.formato.fecha
         entorno.filters["fecha_corta"] = self.formato.fecha_corta
+        # Segmentos SMS de un texto: las plantillas SMS eligen la variante que cabe en uno.
+        entorno.filters["segmentos_sms"] = lambda texto: segmentos_sms(str(texto))[1]
+        entorno.filters["gsm7"] = a_gsm7
+        # El pie de baja se añade después: las plantillas SMS lo cuentan al medir su largo.
+        entorno.globals["pie_baja"] = self.politica.pie_baja
         return entorno
 
     def _compilar_cadena(self, texto: str, donde: str) -> jinja2.Template:

@@ -14,7 +14,7 @@ from typing import Any
 
 from recordar.calendario import Calendario, leer_fecha, leer_feriados, leer_horario
 from recordar.cumplimiento import PAIS_DE_IDIOMA, aplicar_preset
-from recordar.errores import ErrorPolitica, causa, quisiste_decir
+from recordar.errores import ErrorPolitica, RecordarError, causa, quisiste_decir
 from recordar.lectura_yaml import explicar_error_yaml, leer_yaml
 from recordar.valores import numero_de_condicion, partir_condicion
 
@@ -172,6 +172,38 @@ class Politica:
 def texto_predeterminado() -> str:
     """El YAML comentado de la política predeterminada (lo que escribe `recordar iniciar`)."""
     return resources.files("recordar").joinpath("datos/politica.yaml").read_text(encoding="utf-8")
+
+
+# idioma → (moneda, zona horaria, región de teléfonos); el país de cumplimiento sale del idioma.
+_PAISES = {
+    "es_MX": ("MXN", "America/Mexico_City", "MX"),
+    "es_ES": ("EUR", "Europe/Madrid", "ES"),
+    "es_CO": ("COP", "America/Bogota", "CO"),
+    "es_CL": ("CLP", "America/Santiago", "CL"),
+    "en_US": ("USD", "America/New_York", "US"),
+}
+
+
+def texto_para_idioma(idioma: str) -> str:
+    """La política de `recordar iniciar` para un idioma: idioma, moneda, zona, región y
+    cumplimiento del país (horario, feriados e interés legal desde el primer día)."""
+    import re
+
+    clave = idioma.strip().replace("-", "_")
+    clave = next((c for c in _PAISES if c.lower() == clave.lower()), None)
+    if clave is None:
+        raise RecordarError(
+            f"--idioma: «{idioma}» no es un idioma con país preparado; usa "
+            f"{', '.join(_PAISES)} (para otro país, edita idioma, moneda y cumplimiento en la "
+            "política)"
+        )
+    moneda, zona_, region = _PAISES[clave]
+    valores = {"idioma": clave, "moneda": moneda, "zona_horaria": zona_,
+               "region_telefono": region, "cumplimiento": PAIS_DE_IDIOMA[clave]}  # fmt: skip
+    texto = texto_predeterminado()
+    for nombre, valor in valores.items():
+        texto = re.sub(rf"(?m)^{nombre}: .*$", f"{nombre}: {valor}", texto, count=1)
+    return texto
 
 
 def ubicar_politica(ruta: str | Path | None) -> Path | None:

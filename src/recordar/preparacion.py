@@ -87,7 +87,7 @@ def canales_sin_transporte(politica: Politica, contactos: dict) -> list[str]:
             continue
         lineas.append(
             f"{canal}: sin transporte en «canales:»; lo usan los pasos {', '.join(pasos)}; "
-            f"{cantidad(solo.get(canal, 0), 'deudor')} de la hoja solo se "
+            f"{cantidad(solo.get(canal, 0), 'deudor', 'deudores')} de la hoja solo se "
             f"{'alcanza' if solo.get(canal, 0) == 1 else 'alcanzan'} por canales sin transporte"
         )
     return lineas
@@ -145,6 +145,20 @@ def costo_por_segmento(politica: Politica) -> Decimal | None:
         return Decimal(str(valor))
     except InvalidOperation:
         return None
+
+
+def problemas_de_ajustes_sms(politica: Politica) -> list[str]:
+    """costo_por_segmento y max_segmentos mal escritos (se dicen en `validar`)."""
+    ajustes = politica.canales.get("sms") or {}
+    problemas = []
+    if "costo_por_segmento" in ajustes and (
+        costo_por_segmento(politica) is None or costo_por_segmento(politica) < 0
+    ):
+        problemas.append("canales.sms.costo_por_segmento: debe ser un número (p. ej. 0.45)")
+    valor = ajustes.get("max_segmentos")
+    if valor is not None and (isinstance(valor, bool) or not isinstance(valor, int) or valor < 1):
+        problemas.append("canales.sms.max_segmentos: debe ser un número entero mayor que 0")
+    return problemas
 
 
 def max_segmentos(politica: Politica) -> int:
@@ -220,3 +234,65 @@ def datos_de_ejecucion(politica: Politica, cartera, plan, cuentas_sms, abiertas=
         "sms": resumen_sms(politica, cuentas_sms),
         "tareas_abiertas": [t.a_dict() for t in abiertas],
     }
+
+
+def sms_largos(politica: Politica, cartera, plan, hoy) -> list[str]:
+    """Las plantillas SMS que pasan de `max_segmentos` con algún deudor: los SMS de hoy y, para
+    las que hoy no tocan, los deudores de nombre más largo y con más facturas de la hoja."""
+    from recordar.plantillas import segmentos_sms
+
+    maximo = max_segmentos(politica)
+    problemas: dict[tuple[str, str], str] = dict.fromkeys(problemas_de_ajustes_sms(politica), "")
+    problemas = {(p, ""): p for p in problemas}
+
+    def anotar(mensaje, fila: int) -> None:
+        segmentos = segmentos_sms(mensaje.cuerpo)[1]
+        clave = (mensaje.ocurrencia.paso.plantilla, mensaje.ocurrencia.paso.id.split("@")[0])
+        if segmentos > maximo and clave not in problemas:
+            problemas[clave] = (
+                f"sms: la plantilla «{clave[0]}.sms.j2» (paso {clave[1]}) da "
+                f"{cantidad(segmentos, 'segmento')} con el deudor «{mensaje.cliente}» (fila "
+                f"{fila}); el máximo es {maximo} (canales.sms.max_segmentos): acórtala"
+            )
+
+    for m in plan.mensajes:
+        if m.canal == "sms" and m.cuerpo:
+            anotar(m, m.lineas[0].factura.fila)
+    for mensaje, fila in _sms_de_prueba(politica, cartera, hoy):
+        anotar(mensaje, fila)
+    return list(problemas.values())
+
+
+def _sms_de_prueba(politica: Politica, cartera, hoy):
+    """Cada plantilla SMS de la política generada con los deudores que la alargan más."""
+    from recordar.errores import ErrorPlantilla
+    from recordar.plantillas import Plantillas
+    from recordar.revision_plantillas import (
+        _facturas_de_ejemplo,
+        _mensaje_de_ejemplo,
+        _usos_de_plantillas,
+    )
+
+    if not cartera.facturas:
+        return
+    por_deudor: dict[str, int] = {}
+    for f in cartera.facturas:
+        por_deudor[f.deudor] = por_deudor.get(f.deudor, 0) + 1
+    primeras = {}
+    for f in cartera.facturas:
+        primeras.setdefault(f.deudor, f)
+    candidatos = sorted(primeras.values(), key=lambda f: -len(f.cliente))[:3]
+    candidatos += [primeras[d] for d in sorted(por_deudor, key=lambda d: -por_deudor[d])[:3]]
+    plantillas = Plantillas(politica)
+    requeridas, _ = _usos_de_plantillas(politica)
+    for (nombre, canal), (paso, indice, _quien) in requeridas.items():
+        if canal != "sms" or not plantillas.existe(f"{nombre}.sms.j2"):
+            continue
+        for modelo in {id(f): f for f in candidatos}.values():
+            for facturas in _facturas_de_ejemplo(politica, hoy, paso, modelo, ()):
+                mensaje = _mensaje_de_ejemplo(politica, paso, indice, "sms", hoy, facturas)
+                try:
+                    plantillas.renderizar(mensaje, hoy)
+                except ErrorPlantilla:
+                    continue  # la revisión de plantillas ya lo dice
+                yield mensaje, modelo.fila

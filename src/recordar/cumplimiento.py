@@ -10,7 +10,7 @@ import copy
 from typing import Any
 
 # Sin acentos fuera de GSM-7: en un SMS, una «á» obliga a UCS-2 (70 caracteres por segmento).
-PIE_BAJA = "Si no desea recibir estos avisos, responda BAJA."
+PIE_BAJA = "Para no recibir estos avisos, responda BAJA."
 # El país de cada idioma: `recordar iniciar --idioma` escribe el `cumplimiento` que le toca.
 PAIS_DE_IDIOMA = {"es_MX": "MX", "es_ES": "ES", "es_CO": "CO", "es_CL": "CL", "en_US": "US"}
 

@@ -242,8 +242,7 @@ def sms_largos(politica: Politica, cartera, plan, hoy) -> list[str]:
     from recordar.plantillas import segmentos_sms
 
     maximo = max_segmentos(politica)
-    problemas: dict[tuple[str, str], str] = dict.fromkeys(problemas_de_ajustes_sms(politica), "")
-    problemas = {(p, ""): p for p in problemas}
+    problemas = {(p, ""): p for p in problemas_de_ajustes_sms(politica)}
 
     def anotar(mensaje, fila: int) -> None:
         segmentos = segmentos_sms(mensaje.cuerpo)[1]

@@ -837,7 +837,8 @@ def _baja(contacto, canal, motivo, politica_ruta, bitacora_ruta) -> None:
     ruta = _ruta_bitacora(bitacora_ruta, politica)
     with Bitacora.abrir_escritura(ruta) as b:
         ya_estaba = b.tiene_baja(validos[0], canal or "*")
-        b.dar_de_baja(validos[0], canal or "*", motivo)
+        if not ya_estaba:  # repetirla no cambia nada (ni borra el motivo de la primera)
+            b.dar_de_baja(validos[0], canal or "*", motivo)
     donde = f"por {canal}" if canal else "por ningún canal"
     if ya_estaba:
         _consola().print(f"{validos[0]} ya estaba dado de baja {donde}; no cambia nada "

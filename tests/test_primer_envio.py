@@ -289,3 +289,62 @@ def test_mexico_6_por_ciento_legal_y_la_tasa_propia_manda_y_se_dice(en_tmp, corr
     assert (
         "interes_moratorio.tasa_anual: tu valor (18) reemplaza el de cumplimiento MX (6)" in salida
     )
+
+
+@pytest.mark.parametrize("pais", ["MX", "ES", "US", "CO", "CL"])
+def test_ningun_pais_contacta_en_domingo(en_tmp, correr, pais):
+    (en_tmp / "politica.yaml").write_text(
+        f"cumplimiento: {pais}\n"
+        "pasos:\n  - {id: aviso, dias: 1, canales: [email], plantilla: recordatorio}\n",
+        encoding="utf-8",
+    )
+    _cartera(en_tmp, DOMINGO)
+    r = correr("enviar", "cartera.xlsx", "--hoy", f"{DOMINGO.isoformat()}T11:00", "-n",
+               "-o", "i.json")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert leer_json(en_tmp / "i.json")["mensajes"] == []
+
+
+def test_sin_pais_ni_horario_o_con_otro_pais_se_avisa(en_tmp, correr):
+    pasos = "pasos:\n  - {id: aviso, dias: 1, canales: [email], plantilla: recordatorio}\n"
+    _cartera(en_tmp)
+    (en_tmp / "politica.yaml").write_text("idioma: es_CO\n" + pasos, encoding="utf-8")
+    r = correr("validar", "cartera.xlsx", "--hoy", HOY.isoformat())
+    texto = " ".join(r.output.split())
+    assert "los mensajes pueden salir en domingo o en feriado: indica el país (p. ej. " in texto
+    assert "cumplimiento: CO)" in texto
+    (en_tmp / "politica.yaml").write_text(
+        "idioma: es_ES\ncumplimiento: MX\n" + pasos, encoding="utf-8"
+    )
+    r = correr("enviar", "cartera.xlsx", "--hoy", HOY.isoformat(), "-n")
+    assert "nota: cumplimiento: MX no es el país de idioma es_ES (ES); revisa ambos" in " ".join(
+        r.output.split()
+    )
+
+
+def test_tras_aviso_solo_en_una_tarea(en_tmp, correr):
+    (en_tmp / "politica.yaml").write_text(
+        "pasos:\n  - {id: aviso, dias: 1, canales: [email], plantilla: recordatorio, "
+        "tras_aviso: 5}\n",
+        encoding="utf-8",
+    )
+    _cartera(en_tmp)
+    r = correr("validar", "cartera.xlsx")
+    assert r.exit_code == 2
+    assert "pasos[0].tras_aviso: solo tiene sentido en un paso con accion: tarea" in r.output
+
+
+def test_sin_firma_cuando_el_remitente_ya_nombra_la_empresa(en_tmp, correr):
+    (en_tmp / "politica.yaml").write_text(
+        'empresa: {nombre: "Ferretería Ruiz S.A. de C.V.", firma_sms: ""}\n'
+        "pasos:\n  - {id: recordatorio, dias: 1, canales: [sms], plantilla: recordatorio}\n",
+        encoding="utf-8",
+    )
+    _cartera(en_tmp)
+    r = correr("enviar", "cartera.xlsx", "--hoy", HOY.isoformat(), "-n", "-o", "i.json")
+    assert r.exit_code == 0, r.output
+    (m,) = [m for m in leer_json(en_tmp / "i.json")["mensajes"] if m["cliente"] == "José Núñez"]
+    assert m["cuerpo"].startswith(
+        "Hola José Nuñez: su factura F-1 por $1,500.00"
+    )  # é está en GSM-7
+    assert (m["segmentos"], m["codificacion"]) == (1, "GSM-7")

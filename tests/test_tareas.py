@@ -153,3 +153,17 @@ def test_bajas_se_listan_se_quitan_y_una_repetida_lo_dice(carpeta, correr):
 
     r = correr("baja", "--quitar", "tardia@cliente.mx")
     assert r.exit_code == 2 and "no tiene baja registrada" in r.output
+
+
+def test_sin_forma_de_avisarle_la_entrega_no_espera_un_aviso_imposible(en_tmp, correr, monkeypatch):
+    preparar_carpeta(en_tmp, POLITICA, monkeypatch)
+    escribir_xlsx(
+        en_tmp / "cartera.xlsx",
+        [CABECERA, ["Sin Datos", "", "", "F-9", HOY - timedelta(days=70), 900],
+         ["Solo Teléfono", "", "55 1234 5678", "F-8", HOY - timedelta(days=70), 900]],
+    )  # fmt: skip
+    r = _enviar(correr, 0, "--simulacro")
+    assert r.exit_code == 0, r.output
+    tareas = leer_json(en_tmp / "i.json")["tareas"]
+    # Ni correo ni teléfono, o solo un teléfono sin canal sms/whatsapp configurado.
+    assert sorted(t["facturas"][0] for t in tareas) == ["F-8", "F-9"]

@@ -472,7 +472,7 @@ def _planificar_deudor(dia: _Dia, deudor: str, moneda: str, facturas: list[Factu
     tareas, mensajes = [], []
     for linea in lineas:
         (tareas if linea.ocurrencia.paso.es_tarea else mensajes).append(linea)
-    if tareas:
+    if tareas and _alcanzable(dia, contacto):
         tareas = _tareas_a_tiempo(dia, tareas, escalada, mensajes)
     if tareas:
         _planificar_tareas(dia, deudor, cliente, tareas, escalada)
@@ -549,6 +549,14 @@ def _aviso_previo(pasos: list[Paso], indice: int) -> tuple[int, Paso] | None:
         if not pasos[i].es_tarea:
             return i, pasos[i]
     return None
+
+
+def _alcanzable(dia: _Dia, contacto: Contacto) -> bool:
+    """Si al deudor le puede llegar un aviso: si no (sin contacto, sin canal, baja, no
+    contactar), la tarea no espera un aviso que nunca saldrá."""
+    if contacto.no_contactar:
+        return False
+    return bool(elegir_canales(TUPLA_CANALES, contacto, dia.disponibles, dia.historial.bajas))
 
 
 def _tareas_a_tiempo(dia: _Dia, tareas: list[Linea], escalada: _Escalada,

@@ -348,3 +348,20 @@ def test_sin_firma_cuando_el_remitente_ya_nombra_la_empresa(en_tmp, correr):
         "Hola José Nuñez: su factura F-1 por $1,500.00"
     )  # é está en GSM-7
     assert (m["segmentos"], m["codificacion"]) == (1, "GSM-7")
+
+
+def test_el_remitente_de_ejemplo_de_los_canales_tambien_se_niega(en_tmp, correr, memoria):
+    (en_tmp / "politica.yaml").write_text(
+        'empresa: {nombre: "Ferretería Ruiz"}\n'
+        "pasos:\n  - {id: aviso, dias: 1, canales: [email], plantilla: recordatorio}\n"
+        "canales:\n  email: {tipo: smtp, servidor: smtp.miempresa.ejemplo,\n"
+        '          remitente: "Cobranza Mi Empresa <cobranza@miempresa.ejemplo>"}\n',
+        encoding="utf-8",
+    )
+    _cartera(en_tmp)
+    r = correr("enviar", "cartera.xlsx", "--hoy", HOY.isoformat())
+    assert r.exit_code == 2
+    assert "en canales.email.remitente, canales.email.servidor;" in " ".join(r.output.split())
+    r = correr("canales")
+    assert r.exit_code == 0, r.output
+    assert "sin transporte" not in r.output

@@ -1,10 +1,12 @@
 import gc
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from recordar.calendario import Calendario
 from recordar.cartera import Contacto, Factura
 from recordar.plan import Historial, calcular_interes, ocurrencia_para, planificar
 from recordar.politica import InteresMoratorio, Limites, cargar_politica, validar_politica
@@ -60,12 +62,15 @@ def test_el_paso_elegido_nunca_retrocede_al_avanzar_los_dias(d, avance):
 def test_dias_vencido_en_fines_de_mes_y_bisiestos(vencimiento, dias):
     # La fecha de hoy es vencimiento + dias exactos, crucen o no febrero o un 29 de febrero.
     hoy = vencimiento + timedelta(days=dias)
-    plan = planificar([factura("F-1", vencimiento)], CONTACTOS, POLITICA, hoy)
+    # Sin horario ni feriados: aquí solo cuentan los días (cumplimiento: MX frenaría domingos).
+    sin_calendario = replace(POLITICA, calendario=Calendario())
+    plan = planificar([factura("F-1", vencimiento)], CONTACTOS, sin_calendario, hoy)
     esperado = ocurrencia_para(PASOS, dias)
     if esperado is None:
         assert plan.mensajes == [] and plan.tareas == [] and len(plan.omitidas) == 1
     elif esperado.paso.es_tarea:
-        assert [t.ocurrencia.id for t in plan.tareas] == [esperado.id]
+        # Sin el aviso anterior enviado, la tarea espera: primero sale ese aviso.
+        assert plan.tareas == [] and {m.ocurrencia.id for m in plan.mensajes} == {"aviso_final"}
     else:
         assert {m.ocurrencia.id for m in plan.mensajes} == {esperado.id}
         assert all(m.dias_vencido == dias for m in plan.mensajes)
@@ -135,11 +140,12 @@ def test_canal_preferido_y_respaldo():
 
 
 def test_tarea_de_agencia_sin_mensaje():
-    plan = planificar([factura("F-1", HOY - timedelta(days=61))], CONTACTOS, POLITICA, HOY)
+    enviado = Historial(avisos={("F-1", "aviso_final"): HOY - timedelta(days=16)})
+    plan = planificar([factura("F-1", HOY - timedelta(days=61))], CONTACTOS, POLITICA, HOY, enviado)
     assert plan.mensajes == []
     (t,) = plan.tareas
     assert t.ocurrencia.id == "agencia" and t.numeros == ["F-1"]
-    historial = Historial(enviados={("F-1", "tarea"): {"agencia"}})
+    historial = Historial(enviados={("F-1", "tarea"): {"agencia"}}, avisos=enviado.avisos)
     assert (
         planificar(
             [factura("F-1", HOY - timedelta(days=61))], CONTACTOS, POLITICA, HOY, historial
@@ -185,7 +191,8 @@ def test_monedas_distintas_van_en_mensajes_distintos():
 
 def test_tareas_nuevas_y_ya_registradas_del_mismo_deudor():
     facturas = [factura("F-1", HOY - timedelta(days=61)), factura("F-2", HOY - timedelta(days=70))]
-    historial = Historial(enviados={("F-1", "tarea"): {"agencia"}})
+    avisos = {(n, "aviso_final"): HOY - timedelta(days=20) for n in ("F-1", "F-2")}
+    historial = Historial(enviados={("F-1", "tarea"): {"agencia"}}, avisos=avisos)
     plan = planificar(facturas, CONTACTOS, POLITICA, HOY, historial)
     (t,) = plan.tareas
     assert t.numeros == ["F-2"]

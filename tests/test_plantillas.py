@@ -539,9 +539,12 @@ def test_error_en_el_enlace_de_pago_en_espanol(tmp_path, enlace, motivo):
 
 def _generar(tmp_path, datos: bytes, canal="sms"):
     """El primer mensaje de `canal` del plan de prueba generado con `datos` (bytes) como plantilla."""
+    from dataclasses import replace
+
     from recordar.plantillas import Plantillas
 
     politica, plan = _plan_de_prueba(4)
+    politica = replace(politica, pie_baja="")  # solo el texto de la plantilla
     mensaje = next(m for m in plan.mensajes if m.canal == canal)
     ruta = tmp_path / f"{mensaje.ocurrencia.paso.plantilla}.{canal}.j2"
     ruta.write_bytes(datos)

@@ -12,7 +12,8 @@ from recordar.politica import cargar_politica, texto_predeterminado
 def test_predeterminada_y_ejemplo_son_validos():
     predeterminada = cargar_politica(None)
     assert predeterminada.ruta is None
-    assert predeterminada.interes_moratorio.tasa_anual == Decimal("10")
+    # cumplimiento: MX sin interes_moratorio propio: el 6 % legal (Código de Comercio, art. 362).
+    assert predeterminada.interes_moratorio.tasa_anual == Decimal("6")
     assert "pasos:" in texto_predeterminado() and "#" in texto_predeterminado()
 
 

@@ -104,6 +104,13 @@ MIGRACIONES: list[str] = [
             dias_tras_aviso INTEGER
         );
     """,
+    # Tareas cerradas a mano (`recordar tareas hecha ID`): las demás siguen abiertas.
+    """
+        CREATE TABLE tareas_cerradas (
+            tarea_id INTEGER PRIMARY KEY REFERENCES tareas(id),
+            cerrada TEXT NOT NULL
+        );
+    """,
 ]
 
 
@@ -252,6 +259,7 @@ class Bitacora:
             "SELECT deudor, COUNT(*), AVG(dias_tras_aviso), AVG(dias_tarde) FROM pagos GROUP BY deudor"
         ):
             historial.comportamiento[deudor] = Comportamiento(pagos, tras, tarde)
+        self._fechas_de_avisos(historial)
         return historial
 
     def dar_de_baja(self, contacto: str, canal: str = "*", motivo: str | None = None) -> bool:
@@ -452,6 +460,85 @@ class Bitacora:
             parametros,
         ).fetchall()
         return [Registro(f[0], f[1], json.loads(f[2]), *f[3:8], bool(f[8]), *f[9:]) for f in filas]
+
+    # --- tareas y bajas ---------------------------------------------------------------------
+
+    def _fechas_de_avisos(self, historial: Historial) -> None:
+        """(factura, paso) → el primer día en que ese paso se envió de verdad: de ahí cuenta
+        `tras_aviso` de una tarea."""
+        for factura, paso, fecha in self._con.execute(
+            "SELECT ef.factura, e.paso, MIN(e.fecha_plan) FROM envio_facturas ef "
+            "JOIN envios e ON e.id = ef.envio_id WHERE e.estado = 'enviado' "
+            "GROUP BY ef.factura, e.paso"
+        ):
+            historial.avisos[(factura, paso.partition("#")[0])] = date.fromisoformat(fecha)
+
+    def tareas_abiertas(self) -> list[TareaAbierta]:
+        """Las tareas registradas que nadie cerró, de la más antigua a la más nueva."""
+        if self._con is None:
+            return []
+        filas = self._con.execute(
+            "SELECT t.id, t.cliente, t.facturas, t.paso, t.descripcion, t.fecha_plan FROM tareas t "
+            "WHERE t.id NOT IN (SELECT tarea_id FROM tareas_cerradas) ORDER BY t.fecha_plan, t.id"
+        ).fetchall()
+        return [TareaAbierta(f[0], f[1], json.loads(f[2]), f[3], f[4], f[5]) for f in filas]
+
+    def cerrar_tarea(self, tarea_id: int) -> str:
+        """Cierra una tarea: "cerrada", "ya cerrada" o "no existe"."""
+        with self._transaccion():
+            if (
+                self._con.execute("SELECT 1 FROM tareas WHERE id = ?", (tarea_id,)).fetchone()
+                is None
+            ):
+                return "no existe"
+            cur = self._con.execute(
+                "INSERT OR IGNORE INTO tareas_cerradas (tarea_id, cerrada) VALUES (?, ?)",
+                (tarea_id, _ahora()),
+            )
+        return "cerrada" if cur.rowcount == 1 else "ya cerrada"
+
+    def listar_bajas(self) -> list[tuple[str, str, str | None, str]]:
+        """(contacto, canal, motivo, desde) de cada baja registrada."""
+        if self._con is None:
+            return []
+        return self._con.execute(
+            "SELECT contacto, canal, motivo, creado FROM bajas ORDER BY creado, contacto"
+        ).fetchall()
+
+    def quitar_baja(self, contacto: str, canal: str | None = None) -> int:
+        """Deshace la baja de un contacto (en un canal o en todos); cuántas se quitaron."""
+        with self._transaccion():
+            if canal is None:
+                cur = self._con.execute("DELETE FROM bajas WHERE contacto = ?", (contacto.lower(),))
+            else:
+                cur = self._con.execute(
+                    "DELETE FROM bajas WHERE contacto = ? AND canal = ?", (contacto.lower(), canal)
+                )
+        return cur.rowcount
+
+    def tiene_baja(self, contacto: str, canal: str) -> bool:
+        if self._con is None:
+            return False
+        fila = self._con.execute(
+            "SELECT 1 FROM bajas WHERE contacto = ? AND canal = ?", (contacto.lower(), canal)
+        ).fetchone()
+        return fila is not None
+
+
+@dataclass(slots=True)
+class TareaAbierta:
+    """Una tarea de la bitácora que sigue abierta."""
+
+    id: int
+    cliente: str
+    facturas: list[str]
+    paso: str
+    descripcion: str
+    desde: str
+
+    def a_dict(self) -> dict:
+        return {"id": self.id, "cliente": self.cliente, "facturas": self.facturas,
+                "paso": self.paso, "descripcion": self.descripcion, "desde": self.desde}  # fmt: skip
 
 
 class _Transaccion:

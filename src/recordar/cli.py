@@ -390,15 +390,25 @@ def _enviar(
         mostrar,
     )
     from recordar.politica import cargar_politica
+    from recordar.preparacion import (
+        contar_sms,
+        datos_de_ejecucion,
+        exigir_lista_para_enviar,
+        notas_de_plan,
+        notas_de_politica,
+    )
 
     if salida is not None:
         _revisar_salida(salida, cartera_ruta)
     politica = cargar_politica(politica_ruta)
+    if not simulacro:
+        exigir_lista_para_enviar(politica)
     fecha, ahora = _momento(hoy, politica.zona_horaria)
     ruta_bitacora = _ruta_bitacora(bitacora_ruta, politica)
     if simulacro:
         with Bitacora.abrir_lectura(ruta_bitacora) as b:
             historial = b.historial()
+            abiertas = b.tareas_abiertas()
         cartera = _cargar(cartera_ruta, politica, hoja)
         # En un simulacro el registro JSON de cada mensaje ya es definitivo: se codifica al
         # generarlo, repartido entre los procesos del render. Sin informe completo (csv, xlsx,
@@ -416,16 +426,24 @@ def _enviar(
             if json_hecho:
                 informe.append(json_de_antemano(cartera, plan, simulacro=True, analisis=analisis))
 
-        plan, registros = _planificar(
+        def por_tramo(mensajes):
+            # Los SMS y sus segmentos se cuentan donde se generó cada tramo.
+            return (mensajes_a_json(mensajes) if json_hecho else None), contar_sms(mensajes)
+
+        plan, tramos = _planificar(
             politica, cartera, fecha, historial, ahora=ahora, simulacro=True,
-            por_tramo=mensajes_a_json if json_hecho else None,
-            traer_textos=salida is not None and not json_hecho, mientras=preparar_vista,
+            por_tramo=por_tramo, traer_textos=salida is not None and not json_hecho,
+            mientras=preparar_vista,
         )  # fmt: skip
         _HASTA_EL_FINAL.append((cartera, plan))
+        registros, cuentas = [t[0] for t in tramos], [t[1] for t in tramos]
+        _avisar(consola, notas_de_politica(politica))
         consola.file.write(vista[0])
         consola.file.flush()
+        _avisar(consola, notas_de_plan(politica, cartera, plan, cuentas, abiertas))
         if salida is not None:
             datos = informe[0](registros) if json_hecho else a_dict(cartera, plan, simulacro=True)
+            datos.update(datos_de_ejecucion(politica, cartera, plan, cuentas, abiertas))
             escribir_informe(salida, datos)
             _consola().print(f"Informe escrito en {salida}")
         return
@@ -466,7 +484,18 @@ def _enviar_de_verdad(
                             avisar=lambda texto: errores.print(f"aviso: {texto}", markup=False))  # fmt: skip
         resultado = enviador.enviar(plan)
         resultado.inciertos_nuevos = inciertos_nuevos
+        abiertas = b.tareas_abiertas()
+    from recordar.preparacion import (
+        contar_sms,
+        datos_de_ejecucion,
+        notas_de_plan,
+        notas_de_politica,
+    )
+
+    cuentas = [contar_sms(plan.mensajes)]
     mostrar(consola, cartera, plan, simulacro=False)
+    _avisar(consola, notas_de_politica(politica) + notas_de_plan(politica, cartera, plan, cuentas,
+                                                                   abiertas))  # fmt: skip
     mostrar_envio(consola, resultado, ruta_bitacora)
     if pagos:
         consola.print(
@@ -478,6 +507,7 @@ def _enviar_de_verdad(
         datos = a_dict(cartera, plan, simulacro=False)
         datos["inciertos"] = [registro_a_dict(r, completo=True) for r in resultado.sin_resolver]
         datos["pagos_detectados"] = pagos
+        datos.update(datos_de_ejecucion(politica, cartera, plan, cuentas, abiertas))
         datos["reintentados"] = [
             dict(registro_a_dict(r, completo=True), estado=estado, detalle=detalle)
             for r, estado, detalle in resultado.reintentados
@@ -485,6 +515,12 @@ def _enviar_de_verdad(
         escribir_informe(salida, datos)
         consola.print(f"Informe escrito en {salida}")
     return 1 if resultado.con_problemas else 0
+
+
+def _avisar(consola, notas: list[str]) -> None:
+    """Avisos de la ejecución (valores de ejemplo, deudores sin canal, SMS…), uno por línea."""
+    for nota in notas:
+        consola.print(nota, markup=False, style="yellow" if nota.startswith("AVISO") else None)
 
 
 def _revisar_salida(salida: Path, cartera: Path) -> None:
@@ -533,11 +569,22 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
     plan, _ = _planificar(politica, cartera, fecha, ahora=ahora, simulacro=True, traer_textos=False)
     consola = _consola()
     r = resumir(cartera, plan)
+    from recordar.politica import valores_de_ejemplo
+    from recordar.preparacion import canales_sin_transporte, sms_largos
     from recordar.valores import cantidad
 
+    ejemplo = valores_de_ejemplo(politica)
     consola.print(
         f"Política: {politica.nombre} ({cantidad(len(politica.pasos), 'paso')}) · correcta"
+        + (" para simulacros" if ejemplo or politica.ruta is None else "")
     )
+    pendientes = _pendientes_para_enviar(politica, ejemplo)
+    pendientes += canales_sin_transporte(politica, cartera.contactos)
+    pendientes += sms_largos(politica, cartera, plan, fecha)
+    if pendientes:
+        consola.print("Antes de enviar de verdad:")
+    for linea in pendientes + [f"nota: {n}" for n in politica.notas]:
+        consola.print(f"  {linea}", markup=False)
     consola.print(
         f"Cartera: {cartera.ruta}"
         + (f" (hoja «{cartera.hoja}»)" if cartera.hoja else "")
@@ -557,6 +604,15 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
     if cartera.rechazos or cartera.avisos:
         raise typer.Exit(1)
     consola.print("Todo correcto.")
+
+
+def _pendientes_para_enviar(politica, ejemplo: list[str]) -> list[str]:
+    """Lo que impide un envío real: la política predeterminada o valores de ejemplo."""
+    if politica.ruta is None:
+        return ["política predeterminada: solo para simulacros; crea la tuya con «recordar "
+                "iniciar CARPETA» para enviar de verdad"]  # fmt: skip
+    return [f"{clave}: valor de ejemplo de «recordar iniciar»; pon el tuyo (o borra la clave) "
+            "antes de enviar de verdad" for clave in ejemplo]  # fmt: skip
 
 
 def _revisar_todas_las_plantillas(politica, cartera, fecha) -> None:
@@ -664,11 +720,13 @@ def _historial(
 @app.command(options_metavar="[OPCIONES]")
 def baja(
     contacto: Annotated[
-        str,
+        str | None,
         typer.Argument(
-            metavar="EMAIL|TELEFONO", help="Correo o teléfono que no quiere más mensajes."
+            metavar="EMAIL|TELEFONO",
+            help="Correo o teléfono que no quiere más mensajes.",
+            show_default=False,
         ),
-    ],
+    ] = None,
     canal: Annotated[
         str | None,
         typer.Option(
@@ -683,9 +741,81 @@ def baja(
     ] = None,
     politica: OpcionPolitica = None,
     bitacora: OpcionBitacora = None,
+    lista: Annotated[
+        bool, typer.Option("--lista", help="Lista las bajas registradas y termina.")
+    ] = False,
+    quitar: Annotated[
+        str | None,
+        typer.Option("--quitar", metavar="EMAIL|TELEFONO", help="Deshace la baja de ese contacto."),
+    ] = None,
 ) -> None:
     """Registra que un correo o teléfono pidió no recibir más recordatorios; toda ejecución posterior lo respeta."""
-    _ejecutar(_baja, contacto, canal, motivo, politica, bitacora)
+    if lista:
+        _ejecutar(_listar_bajas, politica, bitacora)
+    elif quitar is not None:
+        _ejecutar(_quitar_baja, quitar, canal, politica, bitacora)
+    elif contacto is None:
+        from typer._click.exceptions import MissingParameter
+        from typer._click.globals import get_current_context
+
+        contexto = get_current_context()
+        parametro = next(p for p in contexto.command.params if p.name == "contacto")
+        raise MissingParameter(ctx=contexto, param=parametro)
+    else:
+        _ejecutar(_baja, contacto, canal, motivo, politica, bitacora)
+
+
+def _listar_bajas(politica_ruta, bitacora_ruta) -> None:
+    from recordar.bitacora import Bitacora
+    from recordar.politica import cargar_politica
+
+    ruta = _ruta_bitacora(bitacora_ruta, cargar_politica(politica_ruta))
+    with Bitacora.abrir_lectura(ruta) as b:
+        bajas = b.listar_bajas()
+    consola = _consola()
+    if not bajas:
+        consola.print(f"Sin bajas registradas (bitácora: {ruta}).")
+        return
+    consola.print(f"Bajas registradas ({len(bajas)}) · {ruta}")
+    for contacto, canal, motivo, desde in bajas:
+        donde = "todos los canales" if canal == "*" else canal
+        consola.print(f"  {contacto} · {donde} · desde {desde[:10]}" + (f" · {motivo}" if motivo
+                      else ""), markup=False)  # fmt: skip
+
+
+def _quitar_baja(contacto, canal, politica_ruta, bitacora_ruta) -> None:
+    from recordar.bitacora import Bitacora
+    from recordar.politica import cargar_politica
+
+    politica = cargar_politica(politica_ruta)
+    normalizado = _contacto_normalizado(contacto, politica)
+    ruta = _ruta_bitacora(bitacora_ruta, politica)
+    if not ruta.exists():
+        raise RecordarError(f"{ruta}: la bitácora no existe; no hay bajas que quitar")
+    with Bitacora.abrir_escritura(ruta) as b:
+        quitadas = b.quitar_baja(normalizado, canal)
+    if not quitadas:
+        raise RecordarError(
+            f"{normalizado} no tiene baja registrada{f' por {canal}' if canal else ''} en {ruta}; "
+            "mira las bajas con «recordar baja --lista»"
+        )
+    _consola().print(
+        f"Baja quitada: {normalizado} vuelve a recibir recordatorios (bitácora: {ruta})."
+    )
+
+
+def _contacto_normalizado(contacto: str, politica) -> str:
+    from recordar.valores import normalizar_correos, normalizar_telefonos
+
+    if "@" in contacto:
+        validos, _ = normalizar_correos(contacto)
+    else:
+        validos, _ = normalizar_telefonos(contacto, politica.region_telefono)
+    if len(validos) != 1:
+        raise RecordarError(
+            f"«{contacto}» no es un correo ni un teléfono válido para la región {politica.region_telefono}"
+        )
+    return validos[0]
 
 
 def _baja(contacto, canal, motivo, politica_ruta, bitacora_ruta) -> None:
@@ -706,20 +836,110 @@ def _baja(contacto, canal, motivo, politica_ruta, bitacora_ruta) -> None:
         )
     ruta = _ruta_bitacora(bitacora_ruta, politica)
     with Bitacora.abrir_escritura(ruta) as b:
-        b.dar_de_baja(validos[0], canal or "*", motivo)
+        ya_estaba = b.tiene_baja(validos[0], canal or "*")
+        if not ya_estaba:  # repetirla no cambia nada (ni borra el motivo de la primera)
+            b.dar_de_baja(validos[0], canal or "*", motivo)
     donde = f"por {canal}" if canal else "por ningún canal"
+    if ya_estaba:
+        _consola().print(f"{validos[0]} ya estaba dado de baja {donde}; no cambia nada "
+                         f"(bitácora: {ruta}).")  # fmt: skip
+        return
     _consola().print(
         f"Baja registrada: {validos[0]} no recibirá más recordatorios {donde} (bitácora: {ruta})."
     )
 
 
 @app.command(options_metavar="[OPCIONES]")
-def canales(politica: OpcionPolitica = None) -> None:
-    """Lista los tipos de canal instalados (incluidos plugins) y si la política los configura."""
-    _ejecutar(_canales, politica)
+def tareas(
+    accion: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[hecha]", help="«hecha ID» cierra la tarea ID.", show_default=False
+        ),
+    ] = None,
+    tarea_id: Annotated[
+        str | None,
+        typer.Argument(metavar="[ID]", help="Número de la tarea (columna id).", show_default=False),
+    ] = None,
+    como_json: Annotated[bool, typer.Option("--json", help="Salida en JSON.")] = False,
+    politica: OpcionPolitica = None,
+    bitacora: OpcionBitacora = None,
+) -> None:
+    """Lista las tareas abiertas (cliente, facturas, paso, desde cuándo); «tareas hecha ID» cierra una."""
+    _ejecutar(_tareas, accion, tarea_id, como_json, politica, bitacora)
 
 
-def _canales(politica_ruta) -> None:
+def _tareas(accion, tarea_id, como_json, politica_ruta, bitacora_ruta) -> None:
+    import json
+
+    from recordar.bitacora import Bitacora
+    from recordar.politica import cargar_politica
+
+    politica = cargar_politica(politica_ruta)
+    ruta = _ruta_bitacora(bitacora_ruta, politica)
+    if accion is not None:
+        _cerrar_tarea(ruta, accion, tarea_id)
+        return
+    with Bitacora.abrir_lectura(ruta) as b:
+        abiertas = b.tareas_abiertas()
+    if como_json:
+        typer.echo(json.dumps([t.a_dict() for t in abiertas], ensure_ascii=False, indent=1))
+        return
+    consola = _consola()
+    if not abiertas:
+        consola.print(f"Sin tareas abiertas (bitácora: {ruta}).")
+        return
+    from rich.table import Table
+
+    tabla = Table(title=f"Tareas abiertas ({len(abiertas)}) · {ruta}")
+    for columna in ("id", "cliente", "facturas", "paso", "desde", "descripción"):
+        tabla.add_column(columna, overflow="fold")
+    for t in abiertas:
+        tabla.add_row(str(t.id), t.cliente, ", ".join(t.facturas), t.paso, t.desde, t.descripcion)
+    consola.print(tabla)
+    consola.print("Cuando esté hecha: recordar tareas hecha ID")
+
+
+def _cerrar_tarea(ruta: Path, accion: str, tarea_id: str | None) -> None:
+    from recordar.bitacora import Bitacora
+
+    if accion != "hecha":
+        raise RecordarError(f"tareas: «{accion}» no es una acción; usa «recordar tareas hecha ID»")
+    if tarea_id is None or not tarea_id.strip().isdigit():
+        raise RecordarError(
+            "tareas hecha: falta el número de la tarea (la columna id de «recordar tareas»)"
+        )
+    if not ruta.exists():
+        raise RecordarError(f"{ruta}: la bitácora no existe; no hay tareas que cerrar")
+    with Bitacora.abrir_escritura(ruta) as b:
+        estado = b.cerrar_tarea(int(tarea_id))
+    if estado == "no existe":
+        raise RecordarError(
+            f"tareas hecha {tarea_id}: no hay ninguna tarea con ese número en {ruta}; "
+            "mira los números con «recordar tareas»"
+        )
+    texto = "ya estaba cerrada" if estado == "ya cerrada" else "cerrada"
+    _consola().print(f"Tarea {tarea_id} {texto} (bitácora: {ruta}).")
+
+
+@app.command(options_metavar="[OPCIONES]")
+def canales(
+    cartera: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[CARTERA]",
+            help="Hoja de la cartera: cuenta los deudores que solo alcanzan canales sin transporte.",
+            show_default=False,
+        ),
+    ] = None,
+    politica: OpcionPolitica = None,
+    hoja: OpcionHoja = None,
+) -> None:
+    """Lista los tipos de canal instalados (incluidos plugins), si la política los configura y los que usan los pasos sin transporte."""
+    _ejecutar(_canales, politica, cartera, hoja)
+
+
+def _canales(politica_ruta, cartera_ruta=None, hoja=None) -> None:
     from rich.table import Table
 
     from recordar.canales.base import crear_canal, tipos_de_canal
@@ -739,6 +959,7 @@ def _canales(politica_ruta) -> None:
                 tipo, ", ".join(clase.canales), clase.__module__, ", ".join(clase.ajustes)
             )
     consola.print(tabla)
+    _canales_sin_transporte(consola, politica, cartera_ruta, hoja)
     if not politica.canales:
         consola.print(f"{politica.nombre}: ningún canal configurado en «canales:».")
         return
@@ -755,21 +976,49 @@ def _canales(politica_ruta) -> None:
     consola.print(tabla)
 
 
+def _canales_sin_transporte(consola, politica, cartera_ruta, hoja) -> None:
+    """Los canales que usan los pasos y no tienen transporte (con la hoja, a cuántos deudores
+    solo se llegaría por ellos)."""
+    from recordar.preparacion import canales_sin_transporte, configurados, usos_de_canales
+
+    if cartera_ruta is not None:
+        lineas = canales_sin_transporte(politica, _cargar(cartera_ruta, politica, hoja).contactos)
+    else:
+        hay = configurados(politica)
+        lineas = [
+            f"{canal}: sin transporte en «canales:»; lo usan los pasos {', '.join(pasos)}"
+            for canal, pasos in usos_de_canales(politica).items()
+            if canal not in hay
+        ]
+    for linea in lineas:
+        consola.print(f"{politica.nombre}: {linea}", markup=False)
+
+
 @app.command(options_metavar="[OPCIONES]")
 def iniciar(
     carpeta: Annotated[
         Path, typer.Argument(metavar="CARPETA", help="Carpeta donde crear los archivos.")
     ] = Path("."),
+    idioma: Annotated[
+        str,
+        typer.Option(
+            "--idioma",
+            metavar="IDIOMA",
+            help="es_MX, es_ES, es_CO, es_CL o en_US: fija moneda, zona, región y cumplimiento.",
+        ),
+    ] = "es_MX",
 ) -> None:
     """Crea politica.yaml comentada, plantillas/ para personalizar y una cartera de ejemplo (no sobrescribe)."""
-    _ejecutar(_iniciar, carpeta)
+    _ejecutar(_iniciar, carpeta, idioma)
 
 
-def _iniciar(carpeta: Path) -> None:
+def _iniciar(carpeta: Path, idioma: str = "es_MX") -> None:
     import shutil
 
     from recordar.plantillas import carpeta_integrada
-    from recordar.politica import texto_predeterminado
+    from recordar.politica import texto_para_idioma
+
+    texto = texto_para_idioma(idioma)
 
     if carpeta.exists() and not carpeta.is_dir():
         raise RecordarError(f"{carpeta}: ya existe y no es una carpeta; indica otra carpeta")
@@ -789,7 +1038,7 @@ def _iniciar(carpeta: Path) -> None:
 
     try:
         carpeta.mkdir(parents=True, exist_ok=True)
-        escribir(carpeta / "politica.yaml", texto_predeterminado().encode("utf-8"))
+        escribir(carpeta / "politica.yaml", texto.encode("utf-8"))
         for origen in sorted(carpeta_integrada().glob("*.j2")):
             escribir(carpeta / "plantillas" / origen.name, origen=origen)
         ejemplo = _cartera_de_ejemplo()
@@ -806,6 +1055,8 @@ def _iniciar(carpeta: Path) -> None:
         consola.print(f"ya existe {ruta} (no se toca)")
     consola.print(f"Siguiente paso: recordar enviar {carpeta / 'cartera-ejemplo.xlsx'} "
                   f"--politica {carpeta / 'politica.yaml'} --simulacro")  # fmt: skip
+    consola.print("Antes de enviar de verdad, cambia en politica.yaml los valores de ejemplo "
+                  "(empresa y canales); mientras sigan, recordar no envía.")  # fmt: skip
 
 
 def _cartera_de_ejemplo() -> Path | None:

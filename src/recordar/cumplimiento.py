@@ -9,7 +9,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-PIE_BAJA = "Si no desea recibir más recordatorios por este medio, responda BAJA."
+# Sin acentos fuera de GSM-7: en un SMS, una «á» obliga a UCS-2 (70 caracteres por segmento).
+PIE_BAJA = "Para no recibir estos avisos, responda BAJA."
+# El país de cada idioma: `recordar iniciar --idioma` escribe el `cumplimiento` que le toca.
+PAIS_DE_IDIOMA = {"es_MX": "MX", "es_ES": "ES", "es_CO": "CO", "es_CL": "CL", "en_US": "US"}
 
 PRESETS: dict[str, dict[str, Any]] = {
     # Disposiciones de la CONDUSEF sobre despachos de cobranza: de 7:00 a 22:00 del deudor.
@@ -22,6 +25,8 @@ PRESETS: dict[str, dict[str, Any]] = {
         "feriados": "MX",
         "limites": {"max_por_semana": 3, "max_por_mes": 8},
         "pie_baja": PIE_BAJA,
+        # Código de Comercio, art. 362: sin tasa pactada, el 6 % anual desde la mora.
+        "interes_moratorio": {"tasa_anual": 6, "desde_dias": 1},
     },
     # Ley 3/2004 (operaciones entre empresas): BCE + 8 puntos por semestre y 40 EUR por factura.
     "ES": {
@@ -47,16 +52,18 @@ PRESETS: dict[str, dict[str, Any]] = {
             ],
         },
     },
-    # FDCPA / Regulation F: de 8:00 a 21:00 del deudor; forma clara de darse de baja.
+    # FDCPA / Regulation F: de 8:00 a 21:00 del deudor; forma clara de darse de baja. Sin
+    # domingos: la ley no los prohíbe, pero nadie agradece un cobro en domingo (amplía
+    # `horario.dias` si de verdad quieres).
     "US": {
         "horario": {
             "desde": "08:00",
             "hasta": "21:00",
-            "dias": ["lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo"],
+            "dias": ["lunes", "martes", "miercoles", "jueves", "viernes", "sabado"],
         },
         "feriados": "US",
         "limites": {"max_por_semana": 7, "por_canal": {"sms": {"max_por_semana": 3}}},
-        "pie_baja": "Reply STOP to opt out / Responda BAJA para no recibir más mensajes.",
+        "pie_baja": "Reply STOP to opt out / Responda BAJA para no recibir estos avisos.",
     },
     # Ley 2300 de 2023: lunes a viernes 7–19 h y sábados 8–15 h; una vez por semana por medio,
     # dos por semana en total.
@@ -88,8 +95,14 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
-def aplicar_preset(datos: dict[str, Any], problemas: list[str]) -> dict[str, Any]:
-    """La política con los valores del país debajo de los que escribió el usuario."""
+def aplicar_preset(
+    datos: dict[str, Any], problemas: list[str], notas: list[str] | None = None
+) -> dict[str, Any]:
+    """La política con los valores del país debajo de los que escribió el usuario.
+
+    Cada clave del usuario que reemplaza un valor distinto del país queda dicha en `notas`
+    (la vista previa y `validar` las muestran): nada se ignora en silencio.
+    """
     nombre = datos.get("cumplimiento")
     if nombre is None:
         return datos
@@ -99,13 +112,38 @@ def aplicar_preset(datos: dict[str, Any], problemas: list[str]) -> dict[str, Any
             f"cumplimiento: «{nombre}» no es un país admitido (MX, ES, US, CO, CL o ninguno)"
         )
         return datos
-    return _fusionar(copy.deepcopy(PRESETS[clave]), datos)
+    base = copy.deepcopy(PRESETS[clave])
+    interes = datos.get("interes_moratorio")
+    if isinstance(interes, dict) and "tasa_anual" in interes and "tabla" not in interes:
+        # La tasa del usuario manda: con la tabla del país debajo, tasa_para la ignoraría.
+        tabla = base.get("interes_moratorio", {}).pop("tabla", None)
+        if tabla and notas is not None:
+            notas.append(
+                f"interes_moratorio.tasa_anual: tu tasa ({interes['tasa_anual']} %) reemplaza la "
+                f"tabla de tasas legales de cumplimiento {clave}"
+            )
+    return _fusionar(base, datos, clave, "", notas)
 
 
-def _fusionar(base: dict[str, Any], encima: dict[str, Any]) -> dict[str, Any]:
+def _fusionar(
+    base: dict[str, Any], encima: dict[str, Any], pais: str = "", donde: str = "",
+    notas: list[str] | None = None,
+) -> dict[str, Any]:  # fmt: skip
     for clave, valor in encima.items():
+        ruta = f"{donde}{clave}"
         if isinstance(valor, dict) and isinstance(base.get(clave), dict):
-            base[clave] = _fusionar(base[clave], valor)
-        else:
-            base[clave] = valor
+            base[clave] = _fusionar(base[clave], valor, pais, f"{ruta}.", notas)
+            continue
+        if notas is not None and clave in base and base[clave] != valor and ruta != "cumplimiento":
+            notas.append(
+                f"{ruta}: tu valor ({_corto(valor)}) reemplaza el de cumplimiento {pais} "
+                f"({_corto(base[clave])})"
+            )
+        base[clave] = valor
     return base
+
+
+def _corto(valor: Any) -> str:
+    if isinstance(valor, list):
+        return ", ".join(map(str, valor)) if len(valor) <= 7 else f"{len(valor)} valores"
+    return str(valor)

@@ -101,6 +101,8 @@ class Historial:
     # (contacto normalizado, canal o "*") que pidieron no recibir más mensajes.
     bajas: set[tuple[str, str]] = field(default_factory=set)
     comportamiento: dict[str, Comportamiento] = field(default_factory=dict)
+    # (número de factura, id del paso sin «#n») → primer día en que se envió de verdad.
+    avisos: dict[tuple[str, str], date] = field(default_factory=dict)
 
     def ultimo_envio(self, deudor: str) -> date | None:
         """La fecha del último envío real a ese deudor."""
@@ -470,6 +472,8 @@ def _planificar_deudor(dia: _Dia, deudor: str, moneda: str, facturas: list[Factu
     tareas, mensajes = [], []
     for linea in lineas:
         (tareas if linea.ocurrencia.paso.es_tarea else mensajes).append(linea)
+    if tareas and _alcanzable(dia, contacto):
+        tareas = _tareas_a_tiempo(dia, tareas, escalada, mensajes)
     if tareas:
         _planificar_tareas(dia, deudor, cliente, tareas, escalada)
     if not mensajes:
@@ -537,6 +541,52 @@ def _pendientes(canales, mensajes: list[Linea], escalada: _Escalada, historial: 
         for canal, destino in canales
         if any(not _ya_enviado(m, canal, escalada, historial) for m in mensajes)
     ]
+
+
+def _aviso_previo(pasos: list[Paso], indice: int) -> tuple[int, Paso] | None:
+    """El último paso que manda mensaje antes de la tarea en `indice` (el aviso que la precede)."""
+    for i in range(indice - 1, -1, -1):
+        if not pasos[i].es_tarea:
+            return i, pasos[i]
+    return None
+
+
+def _alcanzable(dia: _Dia, contacto: Contacto) -> bool:
+    """Si al deudor le puede llegar un aviso: si no (sin contacto, sin canal, baja, no
+    contactar), la tarea no espera un aviso que nunca saldrá."""
+    if contacto.no_contactar:
+        return False
+    return bool(elegir_canales(TUPLA_CANALES, contacto, dia.disponibles, dia.historial.bajas))
+
+
+def _tareas_a_tiempo(dia: _Dia, tareas: list[Linea], escalada: _Escalada,
+                     mensajes: list[Linea]) -> list[Linea]:  # fmt: skip
+    """Las líneas cuya tarea ya toca: su aviso previo se envió de verdad y pasaron `tras_aviso`
+    días. Sin el aviso enviado, la factura recibe ese aviso (va a `mensajes`); en la espera,
+    queda omitida con la fecha en que tocará."""
+    listas = []
+    for linea in tareas:
+        paso = linea.ocurrencia.paso
+        previo = _aviso_previo(escalada.pasos, linea.ocurrencia.indice)
+        if previo is None:
+            listas.append(linea)
+            continue
+        indice, aviso = previo
+        enviado = dia.historial.avisos.get((linea.factura.numero, aviso.id))
+        if enviado is None:
+            ocurrencia = Ocurrencia(aviso, indice, 1, aviso.dias)
+            mensajes.append(replace(linea, ocurrencia=ocurrencia))
+            continue
+        toca = enviado + timedelta(days=paso.tras_aviso or 0)
+        if dia.hoy < toca:
+            f = linea.factura
+            dia.plan.omitidas.append(Omitida(f.fila, f.numero, (
+                f"tarea {paso.id} en espera: {aviso.id} se envió el {enviado.isoformat()}; "
+                f"toca el {toca.isoformat()} ({cantidad(paso.tras_aviso or 0, 'día')} después)"
+            ), f.cliente))  # fmt: skip
+            continue
+        listas.append(linea)
+    return listas
 
 
 def _planificar_tareas(dia: _Dia, deudor: str, cliente: str, tareas: list[Linea],

@@ -4,10 +4,11 @@ y su precompilación en otro proceso mientras se lee la cartera."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,63 @@ def segmentos_sms(texto: str) -> tuple[int, int, str]:
     if unidades <= simple:
         return unidades, 1 if unidades else 0, codificacion
     return unidades, -(-unidades // partido), codificacion
+
+
+def elegir_sms(nucleo: Any, breve: Any = "", pago: Any = "", cierre: Any = "", contacto: Any = "",
+               firma: Any = "", pie: str = "") -> str:  # fmt: skip
+    """El SMS más completo que cabe en 1 segmento con el pie de baja que se añade después; si
+    ninguno, el primero que cabe en 2; si tampoco, el breve sin firma.
+
+    Variantes, de más a menos completa: núcleo + pago + cierre + contacto, sin cierre, sin
+    contacto, solo con pago, solo el núcleo; luego lo mismo con el texto breve.
+    """
+    nucleo, breve, pago, cierre, contacto, firma = map(
+        str, (nucleo, breve, pago, cierre, contacto, firma)
+    )
+    variantes = [nucleo + pago + cierre + contacto, nucleo + pago + contacto,
+                 nucleo + pago + cierre, nucleo + pago, nucleo]  # fmt: skip
+    if breve:
+        variantes += [breve + pago + contacto, breve + pago, breve + contacto, breve]
+    letras = set(pie).union(nucleo, breve, pago, cierre, contacto)
+    if letras <= _GSM7:  # lo común: contar es sumar largos (la extensión cuenta doble)
+        extension = letras & GSM7_EXTENSION
+
+        def unidades(texto: str) -> int:
+            return len(texto) + sum(map(texto.count, extension)) if extension else len(texto)
+
+        uno, dos = 160, 306
+    else:
+
+        def unidades(texto: str) -> int:
+            return len(texto.encode("utf-16-le")) // 2
+
+        uno, dos = 70, 134
+    for limite in (uno, dos):
+        for texto in variantes:
+            if unidades(texto + pie) <= limite:
+                return texto
+    ultimo = breve or nucleo
+    return ultimo[len(firma) :] if firma and ultimo.startswith(firma) else ultimo
+
+
+def a_gsm7(texto: Any) -> str:
+    """El texto con cada letra acentuada fuera de GSM-7 sin su acento (í → i, Á → A): así un
+    nombre como «Plomería» no hace que todo el SMS pase a UCS-2 (70 caracteres por segmento)."""
+    texto = str(texto)
+    return texto if set(texto) <= _GSM7 else _a_gsm7(texto)
+
+
+@lru_cache(maxsize=4096)  # la firma, el contacto y los nombres se repiten entre mensajes
+def _a_gsm7(texto: str) -> str:
+    return "".join(c if c in _GSM7 else _SIN_ACENTO.get(c) or _letra_gsm7(c) for c in texto)
+
+
+_SIN_ACENTO = {"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "·": "-", "\u00a0": " "}
+
+
+def _letra_gsm7(letra: str) -> str:
+    base = unicodedata.normalize("NFD", letra)[0]
+    return base if base in _GSM7 else letra
 
 
 class _Compiladas(jinja2.BytecodeCache):
@@ -296,6 +354,10 @@ class Plantillas:
         entorno.filters["map"] = _map
         entorno.filters["fecha"] = self.formato.fecha
         entorno.filters["fecha_corta"] = self.formato.fecha_corta
+        entorno.filters["segmentos_sms"] = lambda texto: segmentos_sms(str(texto))[1]
+        entorno.filters["gsm7"] = a_gsm7
+        pie = f" {self.politica.pie_baja}" if self.politica.pie_baja else ""
+        entorno.filters["elegir_sms"] = partial(elegir_sms, pie=pie)
         return entorno
 
     def _compilar_cadena(self, texto: str, donde: str) -> jinja2.Template:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from recordar.calendario import Calendario, leer_fecha, leer_feriados, leer_horario
-from recordar.cumplimiento import aplicar_preset
-from recordar.errores import ErrorPolitica, causa, quisiste_decir
+from recordar.cumplimiento import PAIS_DE_IDIOMA, aplicar_preset
+from recordar.errores import ErrorPolitica, RecordarError, causa, quisiste_decir
 from recordar.lectura_yaml import explicar_error_yaml, leer_yaml
 from recordar.valores import numero_de_condicion, partir_condicion
 
@@ -64,6 +64,7 @@ CLAVES_PASO = {
     "plantilla",
     "accion",
     "descripcion",
+    "tras_aviso",
 }
 NOMBRE_PREDETERMINADA = "(política predeterminada)"
 SI_NO = (
@@ -86,6 +87,8 @@ class Paso:
     hasta: int | None = None
     accion: str = "mensaje"  # mensaje | tarea
     descripcion: str = ""
+    # Tarea: días que deben pasar desde el último aviso enviado antes de crearla (None = 0).
+    tras_aviso: int | None = None
 
     @property
     def es_tarea(self) -> bool:
@@ -153,6 +156,8 @@ class Politica:
     pie_baja: str = ""
     promesa_incumplida: Paso | None = None
     cadencia: Cadencia | None = None
+    # Lo que conviene saber y no impide usarla (claves que reemplazan las del país…).
+    notas: list[str] = field(default_factory=list)
 
     @property
     def carpeta(self) -> Path | None:
@@ -167,6 +172,38 @@ class Politica:
 def texto_predeterminado() -> str:
     """El YAML comentado de la política predeterminada (lo que escribe `recordar iniciar`)."""
     return resources.files("recordar").joinpath("datos/politica.yaml").read_text(encoding="utf-8")
+
+
+# idioma → (moneda, zona horaria, región de teléfonos); el país de cumplimiento sale del idioma.
+_PAISES = {
+    "es_MX": ("MXN", "America/Mexico_City", "MX"),
+    "es_ES": ("EUR", "Europe/Madrid", "ES"),
+    "es_CO": ("COP", "America/Bogota", "CO"),
+    "es_CL": ("CLP", "America/Santiago", "CL"),
+    "en_US": ("USD", "America/New_York", "US"),
+}
+
+
+def texto_para_idioma(idioma: str) -> str:
+    """La política de `recordar iniciar` para un idioma: idioma, moneda, zona, región y
+    cumplimiento del país (horario, feriados e interés legal desde el primer día)."""
+    import re
+
+    clave = idioma.strip().replace("-", "_")
+    clave = next((c for c in _PAISES if c.lower() == clave.lower()), None)
+    if clave is None:
+        raise RecordarError(
+            f"--idioma: «{idioma}» no es un idioma con país preparado; usa "
+            f"{', '.join(_PAISES)} (para otro país, edita idioma, moneda y cumplimiento en la "
+            "política)"
+        )
+    moneda, zona_, region = _PAISES[clave]
+    valores = {"idioma": clave, "moneda": moneda, "zona_horaria": zona_,
+               "region_telefono": region, "cumplimiento": PAIS_DE_IDIOMA[clave]}  # fmt: skip
+    texto = texto_predeterminado()
+    for nombre, valor in valores.items():
+        texto = re.sub(rf"(?m)^{nombre}: .*$", f"{nombre}: {valor}", texto, count=1)
+    return texto
 
 
 def ubicar_politica(ruta: str | Path | None) -> Path | None:
@@ -232,7 +269,8 @@ def validar_politica(datos: Any, ruta: Path | None, previos: Sequence[str] = ())
         raise ErrorPolitica(nombre, [*problemas, vacia])
     if not isinstance(datos, dict):
         raise ErrorPolitica(nombre, [*problemas, "debe ser un mapa de claves (empresa, pasos, …)"])
-    datos = aplicar_preset(datos, problemas)
+    notas: list[str] = []
+    datos = aplicar_preset(datos, problemas, notas)
     for clave in datos:
         if clave not in CLAVES_RAIZ:
             problemas.append(f"{clave}: clave desconocida{quisiste_decir(clave, CLAVES_RAIZ)}")
@@ -265,6 +303,7 @@ def validar_politica(datos: Any, ruta: Path | None, previos: Sequence[str] = ())
     pie_baja = _texto_libre(datos.get("pie_baja"), "pie_baja", problemas)
     promesa = _promesa(datos.get("promesa_incumplida"), problemas)
     cadencia = _cadencia(datos.get("cadencia_adaptativa"), problemas)
+    notas += _notas_de_pais(datos, idioma)
 
     if problemas:
         raise ErrorPolitica(nombre, problemas)
@@ -274,6 +313,7 @@ def validar_politica(datos: Any, ruta: Path | None, previos: Sequence[str] = ())
         pie_baja=pie_baja.strip(),
         promesa_incumplida=promesa,
         cadencia=cadencia,
+        notas=notas,
         pasos=pasos,
         empresa=empresa,
         idioma=idioma,
@@ -286,6 +326,25 @@ def validar_politica(datos: Any, ruta: Path | None, previos: Sequence[str] = ())
         canales=canales,
         ruta=ruta,
     )
+
+
+def _notas_de_pais(datos: dict, idioma: str) -> list[str]:
+    """Avisos cuando el país de `cumplimiento` no es el del idioma, o cuando no hay ni país ni
+    horario ni feriados (los mensajes saldrían también en domingo y en feriado)."""
+    pais = PAIS_DE_IDIOMA.get(idioma)
+    elegido = datos.get("cumplimiento")
+    if elegido is None:
+        if datos.get("horario") is None and datos.get("feriados") is None:
+            sugerencia = f" (p. ej. cumplimiento: {pais})" if pais else ""
+            return [
+                "cumplimiento: no está, ni horario ni feriados; los mensajes pueden salir en "
+                f"domingo o en feriado: indica el país{sugerencia}"
+            ]
+        return []
+    elegido = str(elegido).strip().upper()
+    if pais and elegido not in (pais, "NINGUNO"):
+        return [f"cumplimiento: {elegido} no es el país de idioma {idioma} ({pais}); revisa ambos"]
+    return []
 
 
 def _texto(datos: dict, clave: str, defecto: str, problemas: list[str]) -> str:
@@ -445,6 +504,9 @@ def _paso(bruto: dict, donde: str, problemas: list[str]) -> Paso | None:
             )
             plantilla = id_
     descripcion = _texto_libre(bruto.get("descripcion"), f"{donde}.descripcion", problemas)
+    tras_aviso = _entero(bruto, "tras_aviso", donde, problemas, minimo=0, maximo=MAX_DIAS)
+    if tras_aviso is not None and accion != "tarea":
+        problemas.append(f"{donde}.tras_aviso: solo tiene sentido en un paso con accion: tarea")
     if len(problemas) > antes:
         return None
     return Paso(
@@ -456,6 +518,7 @@ def _paso(bruto: dict, donde: str, problemas: list[str]) -> Paso | None:
         hasta=hasta,
         accion=accion,
         descripcion=descripcion,
+        tras_aviso=tras_aviso,
     )
 
 
@@ -730,3 +793,58 @@ def _cadencia(valor: Any, problemas: list[str]) -> Cadencia | None:
         problemas.append("cadencia_adaptativa: debe cumplirse 1 ≤ min_intervalo ≤ max_intervalo")
         return None
     return Cadencia(minimo, maximo)
+
+
+# Lo que `recordar iniciar` escribe como ejemplo (ahora y en versiones anteriores) y lo del
+# ejemplo de la documentación: mientras siga en la política, no se envía de verdad. Se comparan
+# los valores enteros (sin distinguir espacios ni mayúsculas), los dominios y las marcas.
+_VALORES_DE_EJEMPLO = (
+    "Mi Empresa S.A. de C.V.",
+    "cobranza@miempresa.com · 55 1234 5678",
+    "https://pagos.miempresa.com/?ref={{ factura }}",
+    "CLABE 012 180 00123456789 0 (BBVA)",
+    "Cobranza Mi Empresa <cobranza@miempresa.com>",
+)
+_DOMINIOS_DE_EJEMPLO = (
+    "miempresa.com", "miempresa.ejemplo", "pagos.ejemplo.com", "ferreterialopez.ejemplo.mx",
+)  # fmt: skip
+_MARCAS_DE_EJEMPLO = ("EJEMPLO", "00123456789")
+_CLAVES_EMPRESA = ("nombre", "contacto", "enlace_pago", "datos_bancarios")
+_CLAVES_CANAL = ("remitente", "usuario", "servidor", "url")
+
+
+def _normalizar_ejemplo(texto: str) -> str:
+    return " ".join(texto.split()).casefold()
+
+
+_EJEMPLOS = frozenset(map(_normalizar_ejemplo, _VALORES_DE_EJEMPLO))
+
+
+def es_valor_de_ejemplo(valor: Any) -> bool:
+    """True si el texto es (o contiene) uno de los valores de ejemplo de `recordar iniciar`."""
+    import re
+
+    if not isinstance(valor, str) or not valor.strip():
+        return False
+    if _normalizar_ejemplo(valor) in _EJEMPLOS or any(m in valor for m in _MARCAS_DE_EJEMPLO):
+        return True
+    for dominio in re.findall(r"(?:@|//|^)([\w-]+(?:\.[\w-]+)+)", valor.strip().casefold()):
+        if any(dominio == d or dominio.endswith("." + d) for d in _DOMINIOS_DE_EJEMPLO):
+            return True
+    return False
+
+
+def valores_de_ejemplo(politica: Politica) -> list[str]:
+    """Las claves de la política que aún tienen un valor de ejemplo (empresa y canales)."""
+    claves = [
+        f"empresa.{clave}"
+        for clave in _CLAVES_EMPRESA
+        if es_valor_de_ejemplo(politica.empresa.get(clave))
+    ]
+    for canal, ajustes in politica.canales.items():
+        claves += [
+            f"canales.{canal}.{clave}"
+            for clave in _CLAVES_CANAL
+            if es_valor_de_ejemplo(ajustes.get(clave))
+        ]
+    return claves

@@ -73,7 +73,9 @@ class Canal:
 
     def _revisar_ajustes(self) -> None:
         donde = f"canales.{self.nombre}"
-        conocidas = {"tipo", "por_minuto", *self.ajustes, *self.opcionales}
+        # costo_por_segmento y max_segmentos: para la vista previa y `validar` (ver preparacion).
+        conocidas = {"tipo", "por_minuto", "costo_por_segmento", "max_segmentos", *self.ajustes,
+                     *self.opcionales}  # fmt: skip
         for clave in self.config:
             if any(s in clave for s in CLAVES_SECRETAS) and not clave.endswith("_env"):
                 raise ErrorCanal(

@@ -1,0 +1,297 @@
+"""Antes de un envío real: valores de ejemplo, canales sin transporte, deudores sin canal y
+lo que costarán los SMS. La vista previa, `validar`, `canales` y el informe dicen lo mismo."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from recordar.errores import RecordarError
+from recordar.politica import CANALES_MENSAJE, Politica, valores_de_ejemplo
+from recordar.valores import cantidad
+
+MAX_SEGMENTOS = 2  # `max_segmentos` de canales.sms cuando no lo indica
+
+
+def exigir_lista_para_enviar(politica: Politica) -> None:
+    """RecordarError (salida 2) si la política no sirve para un envío real: la predeterminada
+    (solo para simulacros) o una con valores de ejemplo de `recordar iniciar`."""
+    if politica.ruta is None:
+        raise RecordarError(
+            "la política predeterminada es solo para simulacros (--simulacro); para enviar de "
+            "verdad crea la tuya con «recordar iniciar CARPETA», pon tus datos y pásala con "
+            "--politica"
+        )
+    claves = valores_de_ejemplo(politica)
+    if claves:
+        raise RecordarError(
+            f"{politica.nombre}: no se envía nada mientras la política tenga valores de ejemplo "
+            f"en {', '.join(claves)}; pon los tuyos (o borra la clave) y vuelve a ejecutar"
+        )
+
+
+def aviso_de_ejemplo(politica: Politica) -> str | None:
+    """La frase del simulacro cuando un envío real se negaría (o None)."""
+    if politica.ruta is None:
+        return (
+            "AVISO: política predeterminada, solo para simulacros; para enviar de verdad crea "
+            "la tuya con «recordar iniciar CARPETA»"
+        )
+    claves = valores_de_ejemplo(politica)
+    if claves:
+        return (
+            "AVISO: valores de ejemplo en " + ", ".join(claves)
+            + "; mientras sigan, el envío real se niega"
+        )  # fmt: skip
+    return None
+
+
+def configurados(politica: Politica) -> frozenset[str]:
+    """Los canales de mensaje con transporte en `canales:` (archivo sirve a los tres)."""
+    if "archivo" in politica.canales:
+        return frozenset(CANALES_MENSAJE)
+    return frozenset(c for c in CANALES_MENSAJE if c in politica.canales)
+
+
+def usos_de_canales(politica: Politica) -> dict[str, list[str]]:
+    """canal → pasos que lo usan (de la política, de cada segmento y la promesa incumplida)."""
+    usos: dict[str, list[str]] = {}
+    grupos = [("", politica.pasos, ())] + [
+        (f" (segmento {s.nombre})", s.pasos or politica.pasos, s.canales)
+        for s in politica.segmentos
+    ]
+    for donde, pasos, canales_segmento in grupos:
+        for paso in pasos:
+            if paso.es_tarea:
+                continue
+            for canal in canales_segmento or paso.canales:
+                usos.setdefault(canal, [])
+                if f"{paso.id}{donde}" not in usos[canal]:
+                    usos[canal].append(f"{paso.id}{donde}")
+    return usos
+
+
+def canales_sin_transporte(politica: Politica, contactos: dict) -> list[str]:
+    """Una línea por canal que los pasos usan y no tiene transporte: qué pasos lo usan y cuántos
+    deudores de la hoja solo se alcanzarían por canales sin transporte."""
+    hay = configurados(politica)
+    solo: dict[str, int] = {}
+    for contacto in contactos.values():
+        alcanza = _canales_de(contacto)
+        if alcanza and not (alcanza & hay):
+            for canal in alcanza:
+                solo[canal] = solo.get(canal, 0) + 1
+    lineas = []
+    for canal, pasos in usos_de_canales(politica).items():
+        if canal in hay:
+            continue
+        lineas.append(
+            f"{canal}: sin transporte en «canales:»; lo usan los pasos {', '.join(pasos)}; "
+            f"{cantidad(solo.get(canal, 0), 'deudor', 'deudores')} de la hoja solo se "
+            f"{'alcanza' if solo.get(canal, 0) == 1 else 'alcanzan'} por canales sin transporte"
+        )
+    return lineas
+
+
+def _canales_de(contacto) -> frozenset[str]:
+    canales = set()
+    if contacto.correos:
+        canales.add("email")
+    if contacto.telefonos:
+        canales.update(("sms", "whatsapp"))
+    return frozenset(canales)
+
+
+def sin_canal(cartera, plan) -> list[dict[str, Any]]:
+    """Los deudores que hoy se quedan sin mensaje porque ningún canal configurado les llega."""
+    vistos: dict[str, dict[str, Any]] = {}
+    for o in plan.omitidas:
+        if not o.motivo.startswith("sin canal"):
+            continue
+        fila = vistos.setdefault(o.cliente, {"cliente": o.cliente, "facturas": [], "tiene": ""})
+        fila["facturas"].append(o.factura)
+    for factura in cartera.facturas if vistos else ():
+        if factura.cliente in vistos and not vistos[factura.cliente]["tiene"]:
+            contacto = cartera.contactos.get(factura.deudor)
+            vistos[factura.cliente]["tiene"] = _que_tiene(contacto)
+    return list(vistos.values())
+
+
+def _que_tiene(contacto) -> str:
+    if contacto is None:
+        return "sin contacto"
+    if contacto.correos and not contacto.telefonos:
+        return "solo correo"
+    if contacto.telefonos and not contacto.correos:
+        return "solo teléfono"
+    return "correo y teléfono"
+
+
+def linea_sin_canal(filas: list[dict[str, Any]]) -> str | None:
+    """«sin canal configurado: 1 — Carnicería Doña Begoña, solo teléfono»."""
+    if not filas:
+        return None
+    nombres = "; ".join(f"{f['cliente']}, {f['tiene']}" for f in filas[:20])
+    mas = f"; y {len(filas) - 20} más" if len(filas) > 20 else ""
+    return f"sin canal configurado: {len(filas)} — {nombres}{mas}"
+
+
+def costo_por_segmento(politica: Politica) -> Decimal | None:
+    ajustes = politica.canales.get("sms") or {}
+    valor = ajustes.get("costo_por_segmento")
+    if valor is None or isinstance(valor, bool):
+        return None
+    try:
+        return Decimal(str(valor))
+    except InvalidOperation:
+        return None
+
+
+def problemas_de_ajustes_sms(politica: Politica) -> list[str]:
+    """costo_por_segmento y max_segmentos mal escritos (se dicen en `validar`)."""
+    ajustes = politica.canales.get("sms") or {}
+    problemas = []
+    if "costo_por_segmento" in ajustes and (
+        costo_por_segmento(politica) is None or costo_por_segmento(politica) < 0
+    ):
+        problemas.append("canales.sms.costo_por_segmento: debe ser un número (p. ej. 0.45)")
+    valor = ajustes.get("max_segmentos")
+    if valor is not None and (isinstance(valor, bool) or not isinstance(valor, int) or valor < 1):
+        problemas.append("canales.sms.max_segmentos: debe ser un número entero mayor que 0")
+    return problemas
+
+
+def max_segmentos(politica: Politica) -> int:
+    valor = (politica.canales.get("sms") or {}).get("max_segmentos")
+    return (
+        valor
+        if isinstance(valor, int) and not isinstance(valor, bool) and valor > 0
+        else (MAX_SEGMENTOS)
+    )
+
+
+def contar_sms(mensajes) -> tuple[int, int]:
+    """(SMS, segmentos) de unos mensajes ya generados (se cuenta donde se generan)."""
+    from recordar.plantillas import segmentos_sms
+
+    sms = [m for m in mensajes if m.canal == "sms"]
+    return len(sms), sum(segmentos_sms(m.cuerpo)[1] for m in sms)
+
+
+def resumen_sms(politica: Politica, cuentas) -> dict[str, Any] | None:
+    """SMS de la ejecución, sus segmentos y el coste estimado (si el canal dice su precio);
+    `cuentas` son los (SMS, segmentos) de contar_sms por tramo."""
+    mensajes = sum(c[0] for c in cuentas)
+    if not mensajes:
+        return None
+    segmentos = sum(c[1] for c in cuentas)
+    costo = costo_por_segmento(politica)
+    datos: dict[str, Any] = {"mensajes": mensajes, "segmentos": segmentos}
+    if costo is not None:
+        datos["costo_estimado"] = float(costo * segmentos)
+    return datos
+
+
+def linea_sms(datos: dict[str, Any] | None, politica: Politica) -> str | None:
+    if not datos:
+        return None
+    texto = (
+        f"SMS: {cantidad(datos['mensajes'], 'mensaje')}, {cantidad(datos['segmentos'], 'segmento')}"
+    )
+    if "costo_estimado" in datos:
+        texto += f", coste estimado {datos['costo_estimado']:.2f} {politica.moneda}"
+    return texto
+
+
+def notas_de_politica(politica: Politica) -> list[str]:
+    """Lo que se dice antes de la vista previa: valores de ejemplo y claves que reemplazan las
+    del país."""
+    aviso = aviso_de_ejemplo(politica)
+    return ([aviso] if aviso else []) + [f"nota: {n}" for n in politica.notas]
+
+
+def notas_de_plan(politica: Politica, cartera, plan, cuentas_sms, abiertas=()) -> list[str]:
+    """Lo que se dice después: deudores sin canal, SMS y su coste, tareas abiertas."""
+    notas = []
+    for linea in (linea_sin_canal(sin_canal(cartera, plan)),
+                  linea_sms(resumen_sms(politica, cuentas_sms), politica)):  # fmt: skip
+        if linea:
+            notas.append(linea)
+    for t in abiertas:
+        notas.append(
+            f"tarea abierta {t.id} desde el {t.desde}: {t.cliente} · {', '.join(t.facturas)} · "
+            f"{t.paso} (ciérrala con «recordar tareas hecha {t.id}»)"
+        )
+    return notas
+
+
+def datos_de_ejecucion(politica: Politica, cartera, plan, cuentas_sms, abiertas=()) -> dict:
+    """Lo mismo para el informe (claves nuevas al final del JSON)."""
+    aviso = aviso_de_ejemplo(politica)
+    return {
+        "avisos_politica": ([aviso] if aviso else []) + politica.notas,
+        "sin_canal": sin_canal(cartera, plan),
+        "sms": resumen_sms(politica, cuentas_sms),
+        "tareas_abiertas": [t.a_dict() for t in abiertas],
+    }
+
+
+def sms_largos(politica: Politica, cartera, plan, hoy) -> list[str]:
+    """Las plantillas SMS que pasan de `max_segmentos` con algún deudor: los SMS de hoy y, para
+    las que hoy no tocan, los deudores de nombre más largo y con más facturas de la hoja."""
+    from recordar.plantillas import segmentos_sms
+
+    maximo = max_segmentos(politica)
+    problemas = {(p, ""): p for p in problemas_de_ajustes_sms(politica)}
+
+    def anotar(mensaje, fila: int) -> None:
+        segmentos = segmentos_sms(mensaje.cuerpo)[1]
+        clave = (mensaje.ocurrencia.paso.plantilla, mensaje.ocurrencia.paso.id.split("@")[0])
+        if segmentos > maximo and clave not in problemas:
+            problemas[clave] = (
+                f"sms: la plantilla «{clave[0]}.sms.j2» (paso {clave[1]}) da "
+                f"{cantidad(segmentos, 'segmento')} con el deudor «{mensaje.cliente}» (fila "
+                f"{fila}); el máximo es {maximo} (canales.sms.max_segmentos): acórtala"
+            )
+
+    for m in plan.mensajes:
+        if m.canal == "sms" and m.cuerpo:
+            anotar(m, m.lineas[0].factura.fila)
+    for mensaje, fila in _sms_de_prueba(politica, cartera, hoy):
+        anotar(mensaje, fila)
+    return list(problemas.values())
+
+
+def _sms_de_prueba(politica: Politica, cartera, hoy):
+    """Cada plantilla SMS de la política generada con los deudores que la alargan más."""
+    from recordar.errores import ErrorPlantilla
+    from recordar.plantillas import Plantillas
+    from recordar.revision_plantillas import (
+        _facturas_de_ejemplo,
+        _mensaje_de_ejemplo,
+        _usos_de_plantillas,
+    )
+
+    if not cartera.facturas:
+        return
+    por_deudor: dict[str, int] = {}
+    for f in cartera.facturas:
+        por_deudor[f.deudor] = por_deudor.get(f.deudor, 0) + 1
+    primeras = {}
+    for f in cartera.facturas:
+        primeras.setdefault(f.deudor, f)
+    candidatos = sorted(primeras.values(), key=lambda f: -len(f.cliente))[:3]
+    candidatos += [primeras[d] for d in sorted(por_deudor, key=lambda d: -por_deudor[d])[:3]]
+    plantillas = Plantillas(politica)
+    requeridas, _ = _usos_de_plantillas(politica)
+    for (nombre, canal), (paso, indice, _quien) in requeridas.items():
+        if canal != "sms" or not plantillas.existe(f"{nombre}.sms.j2"):
+            continue
+        for modelo in {id(f): f for f in candidatos}.values():
+            for facturas in _facturas_de_ejemplo(politica, hoy, paso, modelo, ()):
+                mensaje = _mensaje_de_ejemplo(politica, paso, indice, "sms", hoy, facturas)
+                try:
+                    plantillas.renderizar(mensaje, hoy)
+                except ErrorPlantilla:
+                    continue  # la revisión de plantillas ya lo dice
+                yield mensaje, modelo.fila

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated
 
@@ -164,7 +165,9 @@ OpcionHoja = Annotated[
 OpcionHoy = Annotated[
     str | None,
     typer.Option(
-        "--hoy", help="Fecha de la ejecución, AAAA-MM-DD (por omisión, hoy).", metavar="AAAA-MM-DD"
+        "--hoy",
+        help="Fecha de la ejecución, AAAA-MM-DD o DD/MM/AAAA (por omisión, hoy).",
+        metavar="AAAA-MM-DD",
     ),
 ]
 
@@ -208,14 +211,28 @@ def _ejecutar(funcion, *args, **kwargs):
         )
 
 
+_FECHA_DIA_PRIMERO = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
 def _fecha(valor: str | None, opcion: str = "--hoy") -> date:
+    """AAAA-MM-DD o, como se escribe en español, DD/MM/AAAA (también con - o .)."""
     if valor is None:
         return date.today()
+    valor = valor.strip()
     try:
         return date.fromisoformat(valor)
     except ValueError:
+        pass
+    partes = _FECHA_DIA_PRIMERO.fullmatch(valor)
+    try:
+        if partes is None:
+            raise ValueError
+        dia, mes, anio = map(int, partes.groups())
+        return date(anio, mes, dia)
+    except ValueError:
         raise RecordarError(
-            f"{opcion}: «{valor}» no es una fecha AAAA-MM-DD (p. ej. 2026-11-23)"
+            f"{opcion}: «{valor}» no es una fecha AAAA-MM-DD ni DD/MM/AAAA "
+            "(p. ej. 2026-11-23 o 23/11/2026)"
         ) from None
 
 
@@ -234,12 +251,23 @@ def _momento(hoy: str | None, zona_politica: str) -> tuple[date, datetime | None
         try:
             momento = datetime.fromisoformat(hoy.strip())
         except ValueError:
-            raise RecordarError(f"--hoy: «{hoy}» no es AAAA-MM-DD ni AAAA-MM-DDTHH:MM") from None
+            momento = _momento_dia_primero(hoy)
         momento = momento if momento.tzinfo else momento.replace(tzinfo=tz)
         return momento.astimezone(tz).date(), momento
     fecha = _fecha(hoy)
     ahora = datetime.now(tz)
     return fecha, (ahora if fecha == ahora.date() else None)
+
+
+def _momento_dia_primero(hoy: str) -> datetime:
+    """«DD/MM/AAAA HH:MM» (o con T); RecordarError si tampoco es eso."""
+    fecha, _, hora = hoy.strip().replace("T", " ", 1).partition(" ")
+    try:
+        return datetime.combine(_fecha(fecha), time.fromisoformat(hora.strip()))
+    except (RecordarError, ValueError):
+        raise RecordarError(
+            f"--hoy: «{hoy}» no es AAAA-MM-DD ni AAAA-MM-DDTHH:MM (ni DD/MM/AAAA HH:MM)"
+        ) from None
 
 
 def _cargar(cartera_ruta: Path, politica, hoja):

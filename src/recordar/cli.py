@@ -478,7 +478,9 @@ def _enviar_de_verdad(
             f"{politica.nombre}: no hay canales configurados en «canales:»; configura email, sms, "
             "whatsapp o archivo (o usa --simulacro para ver qué se enviaría)"
         )
-    rutas = configurar_canales(politica.canales, politica.carpeta)
+    rutas = configurar_canales(
+        politica.canales, politica.carpeta, str(politica.empresa.get("contacto") or "")
+    )
     cartera = _cargar(cartera_ruta, politica, hoja)
     consola, errores = _consola(), _consola(error=True)
     with Bitacora.abrir_escritura(ruta_bitacora) as b:
@@ -692,11 +694,11 @@ def _historial(
 @app.command(options_metavar="[OPCIONES]")
 def baja(
     contacto: Annotated[
-        str,
+        str | None,
         typer.Argument(
             metavar="EMAIL|TELEFONO", help="Correo o teléfono que no quiere más mensajes."
         ),
-    ],
+    ] = None,
     canal: Annotated[
         str | None,
         typer.Option(
@@ -711,9 +713,64 @@ def baja(
     ] = None,
     politica: OpcionPolitica = None,
     bitacora: OpcionBitacora = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            metavar="T",
+            help="El token del enlace de baja de un correo (…?t=T) en lugar de EMAIL|TELEFONO.",
+        ),
+    ] = None,
 ) -> None:
     """Registra que un correo o teléfono pidió no recibir más recordatorios; toda ejecución posterior lo respeta."""
+    if token is not None:
+        _ejecutar(_baja_por_token, token, motivo, politica, bitacora)
+        return
+    if contacto is None:
+        from typer._click.exceptions import MissingParameter
+        from typer._click.globals import get_current_context
+
+        ctx = get_current_context()
+        param = next(p for p in ctx.command.params if p.name == "contacto")
+        raise MissingParameter(ctx=ctx, param=param)
     _ejecutar(_baja, contacto, canal, motivo, politica, bitacora)
+
+
+def _baja_por_token(token, motivo, politica_ruta, bitacora_ruta) -> None:
+    """La baja que pidió quien hizo clic en List-Unsubscribe: el token dice quién y por qué canal."""
+    from recordar.bitacora import Bitacora
+    from recordar.canales.correo import leer_token_baja
+    from recordar.politica import cargar_politica
+    from recordar.valores import normalizar_correos
+
+    politica = cargar_politica(politica_ruta)
+    claves = [(n, a["baja_secreto_env"]) for n, a in politica.canales.items()
+              if isinstance(a, dict) and a.get("baja_secreto_env")]  # fmt: skip
+    if not claves:
+        raise RecordarError(
+            f"{politica.nombre}: ningún canal tiene baja_secreto_env; sin ese secreto no se "
+            "puede comprobar el token (ponlo en canales.email junto a baja)"
+        )
+    nombre, variable = claves[0]
+    secreto = os.environ.get(str(variable))
+    if not secreto:
+        raise RecordarError(
+            f"canales.{nombre}.baja_secreto_env: la variable de entorno {variable} no está "
+            "definida; expórtala con el mismo valor que al enviar"
+        )
+    try:
+        canal, destinatarios = leer_token_baja(secreto, token)
+    except ValueError as exc:
+        raise RecordarError(f"--token: {exc}; copia el valor entero de t= del enlace") from None
+    destinatarios = tuple(d for x in destinatarios for d in normalizar_correos(x)[0])
+    ruta = _ruta_bitacora(bitacora_ruta, politica)
+    with Bitacora.abrir_escritura(ruta) as b:
+        for destinatario in destinatarios:
+            b.dar_de_baja(destinatario, canal, motivo or "clic en el enlace de baja del correo")
+    _consola().print(
+        f"Baja registrada: {', '.join(destinatarios)} no recibirá más recordatorios por {canal} "
+        f"(bitácora: {ruta})."
+    )
 
 
 def _baja(contacto, canal, motivo, politica_ruta, bitacora_ruta) -> None:

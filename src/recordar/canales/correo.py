@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import logging
 import re
 import time
@@ -53,14 +54,21 @@ class Redactor:
         remitente: tuple[str, str],
         responder_a: tuple[str, str] | None = None,
         baja: str | None = None,
+        secreto_baja: str | None = None,
     ) -> None:
         self.sobre = remitente[1]  # MAIL FROM
         self.dominio = remitente[1].rpartition("@")[2]
         fijas = [plegar("From", _piezas_de_direccion(*remitente))]
         if responder_a:
             fijas.append(plegar("Reply-To", _piezas_de_direccion(*responder_a)))
+        # Con {token}, List-Unsubscribe lleva la firma de cada destinatario (RFC 8058).
+        self._baja_por_destinatario = baja if baja and "{token}" in baja else None
+        self._secreto_baja = secreto_baja
         if baja:
-            fijas.append(plegar("List-Unsubscribe", baja.split(" ")))
+            # List-Unsubscribe sin List-Id (RFC 2919) es una lista «a medias» para los filtros.
+            fijas.append(f"List-Id: Recordatorios de pago <recordar.{self.dominio}>")
+            if self._baja_por_destinatario is None:
+                fijas.append(plegar("List-Unsubscribe", baja.split(" ")))
             if "<https://" in baja.lower():
                 fijas.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
         fijas.append("MIME-Version: 1.0")
@@ -77,8 +85,16 @@ class Redactor:
             if para:
                 para[-1] += ","
             para.extend(_piezas_de_direccion(nombre, direccion))
+        if self._baja_por_destinatario and self._secreto_baja:
+            token = firmar_baja(self._secreto_baja, "email", destinatarios)
+            if len(token) > 600:  # muchos destinatarios: la línea pasaría de 998 caracteres
+                token = firmar_baja(self._secreto_baja, "email", destinatarios[:1])
+            baja = self._baja_por_destinatario.replace("{token}", token)
+            para_baja = f"{plegar('List-Unsubscribe', baja.split(' '))}\r\n"
+        else:
+            para_baja = ""
         cabeceras = (
-            f"{self._fijas}\r\n"
+            f"{self._fijas}\r\n{para_baja}"
             f"{plegar('To', para)}\r\n"
             f"{plegar('Subject', _piezas_de_texto(sin_controles(envio.asunto)))}\r\n"
             f"Date: {_fecha()}\r\n"
@@ -95,6 +111,35 @@ class Redactor:
         else:
             cuerpo = _parte("plain", envio.cuerpo)
         return Correo(message_id, destinatarios, (cabeceras + cuerpo).encode("ascii"))
+
+
+# --- baja con un clic (RFC 8058): un token firmado que dice quién pide la baja ------------
+
+
+def firmar_baja(secreto: str, canal: str, destinatarios: tuple[str, ...]) -> str:
+    """«destinatarios en base64url».«HMAC-SHA256 en base64url»; sin secreto no se falsifica."""
+    datos = f"{canal}:{','.join(destinatarios)}".encode()
+    firma = hmac.new(secreto.encode("utf-8"), datos, hashlib.sha256).digest()
+    return f"{_b64url(datos)}.{_b64url(firma)}"
+
+
+def leer_token_baja(secreto: str, token: str) -> tuple[str, tuple[str, ...]]:
+    """(canal, destinatarios) de un token de firmar_baja; ValueError si no es válido."""
+    datos_b64, punto, firma_b64 = token.strip().partition(".")
+    try:
+        datos = base64.urlsafe_b64decode(datos_b64 + "=" * (-len(datos_b64) % 4))
+        firma = base64.urlsafe_b64decode(firma_b64 + "=" * (-len(firma_b64) % 4))
+    except (binascii.Error, ValueError):
+        raise ValueError("no es un token de baja de recordar") from None
+    esperada = hmac.new(secreto.encode("utf-8"), datos, hashlib.sha256).digest()
+    if not punto or not hmac.compare_digest(firma, esperada):
+        raise ValueError("la firma no coincide: el token está incompleto o es de otro secreto")
+    canal, _, lista = datos.decode("utf-8", "replace").partition(":")
+    return canal, tuple(d for d in lista.split(",") if d)
+
+
+def _b64url(datos: bytes) -> str:
+    return base64.urlsafe_b64encode(datos).rstrip(b"=").decode("ascii")
 
 
 # --- piezas del mensaje ----------------------------------------------------------------
@@ -204,13 +249,12 @@ def plegar(campo: str, piezas: list[str]) -> str:
     """
     lineas = []
     linea = f"{campo}:"
-    vacia = True
     for pieza in piezas:
-        if not vacia and len(linea) + 1 + len(pieza) > ANCHO_CABECERA:
+        # Una pieza que no cabe tras «Campo:» (un enlace largo) empieza la línea siguiente.
+        if len(linea) + 1 + len(pieza) > ANCHO_CABECERA:
             lineas.append(linea)
             linea = ""
         linea += " " + pieza
-        vacia = False
     lineas.append(linea)
     return "\r\n".join(lineas)
 

@@ -187,6 +187,8 @@ PALABRAS: dict[str, dict[str, str]] = {
     "es_ES": {"departamento": "Departamento de cobros", "proceso": "un proceso de reclamación"},
     "": {"departamento": "Departamento de cobranza", "proceso": "un proceso de cobranza"},
 }
+_CONTACTO = frozenset(COLUMNAS_CONTACTO)
+_ORIGINAL = frozenset(COLUMNAS_ORIGINAL)
 _RE_PALABRA = re.compile(r"[a-z0-9]+")
 _RE_SIN_ACENTOS = re.compile(r"[^A-Za-z\s]")
 _ARTICULOS = frozenset(("la", "el", "los", "las", "mi", "nuestra", "nuestro", "su"))
@@ -221,6 +223,8 @@ def _es_empresa(nombre: str) -> bool:
 
 def contacto_de(extras: dict[str, Any]) -> str:
     """El nombre de la persona de contacto de la hoja («Atención», «Contacto»), o ""."""
+    if _CONTACTO.isdisjoint(extras):  # lo común: la hoja no tiene esa columna
+        return ""
     for clave in COLUMNAS_CONTACTO:
         valor = extras.get(clave)
         if isinstance(valor, str):
@@ -260,6 +264,8 @@ def sin_punto_doble(texto: str) -> str:
 def importe_original(extras: dict[str, Any], saldo: Decimal, moneda: str) -> Decimal | None:
     """El importe original de la factura si la hoja lo trae en otra columna y es mayor que el
     saldo que se cobra (pago parcial); si no, None."""
+    if _ORIGINAL.isdisjoint(extras):
+        return None
     for clave in COLUMNAS_ORIGINAL:
         valor = extras.get(clave)
         if valor is None or valor == "" or isinstance(valor, bool):

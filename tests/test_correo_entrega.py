@@ -303,3 +303,14 @@ def test_spamassassin_cada_plantilla_integrada_puntua_bajo_y_sin_faltar_cabecera
         assert puntos <= 0.5, (asunto, puntos, reglas)
         de_cabeceras = [r for r in reglas if _RE_REGLA_DE_CABECERAS.match(r)]
         assert not de_cabeceras, (asunto, de_cabeceras)
+
+
+def test_sin_secreto_no_se_ofrece_una_baja_con_token_que_no_identifica_a_nadie():
+    from recordar.canales.correo import Redactor
+
+    redactor = Redactor(("Ferretería", "avisos@ferreteria.mx"), baja="<https://f.mx/b?t={token}>")
+    datos = redactor.redactar(envio()).datos
+    assert b"List-Unsubscribe" not in datos and b"{token}" not in datos
+    con = Redactor(("Ferretería", "avisos@ferreteria.mx"), baja="<https://f.mx/b?t={token}>",
+                   secreto_baja=SECRETO)  # fmt: skip
+    assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in con.redactar(envio()).datos

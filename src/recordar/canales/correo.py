@@ -47,7 +47,7 @@ class Correo:
 
 
 class Redactor:
-    """Arma los correos; From, Reply-To y List-Unsubscribe se codifican una sola vez."""
+    """Arma los correos; From, Reply-To y List-Unsubscribe (sin {token}) se codifican una vez."""
 
     def __init__(
         self,
@@ -61,7 +61,10 @@ class Redactor:
         fijas = [plegar("From", _piezas_de_direccion(*remitente))]
         if responder_a:
             fijas.append(plegar("Reply-To", _piezas_de_direccion(*responder_a)))
-        # Con {token}, List-Unsubscribe lleva la firma de cada destinatario (RFC 8058).
+        # Con {token}, List-Unsubscribe lleva la firma de cada destinatario (RFC 8058); sin
+        # secreto no hay firma, y una baja que no identifica a nadie no se ofrece.
+        if baja and "{token}" in baja and not secreto_baja:
+            baja = None
         self._baja_por_destinatario = baja if baja and "{token}" in baja else None
         self._secreto_baja = secreto_baja
         if baja:

@@ -154,7 +154,7 @@ def test_ejemplo_incluido(en_tmp, correr):
     ("args", "fragmento"),
     [
         (["no-existe.xlsx"], "no-existe.xlsx: el archivo no existe"),
-        (["cartera.xlsx", "--hoy", "23/11/2026"], "--hoy: «23/11/2026» no es una fecha AAAA-MM-DD"),
+        (["cartera.xlsx", "--hoy", "11/23/2026"], "--hoy: «11/23/2026» no es una fecha AAAA-MM-DD"),
         (["cartera.xlsx", "--salida", "x.pdf"], "formato «.pdf» no admitido"),
         (["cartera.xlsx", "--politica", "nada.yaml"], "nada.yaml: 1 problema"),
         (["cartera.xlsx", "--hoja", "Otra"], "no tiene la hoja «Otra»"),

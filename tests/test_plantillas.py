@@ -415,11 +415,11 @@ def _error_al_generar(tmp_path, texto, canal="sms"):
 
 
 VARIABLES = (
-    "canal, cliente, dias_vencido, empresa, enlace_pago, facturas, hoy, moneda, paso, total, "
+    "canal, cliente, dias_vencido, empresa, enlace_pago, facturas, hoy, moneda, nombre_saludo, palabras, paso, saludo, total, "
     "total_a_pagar, total_compensacion, total_interes"
 )
 CAMPOS_FACTURA = (
-    "compensacion, dias_vencido, enlace_pago, fila, interes, moneda, monto, numero, paso, "
+    "compensacion, dias_vencido, enlace_pago, fila, interes, moneda, monto, numero, original, paso, "
     "total, vencimiento"
 )
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated
 
@@ -164,7 +165,9 @@ OpcionHoja = Annotated[
 OpcionHoy = Annotated[
     str | None,
     typer.Option(
-        "--hoy", help="Fecha de la ejecución, AAAA-MM-DD (por omisión, hoy).", metavar="AAAA-MM-DD"
+        "--hoy",
+        help="Fecha de la ejecución, AAAA-MM-DD o DD/MM/AAAA (por omisión, hoy).",
+        metavar="AAAA-MM-DD",
     ),
 ]
 
@@ -208,14 +211,28 @@ def _ejecutar(funcion, *args, **kwargs):
         )
 
 
+_FECHA_DIA_PRIMERO = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
 def _fecha(valor: str | None, opcion: str = "--hoy") -> date:
+    """AAAA-MM-DD o, como se escribe en español, DD/MM/AAAA (también con - o .)."""
     if valor is None:
         return date.today()
+    valor = valor.strip()
     try:
         return date.fromisoformat(valor)
     except ValueError:
+        pass
+    partes = _FECHA_DIA_PRIMERO.fullmatch(valor)
+    try:
+        if partes is None:
+            raise ValueError
+        dia, mes, anio = map(int, partes.groups())
+        return date(anio, mes, dia)
+    except ValueError:
         raise RecordarError(
-            f"{opcion}: «{valor}» no es una fecha AAAA-MM-DD (p. ej. 2026-11-23)"
+            f"{opcion}: «{valor}» no es una fecha AAAA-MM-DD ni DD/MM/AAAA "
+            "(p. ej. 2026-11-23 o 23/11/2026)"
         ) from None
 
 
@@ -234,12 +251,23 @@ def _momento(hoy: str | None, zona_politica: str) -> tuple[date, datetime | None
         try:
             momento = datetime.fromisoformat(hoy.strip())
         except ValueError:
-            raise RecordarError(f"--hoy: «{hoy}» no es AAAA-MM-DD ni AAAA-MM-DDTHH:MM") from None
+            momento = _momento_dia_primero(hoy)
         momento = momento if momento.tzinfo else momento.replace(tzinfo=tz)
         return momento.astimezone(tz).date(), momento
     fecha = _fecha(hoy)
     ahora = datetime.now(tz)
     return fecha, (ahora if fecha == ahora.date() else None)
+
+
+def _momento_dia_primero(hoy: str) -> datetime:
+    """«DD/MM/AAAA HH:MM» (o con T); RecordarError si tampoco es eso."""
+    fecha, _, hora = hoy.strip().replace("T", " ", 1).partition(" ")
+    try:
+        return datetime.combine(_fecha(fecha), time.fromisoformat(hora.strip()))
+    except (RecordarError, ValueError):
+        raise RecordarError(
+            f"--hoy: «{hoy}» no es AAAA-MM-DD ni AAAA-MM-DDTHH:MM (ni DD/MM/AAAA HH:MM)"
+        ) from None
 
 
 def _cargar(cartera_ruta: Path, politica, hoja):
@@ -468,7 +496,9 @@ def _enviar_de_verdad(
             f"{politica.nombre}: no hay canales configurados en «canales:»; configura email, sms, "
             "whatsapp o archivo (o usa --simulacro para ver qué se enviaría)"
         )
-    rutas = configurar_canales(politica.canales, politica.carpeta)
+    rutas = configurar_canales(
+        politica.canales, politica.carpeta, str(politica.empresa.get("contacto") or "")
+    )
     cartera = _cargar(cartera_ruta, politica, hoja)
     consola, errores = _consola(), _consola(error=True)
     with Bitacora.abrir_escritura(ruta_bitacora) as b:
@@ -748,12 +778,22 @@ def baja(
         str | None,
         typer.Option("--quitar", metavar="EMAIL|TELEFONO", help="Deshace la baja de ese contacto."),
     ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            metavar="T",
+            help="El token del enlace de baja de un correo (…?t=T) en lugar de EMAIL|TELEFONO.",
+        ),
+    ] = None,
 ) -> None:
     """Registra que un correo o teléfono pidió no recibir más recordatorios; toda ejecución posterior lo respeta."""
     if lista:
         _ejecutar(_listar_bajas, politica, bitacora)
     elif quitar is not None:
         _ejecutar(_quitar_baja, quitar, canal, politica, bitacora)
+    elif token is not None:
+        _ejecutar(_baja_por_token, token, motivo, politica, bitacora)
     elif contacto is None:
         from typer._click.exceptions import MissingParameter
         from typer._click.globals import get_current_context
@@ -816,6 +856,43 @@ def _contacto_normalizado(contacto: str, politica) -> str:
             f"«{contacto}» no es un correo ni un teléfono válido para la región {politica.region_telefono}"
         )
     return validos[0]
+
+
+def _baja_por_token(token, motivo, politica_ruta, bitacora_ruta) -> None:
+    """La baja que pidió quien hizo clic en List-Unsubscribe: el token dice quién y por qué canal."""
+    from recordar.bitacora import Bitacora
+    from recordar.canales.correo import leer_token_baja
+    from recordar.politica import cargar_politica
+    from recordar.valores import normalizar_correos
+
+    politica = cargar_politica(politica_ruta)
+    claves = [(n, a["baja_secreto_env"]) for n, a in politica.canales.items()
+              if isinstance(a, dict) and a.get("baja_secreto_env")]  # fmt: skip
+    if not claves:
+        raise RecordarError(
+            f"{politica.nombre}: ningún canal tiene baja_secreto_env; sin ese secreto no se "
+            "puede comprobar el token (ponlo en canales.email junto a baja)"
+        )
+    nombre, variable = claves[0]
+    secreto = os.environ.get(str(variable))
+    if not secreto:
+        raise RecordarError(
+            f"canales.{nombre}.baja_secreto_env: la variable de entorno {variable} no está "
+            "definida; expórtala con el mismo valor que al enviar"
+        )
+    try:
+        canal, destinatarios = leer_token_baja(secreto, token)
+    except ValueError as exc:
+        raise RecordarError(f"--token: {exc}; copia el valor entero de t= del enlace") from None
+    destinatarios = tuple(d for x in destinatarios for d in normalizar_correos(x)[0])
+    ruta = _ruta_bitacora(bitacora_ruta, politica)
+    with Bitacora.abrir_escritura(ruta) as b:
+        for destinatario in destinatarios:
+            b.dar_de_baja(destinatario, canal, motivo or "clic en el enlace de baja del correo")
+    _consola().print(
+        f"Baja registrada: {', '.join(destinatarios)} no recibirá más recordatorios por {canal} "
+        f"(bitácora: {ruta})."
+    )
 
 
 def _baja(contacto, canal, motivo, politica_ruta, bitacora_ruta) -> None:

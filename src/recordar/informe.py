@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -569,11 +570,16 @@ def _tabla_problemas(consola, titulo: str, problemas: list) -> None:
         consola.print(f"… y {len(problemas) - FILAS_EN_PANTALLA} más en el informe (--salida)")
 
 
+_RE_FIN_DE_CLASE = re.compile(r": |; | \(|:$")
+
+
 def _mostrar_resumen(consola, analisis: tuple) -> None:
     r, omitidas = analisis
     motivos: dict[str, int] = {}
     for o in omitidas:
-        clave = o.motivo.split(":")[0]
+        # «día no hábil (domingo); elegible desde 2026-12-07 07:00 (…)» cuenta como «día no
+        # hábil»: se corta en «: », «; » o « (», nunca en los «:» de una hora.
+        clave = _RE_FIN_DE_CLASE.split(o.motivo, maxsplit=1)[0]
         motivos[clave] = motivos.get(clave, 0) + 1
     detalle = ", ".join(f"{n} {m}" for m, n in sorted(motivos.items(), key=lambda x: -x[1]))
     facturas = cantidad(r.facturas, "factura")

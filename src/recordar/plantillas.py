@@ -20,6 +20,13 @@ from recordar.errores import ErrorPlantilla
 from recordar.errores_plantilla import Indefinida, citar, linea_de_plantilla, motivo_en_espanol
 from recordar.plan import Mensaje
 from recordar.politica import Politica
+from recordar.redaccion import (
+    contacto_de,
+    importe_original,
+    palabras_de,
+    saludo,
+    sin_punto_doble,
+)
 
 # Alfabeto GSM 03.38: básico y extensión (estos cuentan doble).
 GSM7_BASICO = set(
@@ -323,6 +330,7 @@ class Plantillas:
         self.html_una_vez = html_una_vez
         self._html_hechas: set[str] = set()
         self.formato = Formato(politica.idioma, politica.moneda)
+        self._palabras = palabras_de(politica.idioma)
         propia = carpeta_propia or (politica.carpeta / "plantillas" if politica.carpeta else None)
         carpetas = [str(c) for c in (propia, carpeta_integrada()) if c is not None and c.is_dir()]
         self._texto = self._entorno(carpetas, autoescape=False)
@@ -473,6 +481,10 @@ class Plantillas:
                      "ocurrencia": ocurrencia.numero},
             "enlace_pago": enlace,
         }  # fmt: skip
+        contacto = contacto_de(primera.extras)
+        contexto["saludo"] = saludo(mensaje.cliente, contacto)
+        contexto["nombre_saludo"] = contacto or mensaje.cliente
+        contexto["palabras"] = self._palabras
         if "@" in ocurrencia.paso.id:  # promesa_incumplida@AAAA-MM-DD
             contexto["promesa"] = date.fromisoformat(ocurrencia.paso.id.rsplit("@", 1)[1])
         return contexto
@@ -488,7 +500,8 @@ class Plantillas:
                      "vencimiento": f.vencimiento, "dias_vencido": linea.dias_vencido,
                      "interes": linea.interes, "compensacion": linea.compensacion,
                      "total": f.monto + linea.interes + linea.compensacion, "fila": f.fila,
-                     "enlace_pago": f.enlace_pago, "paso": linea.ocurrencia.id}  # fmt: skip
+                     "enlace_pago": f.enlace_pago, "paso": linea.ocurrencia.id,
+                     "original": importe_original(f.extras, f.monto, f.moneda)}  # fmt: skip
             facturas.append(datos)
             total += f.monto
             total_interes += linea.interes
@@ -551,7 +564,7 @@ class Plantillas:
         self, plantilla: jinja2.Template, contexto: dict[str, Any], mensaje: Mensaje
     ) -> str:
         try:
-            return plantilla.render(contexto)
+            return sin_punto_doble(plantilla.render(contexto))
         except ErrorPlantilla:
             raise
         except Exception as exc:  # cualquier fallo de la plantilla se informa con su línea

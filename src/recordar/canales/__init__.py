@@ -30,7 +30,7 @@ def canales_disponibles(config: dict[str, dict[str, Any]]) -> frozenset[str]:
 
 
 def configurar_canales(
-    config: dict[str, dict[str, Any]], carpeta_base: Path | None = None
+    config: dict[str, dict[str, Any]], carpeta_base: Path | None = None, contacto: str = ""
 ) -> dict[str, Canal]:
     """Canal de mensaje (email, sms, whatsapp) → transporte configurado.
 
@@ -50,6 +50,8 @@ def configurar_canales(
         ):
             ajustes["carpeta"] = str(carpeta_base / carpeta)
         instancias[nombre] = crear_canal(nombre, ajustes)
+        if contacto and hasattr(instancias[nombre], "usar_contacto"):
+            instancias[nombre].usar_contacto(contacto)  # Reply-To y baja por omisión
     rutas: dict[str, Canal] = {}
     for canal in ("email", "sms", "whatsapp"):
         transporte = instancias.get(canal) or instancias.get("archivo")

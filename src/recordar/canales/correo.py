@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
+import logging
 import re
 import time
 from dataclasses import dataclass
@@ -22,9 +24,17 @@ _LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`
 _DOMINIO = re.compile(
     r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*"
 )
+_ATOMO = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
 _ATEXTO = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]*")
 # 42 bytes → 56 caracteres base64: «Subject: =?utf-8?b?…?=» cabe en 78 columnas.
 _BYTES_POR_PALABRA = 42
+# RFC 5322 §2.1.1: cada línea de cabecera debería tener ≤ 78 caracteres y debe tener ≤ 998.
+ANCHO_CABECERA = 78
+# Un nombre más largo no identifica mejor a nadie y hace la cabecera enorme: se recorta.
+LARGO_MAXIMO_NOMBRE = 200
+_PALABRA_LARGA = ANCHO_CABECERA - 10  # una palabra ASCII mayor no cabe en una línea: RFC 2047
+
+registro = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,21 +47,31 @@ class Correo:
 
 
 class Redactor:
-    """Arma los correos; From, Reply-To y List-Unsubscribe se codifican una sola vez."""
+    """Arma los correos; From, Reply-To y List-Unsubscribe (sin {token}) se codifican una vez."""
 
     def __init__(
         self,
         remitente: tuple[str, str],
         responder_a: tuple[str, str] | None = None,
         baja: str | None = None,
+        secreto_baja: str | None = None,
     ) -> None:
         self.sobre = remitente[1]  # MAIL FROM
         self.dominio = remitente[1].rpartition("@")[2]
-        fijas = [f"From: {direccion_con_nombre(*remitente)}"]
+        fijas = [plegar("From", _piezas_de_direccion(*remitente))]
         if responder_a:
-            fijas.append(f"Reply-To: {direccion_con_nombre(*responder_a)}")
+            fijas.append(plegar("Reply-To", _piezas_de_direccion(*responder_a)))
+        # Con {token}, List-Unsubscribe lleva la firma de cada destinatario (RFC 8058); sin
+        # secreto no hay firma, y una baja que no identifica a nadie no se ofrece.
+        if baja and "{token}" in baja and not secreto_baja:
+            baja = None
+        self._baja_por_destinatario = baja if baja and "{token}" in baja else None
+        self._secreto_baja = secreto_baja
         if baja:
-            fijas.append(f"List-Unsubscribe: {baja}")
+            # List-Unsubscribe sin List-Id (RFC 2919) es una lista «a medias» para los filtros.
+            fijas.append(f"List-Id: Recordatorios de pago <recordar.{self.dominio}>")
+            if self._baja_por_destinatario is None:
+                fijas.append(plegar("List-Unsubscribe", baja.split(" ")))
             if "<https://" in baja.lower():
                 fijas.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
         fijas.append("MIME-Version: 1.0")
@@ -60,21 +80,33 @@ class Redactor:
     def redactar(self, envio: Envio) -> Correo:
         """El correo de un envío; un destinatario inválido es ErrorEnvio permanente."""
         destinatarios = leer_destinatarios(envio.destinatario)
-        nombre = " ".join(sin_controles(envio.cliente).split())
+        nombre = nombre_para_cabecera(envio.cliente)
         huella = hashlib.sha256(envio.clave.encode("utf-8")).hexdigest()
         message_id = f"<{huella[:32]}@{self.dominio}>"
-        para = ",\r\n ".join(direccion_con_nombre(nombre, d) for d in destinatarios)
+        para: list[str] = []
+        for direccion in destinatarios:
+            if para:
+                para[-1] += ","
+            para.extend(_piezas_de_direccion(nombre, direccion))
+        if self._baja_por_destinatario and self._secreto_baja:
+            token = firmar_baja(self._secreto_baja, "email", destinatarios)
+            if len(token) > 600:  # muchos destinatarios: la línea pasaría de 998 caracteres
+                token = firmar_baja(self._secreto_baja, "email", destinatarios[:1])
+            baja = self._baja_por_destinatario.replace("{token}", token)
+            para_baja = f"{plegar('List-Unsubscribe', baja.split(' '))}\r\n"
+        else:
+            para_baja = ""
         cabeceras = (
-            f"{self._fijas}\r\n"
-            f"To: {para}\r\n"
-            f"Subject: {texto_de_cabecera(sin_controles(envio.asunto))}\r\n"
+            f"{self._fijas}\r\n{para_baja}"
+            f"{plegar('To', para)}\r\n"
+            f"{plegar('Subject', _piezas_de_texto(sin_controles(envio.asunto)))}\r\n"
             f"Date: {_fecha()}\r\n"
             f"Message-ID: {message_id}\r\n"
         )
         if envio.html:
             frontera = f"=_recordar_{huella[32:56]}"
             cuerpo = (
-                f'Content-Type: multipart/alternative; boundary="{frontera}"\r\n\r\n'
+                f'Content-Type: multipart/alternative;\r\n boundary="{frontera}"\r\n\r\n'
                 f"--{frontera}\r\n{_parte('plain', envio.cuerpo)}\r\n"
                 f"--{frontera}\r\n{_parte('html', envio.html)}\r\n"
                 f"--{frontera}--\r\n"
@@ -82,6 +114,35 @@ class Redactor:
         else:
             cuerpo = _parte("plain", envio.cuerpo)
         return Correo(message_id, destinatarios, (cabeceras + cuerpo).encode("ascii"))
+
+
+# --- baja con un clic (RFC 8058): un token firmado que dice quién pide la baja ------------
+
+
+def firmar_baja(secreto: str, canal: str, destinatarios: tuple[str, ...]) -> str:
+    """«destinatarios en base64url».«HMAC-SHA256 en base64url»; sin secreto no se falsifica."""
+    datos = f"{canal}:{','.join(destinatarios)}".encode()
+    firma = hmac.new(secreto.encode("utf-8"), datos, hashlib.sha256).digest()
+    return f"{_b64url(datos)}.{_b64url(firma)}"
+
+
+def leer_token_baja(secreto: str, token: str) -> tuple[str, tuple[str, ...]]:
+    """(canal, destinatarios) de un token de firmar_baja; ValueError si no es válido."""
+    datos_b64, punto, firma_b64 = token.strip().partition(".")
+    try:
+        datos = base64.urlsafe_b64decode(datos_b64 + "=" * (-len(datos_b64) % 4))
+        firma = base64.urlsafe_b64decode(firma_b64 + "=" * (-len(firma_b64) % 4))
+    except (binascii.Error, ValueError):
+        raise ValueError("no es un token de baja de recordar") from None
+    esperada = hmac.new(secreto.encode("utf-8"), datos, hashlib.sha256).digest()
+    if not punto or not hmac.compare_digest(firma, esperada):
+        raise ValueError("la firma no coincide: el token está incompleto o es de otro secreto")
+    canal, _, lista = datos.decode("utf-8", "replace").partition(":")
+    return canal, tuple(d for d in lista.split(",") if d)
+
+
+def _b64url(datos: bytes) -> str:
+    return base64.urlsafe_b64encode(datos).rstrip(b"=").decode("ascii")
 
 
 # --- piezas del mensaje ----------------------------------------------------------------
@@ -121,27 +182,87 @@ def normalizar_direccion(direccion: str) -> str:
     return f"{local}@{dominio}"
 
 
+def nombre_para_cabecera(nombre: str) -> str:
+    """El nombre en una línea y sin espacios repetidos; si pasa de LARGO_MAXIMO_NOMBRE
+    caracteres se recorta (con aviso en el registro): la cabecera seguiría siendo enorme."""
+    nombre = " ".join(sin_controles(nombre).split())
+    if len(nombre) <= LARGO_MAXIMO_NOMBRE:
+        return nombre
+    recortado = nombre[: LARGO_MAXIMO_NOMBRE - 1].rsplit(" ", 1)[0].rstrip(" ,;") + "…"
+    registro.warning(
+        "el nombre «%s…» tiene %d caracteres; en la cabecera To va recortado a «%s»",
+        nombre[:40],
+        len(nombre),
+        recortado,
+    )
+    return recortado
+
+
 def direccion_con_nombre(nombre: str, direccion: str) -> str:
     """«Nombre <dir>» con el nombre entre comillas o en palabras RFC 2047 si hace falta."""
+    return " ".join(_piezas_de_direccion(nombre, direccion))
+
+
+def _piezas_de_direccion(nombre: str, direccion: str) -> list[str]:
+    """«Nombre <dir>» en piezas separadas por un espacio, que es donde se puede plegar."""
+    nombre = " ".join(nombre.split())
     if not nombre:
-        return direccion
-    if "=?" in nombre or not nombre.isascii():
-        frase = _palabras_codificadas(nombre)
+        return [direccion]
+    palabras = nombre.split(" ")
+    if "=?" in nombre or not nombre.isascii() or max(map(len, palabras)) > _PALABRA_LARGA:
+        piezas = _frase_codificada(palabras)
     elif _ATEXTO.fullmatch(nombre):
-        frase = nombre
+        piezas = palabras
     else:
-        frase = '"' + nombre.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return f"{frase} <{direccion}>"
+        citado = nombre.replace("\\", "\\\\").replace('"', '\\"')
+        piezas = f'"{citado}"'.split(" ")  # el espacio de una cadena citada también se pliega
+    return [*piezas, f"<{direccion}>"]
 
 
-def texto_de_cabecera(texto: str) -> str:
-    """Un texto libre (Subject) tal cual si es ASCII corto, si no en palabras RFC 2047."""
-    if texto.isascii() and "=?" not in texto and len(texto) <= 900:
-        return texto
+def _frase_codificada(palabras: list[str]) -> list[str]:
+    """Como hace el paquete email: solo las palabras que lo necesitan van en RFC 2047 (las
+    seguidas, juntas con su espacio dentro); las demás quedan legibles y el lector no tiene
+    que adivinar si el espacio entre dos palabras codificadas cuenta."""
+    piezas: list[str] = []
+    seguidas: list[str] = []
+    for palabra in palabras:
+        if _ATOMO.fullmatch(palabra) and "=?" not in palabra and len(palabra) <= _PALABRA_LARGA:
+            if seguidas:
+                piezas.extend(_palabras_codificadas(" ".join(seguidas)))
+                seguidas = []
+            piezas.append(palabra)
+        else:
+            seguidas.append(palabra)
+    if seguidas:
+        piezas.extend(_palabras_codificadas(" ".join(seguidas)))
+    return piezas
+
+
+def _piezas_de_texto(texto: str) -> list[str]:
+    palabras = texto.split(" ")
+    if texto.isascii() and "=?" not in texto and max(map(len, palabras)) <= _PALABRA_LARGA:
+        return palabras
     return _palabras_codificadas(texto)
 
 
-def _palabras_codificadas(texto: str) -> str:
+def plegar(campo: str, piezas: list[str]) -> str:
+    """«Campo: piezas» unidas por un espacio y plegadas (CRLF + espacio) antes de la columna 78.
+
+    Ninguna pieza pasa de 998 caracteres (una dirección tiene como mucho 318).
+    """
+    lineas = []
+    linea = f"{campo}:"
+    for pieza in piezas:
+        # Una pieza que no cabe tras «Campo:» (un enlace largo) empieza la línea siguiente.
+        if len(linea) + 1 + len(pieza) > ANCHO_CABECERA:
+            lineas.append(linea)
+            linea = ""
+        linea += " " + pieza
+    lineas.append(linea)
+    return "\r\n".join(lineas)
+
+
+def _palabras_codificadas(texto: str) -> list[str]:
     datos = texto.encode("utf-8")
     palabras = []
     inicio = 0
@@ -155,7 +276,7 @@ def _palabras_codificadas(texto: str) -> str:
             fin = espacio + 1
         palabras.append(f"=?utf-8?b?{base64.b64encode(datos[inicio:fin]).decode('ascii')}?=")
         inicio = fin
-    return "\r\n ".join(palabras)
+    return palabras
 
 
 def _parte(subtipo: str, texto: str) -> str:

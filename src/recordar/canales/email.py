@@ -27,6 +27,7 @@ registro = logging.getLogger(__name__)
 PUERTOS = {"ninguna": 25, "starttls": 587, "ssl": 465}
 TIMEOUT_PREDETERMINADO = 30.0
 MAX_CONEXIONES = 50
+LARGO_MINIMO_SECRETO = 16
 TACHADO = "***"
 _PUNTO_INICIAL = re.compile(rb"^\.", re.MULTILINE)
 
@@ -56,6 +57,7 @@ class CanalSmtp(Canal):
         "conexiones",
         "responder_a",
         "baja",
+        "baja_secreto_env",
         "timeout",
     )
 
@@ -75,6 +77,7 @@ class CanalSmtp(Canal):
             if self.config.get("responder_a")
             else None,
             baja=self._leer_baja(),
+            secreto_baja=self._leer_secreto_baja(),
         )
         self._contrasena: str | None = None
         self._contexto_tls: ssl.SSLContext | None = None
@@ -163,12 +166,47 @@ class CanalSmtp(Canal):
             return None
         partes = [p.strip().strip("<>").strip() for p in str(valor).split(",")]
         validas = [p for p in partes if _uri_de_baja(p)]
-        if not isinstance(valor, str) or len(validas) != len(partes):
+        if not isinstance(valor, str) or len(validas) != len(partes) or len(valor) > 300:
             raise ErrorCanal(
-                f"{self.donde}.baja: debe ser «<mailto:baja@empresa.com>» o una URL https, "
-                "o ambas separadas por coma"
+                f"{self.donde}.baja: debe ser «<mailto:baja@empresa.com>» o una URL https "
+                "(puede llevar {token}), o ambas separadas por coma, en menos de 300 caracteres"
             )
         return ", ".join(f"<{p}>" for p in validas)
+
+    def _leer_secreto_baja(self) -> str | None:
+        """El secreto que firma el {token} de la URL de baja (nunca se muestra)."""
+        baja = self.config.get("baja")
+        con_token = isinstance(baja, str) and "{token}" in baja
+        if not con_token:
+            return None
+        if not self.config.get("baja_secreto_env"):
+            raise ErrorCanal(
+                f"{self.donde}.baja_secreto_env: falta; la URL de baja usa {{token}} y hace falta "
+                "el nombre de una variable de entorno con un secreto para firmarlo"
+            )
+        secreto = self.secreto("baja_secreto_env") or ""
+        if len(secreto) < LARGO_MINIMO_SECRETO:
+            raise ErrorCanal(
+                f"{self.donde}.baja_secreto_env: la variable {self.config['baja_secreto_env']} "
+                f"debe tener al menos {LARGO_MINIMO_SECRETO} caracteres (p. ej. la salida de "
+                "«openssl rand -hex 32»)"
+            )
+        return secreto
+
+    def usar_contacto(self, contacto: str) -> None:
+        """Sin responder_a ni baja en la política, los toma del correo de empresa.contacto."""
+        correo = _correo_de(contacto)
+        if not correo or (self.config.get("responder_a") and self.config.get("baja")):
+            return
+        nombre, remitente = self._leer_direccion("remitente")
+        self.redactor = Redactor(
+            remitente=(nombre, remitente),
+            responder_a=self._leer_direccion("responder_a")
+            if self.config.get("responder_a")
+            else ((nombre, correo) if correo != remitente else None),
+            baja=self._leer_baja() or f"<mailto:{correo}?subject=BAJA>",
+            secreto_baja=self._leer_secreto_baja(),
+        )
 
     # --- conexiones ------------------------------------------------------------------
 
@@ -442,6 +480,16 @@ class CanalSmtp(Canal):
         for forma in formas:
             texto = texto.replace(forma, TACHADO)
         return texto
+
+
+def _correo_de(texto: str) -> str:
+    """El primer correo válido de un texto libre («cobranza@x.mx · 55 1234 5678»), o ""."""
+    for parte in re.split(r"[\s,;·|()<>]+", str(texto or "")):
+        if "@" in parte:
+            direccion = normalizar_direccion(parte.strip(".:"))
+            if direccion:
+                return direccion
+    return ""
 
 
 def _uri_de_baja(uri: str) -> bool:

@@ -673,7 +673,7 @@ def _aplicar_topes(dia: _Dia, deudor: str, pendientes: list[tuple[str, str]]):
             envios.append((dia.hoy, canal))
         elif not motivo:
             tope, largo, nombre, solo = exceso
-            libre = _libre_desde(envios, dia.hoy, largo, tope, solo)
+            libre = _dia_habil_desde(dia, _libre_desde(envios, dia.hoy, largo, tope, solo))
             motivo = (
                 f"tope {nombre}: {tope} en {cantidad(largo, 'día')}; podrá enviarse desde el "
                 f"{libre.isoformat()}"
@@ -691,6 +691,19 @@ def _libre_desde(envios, hoy: date, largo: int, tope: int, canal: str | None) ->
         f for f, c in envios if f > hoy - timedelta(days=largo) and (canal is None or c == canal)
     )
     return fechas[len(fechas) - tope] + timedelta(days=largo)
+
+
+def _dia_habil_desde(dia: _Dia, fecha: date) -> date:
+    """El primer día desde `fecha` en que el calendario de la política deja enviar: la fecha que
+    se promete es la del envío, no solo la del tope (un domingo o un feriado no valen)."""
+    calendario = dia.politica.calendario
+    if not calendario.activo:
+        return fecha
+    for _ in range(60):  # un calendario que no deja ningún día no cuelga la planificación
+        if calendario.motivo_inhabil(fecha) is None:
+            return fecha
+        fecha += timedelta(days=1)
+    return fecha
 
 
 def elegir_canales(

@@ -301,3 +301,18 @@ def test_cron_cada_hora_nunca_envia_fuera_de_horario_ni_con_cambio_de_hora(tupla
     if any(not f.disputa and f.pausa_hasta is None and f.promesa_pago is None
            and f.vencimiento <= inicio + timedelta(days=14) for f in facturas):  # fmt: skip
         assert enviados > 0
+
+
+def test_el_tope_promete_el_primer_dia_habil_en_que_de_verdad_se_envia():
+    # Tope de 1 por semana; el último envío fue el lunes 16: el tope se libera el lunes 23, pero
+    # con un envío el martes 17 se liberaría el martes 24. Aquí: envío el domingo 15 (otra
+    # política lo permitía), tope libre el domingo 22… que no es hábil en MX: se promete el 23.
+    p = politica(limites={"max_por_semana": 1}, cumplimiento="MX")
+    f = [factura("F-1", HOY - timedelta(days=6))]
+    historial = Historial(envios={"ana": [(date(2026, 11, 15), "email")]})
+    sabado = date(2026, 11, 21)
+    plan = planificar(f, contactos("ana"), p, sabado, historial)
+    assert not plan.mensajes
+    assert motivos(plan)["F-1"].endswith("podrá enviarse desde el 2026-11-23")
+    # Y ese día de verdad se envía.
+    assert planificar(f, contactos("ana"), p, HOY, historial).mensajes

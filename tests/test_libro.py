@@ -279,16 +279,14 @@ def test_una_celda_en_xfd1048576_se_rechaza_antes_de_leer(tmp_path):
     assert "borra las filas y columnas que sobran" in str(error.value)
 
 
-def test_una_dimension_que_miente_no_oculta_una_celda_lejana(tmp_path):
-    xml = _hoja_xml([["Cliente"]], extra='<dimension ref="A1:B2"/>').replace(
-        "</sheetData>", '<row r="999999"><c r="ZZ999999"><v>1</v></c></row></sheetData>'
+@pytest.mark.parametrize("lejana", ["ZZ999999", "XFD2000", "B1048577"])
+def test_una_dimension_que_miente_no_oculta_una_celda_lejana(tmp_path, lejana):
+    # La celda lejana en medio de la hoja, no al final: quien mira solo la cola no la ve.
+    fila = lejana.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    xml = _hoja_xml([["Cliente"], ["Ana"], ["Eva"]], extra='<dimension ref="A1:B3"/>').replace(
+        '<row r="2">', f'<row r="{fila}"><c r="{lejana}"><v>1</v></c></row><row r="2">'
     )
-    # La fila lejana, en medio: quien lee solo el final no la ve.
-    xml = xml.replace(
-        '<row r="1">', '<row r="999999"><c r="ZZ999999"><v>1</v></c></row><row r="1">', 1
-    )
-    xml = xml.replace("</sheetData>", '<row r="3"><c r="A3"><v>1</v></c></row></sheetData>')
-    with pytest.raises(ErrorCartera, match="ZZ999999"):
+    with pytest.raises(ErrorCartera, match=f"hasta la celda {lejana}"):
         cargar_cartera(_xlsx_a_mano(tmp_path / "miente.xlsx", {"Cartera": xml}))
 
 

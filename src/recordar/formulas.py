@@ -57,33 +57,53 @@ def _patron(prefijo: bytes, recalcular: bool) -> re.Pattern[bytes]:
     )
 
 
-def examinar_formulas(datos: bytes, recalcular: bool) -> Examen:
-    """Las fórmulas sin valor calculado del XML de una hoja (solo se recorre si tiene fórmulas)."""
-    examen = Examen(recalcular=recalcular)
-    raiz = _RE_RAIZ.search(datos, 0, 4096)
-    prefijo = (raiz.group(1) or b"") if raiz else b""
-    etiqueta = b"<" + prefijo + b"f"
-    if etiqueta + b">" not in datos and etiqueta + b" " not in datos:
-        return examen
-    compartidas: list[tuple[int, int, str]] = []
-    for m in _patron(prefijo, recalcular).finditer(datos):
-        celda = _referencia(datos, prefijo, m.start())
+class Buscador:
+    """Busca, trozo a trozo mientras se descomprime la hoja, las fórmulas sin valor calculado.
+
+    El patrón empieza por «<f»: re recorre el trozo a la velocidad de find y solo devuelve las
+    fórmulas sin valor (o, con fullCalcOnLoad, con un 0); las calculadas por Excel no cuestan
+    nada en Python.
+    """
+
+    def __init__(self, recalcular: bool) -> None:
+        self.examen = Examen(recalcular=recalcular)
+        self.recalcular = recalcular
+        self.compartidas: list[tuple[int, int, str]] = []
+        self.prefijo: bytes | None = None
+
+    def buscar(self, datos: bytes, desde: int, hasta: int) -> None:
+        """Las fórmulas que empiezan entre desde y hasta (después de hasta hay margen)."""
+        if self.prefijo is None:
+            raiz = _RE_RAIZ.search(datos, 0, 4096)
+            self.prefijo = (raiz.group(1) or b"") if raiz else b""
+            self.patron = _patron(self.prefijo, self.recalcular)
+        for m in self.patron.finditer(datos, desde):
+            if m.start() >= hasta:
+                break
+            self._anotar(datos, m)
+
+    def _anotar(self, datos: bytes, m: re.Match) -> None:
+        celda = _referencia(datos, self.prefijo, m.start())
         if celda is None:
-            continue
+            return
         atributos = dict(_RE_ATRIBUTOS.findall(m.group(1) or b""))
         texto = unescape((m.group(2) or b"").decode("utf-8", "replace")).strip()
         if not texto and atributos.get(b"t") == b"shared":
-            compartidas.append((*celda, atributos.get(b"si", b"").decode()))
-            continue
-        examen.formulas[celda] = texto or "?"
-    if compartidas:
-        maestras = _maestras(datos, prefijo)
-        for fila, col, si in compartidas:
-            origen = maestras.get(si)
-            examen.formulas[(fila, col)] = (
-                _desplazar(origen[2], fila - origen[0], col - origen[1]) if origen else "?"
-            )
-    return examen
+            self.compartidas.append((*celda, atributos.get(b"si", b"").decode()))
+        else:
+            self.examen.formulas[celda] = texto or "?"
+
+    def terminar(self, releer) -> Examen:
+        """El examen; las fórmulas compartidas se traducen desde su celda maestra (releer()
+        devuelve la hoja entera: solo hace falta con fórmulas compartidas sin valor)."""
+        if self.compartidas:
+            maestras = _maestras(releer(), self.prefijo or b"")
+            for fila, col, si in self.compartidas:
+                origen = maestras.get(si)
+                self.examen.formulas[(fila, col)] = (
+                    _desplazar(origen[2], fila - origen[0], col - origen[1]) if origen else "?"
+                )
+        return self.examen
 
 
 def _referencia(datos: bytes, prefijo: bytes, fin: int) -> tuple[int, int] | None:

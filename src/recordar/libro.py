@@ -16,7 +16,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 from recordar.errores import ErrorCartera
-from recordar.formulas import Examen, examinar_formulas
+from recordar.formulas import Buscador, Examen
 
 # Límites (README, «Límites de lectura»). Excel no pasa de 1 048 576 filas ni 16 384 columnas;
 # calamine guarda cada celda del rectángulo usado en 32 bytes: 25 millones son ~800 MB.
@@ -173,9 +173,9 @@ _RE_ATRIBUTO = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _RE_RELACION = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 _RE_CALCULAR = re.compile(rb"<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad\s*=\s*\"(?:1|true)\"")
 _RE_REF = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
-_RE_REF_LARGA = re.compile(rb'\br="([A-Za-z]+)(\d+)"')
-# Pasar letras y dígitos a una sola clase: buscar «r="AAA0» es buscar columnas de tres letras.
-_CLASES = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", b"A" * 26 + b"0" * 10)
+# Una referencia de celda más allá de la columna Z o de la fila 999 999.
+_RE_LEJOS = re.compile(rb' r="(?:[A-Z]{2}|[A-Z]\d{7})')
+_RE_REF_LEJANA = re.compile(rb' r="([A-Z]{1,4})(\d+)"')
 
 
 def _atributos(etiqueta: bytes) -> dict[str, str]:
@@ -285,28 +285,81 @@ class Libro:
 
     def examinar(self, nombre: str) -> Examen:
         """Revisa el tamaño de la hoja (ErrorCartera si pasa los límites) y busca sus fórmulas
-        sin calcular."""
+        sin calcular, en una pasada mientras se descomprime."""
         parte = self.hojas.get(nombre)
-        if parte is None or self._info(parte) is None:
+        info = self._info(parte) if parte is not None else None
+        if info is None:
             return Examen()
         donde = f"{self.ruta} (hoja «{nombre}»)"
+        if info.file_size > MAX_BYTES_HOJA:
+            self._leer(parte, MAX_BYTES_HOJA)  # la frase del tamaño
         try:
-            datos = self._leer(parte, MAX_BYTES_HOJA)
+            medida, buscador = self._recorrer(info)
+            filas, columnas, lejana = medida.rango()
+            examen = buscador.terminar(lambda: self.zip.read(info))
         except _ZIP_ROTO:  # lo que no se puede descomprimir lo informa calamine
             return Examen()
-        self._revisar_rango(donde, datos)
-        return examinar_formulas(datos, self.recalcular)
+        if filas > MAX_FILAS or columnas > MAX_COLUMNAS or filas * columnas > MAX_CELDAS:
+            raise ErrorCartera(
+                f"{donde}: usa {_n(filas)} filas × {_n(columnas)} columnas, hasta la celda "
+                f"{lejana} (recordar lee hasta {_n(MAX_CELDAS)} celdas, {_n(MAX_FILAS)} filas y "
+                f"{_n(MAX_COLUMNAS)} columnas); borra las filas y columnas que sobran (¿un dato "
+                "perdido en esa celda?) y guarda el archivo"
+            )
+        return examen
 
-    def _revisar_rango(self, donde: str, datos: bytes) -> None:
-        filas, columnas, lejana = _rango(datos)
-        if filas <= MAX_FILAS and columnas <= MAX_COLUMNAS and filas * columnas <= MAX_CELDAS:
+    def _recorrer(self, info: zipfile.ZipInfo) -> tuple[_Medida, Buscador]:
+        """Una pasada por la hoja en trozos de 1 MB: cada trozo se mide y se buscan sus
+        fórmulas mientras está en caché; entre trozos se guarda un margen para lo que cruza."""
+        medida, buscador = _Medida(), Buscador(self.recalcular)
+        resto, desde = b"", 0
+        with self.zip.open(info) as archivo:
+            while True:
+                trozo = archivo.read(_TROZO)
+                datos = resto + trozo
+                hasta = len(datos) if not trozo else max(desde, len(datos) - _MARGEN)
+                medida.medir(datos, desde, hasta)
+                buscador.buscar(datos, desde, hasta)
+                if not trozo:
+                    medida.cola = datos[-65536:]
+                    return medida, buscador
+                inicio = max(0, hasta - _MARGEN)
+                resto, desde = datos[inicio:], hasta - inicio
+
+
+_TROZO = 1 << 20
+_MARGEN = 1 << 15  # lo más que se mira hacia atrás o adelante desde una fórmula
+
+
+class _Medida:
+    """Cuánto puede medir el rectángulo de celdas, sin mirar cada referencia en Python.
+
+    La última fila está al final (las filas van en orden). Una sola búsqueda por trozo encuentra
+    las referencias con dos o tres letras (más de 26 columnas) o con siete dígitos (un millón de
+    filas o más); solo en los trozos donde aparecen se leen esas referencias una a una.
+    """
+
+    def __init__(self) -> None:
+        self.columna = 26  # cota mientras no aparezca una columna de dos letras
+        self.fila = 0
+        self.lejana = ""
+        self.cola = b""
+
+    def medir(self, datos: bytes, desde: int, hasta: int) -> None:
+        if _RE_LEJOS.search(datos, desde, hasta + 16) is None:
             return
-        raise ErrorCartera(
-            f"{donde}: usa {_n(filas)} filas × {_n(columnas)} columnas, hasta la celda {lejana} "
-            f"(recordar lee hasta {_n(MAX_CELDAS)} celdas, {_n(MAX_FILAS)} filas y "
-            f"{_n(MAX_COLUMNAS)} columnas); borra las filas y columnas que sobran (¿un dato "
-            "perdido en esa celda?) y guarda el archivo"
-        )
+        for letras_, numero in _RE_REF_LEJANA.findall(datos, desde, hasta + 16):
+            col, fila = columna(letras_.decode()), int(numero)
+            if col > 26 or len(numero) >= 7:  # una celda lejana, aunque no esté al final
+                if col > self.columna:
+                    self.columna, self.lejana = col, f"{letras_.decode()}{fila}"
+                if fila > self.fila:
+                    self.fila, self.lejana = fila, f"{letras_.decode()}{fila}"
+
+    def rango(self) -> tuple[int, int, str]:
+        ultima = max((int(n) for _, n in _RE_REF.findall(self.cola)), default=0)
+        filas = max(ultima, self.fila)
+        return filas, self.columna, self.lejana or f"{letras(self.columna)}{filas}"
 
 
 def _n(numero: int) -> str:
@@ -321,39 +374,3 @@ def _xml_texto(texto: str) -> str:
     import html
 
     return html.unescape(texto)
-
-
-def _rango(datos: bytes) -> tuple[int, int, str]:
-    """(filas, columnas, celda más lejana) del rectángulo que calamine reservaría.
-
-    Lo barato primero: la última fila está al final (las filas van en orden) y el largo de las
-    letras y los dígitos de las referencias dice cuánto pueden medir; solo si esa cota pasa el
-    límite se recorren todas las referencias.
-    """
-    cola = datos[-65536:]
-    ultima = max((int(n) for _, n in _RE_REF.findall(cola)), default=0)
-    clases = datos.translate(_CLASES)
-    largo_letras = next((k for k in (3, 2, 1) if b'r="' + b"A" * k + b"0" in clases), 0)
-    if b'r="' + b"A" * 4 in clases:
-        largo_letras = 4
-    digitos = len(str(ultima))
-    while any(b'r="' + b"A" * k + b"0" * (digitos + 1) in clases for k in (1, 2, 3)):
-        digitos += 1
-    filas = ultima if digitos == len(str(ultima)) else 10**digitos - 1
-    columnas = {0: 0, 1: 26, 2: 702, 3: MAX_COLUMNAS}.get(largo_letras, 26**largo_letras)
-    if filas * columnas <= MAX_CELDAS and filas <= MAX_FILAS:
-        return filas, columnas, letras(columnas) + str(filas)
-    return _rango_exacto(datos)
-
-
-def _rango_exacto(datos: bytes) -> tuple[int, int, str]:
-    fila_max = col_max = 0
-    fila_min = col_min = None
-    for letras_, numero in _RE_REF_LARGA.findall(datos):
-        fila, col = int(numero), columna(letras_.decode())
-        fila_max, col_max = max(fila_max, fila), max(col_max, col)
-        fila_min = fila if fila_min is None else min(fila_min, fila)
-        col_min = col if col_min is None else min(col_min, col)
-    if fila_min is None:
-        return 0, 0, "A1"
-    return fila_max - fila_min + 1, col_max - col_min + 1, letras(col_max) + str(fila_max)

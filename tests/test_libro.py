@@ -264,6 +264,18 @@ def test_formula_que_cita_otra_formula_sin_calcular_y_referencia_circular(tmp_pa
     assert {(r.fila, r.columna) for r in cartera.rechazos} == {(3, "Descuento"), (3, "Saldo")}
 
 
+def test_un_texto_vacio_que_excel_calculo_no_es_una_formula_sin_calcular(tmp_path):
+    # Excel guarda =SI(A2="";"";…) con resultado "" como <c t="str"><f>…</f><v></v></c>.
+    filas = [
+        [*_CABECERA_MANO, "Nota"],
+        ["Ana", "ana@ejemplo.com", "F-1", 46300, 100, 0, 100,
+         '<c r="{ref}" t="str"><f>IF(F2=0,"",F2)</f><v></v></c>'],
+    ]  # fmt: skip
+    cartera = cargar_cartera(_xlsx_a_mano(tmp_path / "excel.xlsx", {"Cartera": _hoja_xml(filas)}))
+    assert [f.monto for f in cartera.facturas] == [Decimal("100")]
+    assert cartera.rechazos == [] and cartera.avisos == []
+
+
 # ------------------------------------------------------------------------ lectura acotada
 
 
@@ -332,6 +344,14 @@ def test_un_grafico_o_una_hoja_rota_o_desmesurada_no_impiden_leer_la_hoja_buena(
     # Pedida por su nombre, la hoja desmesurada se rechaza con su frase.
     with pytest.raises(ErrorCartera, match="hoja «Lejana»"):
         cargar_cartera(ruta, hoja="Lejana")
+    # Y también si era la única con pinta de cartera: no «no encontré encabezados» en otra.
+    lejana = lejana.replace("<c r=\"A1\" t=\"inlineStr\"><is><t>x</t></is></c>", "".join(
+        f'<c r="{chr(65 + j)}1" t="inlineStr"><is><t>{h}</t></is></c>'
+        for j, h in enumerate(_CABECERA_MANO)
+    ))  # fmt: skip
+    ruta = _xlsx_a_mano(tmp_path / "sola.xlsx", {"Notas": _hoja_xml([["nada"]]), "Lejana": lejana})
+    with pytest.raises(ErrorCartera, match="hoja «Lejana»\\): usa 1 048 576 filas"):
+        cargar_cartera(ruta)
 
 
 # -------------------------------------------------------------- archivos que no se leen

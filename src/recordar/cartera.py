@@ -369,7 +369,8 @@ def _hoja_reconocible(
         clave = (reconocible, nombre in visibles, puntaje)
         if mejor is None or clave > mejor:
             elegida, mejor, analizada, revisada = nombre, clave, hoja, revision_hoja
-    if analizada is None:
+    if analizada is None or (primer_error is not None and not mejor[0]):
+        # Sin otra hoja reconocible, la que no se pudo leer era la cartera: se dice por qué.
         raise primer_error
     otras = [n if n in visibles else f"{n} (oculta)" for n in reconocibles if n != elegida]
     filas = analizada.to_python(skip_empty_area=False)

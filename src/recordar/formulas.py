@@ -45,6 +45,7 @@ class Pendientes:
 _RE_RAIZ = re.compile(rb"<(\w+:)?worksheet\b")
 _RE_ATRIBUTOS = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _RE_CELDA = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
+_RE_TIPO = re.compile(rb'<(?:\w+:)?c\s[^>]*\bt="(\w+)"[^>]*>\s*$')
 
 
 def _patron(prefijo: bytes, recalcular: bool) -> re.Pattern[bytes]:
@@ -86,6 +87,11 @@ class Buscador:
         celda = _referencia(datos, self.prefijo, m.start())
         if celda is None:
             return
+        if not self.recalcular and b"<" + self.prefijo + b"v>" in m.group(0):
+            # «<c t="str"><f>…</f><v></v></c>»: Excel calculó un texto vacío (=SI(A2="";"";…)).
+            tipo = _RE_TIPO.search(datos, max(0, m.start() - 512), m.start())
+            if tipo is not None and tipo.group(1) == b"str":
+                return
         atributos = dict(_RE_ATRIBUTOS.findall(m.group(1) or b""))
         texto = unescape((m.group(2) or b"").decode("utf-8", "replace")).strip()
         if not texto and atributos.get(b"t") == b"shared":
@@ -193,13 +199,18 @@ def _tokens(texto: str) -> list[tuple[str, str]]:
 
 
 class _Calculo:
-    """Calcula las fórmulas de una hoja con los valores que calamine leyó."""
+    """Calcula las fórmulas de una hoja con los valores que calamine leyó.
+
+    Cada forma de fórmula (=E2-F2, =E3-F3… son la misma vista desde su celda) se compila una
+    vez en funciones de Python; luego cada celda solo la llama con su fila y columna.
+    """
 
     def __init__(self, filas: list[list], formulas: dict[tuple[int, int], str]) -> None:
         self.filas = filas
         self.formulas = formulas
         self.hechas: dict[tuple[int, int], Any] = {}
         self.en_curso: set[tuple[int, int]] = set()
+        self.compiladas: dict[str, Any] = {}
 
     def celda(self, fila: int, col: int) -> Any:
         clave = (fila, col)
@@ -209,7 +220,7 @@ class _Calculo:
                     raise NoSoportada("referencia circular")
                 self.en_curso.add(clave)
                 try:
-                    self.hechas[clave] = self.calcular(self.formulas[clave])
+                    self.hechas[clave] = self.calcular(self.formulas[clave], fila, col)
                 finally:
                     self.en_curso.discard(clave)
             return self.hechas[clave]
@@ -217,17 +228,44 @@ class _Calculo:
             return self.filas[fila][col]
         return None
 
-    def calcular(self, texto: str) -> Any:
-        # Una referencia a otra fórmula la calcula a media fórmula: se guarda dónde se iba.
-        guardado = getattr(self, "tokens", []), getattr(self, "pos", 0)
-        self.tokens, self.pos = _tokens(texto), 0
-        try:
-            valor = self._suma()
-            if self.pos != len(self.tokens):
-                raise NoSoportada(texto)
-            return _escalar(valor)
-        finally:
-            self.tokens, self.pos = guardado
+    def calcular(self, texto: str, fila: int, col: int) -> Any:
+        forma = _forma(texto, fila, col)
+        funcion = self.compiladas.get(forma)
+        if funcion is None:
+            try:
+                funcion = _Compilador(_tokens(texto), fila, col).compilar()
+            except NoSoportada as exc:
+                funcion = exc
+            self.compiladas[forma] = funcion
+        if isinstance(funcion, NoSoportada):
+            raise funcion
+        return _escalar(funcion(self, fila, col))
+
+
+def _forma(texto: str, fila: int, col: int) -> str:
+    """La fórmula con sus referencias relativas escritas respecto a su celda."""
+
+    def relativa(m: re.Match) -> str:
+        c = m.group(2) if m.group(1) else f"C{_columna(m.group(2)) - 1 - col}"
+        f = m.group(4) if m.group(3) else f"R{int(m.group(4)) - 1 - fila}"
+        return f"{m.group(1)}{c}{m.group(3)}{f}|"
+
+    return _RE_REF_RELATIVA.sub(relativa, texto)
+
+
+class _Compilador:
+    """Descenso recursivo sobre los tokens; cada regla devuelve una función (calculo, fila,
+    columna) → valor. Sin eval: solo números, referencias, + - * / ^ %, paréntesis y
+    SUM/MIN/MAX/ROUND/ABS."""
+
+    def __init__(self, tokens: list[tuple[str, str]], fila: int, col: int) -> None:
+        self.tokens, self.pos, self.fila, self.col = tokens, 0, fila, col
+
+    def compilar(self):
+        funcion = self._suma()
+        if self.pos != len(self.tokens):
+            raise NoSoportada("fórmula")
+        return funcion
 
     def _ver(self) -> tuple[str, str] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -239,66 +277,73 @@ class _Calculo:
         self.pos += 1
         return token
 
-    def _suma(self) -> Any:
-        valor = self._producto()
-        while (t := self._ver()) and t[1] in "+-" and t[0] == "op":
+    def _suma(self):
+        izquierda = self._producto()
+        while (t := self._ver()) and t[0] == "op" and t[1] in "+-":
             self.pos += 1
-            otro = self._producto()
-            valor = _sumar(valor, otro) if t[1] == "+" else _restar(valor, otro)
-        return valor
+            derecha, operacion = self._producto(), _sumar if t[1] == "+" else _restar
+            izquierda = _binaria(operacion, izquierda, derecha)
+        return izquierda
 
-    def _producto(self) -> Any:
-        valor = self._potencia()
+    def _producto(self):
+        izquierda = self._potencia()
         while (t := self._ver()) and t[0] == "op" and t[1] in "*/":
             self.pos += 1
-            a, b = _numero(valor), _numero(self._potencia())
-            if t[1] == "/" and b == 0:
-                raise NoSoportada("división entre cero")
-            valor = a * b if t[1] == "*" else a / b
-        return valor
+            izquierda = _binaria(_multiplicar if t[1] == "*" else _dividir, izquierda,
+                                 self._potencia())  # fmt: skip
+        return izquierda
 
-    def _potencia(self) -> Any:
-        valor = self._unario()
-        if (t := self._ver()) and t == ("op", "^"):
+    def _potencia(self):
+        base = self._unario()
+        if self._ver() == ("op", "^"):
             self.pos += 1
-            valor = _numero(valor) ** _numero(self._potencia())
-        return valor
+            return _binaria(_elevar, base, self._potencia())
+        return base
 
-    def _unario(self) -> Any:
+    def _unario(self):
         t = self._ver()
         if t and t[0] == "op" and t[1] in "+-":
             self.pos += 1
-            valor = _numero(self._unario())
-            return -valor if t[1] == "-" else valor
-        valor = self._primario()
-        while (t := self._ver()) and t == ("op", "%"):
+            interior = self._unario()
+            if t[1] == "+":
+                return lambda c, f, k: _numero(interior(c, f, k))
+            return lambda c, f, k: -_numero(interior(c, f, k))
+        funcion = self._primario()
+        while self._ver() == ("op", "%"):
             self.pos += 1
-            valor = _numero(valor) / 100
-        return valor
+            funcion = _binaria(_dividir, funcion, lambda c, f, k: 100.0)
+        return funcion
 
-    def _primario(self) -> Any:
+    def _primario(self):
         tipo, texto = self._tomar()
         if tipo == "numero":
-            return float(texto)
+            valor = float(texto)
+            return lambda c, f, k: valor
         if tipo == "ref":
-            return _escalar(self._valor_ref(texto))
+            df, dc, fija_f, fija_c = self._relativa(texto)
+            return lambda c, f, k: _escalar(
+                c.celda(df if fija_f else f + df, dc if fija_c else k + dc)
+            )
         if tipo == "funcion":
             return self._funcion(texto.upper())
         if (tipo, texto) == ("op", "("):
-            valor = self._suma()
+            interior = self._suma()
             if self._tomar() != ("op", ")"):
                 raise NoSoportada("paréntesis")
-            return valor
+            return interior
         raise NoSoportada(texto)
 
-    def _valor_ref(self, ref: str) -> Any:
-        m = _RE_CELDA.fullmatch(ref)
-        return self.celda(int(m.group(2)) - 1, _columna(m.group(1)) - 1)
+    def _relativa(self, ref: str) -> tuple[int, int, bool, bool]:
+        m = _RE_CELDA_FIJA.fullmatch(ref)
+        fila, col = int(m.group(4)) - 1, _columna(m.group(2)) - 1
+        fija_c, fija_f = bool(m.group(1)), bool(m.group(3))
+        return (fila if fija_f else fila - self.fila, col if fija_c else col - self.col,
+                fija_f, fija_c)  # fmt: skip
 
-    def _funcion(self, nombre: str) -> Any:
+    def _funcion(self, nombre: str):
         if nombre not in _FUNCIONES:
             raise NoSoportada(nombre)
-        argumentos: list[list[Any]] = []
+        argumentos = []
         if self._ver() == ("op", ")"):
             self.pos += 1
         else:
@@ -308,7 +353,8 @@ class _Calculo:
                     self.pos += 1
                     argumentos.append(self._rango(t[1]))
                 else:
-                    argumentos.append([self._suma()])
+                    interior = self._suma()
+                    argumentos.append(lambda c, f, k, i=interior: [i(c, f, k)])
                 separador = self._tomar()
                 if separador == ("op", ")"):
                     break
@@ -317,32 +363,73 @@ class _Calculo:
         if nombre in ("ROUND", "REDONDEAR"):
             if len(argumentos) != 2:
                 raise NoSoportada(nombre)
-            return round(_numero(argumentos[0][0]), int(_numero(argumentos[1][0])))
+            valor, cifras = argumentos
+            return lambda c, f, k: round(
+                _numero(valor(c, f, k)[0]), int(_numero(cifras(c, f, k)[0]))
+            )
         if nombre == "ABS":
-            if len(argumentos) != 1 or len(argumentos[0]) != 1:
+            if len(argumentos) != 1:
                 raise NoSoportada(nombre)
-            return abs(_numero(argumentos[0][0]))
-        # SUM, MIN, MAX: como en Excel, en un rango solo cuentan los números.
-        numeros = [
-            float(v) for grupo in argumentos for v in grupo
-            if type(v) in (int, float)
-        ]  # fmt: skip
-        if any(isinstance(v, (date, str)) and v != "" for g in argumentos for v in g):
-            raise NoSoportada(nombre)  # fechas o textos en la suma: mejor que lo calcule Excel
-        if nombre in ("SUM", "SUMA"):
-            return sum(numeros)
-        if not numeros:
-            return 0.0
-        return min(numeros) if nombre == "MIN" else max(numeros)
+            return lambda c, f, k: abs(_numero(_unico(argumentos[0](c, f, k))))
+        return lambda c, f, k: _agregar(nombre, [a(c, f, k) for a in argumentos])
 
-    def _rango(self, texto: str) -> list[Any]:
+    def _rango(self, texto: str):
         inicio, fin = texto.split(":")
-        a, b = _RE_CELDA.fullmatch(inicio), _RE_CELDA.fullmatch(fin)
-        f1, f2 = sorted((int(a.group(2)) - 1, int(b.group(2)) - 1))
-        c1, c2 = sorted((_columna(a.group(1)) - 1, _columna(b.group(1)) - 1))
-        if (f2 - f1 + 1) * (c2 - c1 + 1) > 2_000_000:
-            raise NoSoportada(texto)
-        return [self.celda(f, c) for f in range(f1, f2 + 1) for c in range(c1, c2 + 1)]
+        a, b = self._relativa(inicio), self._relativa(fin)
+
+        def celdas(c, f, k) -> list[Any]:
+            f1, f2 = sorted(x[0] if x[2] else f + x[0] for x in (a, b))
+            c1, c2 = sorted(x[1] if x[3] else k + x[1] for x in (a, b))
+            if (f2 - f1 + 1) * (c2 - c1 + 1) > 2_000_000:
+                raise NoSoportada(texto)
+            return [c.celda(i, j) for i in range(f1, f2 + 1) for j in range(c1, c2 + 1)]
+
+        return celdas
+
+
+_RE_CELDA_FIJA = re.compile(r"(\$?)([A-Z]{1,3})(\$?)(\d+)")
+
+
+def _binaria(operacion, izquierda, derecha):
+    return lambda c, f, k: operacion(izquierda(c, f, k), derecha(c, f, k))
+
+
+def _multiplicar(a: Any, b: Any) -> float:
+    return _numero(a) * _numero(b)
+
+
+def _dividir(a: Any, b: Any) -> float:
+    divisor = _numero(b)
+    if divisor == 0:
+        raise NoSoportada("división entre cero")
+    return _numero(a) / divisor
+
+
+def _elevar(a: Any, b: Any) -> float:
+    return _numero(a) ** _numero(b)
+
+
+def _unico(valores: list[Any]) -> Any:
+    if len(valores) != 1:
+        raise NoSoportada("rango")
+    return valores[0]
+
+
+def _agregar(nombre: str, grupos: list[list[Any]]) -> float:
+    # SUM, MIN, MAX: como en Excel, en un rango solo cuentan los números; fechas o textos en la
+    # suma, mejor que lo calcule Excel.
+    numeros = []
+    for grupo in grupos:
+        for v in grupo:
+            if type(v) in (int, float):
+                numeros.append(float(v))
+            elif isinstance(v, (date, str)) and v != "":
+                raise NoSoportada(nombre)
+    if nombre in ("SUM", "SUMA"):
+        return sum(numeros)
+    if not numeros:
+        return 0.0
+    return min(numeros) if nombre == "MIN" else max(numeros)
 
 
 def _escalar(valor: Any) -> Any:

@@ -314,7 +314,9 @@ def test_una_bomba_de_textos_compartidos_se_rechaza_sin_leerla(tmp_path):
             f.write(bloque)
         f.write(b"</sst>")
     assert ruta.stat().st_size < 2 * 2**20
-    with pytest.raises(ErrorCartera, match=r"sus textos ocupan 260 MB descomprimidos \(el límite"):
+    with pytest.raises(
+        ErrorCartera, match=r"sus textos ocupan 260 MB descomprimidos \(el límite es 256 MB\)"
+    ):
         cargar_cartera(ruta)
 
 

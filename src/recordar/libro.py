@@ -234,15 +234,24 @@ class Libro:
     def __init__(self, ruta: Path) -> None:
         self.ruta = ruta
         self.zip = zipfile.ZipFile(ruta)
-        self.hojas = self._hojas()
-        libro = self._leer("xl/workbook.xml", MAX_BYTES_HOJA)
-        self.recalcular = bool(_RE_CALCULAR.search(libro))
+        try:
+            libro = self._leer("xl/workbook.xml", 50 * 2**20)
+            self.hojas = self._hojas(libro)
+            self.recalcular = bool(_RE_CALCULAR.search(libro))
+            self._revisar_cadenas()
+        except BaseException:
+            self.zip.close()
+            raise
+
+    def _revisar_cadenas(self) -> None:
+        """Los textos compartidos se guardan enteros en memoria. Basta el tamaño que dice el zip:
+        ni zipfile ni calamine descomprimen más de lo declarado (calamine lo da por dañado)."""
         info = self._info("xl/sharedStrings.xml")
         if info is not None and info.file_size > MAX_BYTES_CADENAS:
             raise ErrorCartera(
-                f"{ruta}: sus textos ocupan {_mb(info.file_size)} descomprimidos (el límite es "
-                f"{_mb(MAX_BYTES_CADENAS)}); ¿es el archivo correcto? Guarda solo la hoja de la "
-                "cartera en un libro nuevo o expórtala a CSV"
+                f"{self.ruta}: sus textos ocupan {_mb(info.file_size)} descomprimidos (el límite "
+                f"es {_mb(MAX_BYTES_CADENAS)}); ¿es el archivo correcto? Guarda solo la hoja de "
+                "la cartera en un libro nuevo o expórtala a CSV"
             )
 
     def cerrar(self) -> None:
@@ -266,9 +275,8 @@ class Libro:
             )
         return self.zip.read(info)
 
-    def _hojas(self) -> dict[str, str]:
+    def _hojas(self, libro: bytes) -> dict[str, str]:
         """Nombre de la hoja → parte del zip que la guarda."""
-        libro = self._leer("xl/workbook.xml", 50 * 2**20)
         relaciones = self._leer("xl/_rels/workbook.xml.rels", 50 * 2**20)
         destinos = {}
         for etiqueta in _RE_RELACION.findall(relaciones):

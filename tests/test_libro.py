@@ -143,16 +143,34 @@ def _sin_recalcular(ruta: Path, valor_guardado: str) -> Path:
     return ruta
 
 
-@pytest.mark.parametrize(("guardado", "monto"), [("123", Decimal("123")), ("0", None)])
-def test_formula_con_valor_calculado_por_excel_se_lee_como_antes(tmp_path, guardado, monto):
+@pytest.mark.parametrize(
+    ("guardado", "descuento", "monto"),
+    [
+        ("123", 200, Decimal("123")),  # un valor calculado se usa tal cual, no se recalcula
+        ("0", 1000, None),  # un 0 que es el resultado de la cuenta es un 0
+    ],
+)
+def test_formula_con_valor_calculado_por_excel_se_lee_como_antes(
+    tmp_path, guardado, descuento, monto
+):
     filas = _filas_con_formulas()[:2]
+    filas[1][5] = descuento
     ruta = _sin_recalcular(_xlsxwriter(tmp_path / "excel.xlsx", filas), guardado)
     cartera = cargar_cartera(ruta)
     assert cartera.avisos == [] and cartera.rechazos == []
     if monto is None:
-        assert cartera.omitidas[0].motivo == "saldo 0"  # un 0 que Excel calculó es un 0
+        assert cartera.omitidas[0].motivo == "saldo 0"
     else:
         assert cartera.facturas[0].monto == monto
+
+
+def test_un_0_guardado_que_no_es_el_resultado_se_recalcula(tmp_path):
+    # Lo que deja «soffice --convert-to xlsx» con un libro de xlsxwriter: quita fullCalcOnLoad
+    # sin recalcular, y el 0 de =E2-F2 (1000 - 200) queda guardado como si fuera el resultado.
+    ruta = _sin_recalcular(_xlsxwriter(tmp_path / "lo.xlsx", _filas_con_formulas()[:2]), "0")
+    cartera = cargar_cartera(ruta)
+    assert [f.monto for f in cartera.facturas] == [Decimal("800")]
+    assert "con un 0 que no es su resultado" in cartera.avisos[0].motivo
 
 
 def _xlsx_a_mano(ruta: Path, hojas: dict[str, str], calcular: bool = False) -> Path:
@@ -259,8 +277,13 @@ def test_formula_que_cita_otra_formula_sin_calcular_y_referencia_circular(tmp_pa
         ["Ana", "ana@ejemplo.com", "F-3", 46300, 100, '<c r="{ref}"><f>G3</f></c>',
          '<c r="{ref}"><f>E3-F3</f></c>'],
     ]  # fmt: skip
+    filas.append(["Ana", "ana@ejemplo.com", "F-4", 46300, 100, '<c r="{ref}"><f>E4*10%</f></c>',
+                  '<c r="{ref}"><f>SUM(E4:F4)</f></c>'])  # fmt: skip
     cartera = cargar_cartera(_xlsx_a_mano(tmp_path / "c.xlsx", {"Cartera": _hoja_xml(filas)}))
-    assert [(f.fila, f.monto) for f in cartera.facturas] == [(2, Decimal("90"))]
+    assert [(f.fila, f.monto) for f in cartera.facturas] == [
+        (2, Decimal("90")),
+        (4, Decimal("110")),
+    ]
     assert {(r.fila, r.columna) for r in cartera.rechazos} == {(3, "Descuento"), (3, "Saldo")}
 
 

@@ -31,6 +31,9 @@ class Examen:
 
     recalcular: bool = False
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    # Sin fullCalcOnLoad, las que guardan un 0: valen si la cuenta da 0 o no se sabe hacer; si
+    # da otra cosa, el 0 es de un libro guardado sin recalcular (LibreOffice sin interfaz).
+    dudosas: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass
@@ -50,8 +53,9 @@ _RE_TIPO = re.compile(rb'<(?:\w+:)?c\s[^>]*\bt="(\w+)"[^>]*>\s*$')
 
 def _patron(prefijo: bytes, recalcular: bool) -> re.Pattern[bytes]:
     p = re.escape(prefijo)
-    # Con el libro marcado para recalcular, un 0 guardado tampoco vale: es lo que escriben.
-    valor = rb"\s*(?:0(?:\.0+)?)?\s*" if recalcular else rb"\s*"
+    # Un 0 guardado: con el libro marcado para recalcular no vale (es lo que escriben); sin la
+    # marca, es dudoso (grupo 3).
+    valor = rb"\s*(0(?:\.0+)?)?\s*"
     return re.compile(
         rb"<" + p + rb"f(\s[^>]*?)?(?:/>|>([^<]*)</" + p + rb"f>)\s*"
         rb"(?:<" + p + rb"v\s*/>|<" + p + rb"v>" + valor + rb"</" + p + rb"v>)?\s*</" + p + rb"c>"
@@ -94,7 +98,10 @@ class Buscador:
                 return
         atributos = dict(_RE_ATRIBUTOS.findall(m.group(1) or b""))
         texto = unescape((m.group(2) or b"").decode("utf-8", "replace")).strip()
-        if not texto and atributos.get(b"t") == b"shared":
+        if m.group(3) and not self.recalcular:
+            if texto:  # una compartida con 0 guardado se deja como está
+                self.examen.dudosas[celda] = texto
+        elif not texto and atributos.get(b"t") == b"shared":
             self.compartidas.append((*celda, atributos.get(b"si", b"").decode()))
         else:
             self.examen.formulas[celda] = texto or "?"
@@ -205,12 +212,17 @@ class _Calculo:
     vez en funciones de Python; luego cada celda solo la llama con su fila y columna.
     """
 
-    def __init__(self, filas: list[list], formulas: dict[tuple[int, int], str]) -> None:
+    def __init__(self, filas: list[list], formulas: dict[tuple[int, int], str],
+                 dudosas: dict | None = None) -> None:  # fmt: skip
         self.filas = filas
         self.formulas = formulas
+        self.dudosas = dudosas or {}
         self.hechas: dict[tuple[int, int], Any] = {}
         self.en_curso: set[tuple[int, int]] = set()
         self.compiladas: dict[str, Any] = {}
+        self.por_columna: dict[int, list[int]] = {}
+        for fila, col in formulas:
+            self.por_columna.setdefault(col, []).append(fila)
 
     def celda(self, fila: int, col: int) -> Any:
         clave = (fila, col)
@@ -221,12 +233,26 @@ class _Calculo:
                 self.en_curso.add(clave)
                 try:
                     self.hechas[clave] = self.calcular(self.formulas[clave], fila, col)
+                except (NoSoportada, ArithmeticError, ValueError):
+                    if clave not in self.dudosas:
+                        raise
+                    self.hechas[clave] = self.filas[fila][col]  # el 0 guardado
                 finally:
                     self.en_curso.discard(clave)
             return self.hechas[clave]
         if fila < len(self.filas) and col < len(self.filas[fila]):
             return self.filas[fila][col]
         return None
+
+    def columna(self, col: int, desde: int, hasta: int) -> list[Any]:
+        """Los valores de una columna entre dos filas; las celdas con fórmula, calculadas. Sin
+        fórmulas en el tramo (la =SUMA del pie sobre 100 000 filas), sin pasar celda a celda."""
+        filas_con_formula = self.por_columna.get(col, ())
+        if any(desde <= f <= hasta for f in filas_con_formula):
+            return [self.celda(i, col) for i in range(desde, hasta + 1)]
+        return [
+            fila[col] if col < len(fila) else None for fila in self.filas[desde : hasta + 1]
+        ] + [None] * max(0, hasta + 1 - max(desde, len(self.filas)))
 
     def calcular(self, texto: str, fila: int, col: int) -> Any:
         forma = _forma(texto, fila, col)
@@ -382,7 +408,7 @@ class _Compilador:
             c1, c2 = sorted(x[1] if x[3] else k + x[1] for x in (a, b))
             if (f2 - f1 + 1) * (c2 - c1 + 1) > 2_000_000:
                 raise NoSoportada(texto)
-            return [c.celda(i, j) for i in range(f1, f2 + 1) for j in range(c1, c2 + 1)]
+            return [v for j in range(c1, c2 + 1) for v in c.columna(j, f1, f2)]
 
         return celdas
 
@@ -486,10 +512,15 @@ def completar(filas: list[list], examen: Examen) -> Pendientes:
     """Pone en las filas el valor de cada fórmula sin calcular que se sabe calcular; las demás
     quedan vacías (nunca el 0 guardado) y se devuelven para rechazar sus filas."""
     pendientes = Pendientes(recalcular=examen.recalcular)
-    if not examen.formulas:
+    if not examen.formulas and not examen.dudosas:
         return pendientes
-    calculo = _Calculo(filas, examen.formulas)
+    calculo = _Calculo(filas, examen.formulas | examen.dudosas, examen.dudosas)
     resultados = {}
+    for (fila, col), texto in examen.dudosas.items():
+        valor = calculo.celda(fila, col)
+        if valor != 0 and valor is not None:  # la cuenta no da el 0 guardado
+            resultados[(fila, col)] = valor
+            pendientes.calculadas.append((fila, col, texto))
     for (fila, col), texto in examen.formulas.items():
         try:
             resultados[(fila, col)] = calculo.celda(fila, col)
@@ -560,7 +591,8 @@ def _avisar(
     causa = (
         "el programa que generó el libro dejó sus fórmulas para que Excel las calcule al abrirlo"
         if pendientes.recalcular
-        else "el libro tiene fórmulas guardadas sin su valor calculado"
+        else "el libro tiene fórmulas guardadas sin su valor calculado o con un 0 que no es su "
+        "resultado (se guardó sin recalcular)"
     )
     partes = []
     if calculadas:

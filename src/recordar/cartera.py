@@ -31,6 +31,8 @@ from recordar.valores import (
 )
 
 if TYPE_CHECKING:
+    from recordar.formulas import Examen, Pendientes
+    from recordar.libro import Libro
     from recordar.procesos import Hijo
 
 EXTENSIONES_EXCEL = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
@@ -208,18 +210,18 @@ def cargar_cartera(
     region_telefono: str = "MX",
 ) -> Cartera:
     """Lee la hoja, encuentra la cabecera y convierte cada fila en factura, omitida o rechazo."""
+    from recordar import libro as revision
+
     ruta = Path(ruta)
-    if not ruta.exists():
-        raise ErrorCartera(f"{ruta}: el archivo no existe; revisa la ruta")
-    if ruta.is_dir():
-        raise ErrorCartera(f"{ruta}: es una carpeta; indica el archivo de la cartera")
     extension = ruta.suffix.lower()
+    revision.revisar_archivo(ruta, extension in EXTENSIONES_EXCEL)
     columnas = columnas or {}
     otras_hojas: list[str] = []
+    formulas = None
     firma = _firma(ruta) if extension in EXTENSIONES_EXCEL else b""
     libro = extension in EXTENSIONES_EXCEL and not _es_texto_disfrazado(ruta, extension, firma)
     if libro:
-        nombre_hoja, filas, otras_hojas = _leer_excel(ruta, hoja, columnas, firma)
+        nombre_hoja, filas, otras_hojas, formulas = _leer_excel(ruta, hoja, columnas, firma)
     elif extension in EXTENSIONES_TEXTO or extension in EXTENSIONES_EXCEL:
         if hoja:
             raise ErrorCartera(
@@ -255,38 +257,56 @@ def cargar_cartera(
             gc.enable()
     cartera.hoja = nombre_hoja
     cartera.otras_hojas = otras_hojas
+    if formulas is not None:
+        from recordar.formulas import rechazar
+
+        rechazar(cartera, filas, formulas)
     return cartera
 
 
 def _leer_excel(
     ruta: Path, hoja: str | None, columnas: dict[str, str], firma: bytes
-) -> tuple[str, list[list], list[str]]:
-    """Las filas de la hoja elegida con calamine (python-calamine, el motor de pandas.read_excel).
+) -> tuple[str, list[list], list[str], Pendientes | None]:
+    """Las filas de la hoja elegida con calamine (python-calamine, el motor de pandas.read_excel),
+    y lo que quedó de sus fórmulas sin calcular (libro.py revisa el archivo antes).
 
     Se usa calamine directamente: pandas.read_excel(engine="calamine") lee con el mismo motor
     pero arma un DataFrame que aquí habría que volver a convertir en filas.
     """
     from python_calamine import CalamineWorkbook
 
+    from recordar import libro as revision
+
     _revisar_cifrado(ruta, firma)
+    examen = revision.abrir(ruta, firma)
     # Las filas son cientos de miles de listas sin ciclos: el recolector solo estorba.
     recolector = gc.isenabled()
     gc.disable()
     try:
-        return _leer_libro(ruta, CalamineWorkbook.from_path(str(ruta)), hoja, columnas)
+        return _leer_libro(ruta, CalamineWorkbook.from_path(str(ruta)), hoja, columnas, examen)
     except ErrorCartera:
         raise
-    except Exception as exc:  # calamine da errores de varios tipos para archivos dañados
+    except BaseException as exc:  # calamine da errores de varios tipos para archivos dañados
+        if not revision.es_error_del_lector(exc):
+            raise
+        conocido = revision.error_de_lectura(ruta, exc)
+        if conocido is not None:
+            raise conocido from None
         if firma.startswith((FIRMA_ZIP, FIRMA_OLE)):
             # ¿Un libro con la extensión de otro formato (un .xlsx renombrado a .ods)? Con el
             # archivo abierto, calamine reconoce el formato por el contenido.
             try:
                 with ruta.open("rb") as f:
-                    return _leer_libro(ruta, CalamineWorkbook.from_filelike(f), hoja, columnas)
+                    libro = CalamineWorkbook.from_filelike(f)
+                    return _leer_libro(ruta, libro, hoja, columnas, examen)
             except ErrorCartera:
                 raise
-            except Exception:  # noqa: BLE001 - el error que se informa es el primero
-                pass
+            except BaseException as otro:  # noqa: BLE001 - el error que se informa es el primero
+                if not revision.es_error_del_lector(otro):
+                    raise
+                conocido = revision.error_de_lectura(ruta, otro)
+                if conocido is not None:
+                    raise conocido from None
         raise ErrorCartera(
             f"{ruta}: no se pudo abrir como libro de Excel/ODS ({_primera_linea(exc)}); "
             "ábrelo en Excel y guárdalo de nuevo"
@@ -294,42 +314,67 @@ def _leer_excel(
     finally:
         if recolector:
             gc.enable()
+        if examen is not None:
+            examen.cerrar()
 
 
 def _leer_libro(
-    ruta: Path, libro, hoja: str | None, columnas: dict[str, str]
-) -> tuple[str, list[list], list[str]]:
-    """(nombre, filas, otras hojas reconocibles que no se leen) de la hoja pedida o, sin --hoja,
-    de la que tenga la cabecera más reconocible."""
+    ruta: Path, libro, hoja: str | None, columnas: dict[str, str], examen: Libro | None = None
+) -> tuple[str, list[list], list[str], Pendientes | None]:
+    """(nombre, filas, otras hojas reconocibles que no se leen, fórmulas) de la hoja pedida o,
+    sin --hoja, de la que tenga la cabecera más reconocible."""
     nombres = [str(n) for n in libro.sheet_names]
     if hoja is not None and hoja not in nombres:
         raise ErrorCartera(f"{ruta}: no tiene la hoja «{hoja}»; hojas: {', '.join(nombres)}")
     if hoja is None and len(nombres) > 1:
-        return _hoja_reconocible(libro, nombres, columnas)
+        return _hoja_reconocible(libro, nombres, columnas, examen)
     elegida = hoja if hoja is not None else nombres[0]
-    return elegida, _hoja(libro, elegida), []
+    revisada = examen.examinar(elegida) if examen is not None else None
+    filas = _hoja(libro, elegida)
+    return elegida, filas, [], _completar(filas, revisada)
+
+
+def _completar(filas: list[list], revisada: Examen | None) -> Pendientes | None:
+    from recordar.formulas import completar
+
+    return completar(filas, revisada) if revisada is not None else None
 
 
 def _hoja_reconocible(
-    libro, nombres: list[str], columnas: dict[str, str]
-) -> tuple[str, list[list], list[str]]:
+    libro, nombres: list[str], columnas: dict[str, str], examen: Libro | None = None
+) -> tuple[str, list[list], list[str], Pendientes | None]:
     """La hoja cuya cabecera se reconoce mejor, prefiriendo las visibles (una hoja oculta suele
     ser una copia vieja); cada hoja se analiza una sola vez. También las otras hojas
-    reconocibles, que no se leen: la vista previa y el informe las nombran."""
+    reconocibles, que no se leen: la vista previa y el informe las nombran. Una hoja que no se
+    puede leer (un gráfico, una hoja dañada o desmesurada) no impide leer las demás."""
+    from recordar.libro import es_error_del_lector
+
     visibles = _hojas_visibles(libro, nombres)
-    elegida, mejor, analizada, reconocibles = nombres[0], None, None, []
+    elegida, mejor, analizada, revisada, reconocibles = nombres[0], None, None, None, []
+    primer_error: Exception | None = None
     for nombre in nombres:
-        hoja = libro.get_sheet_by_name(nombre)
-        muestra = hoja.to_python(skip_empty_area=False, nrows=FILAS_BUSQUEDA_CABECERA)
+        try:
+            revision_hoja = examen.examinar(nombre) if examen is not None else None
+            hoja = libro.get_sheet_by_name(nombre)
+            muestra = hoja.to_python(skip_empty_area=False, nrows=FILAS_BUSQUEDA_CABECERA)
+        except BaseException as exc:  # noqa: BLE001 - se informa si ninguna hoja se puede leer
+            if not es_error_del_lector(exc):
+                raise
+            primer_error = primer_error or exc
+            continue
         _, puntaje = _buscar_cabecera(muestra, columnas)
         reconocible = puntaje >= PUNTAJE_MINIMO
         if reconocible:
             reconocibles.append(nombre)
         clave = (reconocible, nombre in visibles, puntaje)
         if mejor is None or clave > mejor:
-            elegida, mejor, analizada = nombre, clave, hoja
+            elegida, mejor, analizada, revisada = nombre, clave, hoja, revision_hoja
+    if analizada is None or (primer_error is not None and not mejor[0]):
+        # Sin otra hoja reconocible, la que no se pudo leer era la cartera: se dice por qué.
+        raise primer_error
     otras = [n if n in visibles else f"{n} (oculta)" for n in reconocibles if n != elegida]
-    return elegida, analizada.to_python(skip_empty_area=False), otras
+    filas = analizada.to_python(skip_empty_area=False)
+    return elegida, filas, otras, _completar(filas, revisada)
 
 
 def _hojas_visibles(libro, nombres: list[str]) -> set[str]:
@@ -376,12 +421,11 @@ def _es_texto_disfrazado(ruta: Path, extension: str, firma: bytes) -> bool:
 
 
 def _revisar_cifrado(ruta: Path, firma: bytes) -> None:
-    # Un .xlsx protegido con contraseña es un contenedor OLE cifrado, no un zip.
-    if ruta.suffix.lower() in {".xlsx", ".xlsm"} and firma.startswith(FIRMA_OLE):
-        raise ErrorCartera(
-            f"{ruta}: el libro está protegido con contraseña; quítasela en Excel "
-            "(Archivo → Información → Proteger libro) y guárdalo de nuevo"
-        )
+    # Un .xlsx/.xlsb protegido con contraseña es un contenedor OLE cifrado, no un zip; un .ods
+    # cifrado lo dice en su manifiesto.
+    from recordar.libro import revisar_cifrado
+
+    revisar_cifrado(ruta, firma)
 
 
 def _primera_linea(exc: Exception) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import select
 import socket
 import ssl
@@ -25,6 +26,14 @@ from recordar.errores import ErrorCanal
 TIMEOUT_PREDETERMINADO = 20.0
 LARGO_EXTRACTO = 200
 TACHADO = "***"
+# Credenciales que pueden colarse en un mensaje de error aunque no se conozca el secreto: el
+# usuario:contraseña de una url y el valor de una cabecera Authorization repetida por el servidor.
+_URL_CON_CREDENCIALES = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")
+_CREDENCIAL = re.compile(
+    r"(?i)\b(bearer|basic)(\s+)[\w.~+/=-]{8,}"
+    r"|\b(api[-_]?key|access_token|token|authorization|password|contrase(?:n|ñ)a)"
+    r"(\s*[:=]\s*[\"']?(?:(?:bearer|basic|token)\s+)?)[^\s,;\"'&]+"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +95,8 @@ class ClienteHttp:
         ):  # copia: otro hilo puede añadir
             if secreto:
                 texto = texto.replace(secreto, TACHADO)
-        return texto
+        texto = _URL_CON_CREDENCIALES.sub(rf"\1{TACHADO}@", texto)
+        return _CREDENCIAL.sub(_tachar, texto)
 
     def cerrar(self) -> None:
         with self._cerrojo:
@@ -205,6 +215,13 @@ def razon_del_proveedor(cuerpo: bytes) -> tuple[str, str | None]:
                 sufijo = f" (código {codigo})" if codigo else ""
                 return " ".join(mensaje.split()) + sufijo, codigo
     return " ".join(texto.split()), None
+
+
+def _tachar(coincidencia: re.Match) -> str:
+    nombre, separador = (
+        coincidencia.group(1, 2) if coincidencia.group(1) else coincidencia.group(3, 4)
+    )
+    return f"{nombre}{separador}{TACHADO}"
 
 
 def recortar(texto: str, largo: int = LARGO_EXTRACTO) -> str:

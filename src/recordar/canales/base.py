@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -14,6 +15,28 @@ from recordar.errores import ErrorCanal
 GRUPO_ENTRY_POINTS = "recordar.canales"
 # Claves que nunca pueden llevar un secreto literal en el YAML.
 CLAVES_SECRETAS = ("contrasena", "password", "token", "clave", "secreto", "auth", "api_key")
+# Un nombre de variable de entorno como los de siempre: mayúsculas, cifras y _ (POSIX).
+NOMBRE_DE_VARIABLE = re.compile(r"[A-Z_][A-Z0-9_]*")
+IDENTIFICADOR = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def parece_variable(valor: object) -> bool:
+    """True si `valor` se puede mostrar como nombre de variable de entorno: tiene la forma de
+    siempre (RECORDAR_SMTP_CONTRASENA) o, con minúsculas, la variable existe. Lo demás puede ser
+    el secreto escrito donde va el nombre y no se muestra nunca."""
+    if not isinstance(valor, str):
+        return False
+    if NOMBRE_DE_VARIABLE.fullmatch(valor):
+        return True
+    return bool(IDENTIFICADOR.fullmatch(valor)) and valor in os.environ
+
+
+def no_es_variable(donde: str, ejemplo: str) -> str:
+    """El mensaje para un *_env que no nombra una variable: sin su valor, que puede ser la clave."""
+    return (
+        f"{donde} no es el nombre de una variable de entorno (no se muestra su valor); pon el "
+        f"nombre de la variable, p. ej. {ejemplo}, y exporta en ella el secreto"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +112,9 @@ class Canal:
         faltan = [a for a in self.ajustes if self.config.get(a) in (None, "")]
         if faltan:
             raise ErrorCanal(f"{donde}: falta {', '.join(faltan)} (tipo {self.tipo})")
+        for clave, valor in self.config.items():
+            if clave.endswith("_env") and valor not in (None, "") and not parece_variable(valor):
+                raise ErrorCanal(no_es_variable(f"{donde}.{clave}", self._ejemplo(clave)))
         por_minuto = self.config.get("por_minuto")
         if por_minuto is not None and (
             isinstance(por_minuto, bool)
@@ -96,6 +122,11 @@ class Canal:
             or por_minuto <= 0
         ):
             raise ErrorCanal(f"{donde}.por_minuto: debe ser un número mayor que 0")
+
+    def _ejemplo(self, clave_env: str) -> str:
+        """Un nombre de variable de ejemplo para `clave_env`: RECORDAR_SMTP_CONTRASENA."""
+        base = re.sub(r"[^A-Z0-9]+", "_", f"{self.tipo}_{clave_env.removesuffix('_env')}".upper())
+        return f"RECORDAR_{base.strip('_')}"
 
     def secreto(self, clave_env: str, requerido: bool = True) -> str | None:
         """El valor de la variable de entorno que nombra `clave_env` en la política."""
@@ -106,6 +137,9 @@ class Canal:
                     f"canales.{self.nombre}.{clave_env}: falta el nombre de la variable de entorno"
                 )
             return None
+        if not parece_variable(variable):
+            raise ErrorCanal(no_es_variable(f"canales.{self.nombre}.{clave_env}",
+                                            self._ejemplo(clave_env)))  # fmt: skip
         valor = os.environ.get(str(variable))
         if not valor and requerido:
             raise ErrorCanal(

@@ -14,7 +14,7 @@ from jinja2 import StrictUndefined, meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from recordar.canales._http import ClienteHttp, leer_timeout, leer_url
-from recordar.canales.base import Canal, Envio, ErrorEnvio
+from recordar.canales.base import Canal, Envio, ErrorEnvio, no_es_variable, parece_variable
 from recordar.errores import ErrorCanal
 
 E164 = re.compile(r"\+[1-9]\d{6,14}")
@@ -165,6 +165,12 @@ class CanalHttp(Canal):
         return self._entorno.from_string(arbol)
 
     def _leer_secreto(self, variable: str) -> str:
+        if not parece_variable(variable):
+            raise ErrorCanal(
+                no_es_variable(
+                    f"canales.{self.nombre}: lo que va en secreto('…')", "SMSMASIVOS_APIKEY"
+                )  # fmt: skip
+            )
         valor = os.environ.get(str(variable))
         if not valor:
             raise ErrorCanal(

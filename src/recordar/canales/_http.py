@@ -18,7 +18,9 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
+
+from markupsafe import escape as escapar_xml
 
 from recordar.canales.base import Canal, ErrorEnvio, ServidorInalcanzable
 from recordar.errores import ErrorCanal
@@ -283,3 +285,75 @@ def _cortada(conexion: http.client.HTTPConnection) -> bool:
 
 def _describir(exc: BaseException) -> str:
     return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+# --- valores en plantillas de peticiones -----------------------------------------------------
+
+
+class Crudo(str):
+    """Un valor ya escapado por un filtro (|urlencode, |tojson): no se vuelve a escapar."""
+
+    __slots__ = ()
+
+
+def formato_de(tipo_contenido: str) -> str:
+    """Cómo se escapa un valor en un cuerpo con ese Content-Type."""
+    tipo = tipo_contenido.split(";")[0].strip().lower()
+    if tipo == "application/json" or tipo.endswith("+json"):
+        return "json"
+    if tipo == "application/x-www-form-urlencoded":
+        return "formulario"
+    if tipo.endswith(("/xml", "+xml")) or tipo == "text/html":
+        return "xml"
+    return "texto"
+
+
+def _en_json(valor: str) -> str:
+    return json.dumps(valor, ensure_ascii=False)[1:-1]
+
+
+def _en_url(valor: str) -> str:
+    return quote(valor, safe="")
+
+
+_ESCAPES = {
+    "json": _en_json,
+    "formulario": _en_url,
+    "consulta": _en_url,
+    "xml": lambda v: str(escapar_xml(v)),
+}
+
+
+def escapador(formato: str):
+    """El `finalize` de Jinja2 para un formato: escapa cada {{ valor }} para donde va."""
+    escapar = _ESCAPES.get(formato)
+    if escapar is None:  # cabeceras, valores de un cuerpo-mapa y texto plano: tal cual
+        return None
+
+    def finalizar(valor: Any) -> Any:
+        return valor if isinstance(valor, Crudo) else escapar(str(valor))
+
+    return finalizar
+
+
+def filtro_urlencode(valor: Any) -> Crudo:
+    """|urlencode: codifica todo (también / + & =) y marca el valor como ya escapado."""
+    if isinstance(valor, dict):
+        valor = valor.items()
+    if not isinstance(valor, str) and hasattr(valor, "__iter__"):
+        return Crudo("&".join(f"{_en_url(str(k))}={_en_url(str(v))}" for k, v in valor))
+    return Crudo(_en_url(str(valor)))
+
+
+def filtro_tojson(valor: Any, sangria: int | None = None) -> Crudo:
+    """|tojson: el valor como JSON (con sus comillas), ya escapado."""
+    return Crudo(json.dumps(valor, ensure_ascii=False, indent=sangria))
+
+
+def forma_json(datos: Any) -> Any:
+    """Las claves y los tipos de un JSON, sin los valores de texto."""
+    if isinstance(datos, dict):
+        return {k: forma_json(v) for k, v in datos.items()}
+    if isinstance(datos, list):
+        return [forma_json(v) for v in datos]
+    return type(datos).__name__

@@ -192,3 +192,13 @@ def test_revisar_peticion_no_lee_secretos_ni_envia(servidor, monkeypatch):
                        cabeceras={"Authorization": "Bearer {{ secreto('SMSMASIVOS_APIKEY') }}"})  # fmt: skip
     canal.revisar_peticion()
     assert servidor.peticiones == []
+
+
+def test_un_salto_de_linea_en_el_cliente_no_parte_una_cabecera(servidor):
+    canal = canal_http(servidor, cuerpo={"to": "{{ destinatario }}"},
+                       cabeceras={"X-Cliente": "{{ cliente }}", "X-Ref": "{{ clave }}"})  # fmt: skip
+    canal.enviar(Envio("k-9", "sms", "Ana\r\nX-Inyectada: si", "+525512345678", "", "hola"))
+    (peticion,) = servidor.peticiones
+    assert peticion.cabeceras["X-Cliente"] == "Ana X-Inyectada: si"
+    assert peticion.cabeceras["X-Inyectada"] is None
+    assert peticion.formulario() == {"to": "+525512345678"}

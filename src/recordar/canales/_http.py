@@ -316,7 +316,13 @@ def _en_url(valor: str) -> str:
     return quote(valor, safe="")
 
 
+def _en_cabecera(valor: str) -> str:
+    # Un salto de línea en un valor (un nombre pegado con Intro) no parte la cabecera en dos.
+    return " ".join(valor.splitlines())
+
+
 _ESCAPES = {
+    "cabecera": _en_cabecera,
     "json": _en_json,
     "formulario": _en_url,
     "consulta": _en_url,
@@ -327,7 +333,7 @@ _ESCAPES = {
 def escapador(formato: str):
     """El `finalize` de Jinja2 para un formato: escapa cada {{ valor }} para donde va."""
     escapar = _ESCAPES.get(formato)
-    if escapar is None:  # cabeceras, valores de un cuerpo-mapa y texto plano: tal cual
+    if escapar is None:  # valores de un cuerpo-mapa (se serializan después) y texto plano
         return None
 
     def finalizar(valor: Any) -> Any:

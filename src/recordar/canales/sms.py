@@ -153,7 +153,8 @@ class CanalHttp(Canal):
                          self.tipo_contenido)  # fmt: skip
         # Dónde va el cuerpo decide cómo se escapa cada valor: con GET, en la url.
         self.formato = "consulta" if self.metodo == "GET" else formato_de(declarado)
-        self._entornos = {f: self._entorno(f) for f in ("crudo", "consulta", self.formato)}
+        formatos = ("crudo", "cabecera", "consulta", self.formato)
+        self._entornos = {f: self._entorno(f) for f in formatos}
         self._plantillas = self._compilar_todas(cabeceras)
         self._cuerpo = self._compilar_cuerpo()
         self.revisar_peticion()
@@ -182,7 +183,7 @@ class CanalHttp(Canal):
     def _compilar_todas(self, cabeceras: dict) -> dict[str, jinja2.Template]:
         plantillas = {"url": self._compilar("url", str(self.config["url"]).strip(), "consulta")}
         for k, v in cabeceras.items():
-            plantillas[f"cabeceras.{k}"] = self._compilar(f"cabeceras.{k}", str(v), "crudo")
+            plantillas[f"cabeceras.{k}"] = self._compilar(f"cabeceras.{k}", str(v), "cabecera")
         return plantillas
 
     def _compilar_cuerpo(self) -> Any:

@@ -322,12 +322,18 @@ def test_pasarela_secreto_sin_definir_nombra_la_variable(servidor, monkeypatch):
     assert servidor.peticiones == []
 
 
-def test_pasarela_url_sin_urlencode_se_explica(servidor):
+def test_pasarela_url_sin_urlencode_va_codificada(servidor):
+    # Cada valor se codifica para la url aunque la plantilla no diga |urlencode.
     canal = pasarela(
         servidor.url, metodo="GET", url=servidor.url + "/send?msg={{ texto }}", cuerpo=None
     )
-    with pytest.raises(ErrorCanal, match=r"canales\.sms\.url: .*urlencode"):
-        canal.enviar(SMS)
+    canal.enviar(SMS)
+    assert servidor.peticiones[0].consulta() == {"msg": SMS.cuerpo}
+
+
+def test_pasarela_url_con_espacios_literales_se_explica(servidor):
+    with pytest.raises(ErrorCanal, match=r"canales\.sms\.url: .*espacios"):
+        pasarela(servidor.url, metodo="GET", url=servidor.url + "/send?msg=hola mundo", cuerpo=None)
 
 
 @pytest.mark.parametrize(

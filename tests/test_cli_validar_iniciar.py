@@ -168,8 +168,8 @@ def test_validar_revisa_plantillas_de_pasos_que_hoy_no_tocan(en_tmp, correr):
     assert (
         f"error: 1 problema en las plantillas; corrígelos y vuelve a ejecutar: - {ruta}: línea 1: "
         "la variable «clente» no existe (¿quisiste decir «cliente»?); las disponibles son canal, "
-        "cliente, dias_vencido, empresa, enlace_pago, facturas, hoy, moneda, nombre_saludo, palabras, "
-        "paso, saludo, total, "
+        "cliente, dias_vencido, empresa, enlace_pago, enlaces_pago, facturas, hoy, moneda, "
+        "nombre_saludo, palabras, paso, saludo, total, "
         "total_a_pagar, total_compensacion, total_interes (al generar el mensaje para «Ana»); "
         "corrige la plantilla"
     ) in _texto(r)

@@ -415,7 +415,8 @@ def _error_al_generar(tmp_path, texto, canal="sms"):
 
 
 VARIABLES = (
-    "canal, cliente, dias_vencido, empresa, enlace_pago, facturas, hoy, moneda, nombre_saludo, palabras, paso, saludo, total, "
+    "canal, cliente, dias_vencido, empresa, enlace_pago, enlaces_pago, facturas, hoy, moneda, "
+    "nombre_saludo, palabras, paso, saludo, total, "
     "total_a_pagar, total_compensacion, total_interes"
 )
 CAMPOS_FACTURA = (

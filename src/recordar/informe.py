@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -347,10 +349,23 @@ def escribir_informe(ruta: str | Path, datos: dict[str, Any]) -> Path:
         raise RecordarError(f"{ruta}: la carpeta {ruta.parent} no existe; créala o elige otra ruta")
     escritor = {".json": _json, ".csv": _csv, ".xlsx": _xlsx, ".html": _html}[extension]
     try:
+        _solo_del_dueno(ruta)
         escritor(ruta, datos)
     except OSError as exc:
         raise RecordarError(f"{ruta}: no se pudo escribir el informe ({causa(exc)})") from None
     return ruta
+
+
+def _solo_del_dueno(ruta: Path) -> None:
+    """Crea (o vacía) el informe con permisos 0600 antes de escribirlo, sea cual sea la umask:
+    lleva nombres, teléfonos, correos e importes de los deudores. Los escritores abren luego el
+    archivo existente, que conserva esos permisos."""
+    descriptor = os.open(ruta, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(descriptor, 0o600)  # un informe anterior pudo quedar 0644
+    finally:
+        os.close(descriptor)
 
 
 def _json(ruta: Path, datos: dict[str, Any]) -> None:
@@ -394,10 +409,31 @@ def _serializar(valor: Any) -> Any:
 
 
 def neutralizar(valor: Any) -> Any:
-    """Evita que una celda de texto se ejecute como fórmula al abrir el informe en Excel."""
-    if isinstance(valor, str) and valor.startswith(PELIGROSOS):
+    """Evita que una celda de texto se ejecute como fórmula al abrir el informe en Excel.
+
+    Excel y LibreOffice saltan lo invisible del principio (espacios, controles, caracteres de
+    ancho cero) y leen «＝» como «=»: se mira el primer carácter visible ya normalizado (NFKC),
+    no el primero del texto. Los números de verdad (p. ej. -1500) no son texto y no se tocan.
+    """
+    if type(valor) is not str or not valor:
+        return valor
+    primero = valor[0]
+    if primero.isalnum() or primero == "'":  # lo habitual: sin más trabajo
+        return valor
+    if primero in PELIGROSOS or _primero_visible(valor) in _FORMULA:
         return "'" + valor
     return valor
+
+
+_FORMULA = frozenset("=+-@\u2212")  # también el signo menos tipográfico (−)
+
+
+def _primero_visible(texto: str) -> str:
+    """El primer carácter que no es espacio, control ni de formato, normalizado con NFKC."""
+    for c in texto:
+        if unicodedata.category(c)[0] not in "CZ":
+            return unicodedata.normalize("NFKC", c)[:1]
+    return ""
 
 
 SECCIONES = {
@@ -446,9 +482,13 @@ def _xlsx(ruta: Path, datos: dict[str, Any]) -> None:
 
     def celda(valor: Any) -> Any:
         # Un salto de línea suave pegado de Word (\v) u otro carácter de control que una hoja
-        # de Excel no admite: se quita del informe (la cartera y el JSON lo conservan).
-        valor = _celda(valor)
-        return ILLEGAL_CHARACTERS_RE.sub("", valor) if isinstance(valor, str) else valor
+        # de Excel no admite: se quita del informe (la cartera y el JSON lo conservan). Antes
+        # de neutralizar: «\x02=HYPERLINK(…)» sin el \x02 sería una fórmula.
+        if isinstance(valor, list):
+            valor = ", ".join(str(v) for v in valor)
+        if isinstance(valor, str):
+            valor = ILLEGAL_CHARACTERS_RE.sub("", valor)
+        return neutralizar(valor)
 
     libro = Workbook(write_only=True)
     hoja = libro.create_sheet("Resumen")

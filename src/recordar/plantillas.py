@@ -341,6 +341,16 @@ class Plantillas:
         enlace = str(politica.empresa.get("enlace_pago") or "")
         self._enlace = self._compilar_cadena(enlace, "empresa.enlace_pago") if enlace else None
         self._enlace_simple = _marcadores_simples(enlace)
+        # «https://…?ref={{ factura }}» como «https://…?ref={factura}» para str.format: se arma
+        # una vez por factura (100 000 en una cartera grande), sin pasar por Jinja2.
+        self._formato_enlace = (
+            "".join("{" + parte + "}" if k % 2 else parte
+                    for k, parte in enumerate(self._enlace_simple))
+            if self._enlace_simple is not None else None
+        )  # fmt: skip
+        # Un enlace que usa {{ facturas }} sabe cobrar varias facturas a la vez: solo entonces
+        # hay un enlace para el total de un mensaje con varias.
+        self.enlace_para_varias = enlace != "" and _usa_variable(self._texto, enlace, "facturas")
 
     def _entorno(self, carpetas: list[str], autoescape: bool) -> _Entorno:
         entorno = _Entorno(
@@ -467,7 +477,9 @@ class Plantillas:
         comun = self._comun_anterior
         if comun[0] is not lineas:
             comun = self._comun_anterior = self._comun(lineas, mensaje.cliente)
-        _, facturas, total, total_interes, total_compensacion, dias_vencido, enlace = comun
+        _, facturas, total, total_interes, total_compensacion, dias_vencido, enlace, por_factura = (
+            comun
+        )
         primera = lineas[0].factura
         ocurrencia = mensaje.ocurrencia
         contexto: dict[str, Any] = {
@@ -479,7 +491,7 @@ class Plantillas:
             "empresa": self.politica.empresa,
             "paso": {"id": ocurrencia.id, "nombre": ocurrencia.paso.id, "dias": ocurrencia.dias,
                      "ocurrencia": ocurrencia.numero},
-            "enlace_pago": enlace,
+            "enlace_pago": enlace, "enlaces_pago": por_factura,
         }  # fmt: skip
         contacto = contacto_de(primera.extras)
         contexto["saludo"] = saludo(mensaje.cliente, contacto)
@@ -490,7 +502,8 @@ class Plantillas:
         return contexto
 
     def _comun(self, lineas: list, cliente: str) -> tuple:
-        """(líneas, facturas, total, intereses, compensación, días de atraso, enlace de pago)."""
+        """(líneas, facturas, total, intereses, compensación, días de atraso, enlace de pago,
+        facturas con su propio enlace cuando ninguno cubre el total)."""
         facturas = []
         total = total_interes = total_compensacion = Decimal(0)
         dias_vencido = None
@@ -500,7 +513,8 @@ class Plantillas:
                      "vencimiento": f.vencimiento, "dias_vencido": linea.dias_vencido,
                      "interes": linea.interes, "compensacion": linea.compensacion,
                      "total": f.monto + linea.interes + linea.compensacion, "fila": f.fila,
-                     "enlace_pago": f.enlace_pago, "paso": linea.ocurrencia.id,
+                     "enlace_pago": f.enlace_pago or self.enlace_pago(cliente, f.monto, f.numero),
+                     "paso": linea.ocurrencia.id,
                      "original": importe_original(f.extras, f.monto, f.moneda)}  # fmt: skip
             facturas.append(datos)
             total += f.monto
@@ -508,20 +522,38 @@ class Plantillas:
             total_compensacion += linea.compensacion
             if dias_vencido is None or linea.dias_vencido > dias_vencido:
                 dias_vencido = linea.dias_vencido
-        primera = lineas[0].factura
-        enlace = primera.enlace_pago or self.enlace_pago(cliente, total, primera.numero)
-        return (lineas, facturas, total, total_interes, total_compensacion, dias_vencido, enlace)
+        enlace, por_factura = self._enlace_del_total(lineas, facturas, cliente, total)
+        return (lineas, facturas, total, total_interes, total_compensacion, dias_vencido, enlace,
+                por_factura)  # fmt: skip
 
-    def enlace_pago(self, cliente: str, total: Decimal, numero: str) -> str:
-        """El enlace de pago de la política para una deuda, o ""; ErrorPlantilla si no se genera."""
+    def _enlace_del_total(
+        self, lineas: list, facturas: list[dict], cliente: str, total: Decimal
+    ) -> tuple[str, list[dict]]:
+        """(el enlace que cobra todo el mensaje, o ""; las facturas con su propio enlace si no lo
+        hay). Nunca el de la primera factura para un total que incluye otras."""
+        if len(facturas) == 1:
+            return facturas[0]["enlace_pago"], []
+        de_la_hoja = {linea.factura.enlace_pago for linea in lineas}
+        if len(de_la_hoja) == 1 and "" not in de_la_hoja:  # el mismo para todas (p. ej. un portal)
+            return de_la_hoja.pop(), []
+        if self.enlace_para_varias:
+            numeros = [f["numero"] for f in facturas]
+            return self.enlace_pago(cliente, total, ",".join(numeros), numeros), []
+        return "", [f for f in facturas if f["enlace_pago"]]
+
+    def enlace_pago(
+        self, cliente: str, total: Decimal, numero: str, numeros: list[str] | None = None
+    ) -> str:
+        """El enlace de pago de la política para una deuda, o ""; ErrorPlantilla si no se genera.
+
+        `numeros`: las facturas que cobra (solo `numero` si no se dan)."""
         if self._enlace is None:
             return ""
+        if self._formato_enlace is not None:
+            return self._formato_enlace.format(factura=numero, cliente=cliente, total=total)
         valores = {"factura": numero, "cliente": cliente, "total": total}
-        if self._enlace_simple is not None:  # «https://…?ref={{ factura }}»: sin pasar por Jinja2
-            return "".join(
-                str(valores[parte]) if k % 2 else parte
-                for k, parte in enumerate(self._enlace_simple)
-            )
+        if self.enlace_para_varias:
+            valores["facturas"] = numeros or [numero]
         try:
             return self._enlace.render(valores)
         except Exception as exc:  # cualquier fallo del enlace se informa con la clave
@@ -539,7 +571,7 @@ class Plantillas:
             ", ".join(mensaje.numeros),
             self.formato.dinero(contexto["total"], mensaje.moneda),
             str(contexto["dias_vencido"]),
-            contexto["enlace_pago"],
+            contexto["enlace_pago"] or _enlaces_en_una_linea(contexto["enlaces_pago"]),
         )
         pie = self.politica.pie_baja
         if pie:
@@ -581,6 +613,22 @@ class Plantillas:
 
 
 _RE_MARCADOR = re.compile(r"\{\{\s*(factura|cliente|total)\s*\}\}")
+
+
+def _enlaces_en_una_linea(facturas: list[dict]) -> str:
+    """«F-1: enlace, F-2: enlace» (un parámetro de WhatsApp no admite saltos de línea)."""
+    if not facturas:
+        return ""
+    return ", ".join(f"{f['numero']}: {f['enlace_pago']}" for f in facturas)
+
+
+def _usa_variable(entorno: jinja2.Environment, texto: str, variable: str) -> bool:
+    from jinja2 import meta
+
+    try:
+        return variable in meta.find_undeclared_variables(entorno.parse(texto))
+    except jinja2.TemplateSyntaxError:
+        return False  # _compilar_cadena ya lo informó
 
 
 def _marcadores_simples(texto: str) -> list[str] | None:

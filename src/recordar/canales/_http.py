@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import select
 import socket
 import ssl
@@ -17,7 +18,9 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
+
+from markupsafe import escape as escapar_xml
 
 from recordar.canales.base import Canal, ErrorEnvio, ServidorInalcanzable
 from recordar.errores import ErrorCanal
@@ -25,6 +28,14 @@ from recordar.errores import ErrorCanal
 TIMEOUT_PREDETERMINADO = 20.0
 LARGO_EXTRACTO = 200
 TACHADO = "***"
+# Credenciales que pueden colarse en un mensaje de error aunque no se conozca el secreto: el
+# usuario:contraseña de una url y el valor de una cabecera Authorization repetida por el servidor.
+_URL_CON_CREDENCIALES = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")
+_CREDENCIAL = re.compile(
+    r"(?i)\b(bearer|basic)(\s+)[\w.~+/=-]{8,}"
+    r"|\b(api[-_]?key|access_token|token|authorization|password|contrase(?:n|ñ)a)"
+    r"(\s*[:=]\s*[\"']?(?:(?:bearer|basic|token)\s+)?)[^\s,;\"'&]+"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +97,8 @@ class ClienteHttp:
         ):  # copia: otro hilo puede añadir
             if secreto:
                 texto = texto.replace(secreto, TACHADO)
-        return texto
+        texto = _URL_CON_CREDENCIALES.sub(rf"\1{TACHADO}@", texto)
+        return _CREDENCIAL.sub(_tachar, texto)
 
     def cerrar(self) -> None:
         with self._cerrojo:
@@ -207,6 +219,13 @@ def razon_del_proveedor(cuerpo: bytes) -> tuple[str, str | None]:
     return " ".join(texto.split()), None
 
 
+def _tachar(coincidencia: re.Match) -> str:
+    nombre, separador = (
+        coincidencia.group(1, 2) if coincidencia.group(1) else coincidencia.group(3, 4)
+    )
+    return f"{nombre}{separador}{TACHADO}"
+
+
 def recortar(texto: str, largo: int = LARGO_EXTRACTO) -> str:
     return texto if len(texto) <= largo else texto[: largo - 1] + "…"
 
@@ -266,3 +285,81 @@ def _cortada(conexion: http.client.HTTPConnection) -> bool:
 
 def _describir(exc: BaseException) -> str:
     return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+# --- valores en plantillas de peticiones -----------------------------------------------------
+
+
+class Crudo(str):
+    """Un valor ya escapado por un filtro (|urlencode, |tojson): no se vuelve a escapar."""
+
+    __slots__ = ()
+
+
+def formato_de(tipo_contenido: str) -> str:
+    """Cómo se escapa un valor en un cuerpo con ese Content-Type."""
+    tipo = tipo_contenido.split(";")[0].strip().lower()
+    if tipo == "application/json" or tipo.endswith("+json"):
+        return "json"
+    if tipo == "application/x-www-form-urlencoded":
+        return "formulario"
+    if tipo.endswith(("/xml", "+xml")) or tipo == "text/html":
+        return "xml"
+    return "texto"
+
+
+def _en_json(valor: str) -> str:
+    return json.dumps(valor, ensure_ascii=False)[1:-1]
+
+
+def _en_url(valor: str) -> str:
+    return quote(valor, safe="")
+
+
+def _en_cabecera(valor: str) -> str:
+    # Un salto de línea en un valor (un nombre pegado con Intro) no parte la cabecera en dos.
+    return " ".join(valor.splitlines())
+
+
+_ESCAPES = {
+    "cabecera": _en_cabecera,
+    "json": _en_json,
+    "formulario": _en_url,
+    "consulta": _en_url,
+    "xml": lambda v: str(escapar_xml(v)),
+}
+
+
+def escapador(formato: str):
+    """El `finalize` de Jinja2 para un formato: escapa cada {{ valor }} para donde va."""
+    escapar = _ESCAPES.get(formato)
+    if escapar is None:  # valores de un cuerpo-mapa (se serializan después) y texto plano
+        return None
+
+    def finalizar(valor: Any) -> Any:
+        return valor if isinstance(valor, Crudo) else escapar(str(valor))
+
+    return finalizar
+
+
+def filtro_urlencode(valor: Any) -> Crudo:
+    """|urlencode: codifica todo (también / + & =) y marca el valor como ya escapado."""
+    if isinstance(valor, dict):
+        valor = valor.items()
+    if not isinstance(valor, str) and hasattr(valor, "__iter__"):
+        return Crudo("&".join(f"{_en_url(str(k))}={_en_url(str(v))}" for k, v in valor))
+    return Crudo(_en_url(str(valor)))
+
+
+def filtro_tojson(valor: Any, sangria: int | None = None) -> Crudo:
+    """|tojson: el valor como JSON (con sus comillas), ya escapado."""
+    return Crudo(json.dumps(valor, ensure_ascii=False, indent=sangria))
+
+
+def forma_json(datos: Any) -> Any:
+    """Las claves y los tipos de un JSON, sin los valores de texto."""
+    if isinstance(datos, dict):
+        return {k: forma_json(v) for k, v in datos.items()}
+    if isinstance(datos, list):
+        return [forma_json(v) for v in datos]
+    return type(datos).__name__

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any, ClassVar
 
 from recordar.errores import ErrorCanal
@@ -14,6 +16,28 @@ from recordar.errores import ErrorCanal
 GRUPO_ENTRY_POINTS = "recordar.canales"
 # Claves que nunca pueden llevar un secreto literal en el YAML.
 CLAVES_SECRETAS = ("contrasena", "password", "token", "clave", "secreto", "auth", "api_key")
+# Un nombre de variable de entorno como los de siempre: mayúsculas, cifras y _ (POSIX).
+NOMBRE_DE_VARIABLE = re.compile(r"[A-Z_][A-Z0-9_]*")
+IDENTIFICADOR = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def parece_variable(valor: object) -> bool:
+    """True si `valor` se puede mostrar como nombre de variable de entorno: tiene la forma de
+    siempre (RECORDAR_SMTP_CONTRASENA) o, con minúsculas, la variable existe. Lo demás puede ser
+    el secreto escrito donde va el nombre y no se muestra nunca."""
+    if not isinstance(valor, str):
+        return False
+    if NOMBRE_DE_VARIABLE.fullmatch(valor):
+        return True
+    return bool(IDENTIFICADOR.fullmatch(valor)) and valor in os.environ
+
+
+def no_es_variable(donde: str, ejemplo: str) -> str:
+    """El mensaje para un *_env que no nombra una variable: sin su valor, que puede ser la clave."""
+    return (
+        f"{donde} no es el nombre de una variable de entorno (no se muestra su valor); pon el "
+        f"nombre de la variable, p. ej. {ejemplo}, y exporta en ella el secreto"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +115,9 @@ class Canal:
         faltan = [a for a in self.ajustes if self.config.get(a) in (None, "")]
         if faltan:
             raise ErrorCanal(f"{donde}: falta {', '.join(faltan)} (tipo {self.tipo})")
+        for clave, valor in self.config.items():
+            if clave.endswith("_env") and valor not in (None, "") and not parece_variable(valor):
+                raise ErrorCanal(no_es_variable(f"{donde}.{clave}", self._ejemplo(clave)))
         por_minuto = self.config.get("por_minuto")
         if por_minuto is not None and (
             isinstance(por_minuto, bool)
@@ -98,6 +125,11 @@ class Canal:
             or por_minuto <= 0
         ):
             raise ErrorCanal(f"{donde}.por_minuto: debe ser un número mayor que 0")
+
+    def _ejemplo(self, clave_env: str) -> str:
+        """Un nombre de variable de ejemplo para `clave_env`: RECORDAR_SMTP_CONTRASENA."""
+        base = re.sub(r"[^A-Z0-9]+", "_", f"{self.tipo}_{clave_env.removesuffix('_env')}".upper())
+        return f"RECORDAR_{base.strip('_')}"
 
     def secreto(self, clave_env: str, requerido: bool = True) -> str | None:
         """El valor de la variable de entorno que nombra `clave_env` en la política."""
@@ -108,6 +140,9 @@ class Canal:
                     f"canales.{self.nombre}.{clave_env}: falta el nombre de la variable de entorno"
                 )
             return None
+        if not parece_variable(variable):
+            raise ErrorCanal(no_es_variable(f"canales.{self.nombre}.{clave_env}",
+                                            self._ejemplo(clave_env)))  # fmt: skip
         valor = os.environ.get(str(variable))
         if not valor and requerido:
             raise ErrorCanal(
@@ -150,6 +185,9 @@ class Limitador:
 
 
 _REGISTRO: dict[str, type[Canal]] = {}
+PAQUETE_PROPIO = "recordar"
+_avisados: set[str] = set()
+_log = logging.getLogger("recordar.canales")
 
 
 def registrar(clase: type[Canal]) -> type[Canal]:
@@ -158,35 +196,132 @@ def registrar(clase: type[Canal]) -> type[Canal]:
     return clase
 
 
+def _paquete(punto: EntryPoint) -> str:
+    """El paquete (distribución) que declara un punto de entrada, normalizado como en PyPI."""
+    nombre = punto.dist.name if punto.dist is not None else punto.module.split(".")[0]
+    return re.sub(r"[-_.]+", "-", nombre).lower()
+
+
+def _puntos() -> tuple[list[EntryPoint], list[EntryPoint]]:
+    """(los de recordar, los de plugins) del grupo recordar.canales, sin importar nada."""
+    propios, ajenos = [], []
+    for punto in entry_points(group=GRUPO_ENTRY_POINTS):
+        (propios if _paquete(punto) == PAQUETE_PROPIO else ajenos).append(punto)
+    return propios, ajenos
+
+
+def _cargar(punto: EntryPoint) -> type[Canal]:
+    """La clase de un punto de entrada; ErrorPlugin (con el paquete) si no se puede importar."""
+    paquete = _paquete(punto)
+    try:
+        clase = punto.load()
+    # SystemExit también: un plugin que sale al importarse haría que recordar terminara con 0
+    # sin haber hecho nada. KeyboardInterrupt no: Ctrl+C tiene que seguir interrumpiendo.
+    except (Exception, SystemExit) as exc:
+        motivo = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise ErrorPlugin(
+            f"el plugin «{punto.name}» del paquete {paquete} no se pudo cargar ({motivo}); "
+            f"actualiza o desinstala {paquete}"
+        ) from None
+    if not (isinstance(clase, type) and issubclass(clase, Canal)):
+        raise ErrorPlugin(
+            f"el plugin «{punto.name}» del paquete {paquete} no apunta a una subclase de "
+            f"recordar.canales.base.Canal ({punto.value})"
+        )
+    return clase
+
+
+class ErrorPlugin(ErrorCanal):
+    """Un plugin de canal que no se puede usar."""
+
+
+def _avisar_choque(tipo: str, ajenos: list[EntryPoint]) -> None:
+    """Un plugin que declara un tipo de recordar no lo reemplaza; se avisa una vez."""
+    for punto in ajenos:
+        completo = f"{_paquete(punto)}:{tipo}"
+        if completo not in _avisados:
+            _avisados.add(completo)
+            _log.warning(
+                f"aviso: el paquete {_paquete(punto)} declara otro canal «{tipo}»; se usa el de "
+                f"recordar. Para usar el del plugin, escribe tipo: {completo}"
+            )
+
+
 def tipos_de_canal() -> dict[str, type[Canal] | str]:
     """Todos los tipos instalados: los de recordar y los de plugins, por el mismo mecanismo.
 
-    Un plugin que no se puede importar aparece con el motivo en lugar de la clase; solo
-    falla la ejecución si la política lo usa.
+    Un plugin que no se puede importar aparece con el motivo en lugar de la clase. Uno que
+    declara el nombre de un tipo de recordar aparece como «paquete:nombre».
     """
+    propios, ajenos = _puntos()
     tipos: dict[str, type[Canal] | str] = {}
-    for punto in entry_points(group=GRUPO_ENTRY_POINTS):
-        try:
-            tipos[punto.name] = punto.load()
-        except Exception as exc:  # un plugin roto no debe tumbar recordar
-            tipos[punto.name] = f"no se pudo cargar: {exc}"
+    for punto in propios:
+        tipos[punto.name] = _cargar(punto)
     tipos.update(_REGISTRO)
+    por_nombre: dict[str, list[EntryPoint]] = {}
+    for punto in ajenos:
+        por_nombre.setdefault(punto.name, []).append(punto)
+    for nombre, puntos in por_nombre.items():
+        for punto in puntos:
+            clave = nombre if nombre not in tipos and len(puntos) == 1 else _completo(punto)
+            try:
+                tipos[clave] = _cargar(punto)
+            except ErrorPlugin as exc:
+                tipos[clave] = str(exc)
     return tipos
 
 
+def _completo(punto: EntryPoint) -> str:
+    return f"{_paquete(punto)}:{punto.name}"
+
+
 def crear_canal(nombre: str, ajustes: dict[str, Any]) -> Canal:
-    """El canal configurado en `canales.NOMBRE` de la política."""
+    """El canal configurado en `canales.NOMBRE` de la política.
+
+    `tipo: smtp` es siempre el de recordar (o uno registrado a mano); un plugin se usa con su
+    nombre si ningún tipo de recordar lo tiene, o con `tipo: paquete:nombre`. Solo se importa
+    el plugin que la política usa.
+    """
     tipo = ajustes.get("tipo")
-    tipos = tipos_de_canal()
-    if not tipo:
-        raise ErrorCanal(
-            f"canales.{nombre}.tipo: falta; tipos instalados: {', '.join(sorted(tipos))}"
-        )
-    if tipo not in tipos:
-        raise ErrorCanal(
-            f"canales.{nombre}.tipo: «{tipo}» no está instalado; tipos: {', '.join(sorted(tipos))}"
-        )
-    clase = tipos[tipo]
-    if isinstance(clase, str):
-        raise ErrorCanal(f"canales.{nombre}.tipo: el plugin «{tipo}» {clase}")
+    if not tipo or not isinstance(tipo, str):
+        raise ErrorCanal(f"canales.{nombre}.tipo: falta; tipos instalados: {_lista()}")
+    try:
+        clase = _resolver(tipo.strip())
+    except ErrorCanal as exc:
+        raise ErrorCanal(f"canales.{nombre}.tipo: {exc}") from None
     return clase(nombre, ajustes)
+
+
+def _resolver(tipo: str) -> type[Canal]:
+    propios, ajenos = _puntos()
+    if ":" in tipo:
+        paquete, _, nombre = tipo.partition(":")
+        paquete = re.sub(r"[-_.]+", "-", paquete.strip()).lower()
+        elegidos = [p for p in propios + ajenos
+                    if p.name == nombre.strip() and _paquete(p) == paquete]  # fmt: skip
+        if not elegidos:
+            raise ErrorCanal(f"«{tipo}» no está instalado; tipos: {_lista()}")
+        return _cargar(elegidos[0])
+    del_mismo_nombre = [p for p in ajenos if p.name == tipo]
+    if tipo in _REGISTRO:
+        return _REGISTRO[tipo]
+    propio = next((p for p in propios if p.name == tipo), None)
+    if propio is not None:
+        _avisar_choque(tipo, del_mismo_nombre)
+        return _cargar(propio)
+    if len(del_mismo_nombre) > 1:
+        opciones = ", ".join(_completo(p) for p in del_mismo_nombre)
+        raise ErrorCanal(f"varios paquetes declaran «{tipo}»; elige uno: {opciones}")
+    if del_mismo_nombre:
+        return _cargar(del_mismo_nombre[0])
+    raise ErrorCanal(f"«{tipo}» no está instalado; tipos: {_lista()}")
+
+
+def _lista() -> str:
+    """Los nombres de los tipos instalados, sin importar ningún plugin."""
+    propios, ajenos = _puntos()
+    nombres = {p.name for p in propios} | set(_REGISTRO)
+    repetidos = {p.name for p in ajenos if p.name in nombres}
+    for p in ajenos:
+        nombres.add(_completo(p) if p.name in repetidos else p.name)
+    return ", ".join(sorted(nombres))

@@ -3,18 +3,35 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import uuid
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import jinja2
 from jinja2 import StrictUndefined, meta
 from jinja2.sandbox import SandboxedEnvironment
 
-from recordar.canales._http import ClienteHttp, leer_timeout, leer_url
-from recordar.canales.base import Canal, Envio, ErrorEnvio
+from recordar.canales._http import (
+    ClienteHttp,
+    escapador,
+    filtro_tojson,
+    filtro_urlencode,
+    forma_json,
+    formato_de,
+    leer_timeout,
+    leer_url,
+)
+from recordar.canales.base import (
+    IDENTIFICADOR,
+    Canal,
+    Envio,
+    ErrorEnvio,
+    no_es_variable,
+    parece_variable,
+)
 from recordar.errores import ErrorCanal
 
 E164 = re.compile(r"\+[1-9]\d{6,14}")
@@ -92,17 +109,26 @@ class CanalTwilio(Canal):
 VARIABLES = frozenset(
     {"destinatario", "destinatario_nacional", "texto", "cliente", "clave", "canal", "secreto"}
 )
+# Lo que `revisar_peticion` pone en cada variable: comillas, &, +, =, saltos de línea… Si con
+# esto la petición cambia de forma (otras claves, un JSON que no se lee), la plantilla está mal.
+HOSTIL = Envio(
+    clave='k-1"&x=2', canal="sms", cliente='José "Pepe" Núñez & Cía. + 100%\n<b>{x}</b>',
+    destinatario="+525512345678", asunto="",
+    cuerpo='Hola "Pepe": debe $1,500 & más + IVA = 100%\\ {fin}\n#?\r\n</script>\'',
+)  # fmt: skip
+INOFENSIVO = Envio("k1", "sms", "Ana", "+525512345678", "", "Hola Ana")
+SECRETO_DE_MUESTRA = 'S3cr3t+/=&"x'
 
 
 class CanalHttp(Canal):
     """Una pasarela de SMS cualquiera, descrita con plantillas Jinja2 en la política.
 
     `url`, `cabeceras` y `cuerpo` son plantillas con destinatario, destinatario_nacional,
-    texto, cliente, clave y canal. Los secretos van siempre por la función secreto(), que
-    los lee del entorno: `Authorization: "Bearer {{ secreto('SMSMASIVOS_APIKEY') }}"`.
-    recordar rechaza un valor literal en Authorization, *token* o *api-key*, pero no puede
-    reconocer cualquier cabecera (ni una clave en la url) por su nombre: nunca la escribas
-    literal en la política.
+    texto, cliente, clave y canal. Cada valor se escapa para donde va (url y formulario:
+    codificado; JSON: dentro de su cadena), así que ningún nombre de cliente cambia la forma
+    de la petición; `cuerpo` puede ser también un mapa cuyos valores son plantillas, que se
+    serializa con json o urlencode. Los secretos van siempre por secreto(), que los lee del
+    entorno: `Authorization: "Bearer {{ secreto('SMSMASIVOS_APIKEY') }}"`.
     """
 
     tipo = "http"
@@ -120,18 +146,29 @@ class CanalHttp(Canal):
         self.tipo_contenido = str(self.config.get("tipo_contenido") or FORMULARIO)
         self.campo_id = str(self.config.get("campo_id") or "")
         self._http = ClienteHttp(leer_timeout(self))
-        self._entorno = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
-        self._entorno.globals["secreto"] = self._leer_secreto
+        self._muestra = False
         self._usadas: set[str] = set()
-        self._plantillas = self._compilar_todas()
+        cabeceras = self._leer_cabeceras()
+        declarado = next((str(v) for k, v in cabeceras.items() if str(k).lower() == "content-type"),
+                         self.tipo_contenido)  # fmt: skip
+        # Dónde va el cuerpo decide cómo se escapa cada valor: con GET, en la url.
+        self.formato = "consulta" if self.metodo == "GET" else formato_de(declarado)
+        formatos = ("crudo", "cabecera", "consulta", self.formato)
+        self._entornos = {f: self._entorno(f) for f in formatos}
+        self._plantillas = self._compilar_todas(cabeceras)
+        self._cuerpo = self._compilar_cuerpo()
+        self.revisar_peticion()
 
-    def _compilar_todas(self) -> dict[str, jinja2.Template]:
-        cuerpo = self.config.get("cuerpo")
-        if self.metodo == "POST" and not cuerpo:
-            raise ErrorCanal(
-                f"canales.{self.nombre}.cuerpo: falta; con POST di qué enviar, "
-                "p. ej. numero={{ destinatario|urlencode }}&mensaje={{ texto|urlencode }}"
-            )
+    def _entorno(self, formato: str) -> SandboxedEnvironment:
+        entorno = SandboxedEnvironment(
+            undefined=StrictUndefined, autoescape=False, finalize=escapador(formato)
+        )
+        entorno.globals["secreto"] = self._leer_secreto
+        entorno.filters["urlencode"] = filtro_urlencode
+        entorno.filters["tojson"] = filtro_tojson
+        return entorno
+
+    def _leer_cabeceras(self) -> dict:
         cabeceras = self.config.get("cabeceras") or {}
         if not isinstance(cabeceras, dict):
             raise ErrorCanal(f"canales.{self.nombre}.cabeceras: debe ser un mapa nombre → valor")
@@ -141,15 +178,57 @@ class CanalHttp(Canal):
                     f"canales.{self.nombre}.cabeceras.{nombre}: no escribas secretos en la política; "
                     f"usa {{{{ secreto('VARIABLE') }}}} y exporta el secreto en esa variable de entorno"
                 )
-        fuentes = {"url": str(self.config["url"]).strip()}
-        if cuerpo:
-            fuentes["cuerpo"] = str(cuerpo)
-        fuentes.update({f"cabeceras.{k}": str(v) for k, v in cabeceras.items()})
-        return {donde: self._compilar(donde, fuente) for donde, fuente in fuentes.items()}
+        return cabeceras
 
-    def _compilar(self, donde: str, fuente: str) -> jinja2.Template:
+    def _compilar_todas(self, cabeceras: dict) -> dict[str, jinja2.Template]:
+        plantillas = {"url": self._compilar("url", str(self.config["url"]).strip(), "consulta")}
+        for k, v in cabeceras.items():
+            plantillas[f"cabeceras.{k}"] = self._compilar(f"cabeceras.{k}", str(v), "cabecera")
+        return plantillas
+
+    def _compilar_cuerpo(self) -> Any:
+        """El cuerpo: una plantilla (texto) o el mapa con una plantilla en cada valor de texto."""
+        cuerpo = self.config.get("cuerpo")
+        donde = f"canales.{self.nombre}.cuerpo"
+        if cuerpo in (None, "", {}, []):
+            if self.metodo == "POST":
+                raise ErrorCanal(
+                    f"{donde}: falta; con POST di qué enviar, p. ej. "
+                    "cuerpo: {numero: '{{ destinatario_nacional }}', mensaje: '{{ texto }}'}"
+                )
+            return None
+        if isinstance(cuerpo, str):
+            return self._compilar("cuerpo", cuerpo, self.formato)
+        if not isinstance(cuerpo, dict | list):
+            return self._compilar("cuerpo", str(cuerpo), self.formato)
+        if self.formato == "json":
+            return self._compilar_arbol("cuerpo", cuerpo)
+        if self.formato in ("formulario", "consulta") and isinstance(cuerpo, dict):
+            for clave, valor in cuerpo.items():
+                if isinstance(valor, dict | list):
+                    raise ErrorCanal(
+                        f"{donde}.{clave}: un formulario o una consulta solo lleva textos y "
+                        "números; para datos anidados usa tipo_contenido: application/json"
+                    )
+            return self._compilar_arbol("cuerpo", cuerpo)
+        raise ErrorCanal(
+            f"{donde}: como mapa se envía en JSON o como formulario; pon tipo_contenido: "
+            f"application/json o {FORMULARIO}, o escribe el cuerpo como texto"
+        )
+
+    def _compilar_arbol(self, donde: str, valor: Any) -> Any:
+        if isinstance(valor, dict):
+            return {str(k): self._compilar_arbol(f"{donde}.{k}", v) for k, v in valor.items()}
+        if isinstance(valor, list):
+            return [self._compilar_arbol(f"{donde}.{i}", v) for i, v in enumerate(valor)]
+        if isinstance(valor, str):
+            return self._compilar(donde, valor, "crudo")
+        return valor  # números, sí/no, null: tal cual
+
+    def _compilar(self, donde: str, fuente: str, formato: str) -> jinja2.Template:
+        entorno = self._entornos[formato]
         try:
-            arbol = self._entorno.parse(fuente)
+            arbol = entorno.parse(fuente)
         except jinja2.TemplateSyntaxError as exc:
             raise ErrorCanal(
                 f"canales.{self.nombre}.{donde}: línea {exc.lineno}: {exc.message}"
@@ -162,9 +241,21 @@ class CanalHttp(Canal):
                 f"disponibles: {', '.join(sorted(VARIABLES - {'secreto'}))} y secreto('VARIABLE')"
             )
         self._usadas |= usadas
-        return self._entorno.from_string(arbol)
+        plantilla = entorno.from_string(arbol)
+        plantilla.donde = donde  # type: ignore[attr-defined]
+        return plantilla
 
     def _leer_secreto(self, variable: str) -> str:
+        if not parece_variable(variable) and not (
+            self._muestra and IDENTIFICADOR.fullmatch(str(variable))
+        ):
+            raise ErrorCanal(
+                no_es_variable(
+                    f"canales.{self.nombre}: lo que va en secreto('…')", "SMSMASIVOS_APIKEY"
+                )  # fmt: skip
+            )
+        if self._muestra:
+            return SECRETO_DE_MUESTRA
         valor = os.environ.get(str(variable))
         if not valor:
             raise ErrorCanal(
@@ -173,6 +264,37 @@ class CanalHttp(Canal):
             )
         self._http.secretos.add(valor)
         return valor
+
+    def revisar_peticion(self) -> None:
+        """ErrorCanal si un valor con comillas, &, +, = o saltos de línea cambiaría la forma de
+        la petición (otras claves, un JSON que no se lee). No lee secretos ni envía nada."""
+        self._muestra = True
+        try:
+            formas = [self._forma(self.peticion(envio)) for envio in (INOFENSIVO, HOSTIL)]
+        except ErrorEnvio as exc:
+            raise ErrorCanal(f"canales.{self.nombre}: {exc.motivo}") from None
+        finally:
+            self._muestra = False
+        for parte, inofensiva, hostil in zip(("url", "cuerpo"), *formas, strict=True):
+            if inofensiva != hostil:
+                raise ErrorCanal(
+                    f"canales.{self.nombre}.{parte}: con comillas, &, + o saltos de línea en el "
+                    "texto o el cliente la petición cambia de forma; no armes la url ni el cuerpo "
+                    "con |safe ni pegando valores sin comillas, o escribe el cuerpo como mapa"
+                )
+
+    def _forma(self, peticion: tuple[str, bytes | None, dict[str, str]]) -> tuple:
+        """(claves de la consulta, forma del cuerpo): lo que ningún valor debe poder cambiar."""
+        url, datos, _ = peticion
+        consulta = [k for k, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True)]
+        if datos is None:
+            return consulta, None
+        texto = datos.decode("utf-8")
+        if self.formato == "json":
+            return consulta, forma_json(json.loads(texto))
+        if self.formato == "formulario":
+            return consulta, [k for k, _ in parse_qsl(texto, keep_blank_values=True)]
+        return consulta, None
 
     def cerrar(self) -> None:
         self._http.cerrar()
@@ -187,11 +309,11 @@ class CanalHttp(Canal):
     def peticion(self, envio: Envio) -> tuple[str, bytes | None, dict[str, str]]:
         """(url, cuerpo, cabeceras) ya generados para un envío; con GET el cuerpo va en la url."""
         variables = self._variables(envio)
-        url = self._renderizar("url", variables)
-        cuerpo = self._renderizar("cuerpo", variables) if "cuerpo" in self._plantillas else ""
+        url = self._renderizar(self._plantillas["url"], variables)
+        cuerpo = self._cuerpo_de(variables)
         cabeceras = {
-            donde.removeprefix("cabeceras."): self._cabecera(donde, variables)
-            for donde in self._plantillas
+            donde.removeprefix("cabeceras."): self._cabecera(plantilla, variables)
+            for donde, plantilla in self._plantillas.items()
             if donde.startswith("cabeceras.")
         }
         datos = None
@@ -204,9 +326,38 @@ class CanalHttp(Canal):
         if any(c <= " " or c == "\x7f" for c in url):
             raise ErrorCanal(
                 f"canales.{self.nombre}.url: la url generada lleva espacios o saltos de línea; "
-                "pasa las variables por |urlencode"
+                "quítalos de la url (los valores de las variables ya van codificados)"
             )
         return url, datos, cabeceras
+
+    def _cuerpo_de(self, variables: dict[str, str]) -> str:
+        if self._cuerpo is None:
+            return ""
+        if isinstance(self._cuerpo, jinja2.Template):
+            texto = self._renderizar(self._cuerpo, variables)
+            if self.formato == "json":
+                try:
+                    json.loads(texto)
+                except ValueError as exc:
+                    raise ErrorEnvio(
+                        f"canales.{self.nombre}.cuerpo: el JSON generado no es válido ({exc}); "
+                        "pon cada variable entre comillas o escribe el cuerpo como mapa",
+                        temporal=False,
+                    ) from None
+            return texto
+        datos = self._llenar(self._cuerpo, variables)
+        if self.formato == "json":
+            return json.dumps(datos, ensure_ascii=False)
+        return urlencode({k: _texto_de_campo(v) for k, v in datos.items()}, quote_via=quote)
+
+    def _llenar(self, valor: Any, variables: dict[str, str]) -> Any:
+        if isinstance(valor, dict):
+            return {k: self._llenar(v, variables) for k, v in valor.items()}
+        if isinstance(valor, list):
+            return [self._llenar(v, variables) for v in valor]
+        if isinstance(valor, jinja2.Template):
+            return self._renderizar(valor, variables)
+        return valor
 
     def _variables(self, envio: Envio) -> dict[str, str]:
         variables = {
@@ -220,21 +371,31 @@ class CanalHttp(Canal):
             variables["destinatario_nacional"] = numero_nacional(envio.destinatario)
         return variables
 
-    def _cabecera(self, donde: str, variables: dict[str, str]) -> str:
-        valor = self._renderizar(donde, variables).strip()
+    def _cabecera(self, plantilla: jinja2.Template, variables: dict[str, str]) -> str:
+        valor = self._renderizar(plantilla, variables).strip()
         if "\r" in valor or "\n" in valor:
             raise ErrorCanal(
-                f"canales.{self.nombre}.{donde}: el valor generado tiene saltos de línea"
+                f"canales.{self.nombre}.{plantilla.donde}: el valor generado tiene saltos de línea"  # type: ignore[attr-defined]
             )
         return valor
 
-    def _renderizar(self, donde: str, variables: dict[str, str]) -> str:
+    def _renderizar(self, plantilla: jinja2.Template, variables: dict[str, str]) -> str:
         try:
-            return self._plantillas[donde].render(variables)
+            return plantilla.render(variables)
         except ErrorCanal:
             raise
         except (jinja2.TemplateError, TypeError, ValueError) as exc:
+            donde = plantilla.donde  # type: ignore[attr-defined]
             raise ErrorCanal(f"canales.{self.nombre}.{donde}: {exc}") from None
+
+
+def _texto_de_campo(valor: Any) -> str:
+    """Un valor de formulario: los sí/no y null como los escribiría un formulario web."""
+    if valor is None:
+        return ""
+    if isinstance(valor, bool):
+        return "true" if valor else "false"
+    return str(valor)
 
 
 def numero_nacional(destinatario: str) -> str:

@@ -1,0 +1,191 @@
+"""El archivo de la bitácora: carpeta y permisos, qué archivo es una bitácora, el cerrojo y los
+errores de SQLite dichos en español."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from pathlib import Path
+
+from recordar.errores import ErrorBitacora, causa
+
+CABECERA_SQLITE = b"SQLite format 3\x00"
+# Nombres, direcciones y cuerpos completos: solo los lee su dueño, sea cual sea la umask.
+PERMISO_ARCHIVO = 0o600
+PERMISO_CARPETA = 0o700
+
+
+def espera_bitacora() -> float:
+    """Segundos que se espera a que otro programa suelte la bitácora antes de darla por ocupada."""
+    try:
+        return max(float(os.environ.get("RECORDAR_ESPERA_BITACORA", "30")), 0.0)
+    except ValueError:
+        return 30.0
+
+
+def crear_carpeta(carpeta: Path, ruta: Path) -> None:
+    """Crea las carpetas que faltan con permiso 0700 (las que ya existen no se tocan)."""
+    faltan = []
+    actual = carpeta
+    while not actual.exists() and actual != actual.parent:
+        faltan.append(actual)
+        actual = actual.parent
+    try:
+        for nueva in reversed(faltan):
+            with contextlib.suppress(FileExistsError):
+                nueva.mkdir(mode=PERMISO_CARPETA)
+                os.chmod(nueva, PERMISO_CARPETA)
+    except OSError as exc:
+        raise ErrorBitacora(
+            f"{ruta}: no se pudo crear la carpeta de la bitácora {exc.filename or carpeta} "
+            f"({causa(exc)}); revisa los permisos o indica otra con --bitacora"
+        ) from None
+
+
+def revisar_existente(ruta: Path) -> bool:
+    """True si la bitácora no existe (se creará); error si existe y no es una bitácora.
+
+    Un archivo vacío nunca se toma por una bitácora nueva: se vació o truncó, y empezar de cero
+    volvería a enviar todo lo ya enviado.
+    """
+    try:
+        with open(ruta, "rb") as archivo:
+            cabecera = archivo.read(len(CABECERA_SQLITE))
+    except FileNotFoundError:
+        return True
+    except OSError as exc:
+        raise ErrorBitacora(
+            f"{ruta}: la bitácora no se puede leer ({causa(exc)}); revisa sus permisos o indica "
+            "otra con --bitacora"
+        ) from None
+    if not cabecera:
+        raise ErrorBitacora(
+            f"{ruta}: la bitácora está vacía (0 bytes): se vació o truncó y tomarla por nueva "
+            "volvería a enviar todo lo ya enviado; restáurala de una copia de seguridad (o, si "
+            "de verdad quieres empezar de cero, bórrala o indica otra con --bitacora)"
+        )
+    if cabecera != CABECERA_SQLITE:
+        raise ErrorBitacora(
+            f"{ruta}: no es una bitácora de recordar (no es una base SQLite); restaura la "
+            "bitácora de una copia de seguridad o indica otra con --bitacora (no se tocó nada)"
+        )
+    return False
+
+
+def crear_nueva(ruta: Path, preparar) -> None:
+    """Crea la bitácora completa en un archivo aparte (0600) y la pone en su sitio de una vez:
+    nunca queda a medias un archivo vacío con el nombre de la bitácora."""
+    temporal = ruta.with_name(f".{ruta.name}.{os.getpid()}.nueva")
+    try:
+        descriptor = os.open(temporal, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PERMISO_ARCHIVO)
+        os.fchmod(descriptor, PERMISO_ARCHIVO)
+        os.close(descriptor)
+        con = sqlite3.connect(temporal, isolation_level=None)
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            preparar(con)
+        finally:
+            con.close()
+        with contextlib.suppress(FileExistsError):  # otra ejecución la creó a la vez: vale la suya
+            os.link(temporal, ruta)
+    except OSError as exc:
+        raise ErrorBitacora(
+            f"{ruta}: no se pudo crear la bitácora ({causa(exc)}); revisa los permisos de la "
+            "carpeta o indica otra con --bitacora"
+        ) from None
+    except sqlite3.Error as exc:
+        raise ErrorBitacora(mensaje_sqlite(ruta, exc)) from None
+    finally:
+        for resto in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(OSError):
+                os.unlink(f"{temporal}{resto}")
+
+
+def tomar_cerrojo(ruta: Path):
+    """Cerrojo sobre el archivo mismo de la bitácora (flock): vale por el archivo, no por la ruta
+    (un enlace simbólico, un enlace duro o «..» llegan al mismo cerrojo) y lo libera el sistema
+    aunque el proceso muera con SIGKILL. El PID queda al lado, solo para decir quién la tiene."""
+    import fcntl
+
+    try:
+        archivo = open(ruta, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise ErrorBitacora(
+            f"{ruta}: la bitácora no se puede abrir ({causa(exc)}); revisa sus permisos o indica "
+            "otra con --bitacora"
+        ) from None
+    senal = Path(os.path.realpath(ruta))
+    senal = senal.with_name(senal.name + ".cerrojo")
+    try:
+        fcntl.flock(archivo.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        archivo.close()
+        try:
+            pid = senal.read_text(encoding="utf-8").strip() or "?"
+        except OSError:
+            pid = "?"
+        raise ErrorBitacora(
+            f"{ruta}: otra ejecución de recordar (PID {pid}) está usando esta bitácora; "
+            "espera a que termine y vuelve a intentarlo"
+        ) from None
+    with contextlib.suppress(OSError):  # sin permiso en la carpeta: solo falta el PID del aviso
+        descriptor = os.open(senal, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PERMISO_ARCHIVO)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as escrito:
+            escrito.write(str(os.getpid()))
+    return archivo
+
+
+def restringir_permisos(ruta: Path) -> None:
+    """La bitácora y sus archivos -wal y -shm, solo para su dueño (también las ya creadas)."""
+    for resto in ("", "-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            os.chmod(f"{ruta}{resto}", PERMISO_ARCHIVO)
+
+
+def _disco_lleno(ruta: Path) -> bool:
+    """SQLite dice «disk I/O error» cuando no puede agrandar el -shm o el -wal por falta de sitio."""
+    try:
+        datos = os.statvfs(ruta.parent)
+    except OSError:
+        return False
+    return datos.f_bavail * datos.f_frsize < 1 << 20
+
+
+def mensaje_sqlite(ruta: Path, exc: sqlite3.Error) -> str:
+    """El error de SQLite en una frase en español que nombra la bitácora y dice qué hacer."""
+    nombre = getattr(exc, "sqlite_errorname", "") or ""
+    texto = str(exc)
+    if nombre.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_CANTOPEN", "SQLITE_AUTH")) or (
+        "readonly" in texto or "unable to open" in texto
+    ):
+        return (
+            f"{ruta}: la bitácora no se puede escribir (el archivo o su carpeta {ruta.parent} "
+            "son de solo lectura o no tienes permiso); da permiso de escritura a los dos o "
+            "indica otra bitácora con --bitacora"
+        )
+    if (
+        nombre == "SQLITE_FULL"
+        or "disk is full" in texto
+        or (nombre.startswith("SQLITE_IOERR") and _disco_lleno(ruta))
+    ):
+        return (
+            f"{ruta}: el disco está lleno y la bitácora no se pudo escribir; libera espacio en "
+            f"{ruta.parent} y vuelve a ejecutar"
+        )
+    if nombre.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in texto:
+        return (
+            f"{ruta}: la bitácora está dañada (SQLite: {texto}); restáurala de una copia de "
+            "seguridad o indica otra con --bitacora (no se borró nada)"
+        )
+    if nombre.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in texto:
+        return (
+            f"{ruta}: otro programa tiene bloqueada la bitácora desde hace más de "
+            f"{espera_bitacora():g} s; ciérralo (p. ej. un visor de SQLite) y vuelve a ejecutar"
+        )
+    if nombre.startswith("SQLITE_IOERR"):
+        return (
+            f"{ruta}: error del disco al escribir la bitácora ({texto}); revisa el disco y "
+            "vuelve a ejecutar"
+        )
+    return f"{ruta}: la bitácora no se pudo usar (SQLite: {texto}); indica otra con --bitacora"

@@ -311,6 +311,11 @@ def test_bitacora_en_un_disco_de_solo_lectura(carpeta, correr, tmp_path):
         assert f"{ruta}: la bitácora no se puede escribir" in r.output
         assert "error inesperado" not in r.output
         assert CanalMemoria.enviados == []
+        # Leer sí se puede: el historial y un simulacro.
+        r = correr("historial", "--bitacora", ruta)
+        assert r.exit_code == 0 and "Historial (10)" in r.output, r.output
+        r = _enviar(correr, "--bitacora", ruta, "--simulacro")
+        assert r.exit_code == 0 and "3 mensajes" in r.output, r.output
         r = _enviar(correr, "--bitacora", disco / "nueva" / "bitacora.sqlite")
         assert r.exit_code == 2, r.output
         assert "no se pudo crear la carpeta de la bitácora" in r.output

@@ -201,7 +201,8 @@ class Bitacora:
         cerrojo = archivo.tomar_cerrojo(ruta)
         con = None
         try:
-            con = sqlite3.connect(ruta, isolation_level=None, check_same_thread=False,
+            # Por su ruta real: el -wal se llama como ella, llegue uno por donde llegue.
+            con = sqlite3.connect(os.path.realpath(ruta), isolation_level=None, check_same_thread=False,
                                   timeout=archivo.espera_bitacora())  # fmt: skip
             _revisar_esquema(ruta, con)  # antes de cambiar nada en un archivo que no es nuestro
             con.execute("PRAGMA journal_mode=WAL")
@@ -227,9 +228,7 @@ class Bitacora:
         if archivo.revisar_existente(ruta):
             return cls(ruta, None)
         try:
-            con = sqlite3.connect(
-                f"{ruta.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
-            )
+            con = _conectar_lectura(ruta)
             _revisar_esquema(ruta, con)
             version = con.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.Error as exc:
@@ -239,8 +238,16 @@ class Bitacora:
                 f"{ruta}: la bitácora es de una versión más nueva de recordar; actualízalo"
             )
         if version < len(MIGRACIONES):
-            con.close()  # aún no migrada: una ejecución real la pondrá al día
-            return cls(ruta, None) if version == 0 else cls(ruta, _migrada_en_memoria(ruta))
+            # Aún no migrada: una ejecución real la pondrá al día; aquí, una copia en memoria.
+            try:
+                memoria = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+                con.backup(memoria)
+                _migrar(memoria)
+            except sqlite3.Error as exc:
+                raise ErrorBitacora(archivo.mensaje_sqlite(ruta, exc)) from None
+            finally:
+                con.close()
+            return cls(ruta, memoria)
         return cls(ruta, con)
 
     def cerrar(self) -> None:
@@ -629,14 +636,18 @@ def _migrar(con: sqlite3.Connection) -> None:
             raise
 
 
-def _migrada_en_memoria(ruta: Path) -> sqlite3.Connection:
-    """Copia en memoria migrada, para leer una bitácora vieja sin modificarla."""
-    origen = sqlite3.connect(f"{ruta.resolve().as_uri()}?mode=ro", uri=True)
-    memoria = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-    origen.backup(memoria)
-    origen.close()
-    _migrar(memoria)
-    return memoria
+def _conectar_lectura(ruta: Path) -> sqlite3.Connection:
+    """Solo lectura. En un disco o carpeta de solo lectura SQLite no puede crear el -shm del modo
+    WAL: ahí nadie puede estar escribiendo, así que se lee el archivo como inmutable."""
+    uri = ruta.resolve().as_uri()
+    try:
+        con = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+        con.execute("PRAGMA user_version").fetchone()
+        return con
+    except sqlite3.OperationalError:
+        if os.access(ruta.parent, os.W_OK) and os.access(ruta, os.W_OK):
+            raise
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
 
 
 def _revisar_esquema(ruta: Path, con: sqlite3.Connection) -> None:

@@ -120,6 +120,12 @@ def test_otro_proceso_bloquea_la_bitacora_a_mitad_del_envio(carpeta, correr):
     estados = _estados(bitacora)
     assert estados["c0@ejemplo.com"] == "enviado"
     assert estados["c1@ejemplo.com"] in ("enviando", "incierto")
+    # El historial lo cuenta como quedará: incierto, no «enviando» para siempre.
+    r = correr("historial", "--inciertos", "--json", "--completo")
+    assert r.exit_code == 0, r.output
+    assert [(f["destinatario"], f["estado"]) for f in json.loads(r.output)] == [
+        ("c1@ejemplo.com", "incierto")
+    ]
     _segunda_ejecucion(correr, carpeta, bitacora)
 
 

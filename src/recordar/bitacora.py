@@ -21,8 +21,9 @@ NOMBRE_ARCHIVO = "recordar-bitacora.sqlite"
 ESTADOS = ("pendiente", "enviando", "enviado", "fallido", "incierto")
 # Lo que la planificación da por enviado: no se vuelve a mandar solo.
 ESTADOS_HECHOS = ("enviado", "enviando", "incierto")
+DETALLE_INTERRUMPIDA = "la ejecución se interrumpió durante el envío; no se sabe si llegó"
 # Cada tantas transacciones (y tras preparar el lote, y al cerrar) lo anotado pasa del -wal al
-# archivo principal: el -wal nunca guarda más que esto (≈ 0,1 s de envíos a 700 por segundo).
+# archivo principal: si alguien borra el -wal tras un corte, se pierde como mucho esto.
 ESCRITURAS_POR_PUNTO = 64
 
 
@@ -189,6 +190,9 @@ class Bitacora:
         self._hilo = threading.Lock()
         self._escrituras = 0
         self.solo_lectura = cerrojo is None
+        # Leída sin que ninguna ejecución la tenga: lo que quedó «enviando» es de una que murió
+        # (o que dejó de poder anotar) y se muestra como lo dejará la próxima: «incierto».
+        self._sin_ejecucion = False
 
     # --- apertura ------------------------------------------------------------------------
 
@@ -208,16 +212,14 @@ class Bitacora:
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=FULL")
             con.execute("PRAGMA foreign_keys=ON")
-            _migrar(con)
+            _migrar(con, ruta)
             archivo.restringir_permisos(ruta)
         except (sqlite3.Error, ErrorBitacora) as exc:
             if con is not None:
                 con.close()
             cerrojo.close()
             if isinstance(exc, ErrorBitacora):
-                raise ErrorBitacora(
-                    f"{ruta}: {exc}" if not str(exc).startswith(str(ruta)) else str(exc)
-                ) from None
+                raise
             raise ErrorBitacora(archivo.mensaje_sqlite(ruta, exc)) from None
         return cls(ruta, con, cerrojo)
 
@@ -227,6 +229,7 @@ class Bitacora:
         ruta = Path(ruta)
         if archivo.revisar_existente(ruta):
             return cls(ruta, None)
+        sin_ejecucion = not archivo.en_uso(ruta)  # antes de conectar (ver en_uso)
         try:
             con = _conectar_lectura(ruta)
             _revisar_esquema(ruta, con)
@@ -247,8 +250,10 @@ class Bitacora:
                 raise ErrorBitacora(archivo.mensaje_sqlite(ruta, exc)) from None
             finally:
                 con.close()
-            return cls(ruta, memoria)
-        return cls(ruta, con)
+            con = memoria
+        bitacora = cls(ruta, con)
+        bitacora._sin_ejecucion = sin_ejecucion
+        return bitacora
 
     def cerrar(self) -> None:
         if self._con is not None:
@@ -437,10 +442,9 @@ class Bitacora:
         """Lo que quedó «enviando» de una ejecución interrumpida pasa a «incierto»."""
         with self._transaccion():
             cur = self._con.execute(
-                "UPDATE envios SET estado = 'incierto', actualizado = ?, "
-                "detalle = 'la ejecución se interrumpió durante el envío; no se sabe si llegó' "
+                "UPDATE envios SET estado = 'incierto', actualizado = ?, detalle = ? "
                 "WHERE estado = 'enviando'",
-                (_ahora(),),
+                (_ahora(), DETALLE_INTERRUMPIDA),
             )
         return cur.rowcount
 
@@ -527,11 +531,12 @@ class Bitacora:
     def _transaccion(self):
         return _Transaccion(self)
 
-    def asegurar(self) -> None:
-        """Pasa lo anotado del -wal al archivo principal y vacía el -wal (checkpoint TRUNCATE):
-        si alguien borra el -wal tras un corte, solo se pierde lo anotado desde aquí."""
+    def asegurar(self, modo: str = "TRUNCATE") -> None:
+        """Pasa lo anotado del -wal al archivo principal (checkpoint): si alguien borra el -wal
+        tras un corte, solo se pierde lo anotado desde aquí. TRUNCATE además lo vacía y espera
+        a que otro lector suelte; PASSIVE (el de cada lote durante el envío) no espera a nadie."""
         with self._hilo, contextlib.suppress(sqlite3.Error):
-            self._con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._con.execute(f"PRAGMA wal_checkpoint({modo})")
 
     @contextlib.contextmanager
     def _leyendo(self):
@@ -567,6 +572,8 @@ class Bitacora:
             condiciones.append("fecha_plan >= ?")
             parametros.append(desde.isoformat())
         if estados:
+            if self._sin_ejecucion and "incierto" in estados:
+                estados = (*estados, "enviando")
             condiciones.append(f"estado IN ({','.join('?' * len(estados))})")
             parametros += list(estados)
         donde = f"WHERE {' AND '.join(condiciones)}" if condiciones else ""
@@ -577,7 +584,14 @@ class Bitacora:
                 f"actualizado, enviado_en FROM envios {donde} ORDER BY fecha_plan, id",
                 parametros,
             ).fetchall()
-        return [Registro(f[0], f[1], json.loads(f[2]), *f[3:8], bool(f[8]), *f[9:]) for f in filas]
+        registros = [
+            Registro(f[0], f[1], json.loads(f[2]), *f[3:8], bool(f[8]), *f[9:]) for f in filas
+        ]
+        if self._sin_ejecucion:
+            for r in registros:
+                if r.estado == "enviando":
+                    r.estado, r.detalle = "incierto", DETALLE_INTERRUMPIDA
+        return registros
 
 
 class _Transaccion:
@@ -617,13 +631,15 @@ class _Transaccion:
         finally:
             self.b._hilo.release()
             if asegurar:
-                self.b.asegurar()
+                self.b.asegurar("PASSIVE")
 
 
-def _migrar(con: sqlite3.Connection) -> None:
+def _migrar(con: sqlite3.Connection, ruta: Path | str = "bitácora") -> None:
     version = con.execute("PRAGMA user_version").fetchone()[0]
     if version > len(MIGRACIONES):
-        raise ErrorBitacora("la bitácora es de una versión más nueva de recordar; actualízalo")
+        raise ErrorBitacora(
+            f"{ruta}: la bitácora es de una versión más nueva de recordar; actualízalo"
+        )
     for numero in range(version, len(MIGRACIONES)):
         # executescript confirma lo pendiente antes de empezar: la transacción va dentro del guion.
         try:

@@ -131,9 +131,25 @@ def tomar_cerrojo(ruta: Path):
         ) from None
     with contextlib.suppress(OSError):  # sin permiso en la carpeta: solo falta el PID del aviso
         descriptor = os.open(senal, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PERMISO_ARCHIVO)
+        os.fchmod(descriptor, PERMISO_ARCHIVO)  # también la de una versión anterior (0644)
         with os.fdopen(descriptor, "w", encoding="utf-8") as escrito:
             escrito.write(str(os.getpid()))
     return archivo
+
+
+def en_uso(ruta: Path) -> bool:
+    """Si una ejecución tiene ahora el cerrojo de la bitácora. Se mira antes de conectar con
+    SQLite: cerrar otro descriptor del mismo archivo soltaría los cerrojos de SQLite."""
+    import fcntl
+
+    try:
+        with open(ruta, "rb") as archivo:
+            fcntl.flock(archivo.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def restringir_permisos(ruta: Path) -> None:

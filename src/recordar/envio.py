@@ -162,7 +162,9 @@ class Enviador:
             for t in lista:
                 cola.put(t)
             for _ in range(max(1, int(canal.config.get("conexiones", 1) or 1))):
-                hilo = threading.Thread(target=self._trabajar, args=(canal, cola), daemon=True)
+                hilo = threading.Thread(
+                    target=self._trabajar_seguro, args=(canal, cola), daemon=True
+                )
                 hilo.start()
                 hilos.append(hilo)
         for hilo in hilos:
@@ -185,10 +187,27 @@ class Enviador:
         """La bitácora no se pudo escribir: no sale nada más por ningún canal (lo que no se
         anota podría mandarse dos veces)."""
         if not isinstance(exc, ErrorBitacora):
-            exc = f"{self.bitacora.ruta}: error inesperado al anotar en la bitácora ({exc})"
+            exc = (
+                f"{self.bitacora.ruta}: error inesperado al enviar o anotar "
+                f"({type(exc).__name__}: {exc})"
+            )
         with self._cerrojo:
             if self.resultado.error_bitacora is None:
                 self.resultado.error_bitacora = str(exc)
+
+    def _trabajar_seguro(self, canal: Canal, cola: queue.Queue[Trabajo]) -> None:
+        """Un hilo nunca muere con una traza: un fallo inesperado para el envío como uno de la
+        bitácora y lo que queda en la cola se cuenta como no enviado."""
+        try:
+            self._trabajar(canal, cola)
+        except Exception as exc:
+            self._dejar_de_enviar(exc)
+            while True:
+                try:
+                    t = cola.get_nowait()
+                except queue.Empty:
+                    break
+                t.anotar("pendiente", f"no enviado: {self.resultado.error_bitacora}")
 
     def _trabajar(self, canal: Canal, cola: queue.Queue[Trabajo]) -> None:
         # Cada resultado se confirma junto con la reclamación siguiente (una escritura

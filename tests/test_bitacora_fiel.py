@@ -217,7 +217,7 @@ def test_muchas_facturas_desaparecidas_no_se_dan_por_pagadas_sin_confirmar(carpe
 
     r = correr("pagos", "--deshacer", manana.isoformat())
     assert r.exit_code == 0, r.output
-    assert "Reabiertas 7 facturas" in r.output
+    assert "Reabiertas: 7 facturas" in r.output
     assert _consulta(bitacora, "SELECT COUNT(*) FROM pagos") == [(0,)]
     assert _consulta(bitacora, "SELECT COUNT(*) FROM facturas_vistas") == [(10,)]
     assert correr("pagos", "--deshacer", manana.isoformat()).exit_code == 2

@@ -782,6 +782,7 @@ def _pagos(deshacer, politica_ruta, bitacora_ruta) -> None:
 
     from recordar.bitacora import Bitacora
     from recordar.politica import cargar_politica
+    from recordar.valores import cantidad
 
     politica = cargar_politica(politica_ruta)
     ruta = _ruta_bitacora(bitacora_ruta, politica)
@@ -796,7 +797,7 @@ def _pagos(deshacer, politica_ruta, bitacora_ruta) -> None:
                 "«recordar pagos» lista las fechas que los tienen"
             )
         consola.print(
-            f"Reabiertas {len(numeros)} facturas dadas por pagadas el {fecha.isoformat()}: "
+            f"Reabiertas: {cantidad(len(numeros), 'factura')} dadas por pagadas el {fecha.isoformat()}: "
             f"{', '.join(numeros)}; si siguen en la hoja, se vuelven a cobrar (bitácora: {ruta})."
         )
         return
@@ -808,7 +809,8 @@ def _pagos(deshacer, politica_ruta, bitacora_ruta) -> None:
     for fecha, grupo in groupby(filas, key=lambda fila: fila[0]):
         grupo = list(grupo)
         consola.print(
-            f"{fecha}: {len(grupo)} facturas ya no estaban en la hoja y se dieron por pagadas"
+            f"{fecha}: {cantidad(len(grupo), 'factura')} dada(s) por pagada(s) porque ya no "
+            "estaba(n) en la hoja"
         )
         for _, numero, cliente, monto in grupo:
             consola.print(f"  {numero}  {cliente}  {monto}")

@@ -339,3 +339,53 @@ def test_bitacora_con_paginas_danadas(carpeta, correr):
         assert f"{ruta}: la bitácora está dañada" in r.output, r.output
         assert "copia de seguridad" in r.output
         assert "error inesperado" not in r.output
+
+
+# --- item 10: un -wal borrado tras un corte no pierde anotaciones en silencio ------------------
+
+
+def _morir_a_mitad(ruta: Path, reclamados: int) -> None:
+    """Otro proceso prepara el plan, reclama y anota `reclamados` envíos y muere con SIGKILL."""
+    codigo = (
+        "import os, signal, sys\n"
+        "from recordar.bitacora import Bitacora\n"
+        "from tests.test_bitacora import HOY, _plan\n"
+        "plan = _plan()\n"
+        "b = Bitacora.abrir_escritura(sys.argv[1])\n"
+        "b.preparar(plan.mensajes, HOY)\n"
+        f"for m in plan.mensajes[:{reclamados}]:\n"
+        "    b.reclamar(m.clave, HOY)\n"
+        "    b.registrar(m.clave, 'enviado', proveedor_id='id')\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    proceso = subprocess.run(
+        [sys.executable, "-c", codigo, str(ruta)], cwd=Path(__file__).parents[1]
+    )
+    assert proceso.returncode == -9
+
+
+def test_wal_borrado_tras_un_corte_se_rechaza(tmp_path):
+    ruta = tmp_path / "b.sqlite"
+    _morir_a_mitad(ruta, 2)
+    wal = Path(f"{ruta}-wal")
+    assert wal.stat().st_size > 0
+    wal.unlink()
+    for _ in range(2):  # el rechazo no borra la pista: la segunda vez también
+        with pytest.raises(ErrorBitacora, match=r"le faltan anotaciones .*b\.sqlite-wal"):
+            Bitacora.abrir_escritura(ruta)
+    # Si de verdad se quiere seguir con lo que hay, basta borrar la señal que dice el mensaje.
+    Path(f"{ruta}.cerrojo").unlink()
+    with Bitacora.abrir_escritura(ruta) as b:
+        assert b.consultar(estados=("enviado",)) == []
+
+
+def test_otro_programa_que_pasa_el_wal_al_archivo_no_es_una_perdida(tmp_path):
+    ruta = tmp_path / "b.sqlite"
+    _morir_a_mitad(ruta, 2)
+    con = sqlite3.connect(ruta)  # p. ej. un visor de SQLite: al cerrar vuelca y borra el -wal
+    assert con.execute("SELECT COUNT(*) FROM envios WHERE estado = 'enviado'").fetchone() == (2,)
+    con.close()
+    assert not Path(f"{ruta}-wal").exists()
+    with Bitacora.abrir_escritura(ruta) as b:
+        assert len(b.consultar(estados=("enviado",))) == 2
+        assert b.marcar_inciertos() == 0

@@ -112,9 +112,17 @@ MIGRACIONES: list[str] = [
     """,
     # 3: pagos deducidos porque la factura desapareció de la hoja: se marcan para poder
     # deshacerlos (y devolver la factura a las abiertas con su primera fecha).
+    # También cuántas anotaciones lleva (y una identidad al azar): la señal del cerrojo guarda
+    # la cifra de la última ejecución y así se nota si se perdió el -wal de una que murió.
     """
         ALTER TABLE pagos ADD COLUMN por_desaparicion INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE pagos ADD COLUMN primera_vez TEXT;
+        CREATE TABLE contador (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            identidad TEXT NOT NULL,
+            anotaciones INTEGER NOT NULL
+        );
+        INSERT INTO contador VALUES (1, lower(hex(randomblob(8))), 0);
     """,
 ]
 
@@ -189,6 +197,7 @@ class Bitacora:
         self._cerrojo_archivo = cerrojo
         self._hilo = threading.Lock()
         self._escrituras = 0
+        self._identidad, self._anotaciones = "", 0
         self.solo_lectura = cerrojo is None
         # Leída sin que ninguna ejecución la tenga: lo que quedó «enviando» es de una que murió
         # (o que dejó de poder anotar) y se muestra como lo dejará la próxima: «incierto».
@@ -213,6 +222,11 @@ class Bitacora:
             con.execute("PRAGMA synchronous=FULL")
             con.execute("PRAGMA foreign_keys=ON")
             _migrar(con, ruta)
+            identidad, anotaciones = con.execute(
+                "SELECT identidad, anotaciones FROM contador"
+            ).fetchone()
+            _revisar_anotaciones(ruta, cerrojo, identidad, anotaciones)
+            cerrojo.escribir(f"{os.getpid()} {identidad} {anotaciones}")
             archivo.restringir_permisos(ruta)
         except (sqlite3.Error, ErrorBitacora) as exc:
             if con is not None:
@@ -221,7 +235,9 @@ class Bitacora:
             if isinstance(exc, ErrorBitacora):
                 raise
             raise ErrorBitacora(archivo.mensaje_sqlite(ruta, exc)) from None
-        return cls(ruta, con, cerrojo)
+        bitacora = cls(ruta, con, cerrojo)
+        bitacora._identidad, bitacora._anotaciones = identidad, anotaciones
+        return bitacora
 
     @classmethod
     def abrir_lectura(cls, ruta: str | Path) -> Bitacora:
@@ -615,12 +631,17 @@ class _Transaccion:
         try:
             if tipo is None:
                 try:
+                    self.b._con.execute("UPDATE contador SET anotaciones = anotaciones + 1")
                     self.b._con.execute("COMMIT")
                 except sqlite3.Error as exc:
                     with contextlib.suppress(sqlite3.Error):
                         self.b._con.execute("ROLLBACK")
                     raise ErrorBitacora(archivo.mensaje_sqlite(self.b.ruta, exc)) from None
                 self.b._escrituras += 1
+                self.b._anotaciones += 1
+                self.b._cerrojo_archivo.escribir(
+                    f"{os.getpid()} {self.b._identidad} {self.b._anotaciones}"
+                )
                 asegurar = self.b._escrituras % ESCRITURAS_POR_PUNTO == 0
                 return False
             with contextlib.suppress(sqlite3.Error):
@@ -664,6 +685,20 @@ def _conectar_lectura(ruta: Path) -> sqlite3.Connection:
         if os.access(ruta.parent, os.W_OK) and os.access(ruta, os.W_OK):
             raise
     return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+
+
+def _revisar_anotaciones(ruta: Path, cerrojo, identidad: str, anotaciones: int) -> None:
+    """Si la ejecución anterior llegó a más anotaciones de las que hay, se perdieron las últimas
+    (su -wal se borró tras un corte) o es una copia anterior: se rechaza, o se reenviaría."""
+    previas = cerrojo.anotaciones_previas(identidad)
+    if previas is not None and previas > anotaciones:
+        raise ErrorBitacora(
+            f"{ruta}: a la bitácora le faltan anotaciones (tiene {anotaciones} y la ejecución "
+            f"anterior llegó a {previas}): se perdió su archivo {ruta.name}-wal tras un corte o "
+            "es una copia anterior, y lo enviado desde entonces volvería a salir; devuelve el "
+            f"-wal junto a ella o, si restauraste una copia a propósito, borra {cerrojo.senal} "
+            "y vuelve a ejecutar"
+        )
 
 
 def _revisar_esquema(ruta: Path, con: sqlite3.Connection) -> None:

@@ -102,10 +102,42 @@ def crear_nueva(ruta: Path, preparar) -> None:
                 os.unlink(f"{temporal}{resto}")
 
 
-def tomar_cerrojo(ruta: Path):
+class Cerrojo:
+    """El cerrojo tomado y su señal al lado: «PID identidad anotaciones», reescrita tras cada
+    anotación confirmada (sin fsync: solo tiene que sobrevivir a que el proceso muera)."""
+
+    def __init__(self, archivo, senal: Path, previo: str) -> None:
+        self._archivo = archivo
+        self.senal = senal
+        self.previo = previo  # lo que dejó la ejecución anterior
+        self._descriptor: int | None = None
+        with contextlib.suppress(OSError):  # sin permiso en la carpeta: sin señal
+            self._descriptor = os.open(senal, os.O_CREAT | os.O_WRONLY, PERMISO_ARCHIVO)
+            os.fchmod(self._descriptor, PERMISO_ARCHIVO)  # también la de una versión anterior
+
+    def escribir(self, texto: str) -> None:
+        if self._descriptor is not None:
+            with contextlib.suppress(OSError):
+                os.pwrite(self._descriptor, texto.ljust(64).encode("ascii"), 0)
+
+    def anotaciones_previas(self, identidad: str) -> int | None:
+        """Cuántas anotaciones tenía esta misma bitácora al final de la ejecución anterior."""
+        partes = self.previo.split()
+        if len(partes) == 3 and partes[1] == identidad and partes[2].isdigit():
+            return int(partes[2])
+        return None
+
+    def close(self) -> None:
+        if self._descriptor is not None:
+            os.close(self._descriptor)
+            self._descriptor = None
+        self._archivo.close()
+
+
+def tomar_cerrojo(ruta: Path) -> Cerrojo:
     """Cerrojo sobre el archivo mismo de la bitácora (flock): vale por el archivo, no por la ruta
     (un enlace simbólico, un enlace duro o «..» llegan al mismo cerrojo) y lo libera el sistema
-    aunque el proceso muera con SIGKILL. El PID queda al lado, solo para decir quién la tiene."""
+    aunque el proceso muera con SIGKILL. El PID queda al lado, para decir quién la tiene."""
     import fcntl
 
     try:
@@ -118,23 +150,19 @@ def tomar_cerrojo(ruta: Path):
     senal = Path(os.path.realpath(ruta))
     senal = senal.with_name(senal.name + ".cerrojo")
     try:
+        previo = senal.read_text(encoding="ascii", errors="replace").strip()
+    except OSError:
+        previo = ""
+    try:
         fcntl.flock(archivo.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         archivo.close()
-        try:
-            pid = senal.read_text(encoding="utf-8").strip() or "?"
-        except OSError:
-            pid = "?"
+        pid = previo.split()[0] if previo else "?"
         raise ErrorBitacora(
             f"{ruta}: otra ejecución de recordar (PID {pid}) está usando esta bitácora; "
             "espera a que termine y vuelve a intentarlo"
         ) from None
-    with contextlib.suppress(OSError):  # sin permiso en la carpeta: solo falta el PID del aviso
-        descriptor = os.open(senal, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PERMISO_ARCHIVO)
-        os.fchmod(descriptor, PERMISO_ARCHIVO)  # también la de una versión anterior (0644)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as escrito:
-            escrito.write(str(os.getpid()))
-    return archivo
+    return Cerrojo(archivo, senal, previo)
 
 
 def en_uso(ruta: Path) -> bool:

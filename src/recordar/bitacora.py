@@ -7,12 +7,19 @@ import json
 import os
 import sqlite3
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from recordar import bitacora_archivo as archivo
-from recordar.cartera import Factura
+from recordar.bitacora_esquema import MIGRACIONES, migrar, revisar_esquema
+from recordar.bitacora_pagos import (  # noqa: F401  (parte de la API de la bitácora)
+    MAX_DESAPARECIDAS,
+    PARTE_DESAPARECIDAS,
+    Pagos,
+    PagosDeLaBitacora,
+    demasiadas_desaparecidas,
+)
 from recordar.errores import ErrorBitacora
 from recordar.plan import Historial, Mensaje, Tarea, clave_de_contacto
 from recordar.segmentos import Comportamiento
@@ -25,126 +32,6 @@ DETALLE_INTERRUMPIDA = "la ejecución se interrumpió durante el envío; no se s
 # Cada tantas transacciones (y tras preparar el lote, y al cerrar) lo anotado pasa del -wal al
 # archivo principal: si alguien borra el -wal tras un corte, se pierde como mucho esto.
 ESCRITURAS_POR_PUNTO = 64
-
-
-# Migraciones numeradas: la posición + 1 es la versión (PRAGMA user_version). Solo se añaden al final.
-MIGRACIONES: list[str] = [
-    """
-        CREATE TABLE envios (
-            id INTEGER PRIMARY KEY,
-            clave TEXT NOT NULL UNIQUE,
-            facturas TEXT NOT NULL,
-            paso TEXT NOT NULL,
-            canal TEXT NOT NULL,
-            destinatario TEXT NOT NULL,
-            deudor TEXT NOT NULL,
-            cliente TEXT NOT NULL,
-            estado TEXT NOT NULL,
-            permanente INTEGER NOT NULL DEFAULT 0,
-            intentos INTEGER NOT NULL DEFAULT 0,
-            proveedor_id TEXT,
-            detalle TEXT,
-            asunto TEXT,
-            cuerpo TEXT,
-            html TEXT,
-            plantilla TEXT,
-            total TEXT,
-            moneda TEXT,
-            dias_vencido INTEGER,
-            fecha_plan TEXT NOT NULL,
-            creado TEXT NOT NULL,
-            actualizado TEXT NOT NULL,
-            enviado_en TEXT
-        );
-        CREATE TABLE envio_facturas (
-            envio_id INTEGER NOT NULL REFERENCES envios(id),
-            factura TEXT NOT NULL,
-            paso_propio TEXT
-        );
-        CREATE INDEX envio_facturas_factura ON envio_facturas(factura);
-        CREATE INDEX envios_estado ON envios(estado);
-        CREATE INDEX envios_deudor ON envios(deudor);
-        CREATE TABLE tareas (
-            id INTEGER PRIMARY KEY,
-            clave TEXT NOT NULL UNIQUE,
-            facturas TEXT NOT NULL,
-            paso TEXT NOT NULL,
-            deudor TEXT NOT NULL,
-            cliente TEXT NOT NULL,
-            descripcion TEXT NOT NULL,
-            fecha_plan TEXT NOT NULL,
-            creado TEXT NOT NULL
-        );
-        CREATE TABLE tarea_facturas (
-            tarea_id INTEGER NOT NULL REFERENCES tareas(id),
-            factura TEXT NOT NULL
-        );
-    """,
-    """
-        CREATE TABLE bajas (
-            contacto TEXT NOT NULL,
-            canal TEXT NOT NULL DEFAULT '*',
-            motivo TEXT,
-            creado TEXT NOT NULL,
-            PRIMARY KEY (contacto, canal)
-        );
-        CREATE TABLE facturas_vistas (
-            numero TEXT PRIMARY KEY,
-            deudor TEXT NOT NULL,
-            cliente TEXT NOT NULL,
-            monto TEXT NOT NULL,
-            vencimiento TEXT NOT NULL,
-            primera_vez TEXT NOT NULL,
-            ultima_vez TEXT NOT NULL
-        );
-        CREATE TABLE pagos (
-            numero TEXT PRIMARY KEY,
-            deudor TEXT NOT NULL,
-            cliente TEXT NOT NULL,
-            monto TEXT NOT NULL,
-            vencimiento TEXT NOT NULL,
-            fecha TEXT NOT NULL,
-            dias_tarde INTEGER NOT NULL,
-            ultimo_aviso TEXT,
-            fecha_ultimo_aviso TEXT,
-            dias_tras_aviso INTEGER
-        );
-    """,
-    # 3: pagos deducidos porque la factura desapareció de la hoja: se marcan para poder
-    # deshacerlos (y devolver la factura a las abiertas con su primera fecha).
-    # También cuántas anotaciones lleva (y una identidad al azar): la señal del cerrojo guarda
-    # la cifra de la última ejecución y así se nota si se perdió el -wal de una que murió.
-    """
-        ALTER TABLE pagos ADD COLUMN por_desaparicion INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE pagos ADD COLUMN primera_vez TEXT;
-        CREATE TABLE contador (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            identidad TEXT NOT NULL,
-            anotaciones INTEGER NOT NULL
-        );
-        INSERT INTO contador VALUES (1, lower(hex(randomblob(8))), 0);
-    """,
-]
-
-
-# Desaparecen a la vez más de este número de facturas abiertas y más de esta parte de ellas:
-# no es un día de cobros, es otra hoja (filtrada, de otra sucursal, la equivocada).
-MAX_DESAPARECIDAS = 5
-PARTE_DESAPARECIDAS = 0.2
-
-
-def demasiadas_desaparecidas(desaparecidas: int, previas: int) -> bool:
-    return desaparecidas > MAX_DESAPARECIDAS and desaparecidas > PARTE_DESAPARECIDAS * previas
-
-
-@dataclass(slots=True)
-class Pagos:
-    """Lo que detectar_pagos vio: los pagos registrados y si se retuvieron los deducidos."""
-
-    detectados: list[dict] = field(default_factory=list)
-    previas: int = 0  # facturas abiertas en la hoja anterior
-    desaparecidas: int = 0  # de ellas, las que ya no están (sin constar pagadas en la hoja)
-    retenidos: bool = False  # demasiadas desaparecidas: no se registró ninguna como pagada
 
 
 def ruta_predeterminada(carpeta_politica: Path | None) -> Path:
@@ -188,7 +75,7 @@ def _ahora() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-class Bitacora:
+class Bitacora(PagosDeLaBitacora):
     """Acceso a la bitácora. `abrir_escritura` toma el cerrojo; `abrir_lectura` no escribe nada."""
 
     def __init__(self, ruta: Path, con: sqlite3.Connection | None, cerrojo=None) -> None:
@@ -210,18 +97,18 @@ class Bitacora:
         ruta = Path(ruta)
         archivo.crear_carpeta(ruta.parent, ruta)
         if archivo.revisar_existente(ruta):
-            archivo.crear_nueva(ruta, _migrar)
+            archivo.crear_nueva(ruta, migrar)
         cerrojo = archivo.tomar_cerrojo(ruta)
         con = None
         try:
             # Por su ruta real: el -wal se llama como ella, llegue uno por donde llegue.
             con = sqlite3.connect(os.path.realpath(ruta), isolation_level=None, check_same_thread=False,
                                   timeout=archivo.espera_bitacora())  # fmt: skip
-            _revisar_esquema(ruta, con)  # antes de cambiar nada en un archivo que no es nuestro
+            revisar_esquema(ruta, con)  # antes de cambiar nada en un archivo que no es nuestro
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=FULL")
             con.execute("PRAGMA foreign_keys=ON")
-            _migrar(con, ruta)
+            migrar(con, ruta)
             identidad, anotaciones = con.execute(
                 "SELECT identidad, anotaciones FROM contador"
             ).fetchone()
@@ -248,7 +135,7 @@ class Bitacora:
         sin_ejecucion = not archivo.en_uso(ruta)  # antes de conectar (ver en_uso)
         try:
             con = _conectar_lectura(ruta)
-            _revisar_esquema(ruta, con)
+            revisar_esquema(ruta, con)
             version = con.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.Error as exc:
             raise ErrorBitacora(archivo.mensaje_sqlite(ruta, exc)) from None
@@ -261,7 +148,7 @@ class Bitacora:
             try:
                 memoria = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
                 con.backup(memoria)
-                _migrar(memoria)
+                migrar(memoria)
             except sqlite3.Error as exc:
                 raise ErrorBitacora(archivo.mensaje_sqlite(ruta, exc)) from None
             finally:
@@ -335,103 +222,6 @@ class Bitacora:
                 (clave_de_contacto(contacto), canal, motivo, _ahora()),
             )
         return cur.rowcount == 1
-
-    def detectar_pagos(
-        self,
-        abiertas: list[Factura],
-        cerradas: set[str],
-        hoy: date,
-        dudosas: set[str] = frozenset(),
-        confirmar: bool = False,
-    ) -> Pagos:
-        """Facturas que estaban abiertas en la hoja anterior y ahora están pagadas o ya no están.
-
-        Registra cada pago (fecha, días de atraso, qué aviso lo precedió) y recuerda las abiertas.
-        Que una factura desaparezca no prueba que se pagó: si desaparecen demasiadas a la vez
-        (ver `demasiadas_desaparecidas`) no se registra ninguna sin `confirmar`.
-        """
-        hoy_txt = hoy.isoformat()
-        numeros_abiertos = {f.numero for f in abiertas}
-        pagos = Pagos()
-        with self._transaccion():
-            vistas = self._con.execute(
-                "SELECT numero, deudor, cliente, monto, vencimiento, primera_vez FROM facturas_vistas"
-            ).fetchall()
-            cerradas_ya = [
-                v for v in vistas if v[0] not in numeros_abiertos and v[0] not in dudosas
-            ]
-            pagos.previas = len(vistas)
-            pagos.desaparecidas = sum(1 for v in cerradas_ya if v[0] not in cerradas)
-            pagos.retenidos = not confirmar and demasiadas_desaparecidas(
-                pagos.desaparecidas, len(vistas)
-            )
-            for numero, deudor, cliente, monto, vencimiento, primera_vez in cerradas_ya:
-                desaparecida = numero not in cerradas
-                if desaparecida and pagos.retenidos:
-                    continue
-                venc = date.fromisoformat(vencimiento)
-                aviso = self._ultimo_aviso(numero)
-                tras = (hoy - date.fromisoformat(aviso[1])).days if aviso else None
-                self._con.execute(
-                    "INSERT OR IGNORE INTO pagos (numero, deudor, cliente, monto, vencimiento, fecha, "
-                    "dias_tarde, ultimo_aviso, fecha_ultimo_aviso, dias_tras_aviso, por_desaparicion, "
-                    "primera_vez) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (numero, deudor, cliente, monto, vencimiento, hoy_txt, max((hoy - venc).days, 0),
-                     aviso[0] if aviso else None, aviso[1] if aviso else None, tras,
-                     int(desaparecida), primera_vez),
-                )  # fmt: skip
-                self._con.execute("DELETE FROM facturas_vistas WHERE numero = ?", (numero,))
-                pagos.detectados.append({"factura": numero, "cliente": cliente,
-                                         "dias_tarde": max((hoy - venc).days, 0),
-                                         "ultimo_aviso": aviso[0] if aviso else None,
-                                         "pagada_en_hoja": not desaparecida})  # fmt: skip
-            self._con.executemany(
-                "INSERT INTO facturas_vistas (numero, deudor, cliente, monto, vencimiento, primera_vez, "
-                "ultima_vez) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(numero) DO UPDATE SET "
-                "monto = excluded.monto, vencimiento = excluded.vencimiento, ultima_vez = excluded.ultima_vez",
-                [(f.numero, f.deudor, f.cliente, str(f.monto), f.vencimiento.isoformat(), hoy_txt, hoy_txt)
-                 for f in abiertas],
-            )  # fmt: skip
-        return pagos
-
-    def pagos_por_desaparicion(self) -> list[tuple[str, str, str, str]]:
-        """(fecha, factura, cliente, monto) de los pagos deducidos porque la factura ya no estaba."""
-        if self._con is None:
-            return []
-        with self._leyendo():
-            return self._con.execute(
-                "SELECT fecha, numero, cliente, monto FROM pagos WHERE por_desaparicion = 1 "
-                "ORDER BY fecha, numero"
-            ).fetchall()
-
-    def deshacer_pagos(self, fecha: date) -> list[str]:
-        """Vuelve a abrir las facturas que se dieron por pagadas ese día porque desaparecieron."""
-        with self._transaccion():
-            filas = self._con.execute(
-                "SELECT numero, deudor, cliente, monto, vencimiento, primera_vez FROM pagos "
-                "WHERE fecha = ? AND por_desaparicion = 1 ORDER BY numero",
-                (fecha.isoformat(),),
-            ).fetchall()
-            self._con.executemany(
-                "INSERT OR IGNORE INTO facturas_vistas (numero, deudor, cliente, monto, vencimiento, "
-                "primera_vez, ultima_vez) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (n, d, c, m, v, p or fecha.isoformat(), fecha.isoformat())
-                    for n, d, c, m, v, p in filas
-                ],
-            )
-            self._con.execute(
-                "DELETE FROM pagos WHERE fecha = ? AND por_desaparicion = 1", (fecha.isoformat(),)
-            )
-        return [fila[0] for fila in filas]
-
-    def _ultimo_aviso(self, numero: str) -> tuple[str, str] | None:
-        fila = self._con.execute(
-            "SELECT e.paso, e.fecha_plan FROM envios e JOIN envio_facturas ef ON ef.envio_id = e.id "
-            "WHERE ef.factura = ? AND e.estado = 'enviado' ORDER BY e.fecha_plan DESC, e.id DESC LIMIT 1",
-            (numero,),
-        ).fetchone()
-        return (fila[0], fila[1]) if fila else None
 
     def estados(self, claves: list[str]) -> dict[str, tuple[str, bool, str | None]]:
         """clave → (estado, permanente, detalle) de las claves que ya están en la bitácora."""
@@ -655,24 +445,6 @@ class _Transaccion:
                 self.b.asegurar("PASSIVE")
 
 
-def _migrar(con: sqlite3.Connection, ruta: Path | str = "bitácora") -> None:
-    version = con.execute("PRAGMA user_version").fetchone()[0]
-    if version > len(MIGRACIONES):
-        raise ErrorBitacora(
-            f"{ruta}: la bitácora es de una versión más nueva de recordar; actualízalo"
-        )
-    for numero in range(version, len(MIGRACIONES)):
-        # executescript confirma lo pendiente antes de empezar: la transacción va dentro del guion.
-        try:
-            con.executescript(
-                f"BEGIN IMMEDIATE;\n{MIGRACIONES[numero]};\nPRAGMA user_version = {numero + 1};\nCOMMIT;"
-            )
-        except sqlite3.Error:
-            if con.in_transaction:
-                con.execute("ROLLBACK")
-            raise
-
-
 def _conectar_lectura(ruta: Path) -> sqlite3.Connection:
     """Solo lectura. En un disco o carpeta de solo lectura SQLite no puede crear el -shm del modo
     WAL: ahí nadie puede estar escribiendo, así que se lee el archivo como inmutable."""
@@ -698,17 +470,4 @@ def _revisar_anotaciones(ruta: Path, cerrojo, identidad: str, anotaciones: int) 
             "es una copia anterior, y lo enviado desde entonces volvería a salir; devuelve el "
             f"-wal junto a ella o, si restauraste una copia a propósito, borra {cerrojo.senal} "
             "y vuelve a ejecutar"
-        )
-
-
-def _revisar_esquema(ruta: Path, con: sqlite3.Connection) -> None:
-    """Una base SQLite que no es una bitácora de recordar no se toma por una nueva."""
-    version = con.execute("PRAGMA user_version").fetchone()[0]
-    tablas = {t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if "envios" not in tablas:
-        raise ErrorBitacora(
-            f"{ruta}: no es una bitácora de recordar (es una base SQLite "
-            + ("vacía" if not tablas else f"con otras tablas: {', '.join(sorted(tablas)[:3])}")
-            + f", versión {version}); restaura la bitácora de una copia de seguridad o indica "
-            "otra con --bitacora (no se tocó nada)"
         )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from recordar.canales.base import registrar
+from recordar.canales.base import ServidorInalcanzable, registrar
 from tests.canal_falso import CanalMemoria
 from tests.conftest import CABECERA, HOY, escribir_xlsx, leer_json, preparar_carpeta
 
@@ -34,8 +34,11 @@ class CanalAveria(CanalMemoria):
     tipo = "averia"
     tras = 2
     averia = None
+    caido = False
 
     def enviar(self, envio):
+        if CanalAveria.caido:
+            raise ServidorInalcanzable("se cayó la conexión con memoria://averia")
         identificador = super().enviar(envio)
         if len(CanalMemoria.enviados) == self.tras and CanalAveria.averia is not None:
             CanalAveria.averia()
@@ -51,6 +54,7 @@ def carpeta(en_tmp, monkeypatch):
     escribir_xlsx(en_tmp / "cartera.xlsx", [CABECERA, *filas])
     yield en_tmp
     CanalAveria.averia = None
+    CanalAveria.caido = False
 
 
 def _estados(ruta: Path) -> dict[str, str]:
@@ -207,6 +211,23 @@ def test_servidor_que_rechaza_la_conexion_queda_fallido_con_motivo_e_intentos(ca
         assert fila["estado"] == "fallido"
         assert fila["intentos"] == 1
         assert "127.0.0.1" in fila["detalle"]
+
+
+def test_servidor_que_se_cae_a_mitad_deja_lo_demas_fallido_con_motivo(carpeta, correr):
+    def caer():
+        CanalAveria.caido = True
+
+    CanalAveria.averia = caer
+    r = correr("enviar", "cartera.xlsx", "--hoy", HOY.isoformat())
+    assert r.exit_code == 1, r.output
+    filas = json.loads(correr("historial", "--json", "--completo").output)
+    estados = {f["destinatario"]: (f["estado"], f["intentos"], f["detalle"]) for f in filas}
+    assert estados["c0@ejemplo.com"][:2] == ("enviado", 1)
+    assert estados["c1@ejemplo.com"][:2] == ("enviado", 1)
+    for i in range(2, DEUDORES):
+        estado, intentos, detalle = estados[f"c{i}@ejemplo.com"]
+        assert (estado, intentos) == ("fallido", 1)
+        assert "se cayó la conexión" in detalle
 
 
 @pytest.mark.parametrize(

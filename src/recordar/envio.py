@@ -224,7 +224,16 @@ class Enviador:
                 t.anotar("pendiente", f"no enviado: {self.resultado.error_bitacora}")
                 continue
             if canal.nombre in self.resultado.inalcanzables:
-                t.anotar("fallido", f"no enviado: {self.resultado.inalcanzables[canal.nombre]}")
+                # El servidor dejó de responder a mitad: lo que queda, «fallido» en la bitácora
+                # con el motivo (se reintenta en la próxima ejecución), no «pendiente» sin más.
+                detalle = f"no enviado: {self.resultado.inalcanzables[canal.nombre]}"
+                try:
+                    self.bitacora.registrar_no_enviados([t.clave], detalle)
+                except Exception as exc:
+                    self._dejar_de_enviar(exc)
+                    t.anotar("pendiente", f"no enviado: {self.resultado.error_bitacora}")
+                    continue
+                t.anotar("fallido", detalle)
                 continue
             try:
                 reclamado = self.bitacora.reclamar(

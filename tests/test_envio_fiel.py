@@ -230,6 +230,19 @@ def test_servidor_que_se_cae_a_mitad_deja_lo_demas_fallido_con_motivo(carpeta, c
         assert "se cayó la conexión" in detalle
 
 
+def test_fallo_temporal_reintentado_cuenta_cada_intento(carpeta, correr):
+    CanalMemoria.fallos = {"c0@ejemplo.com": ["temporal"] * 3, "c1@ejemplo.com": ["temporal"]}
+    r = correr("enviar", "cartera.xlsx", "--hoy", HOY.isoformat())
+    assert r.exit_code == 1, r.output
+    filas = json.loads(correr("historial", "--json", "--completo").output)
+    estados = {f["destinatario"]: (f["estado"], f["intentos"], f["detalle"]) for f in filas}
+    estado, intentos, detalle = estados["c0@ejemplo.com"]
+    assert (estado, intentos) == ("fallido", 3)  # el primero y los 2 reintentos
+    assert "451" in detalle
+    assert estados["c1@ejemplo.com"][:2] == ("enviado", 2)
+    assert estados["c2@ejemplo.com"][:2] == ("enviado", 1)
+
+
 @pytest.mark.parametrize(
     ("baja", "en_la_hoja"),
     [

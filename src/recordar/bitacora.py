@@ -303,18 +303,32 @@ class Bitacora(PagosDeLaBitacora):
         return cur.rowcount == 1
 
     def registrar(self, clave: str, estado: str, detalle: str | None = None,
-                  proveedor_id: str | None = None, permanente: bool = False) -> None:  # fmt: skip
+                  proveedor_id: str | None = None, permanente: bool = False,
+                  reintentos: int = 0) -> None:  # fmt: skip
         with self._transaccion():
-            self._registrar(clave, estado, detalle, proveedor_id, permanente)
+            self._registrar(clave, estado, detalle, proveedor_id, permanente, reintentos)
 
-    def _registrar(self, clave, estado, detalle=None, proveedor_id=None, permanente=False) -> None:
+    def _registrar(self, clave, estado, detalle=None, proveedor_id=None, permanente=False,
+                   reintentos=0) -> None:  # fmt: skip
+        """El resultado de un envío ya reclamado; `reintentos` (los temporales de esta misma
+        ejecución) se suman al intento que contó la reclamación."""
         assert estado in ESTADOS
         ahora = _ahora()
         self._con.execute(
             "UPDATE envios SET estado = ?, detalle = ?, proveedor_id = COALESCE(?, proveedor_id), "
-            "permanente = ?, actualizado = ?, enviado_en = CASE WHEN ? = 'enviado' THEN ? ELSE enviado_en END "
-            "WHERE clave = ?",
-            (estado, detalle, proveedor_id, int(permanente), ahora, estado, ahora, clave),
+            "permanente = ?, actualizado = ?, intentos = intentos + ?, "
+            "enviado_en = CASE WHEN ? = 'enviado' THEN ? ELSE enviado_en END WHERE clave = ?",
+            (
+                estado,
+                detalle,
+                proveedor_id,
+                int(permanente),
+                ahora,
+                reintentos,
+                estado,
+                ahora,
+                clave,
+            ),
         )
 
     def registrar_tareas(self, tareas: list[Tarea], fecha: date) -> None:

@@ -281,7 +281,7 @@ class Enviador:
 
     @staticmethod
     def _anotar_registro(t: Trabajo, registro: tuple) -> None:
-        _clave, estado, detalle, proveedor_id, _permanente = registro
+        _clave, estado, detalle, proveedor_id, _permanente, _reintentos = registro
         t.anotar(estado, detalle or proveedor_id or "")
 
     def _sin_anotar(self, pendiente: tuple[Trabajo, tuple] | None) -> None:
@@ -289,9 +289,10 @@ class Enviador:
         ejecución lo marca «incierto» y no lo reenvía); se intenta anotarlo una vez más."""
         if pendiente is None:
             return
-        t, (clave, estado, detalle, proveedor_id, permanente) = pendiente
+        t, registro = pendiente
+        _clave, estado, detalle, proveedor_id, _permanente, _reintentos = registro
         try:
-            self.bitacora.registrar(clave, estado, detalle, proveedor_id, permanente)
+            self.bitacora.registrar(*registro)
         except Exception:
             que = "el proveedor lo aceptó" if estado == "enviado" else f"quedó {estado}"
             t.anotar("incierto", f"{que}{f' (id {proveedor_id})' if proveedor_id else ''}, pero "
@@ -299,29 +300,34 @@ class Enviador:
         else:
             t.anotar(estado, detalle or proveedor_id or "")
 
-    def _enviar_uno(self, canal: Canal, envio: Envio) -> tuple[str, str | None, str | None, bool]:
-        """(estado, detalle, id del proveedor, permanente) tras reintentar lo temporal."""
+    def _enviar_uno(
+        self, canal: Canal, envio: Envio
+    ) -> tuple[str, str | None, str | None, bool, int]:
+        """(estado, detalle, id del proveedor, permanente, reintentos hechos) tras reintentar lo
+        temporal; los reintentos se suman a los intentos de la bitácora."""
         intento = 0
         while True:
             try:
-                return "enviado", None, canal.enviar(envio), False
+                return "enviado", None, canal.enviar(envio), False, intento
             except ServidorInalcanzable as exc:
                 with self._cerrojo:
                     self.resultado.inalcanzables.setdefault(canal.nombre, exc.motivo)
-                return "fallido", f"no enviado: {exc.motivo}", None, False
+                return "fallido", f"no enviado: {exc.motivo}", None, False, intento
             except ErrorCanal as exc:  # p. ej. una conexión extra cuyo login se rechaza
-                return "fallido", f"no enviado: {exc}", None, False
+                return "fallido", f"no enviado: {exc}", None, False, intento
             except ErrorEnvio as exc:
                 if exc.entregado_quizas:
-                    return "incierto", f"{exc.motivo} (puede que haya llegado)", None, False
-                if not exc.temporal:
-                    return "fallido", exc.motivo, None, True
-                if intento >= self.reintentos:
                     return (
-                        "fallido",
-                        f"{exc.motivo} (se reintentará en la próxima ejecución)",
+                        "incierto",
+                        f"{exc.motivo} (puede que haya llegado)",
                         None,
                         False,
+                        intento,
                     )
+                if not exc.temporal:
+                    return "fallido", exc.motivo, None, True, intento
+                if intento >= self.reintentos:
+                    detalle = f"{exc.motivo} (se reintentará en la próxima ejecución)"
+                    return "fallido", detalle, None, False, intento
                 time.sleep(self.espera * 2**intento)
                 intento += 1

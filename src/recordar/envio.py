@@ -14,6 +14,10 @@ from recordar.canales.base import Canal, Envio, ErrorEnvio, ServidorInalcanzable
 from recordar.errores import ErrorBitacora, ErrorCanal
 from recordar.plan import Mensaje, Plan
 
+# Lo que dice cada mensaje que no se intentó porque la bitácora dejó de poder escribirse (el
+# motivo completo va una vez, al final).
+NO_ENVIADO = "no enviado: se dejó de enviar porque la bitácora no se pudo escribir"
+
 
 @dataclass(slots=True)
 class Trabajo:
@@ -135,7 +139,7 @@ class Enviador:
     def _anotar_mensaje(self, m: Mensaje, estado: str, detalle: str) -> None:
         m.estado, m.detalle = estado, detalle
         self._contar(estado)
-        if estado != "enviado":
+        if estado not in ("enviado", "pendiente"):  # los pendientes se resumen en una línea
             self.avisar(f"{m.cliente} · {m.canal} · {m.ocurrencia.id}: {estado}: {detalle}")
 
     def _contar(self, estado: str) -> None:
@@ -207,7 +211,7 @@ class Enviador:
                     t = cola.get_nowait()
                 except queue.Empty:
                     break
-                t.anotar("pendiente", f"no enviado: {self.resultado.error_bitacora}")
+                t.anotar("pendiente", NO_ENVIADO)
 
     def _trabajar(self, canal: Canal, cola: queue.Queue[Trabajo]) -> None:
         # Cada resultado se confirma junto con la reclamación siguiente (una escritura
@@ -221,7 +225,7 @@ class Enviador:
             except queue.Empty:
                 break
             if self.resultado.error_bitacora is not None:
-                t.anotar("pendiente", f"no enviado: {self.resultado.error_bitacora}")
+                t.anotar("pendiente", NO_ENVIADO)
                 continue
             if canal.nombre in self.resultado.inalcanzables:
                 # El servidor dejó de responder a mitad: lo que queda, «fallido» en la bitácora
@@ -231,7 +235,7 @@ class Enviador:
                     self.bitacora.registrar_no_enviados([t.clave], detalle)
                 except Exception as exc:
                     self._dejar_de_enviar(exc)
-                    t.anotar("pendiente", f"no enviado: {self.resultado.error_bitacora}")
+                    t.anotar("pendiente", NO_ENVIADO)
                     continue
                 t.anotar("fallido", detalle)
                 continue
@@ -243,7 +247,7 @@ class Enviador:
                 self._dejar_de_enviar(exc)
                 self._sin_anotar(anterior)
                 anterior = None
-                t.anotar("pendiente", f"no enviado: {self.resultado.error_bitacora}")
+                t.anotar("pendiente", NO_ENVIADO)
                 continue
             if anterior is not None:
                 self._anotar_registro(*anterior)

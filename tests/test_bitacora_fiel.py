@@ -389,3 +389,31 @@ def test_otro_programa_que_pasa_el_wal_al_archivo_no_es_una_perdida(tmp_path):
     with Bitacora.abrir_escritura(ruta) as b:
         assert len(b.consultar(estados=("enviado",))) == 2
         assert b.marcar_inciertos() == 0
+
+
+def test_leer_mientras_se_escribe_en_el_mismo_proceso_no_suelta_los_cerrojos(tmp_path):
+    """Abrir y cerrar otro descriptor del archivo soltaría los cerrojos POSIX de SQLite: otro
+    programa que cerrara la base se creería el último y borraría el -wal que se está usando."""
+    from tests.test_bitacora import _plan
+
+    ruta = tmp_path / "b.sqlite"
+    plan = _plan()
+    cerrar_otro = (
+        "import sqlite3, sys\n"
+        "con = sqlite3.connect(sys.argv[1])\n"
+        "con.execute('SELECT COUNT(*) FROM envios').fetchone()\n"
+        "con.close()\n"
+    )
+    with Bitacora.abrir_escritura(ruta) as b:
+        b.preparar(plan.mensajes, HOY)
+        with Bitacora.abrir_lectura(ruta) as lectura:  # p. ej. una vista previa desde la biblioteca
+            lectura.historial()
+        with pytest.raises(ErrorBitacora, match="este mismo proceso"):
+            Bitacora.abrir_escritura(ruta)
+        b.reclamar(plan.mensajes[0].clave, HOY)
+        subprocess.run([sys.executable, "-c", cerrar_otro, str(ruta)], check=True)
+        assert Path(f"{ruta}-wal").exists()  # sigue siendo el -wal de esta bitácora
+        b.registrar(plan.mensajes[0].clave, "enviado", proveedor_id="id-1")
+    assert _consulta(ruta, "SELECT estado FROM envios WHERE proveedor_id = 'id-1'") == [
+        ("enviado",)
+    ]

@@ -16,6 +16,20 @@ PERMISO_ARCHIVO = 0o600
 PERMISO_CARPETA = 0o700
 
 
+# (dispositivo, inodo) de las bitácoras que este proceso tiene abiertas para escribir. Cerrar
+# cualquier otro descriptor del mismo archivo soltaría los cerrojos POSIX de SQLite sobre él:
+# mientras tanto, este proceso no lo vuelve a abrir por su cuenta.
+_ABIERTAS: set[tuple[int, int]] = set()
+
+
+def _inodo(ruta: Path) -> tuple[int, int] | None:
+    try:
+        datos = os.stat(ruta)
+    except OSError:
+        return None
+    return datos.st_dev, datos.st_ino
+
+
 def espera_bitacora() -> float:
     """Segundos que se espera a que otro programa suelte la bitácora antes de darla por ocupada."""
     try:
@@ -49,6 +63,8 @@ def revisar_existente(ruta: Path) -> bool:
     Un archivo vacío nunca se toma por una bitácora nueva: se vació o truncó, y empezar de cero
     volvería a enviar todo lo ya enviado.
     """
+    if _inodo(ruta) in _ABIERTAS:
+        return False  # este mismo proceso la tiene abierta: es una bitácora
     try:
         with open(ruta, "rb") as archivo:
             cabecera = archivo.read(len(CABECERA_SQLITE))
@@ -108,6 +124,9 @@ class Cerrojo:
 
     def __init__(self, archivo, senal: Path, previo: str) -> None:
         self._archivo = archivo
+        datos = os.fstat(archivo.fileno())
+        self._inodo = (datos.st_dev, datos.st_ino)
+        _ABIERTAS.add(self._inodo)
         self.senal = senal
         self.previo = previo  # lo que dejó la ejecución anterior
         self._descriptor: int | None = None
@@ -131,7 +150,9 @@ class Cerrojo:
         if self._descriptor is not None:
             os.close(self._descriptor)
             self._descriptor = None
-        self._archivo.close()
+        if not self._archivo.closed:
+            self._archivo.close()
+            _ABIERTAS.discard(self._inodo)
 
 
 def tomar_cerrojo(ruta: Path) -> Cerrojo:
@@ -140,6 +161,13 @@ def tomar_cerrojo(ruta: Path) -> Cerrojo:
     aunque el proceso muera con SIGKILL. El PID queda al lado, para decir quién la tiene."""
     import fcntl
 
+    senal = Path(os.path.realpath(ruta))
+    senal = senal.with_name(senal.name + ".cerrojo")
+    if _inodo(ruta) in _ABIERTAS:
+        raise ErrorBitacora(
+            f"{ruta}: otra ejecución de recordar (PID {os.getpid()}, este mismo proceso) está "
+            "usando esta bitácora; espera a que termine y vuelve a intentarlo"
+        )
     try:
         archivo = open(ruta, "rb")  # noqa: SIM115
     except OSError as exc:
@@ -147,8 +175,6 @@ def tomar_cerrojo(ruta: Path) -> Cerrojo:
             f"{ruta}: la bitácora no se puede abrir ({causa(exc)}); revisa sus permisos o indica "
             "otra con --bitacora"
         ) from None
-    senal = Path(os.path.realpath(ruta))
-    senal = senal.with_name(senal.name + ".cerrojo")
     try:
         previo = senal.read_text(encoding="ascii", errors="replace").strip()
     except OSError:
@@ -170,6 +196,8 @@ def en_uso(ruta: Path) -> bool:
     SQLite: cerrar otro descriptor del mismo archivo soltaría los cerrojos de SQLite."""
     import fcntl
 
+    if _inodo(ruta) in _ABIERTAS:
+        return True
     try:
         with open(ruta, "rb") as archivo:
             fcntl.flock(archivo.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)

@@ -165,8 +165,8 @@ def tomar_cerrojo(ruta: Path) -> Cerrojo:
     senal = senal.with_name(senal.name + ".cerrojo")
     if _inodo(ruta) in _ABIERTAS:
         raise ErrorBitacora(
-            f"{ruta}: otra ejecución de recordar (PID {os.getpid()}, este mismo proceso) está "
-            "usando esta bitácora; espera a que termine y vuelve a intentarlo"
+            f"{ruta}: otra ejecución de recordar (PID {os.getpid()}) está usando esta bitácora "
+            "en este mismo proceso; ciérrala antes de volver a abrirla"
         )
     try:
         archivo = open(ruta, "rb")  # noqa: SIM115

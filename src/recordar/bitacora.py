@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -10,108 +11,27 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from recordar.cartera import Factura
-from recordar.errores import ErrorBitacora, causa
-from recordar.plan import Historial, Mensaje, Tarea
+from recordar import bitacora_archivo as archivo
+from recordar.bitacora_esquema import MIGRACIONES, migrar, revisar_esquema
+from recordar.bitacora_pagos import (  # noqa: F401  (parte de la API de la bitácora)
+    MAX_DESAPARECIDAS,
+    PARTE_DESAPARECIDAS,
+    Pagos,
+    PagosDeLaBitacora,
+    demasiadas_desaparecidas,
+)
+from recordar.errores import ErrorBitacora
+from recordar.plan import Historial, Mensaje, Tarea, clave_de_contacto
 from recordar.segmentos import Comportamiento
 
 NOMBRE_ARCHIVO = "recordar-bitacora.sqlite"
 ESTADOS = ("pendiente", "enviando", "enviado", "fallido", "incierto")
 # Lo que la planificación da por enviado: no se vuelve a mandar solo.
 ESTADOS_HECHOS = ("enviado", "enviando", "incierto")
-
-
-# Migraciones numeradas: la posición + 1 es la versión (PRAGMA user_version). Solo se añaden al final.
-MIGRACIONES: list[str] = [
-    """
-        CREATE TABLE envios (
-            id INTEGER PRIMARY KEY,
-            clave TEXT NOT NULL UNIQUE,
-            facturas TEXT NOT NULL,
-            paso TEXT NOT NULL,
-            canal TEXT NOT NULL,
-            destinatario TEXT NOT NULL,
-            deudor TEXT NOT NULL,
-            cliente TEXT NOT NULL,
-            estado TEXT NOT NULL,
-            permanente INTEGER NOT NULL DEFAULT 0,
-            intentos INTEGER NOT NULL DEFAULT 0,
-            proveedor_id TEXT,
-            detalle TEXT,
-            asunto TEXT,
-            cuerpo TEXT,
-            html TEXT,
-            plantilla TEXT,
-            total TEXT,
-            moneda TEXT,
-            dias_vencido INTEGER,
-            fecha_plan TEXT NOT NULL,
-            creado TEXT NOT NULL,
-            actualizado TEXT NOT NULL,
-            enviado_en TEXT
-        );
-        CREATE TABLE envio_facturas (
-            envio_id INTEGER NOT NULL REFERENCES envios(id),
-            factura TEXT NOT NULL,
-            paso_propio TEXT
-        );
-        CREATE INDEX envio_facturas_factura ON envio_facturas(factura);
-        CREATE INDEX envios_estado ON envios(estado);
-        CREATE INDEX envios_deudor ON envios(deudor);
-        CREATE TABLE tareas (
-            id INTEGER PRIMARY KEY,
-            clave TEXT NOT NULL UNIQUE,
-            facturas TEXT NOT NULL,
-            paso TEXT NOT NULL,
-            deudor TEXT NOT NULL,
-            cliente TEXT NOT NULL,
-            descripcion TEXT NOT NULL,
-            fecha_plan TEXT NOT NULL,
-            creado TEXT NOT NULL
-        );
-        CREATE TABLE tarea_facturas (
-            tarea_id INTEGER NOT NULL REFERENCES tareas(id),
-            factura TEXT NOT NULL
-        );
-    """,
-    """
-        CREATE TABLE bajas (
-            contacto TEXT NOT NULL,
-            canal TEXT NOT NULL DEFAULT '*',
-            motivo TEXT,
-            creado TEXT NOT NULL,
-            PRIMARY KEY (contacto, canal)
-        );
-        CREATE TABLE facturas_vistas (
-            numero TEXT PRIMARY KEY,
-            deudor TEXT NOT NULL,
-            cliente TEXT NOT NULL,
-            monto TEXT NOT NULL,
-            vencimiento TEXT NOT NULL,
-            primera_vez TEXT NOT NULL,
-            ultima_vez TEXT NOT NULL
-        );
-        CREATE TABLE pagos (
-            numero TEXT PRIMARY KEY,
-            deudor TEXT NOT NULL,
-            cliente TEXT NOT NULL,
-            monto TEXT NOT NULL,
-            vencimiento TEXT NOT NULL,
-            fecha TEXT NOT NULL,
-            dias_tarde INTEGER NOT NULL,
-            ultimo_aviso TEXT,
-            fecha_ultimo_aviso TEXT,
-            dias_tras_aviso INTEGER
-        );
-    """,
-    # Tareas cerradas a mano (`recordar tareas hecha ID`): las demás siguen abiertas.
-    """
-        CREATE TABLE tareas_cerradas (
-            tarea_id INTEGER PRIMARY KEY REFERENCES tareas(id),
-            cerrada TEXT NOT NULL
-        );
-    """,
-]
+DETALLE_INTERRUMPIDA = "la ejecución se interrumpió durante el envío; no se sabe si llegó"
+# Cada tantas transacciones (y tras preparar el lote, y al cerrar) lo anotado pasa del -wal al
+# archivo principal: si alguien borra el -wal tras un corte, se pierde como mucho esto.
+ESCRITURAS_POR_PUNTO = 64
 
 
 def ruta_predeterminada(carpeta_politica: Path | None) -> Path:
@@ -155,7 +75,7 @@ def _ahora() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-class Bitacora:
+class Bitacora(PagosDeLaBitacora):
     """Acceso a la bitácora. `abrir_escritura` toma el cerrojo; `abrir_lectura` no escribe nada."""
 
     def __init__(self, ruta: Path, con: sqlite3.Connection | None, cerrojo=None) -> None:
@@ -163,57 +83,85 @@ class Bitacora:
         self._con = con
         self._cerrojo_archivo = cerrojo
         self._hilo = threading.Lock()
+        self._escrituras = 0
+        self._identidad, self._anotaciones = "", 0
         self.solo_lectura = cerrojo is None
+        # Leída sin que ninguna ejecución la tenga: lo que quedó «enviando» es de una que murió
+        # (o que dejó de poder anotar) y se muestra como lo dejará la próxima: «incierto».
+        self._sin_ejecucion = False
 
     # --- apertura ------------------------------------------------------------------------
 
     @classmethod
     def abrir_escritura(cls, ruta: str | Path) -> Bitacora:
         ruta = Path(ruta)
+        archivo.crear_carpeta(ruta.parent, ruta)
+        if archivo.revisar_existente(ruta):
+            archivo.crear_nueva(ruta, migrar)
+        cerrojo = archivo.tomar_cerrojo(ruta)
+        con = None
         try:
-            ruta.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ErrorBitacora(
-                f"{ruta}: no se pudo crear la carpeta de la bitácora ({causa(exc)})"
-            ) from None
-        cerrojo = _tomar_cerrojo(ruta)
-        try:
-            con = sqlite3.connect(ruta, isolation_level=None, check_same_thread=False, timeout=30)
+            # Por su ruta real: el -wal se llama como ella, llegue uno por donde llegue.
+            con = sqlite3.connect(os.path.realpath(ruta), isolation_level=None, check_same_thread=False,
+                                  timeout=archivo.espera_bitacora())  # fmt: skip
+            revisar_esquema(ruta, con)  # antes de cambiar nada en un archivo que no es nuestro
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=FULL")
             con.execute("PRAGMA foreign_keys=ON")
-            _migrar(con)
-        except sqlite3.DatabaseError as exc:
+            migrar(con, ruta)
+            identidad, anotaciones = con.execute(
+                "SELECT identidad, anotaciones FROM contador"
+            ).fetchone()
+            _revisar_anotaciones(ruta, cerrojo, identidad, anotaciones)
+            cerrojo.escribir(f"{os.getpid()} {identidad} {anotaciones}")
+            archivo.restringir_permisos(ruta)
+        except (sqlite3.Error, ErrorBitacora) as exc:
+            if con is not None:
+                con.close()
             cerrojo.close()
-            raise ErrorBitacora(
-                f"{ruta}: la bitácora no es una base SQLite válida ({exc}); indica otra con --bitacora"
-            ) from None
-        return cls(ruta, con, cerrojo)
+            if isinstance(exc, ErrorBitacora):
+                raise
+            raise ErrorBitacora(archivo.mensaje_sqlite(ruta, exc)) from None
+        bitacora = cls(ruta, con, cerrojo)
+        bitacora._identidad, bitacora._anotaciones = identidad, anotaciones
+        return bitacora
 
     @classmethod
     def abrir_lectura(cls, ruta: str | Path) -> Bitacora:
         """Para simulacros e historial: si no existe, se comporta como vacía y no la crea."""
         ruta = Path(ruta)
-        if not ruta.exists():
+        if archivo.revisar_existente(ruta):
             return cls(ruta, None)
+        sin_ejecucion = not archivo.en_uso(ruta)  # antes de conectar (ver en_uso)
         try:
-            con = sqlite3.connect(
-                f"{ruta.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
-            )
+            con = _conectar_lectura(ruta)
+            revisar_esquema(ruta, con)
             version = con.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            raise ErrorBitacora(f"{ruta}: la bitácora no se puede leer ({exc})") from None
+        except sqlite3.Error as exc:
+            raise ErrorBitacora(archivo.mensaje_sqlite(ruta, exc)) from None
         if version > len(MIGRACIONES):
             raise ErrorBitacora(
                 f"{ruta}: la bitácora es de una versión más nueva de recordar; actualízalo"
             )
         if version < len(MIGRACIONES):
-            con.close()  # aún no migrada: una ejecución real la pondrá al día
-            return cls(ruta, None) if version == 0 else cls(ruta, _migrada_en_memoria(ruta))
-        return cls(ruta, con)
+            # Aún no migrada: una ejecución real la pondrá al día; aquí, una copia en memoria.
+            try:
+                memoria = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+                con.backup(memoria)
+                migrar(memoria)
+            except sqlite3.Error as exc:
+                raise ErrorBitacora(archivo.mensaje_sqlite(ruta, exc)) from None
+            finally:
+                con.close()
+            con = memoria
+        bitacora = cls(ruta, con)
+        bitacora._sin_ejecucion = sin_ejecucion
+        return bitacora
 
     def cerrar(self) -> None:
         if self._con is not None:
+            if not self.solo_lectura:
+                self.asegurar()
             self._con.close()
             self._con = None
         if self._cerrojo_archivo is not None:
@@ -229,6 +177,10 @@ class Bitacora:
     # --- lo que lee la planificación -------------------------------------------------------
 
     def historial(self) -> Historial:
+        with self._leyendo():
+            return self._historial()
+
+    def _historial(self) -> Historial:
         historial = Historial()
         if self._con is None:
             return historial
@@ -253,7 +205,8 @@ class Bitacora:
         ):
             historial.envios.setdefault(deudor, []).append((date.fromisoformat(fecha), canal))
         historial.bajas = {
-            (c, canal) for c, canal in self._con.execute("SELECT contacto, canal FROM bajas")
+            (clave_de_contacto(c), canal)
+            for c, canal in self._con.execute("SELECT contacto, canal FROM bajas")
         }
         for deudor, pagos, tras, tarde in self._con.execute(
             "SELECT deudor, COUNT(*), AVG(dias_tras_aviso), AVG(dias_tarde) FROM pagos GROUP BY deudor"
@@ -267,66 +220,18 @@ class Bitacora:
         with self._transaccion():
             cur = self._con.execute(
                 "INSERT OR REPLACE INTO bajas (contacto, canal, motivo, creado) VALUES (?, ?, ?, ?)",
-                (contacto.lower(), canal, motivo, _ahora()),
+                (clave_de_contacto(contacto), canal, motivo, _ahora()),
             )
         return cur.rowcount == 1
-
-    def detectar_pagos(
-        self,
-        abiertas: list[Factura],
-        cerradas: set[str],
-        hoy: date,
-        dudosas: set[str] = frozenset(),
-    ) -> list[dict]:
-        """Facturas que estaban abiertas en la hoja anterior y ahora están pagadas o ya no están.
-
-        Registra cada pago (fecha, días de atraso, qué aviso lo precedió) y recuerda las abiertas.
-        """
-        hoy_txt = hoy.isoformat()
-        numeros_abiertos = {f.numero for f in abiertas}
-        nuevos = []
-        with self._transaccion():
-            vistas = self._con.execute(
-                "SELECT numero, deudor, cliente, monto, vencimiento FROM facturas_vistas"
-            ).fetchall()
-            for numero, deudor, cliente, monto, vencimiento in vistas:
-                if numero in numeros_abiertos or numero in dudosas:
-                    continue
-                venc = date.fromisoformat(vencimiento)
-                aviso = self._ultimo_aviso(numero)
-                tras = (hoy - date.fromisoformat(aviso[1])).days if aviso else None
-                self._con.execute(
-                    "INSERT OR IGNORE INTO pagos (numero, deudor, cliente, monto, vencimiento, fecha, "
-                    "dias_tarde, ultimo_aviso, fecha_ultimo_aviso, dias_tras_aviso) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (numero, deudor, cliente, monto, vencimiento, hoy_txt, max((hoy - venc).days, 0),
-                     aviso[0] if aviso else None, aviso[1] if aviso else None, tras),
-                )  # fmt: skip
-                self._con.execute("DELETE FROM facturas_vistas WHERE numero = ?", (numero,))
-                nuevos.append({"factura": numero, "cliente": cliente, "dias_tarde": max((hoy - venc).days, 0),
-                               "ultimo_aviso": aviso[0] if aviso else None,
-                               "pagada_en_hoja": numero in cerradas})  # fmt: skip
-            self._con.executemany(
-                "INSERT INTO facturas_vistas (numero, deudor, cliente, monto, vencimiento, primera_vez, "
-                "ultima_vez) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(numero) DO UPDATE SET "
-                "monto = excluded.monto, vencimiento = excluded.vencimiento, ultima_vez = excluded.ultima_vez",
-                [(f.numero, f.deudor, f.cliente, str(f.monto), f.vencimiento.isoformat(), hoy_txt, hoy_txt)
-                 for f in abiertas],
-            )  # fmt: skip
-        return nuevos
-
-    def _ultimo_aviso(self, numero: str) -> tuple[str, str] | None:
-        fila = self._con.execute(
-            "SELECT e.paso, e.fecha_plan FROM envios e JOIN envio_facturas ef ON ef.envio_id = e.id "
-            "WHERE ef.factura = ? AND e.estado = 'enviado' ORDER BY e.fecha_plan DESC, e.id DESC LIMIT 1",
-            (numero,),
-        ).fetchone()
-        return (fila[0], fila[1]) if fila else None
 
     def estados(self, claves: list[str]) -> dict[str, tuple[str, bool, str | None]]:
         """clave → (estado, permanente, detalle) de las claves que ya están en la bitácora."""
         if self._con is None or not claves:
             return {}
+        with self._leyendo():
+            return self._estados(claves)
+
+    def _estados(self, claves: list[str]) -> dict[str, tuple[str, bool, str | None]]:
         resultado = {}
         for i in range(0, len(claves), 500):
             trozo = claves[i : i + 500]
@@ -344,10 +249,9 @@ class Bitacora:
         """Lo que quedó «enviando» de una ejecución interrumpida pasa a «incierto»."""
         with self._transaccion():
             cur = self._con.execute(
-                "UPDATE envios SET estado = 'incierto', actualizado = ?, "
-                "detalle = 'la ejecución se interrumpió durante el envío; no se sabe si llegó' "
+                "UPDATE envios SET estado = 'incierto', actualizado = ?, detalle = ? "
                 "WHERE estado = 'enviando'",
-                (_ahora(),),
+                (_ahora(), DETALLE_INTERRUMPIDA),
             )
         return cur.rowcount
 
@@ -378,6 +282,7 @@ class Bitacora:
                             for linea in m.lineas
                         ],  # fmt: skip
                     )
+        self.asegurar()
 
     def reclamar(self, clave: str, fecha: date, reintentar_inciertos: bool = False,
                  anterior: tuple[str, str, str | None] | None = None) -> bool:  # fmt: skip
@@ -399,18 +304,32 @@ class Bitacora:
         return cur.rowcount == 1
 
     def registrar(self, clave: str, estado: str, detalle: str | None = None,
-                  proveedor_id: str | None = None, permanente: bool = False) -> None:  # fmt: skip
+                  proveedor_id: str | None = None, permanente: bool = False,
+                  reintentos: int = 0) -> None:  # fmt: skip
         with self._transaccion():
-            self._registrar(clave, estado, detalle, proveedor_id, permanente)
+            self._registrar(clave, estado, detalle, proveedor_id, permanente, reintentos)
 
-    def _registrar(self, clave, estado, detalle=None, proveedor_id=None, permanente=False) -> None:
+    def _registrar(self, clave, estado, detalle=None, proveedor_id=None, permanente=False,
+                   reintentos=0) -> None:  # fmt: skip
+        """El resultado de un envío ya reclamado; `reintentos` (los temporales de esta misma
+        ejecución) se suman al intento que contó la reclamación."""
         assert estado in ESTADOS
         ahora = _ahora()
         self._con.execute(
             "UPDATE envios SET estado = ?, detalle = ?, proveedor_id = COALESCE(?, proveedor_id), "
-            "permanente = ?, actualizado = ?, enviado_en = CASE WHEN ? = 'enviado' THEN ? ELSE enviado_en END "
-            "WHERE clave = ?",
-            (estado, detalle, proveedor_id, int(permanente), ahora, estado, ahora, clave),
+            "permanente = ?, actualizado = ?, intentos = intentos + ?, "
+            "enviado_en = CASE WHEN ? = 'enviado' THEN ? ELSE enviado_en END WHERE clave = ?",
+            (
+                estado,
+                detalle,
+                proveedor_id,
+                int(permanente),
+                ahora,
+                reintentos,
+                estado,
+                ahora,
+                clave,
+            ),
         )
 
     def registrar_tareas(self, tareas: list[Tarea], fecha: date) -> None:
@@ -433,6 +352,30 @@ class Bitacora:
     def _transaccion(self):
         return _Transaccion(self)
 
+    def asegurar(self, modo: str = "TRUNCATE") -> None:
+        """Pasa lo anotado del -wal al archivo principal (checkpoint): si alguien borra el -wal
+        tras un corte, solo se pierde lo anotado desde aquí. TRUNCATE además lo vacía y espera
+        a que otro lector suelte; PASSIVE (el de cada lote durante el envío) no espera a nadie."""
+        with self._hilo, contextlib.suppress(sqlite3.Error):
+            self._con.execute(f"PRAGMA wal_checkpoint({modo})")
+
+    @contextlib.contextmanager
+    def _leyendo(self):
+        """Un fallo de SQLite al leer (páginas dañadas, bloqueo) sale como ErrorBitacora."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise ErrorBitacora(archivo.mensaje_sqlite(self.ruta, exc)) from None
+
+    def registrar_no_enviados(self, claves: list[str], detalle: str) -> None:
+        """«fallido» con su motivo y un intento más: lo que no salió porque el canal no respondió."""
+        with self._transaccion():
+            self._con.executemany(
+                "UPDATE envios SET estado = 'fallido', detalle = ?, intentos = intentos + 1, "
+                "actualizado = ? WHERE clave = ? AND estado IN ('pendiente', 'fallido')",
+                [(detalle, _ahora(), clave) for clave in claves],
+            )
+
     # --- consultas --------------------------------------------------------------------------
 
     def consultar(self, cliente: str | None = None, factura: str | None = None,
@@ -450,16 +393,26 @@ class Bitacora:
             condiciones.append("fecha_plan >= ?")
             parametros.append(desde.isoformat())
         if estados:
+            if self._sin_ejecucion and "incierto" in estados:
+                estados = (*estados, "enviando")
             condiciones.append(f"estado IN ({','.join('?' * len(estados))})")
             parametros += list(estados)
         donde = f"WHERE {' AND '.join(condiciones)}" if condiciones else ""
-        filas = self._con.execute(
-            "SELECT id, clave, facturas, paso, canal, destinatario, cliente, estado, permanente, "
-            "intentos, proveedor_id, detalle, asunto, cuerpo, html, plantilla, fecha_plan, actualizado, "
-            f"enviado_en FROM envios {donde} ORDER BY fecha_plan, id",
-            parametros,
-        ).fetchall()
-        return [Registro(f[0], f[1], json.loads(f[2]), *f[3:8], bool(f[8]), *f[9:]) for f in filas]
+        with self._leyendo():
+            filas = self._con.execute(
+                "SELECT id, clave, facturas, paso, canal, destinatario, cliente, estado, permanente, "
+                "intentos, proveedor_id, detalle, asunto, cuerpo, html, plantilla, fecha_plan, "
+                f"actualizado, enviado_en FROM envios {donde} ORDER BY fecha_plan, id",
+                parametros,
+            ).fetchall()
+        registros = [
+            Registro(f[0], f[1], json.loads(f[2]), *f[3:8], bool(f[8]), *f[9:]) for f in filas
+        ]
+        if self._sin_ejecucion:
+            for r in registros:
+                if r.estado == "enviando":
+                    r.estado, r.detalle = "incierto", DETALLE_INTERRUMPIDA
+        return registros
 
     # --- tareas y bajas ---------------------------------------------------------------------
 
@@ -507,12 +460,14 @@ class Bitacora:
 
     def quitar_baja(self, contacto: str, canal: str | None = None) -> int:
         """Deshace la baja de un contacto (en un canal o en todos); cuántas se quitaron."""
+        # La forma normalizada (IDNA) y la de bitácoras anteriores (solo en minúsculas).
+        formas = (clave_de_contacto(contacto), contacto.lower())
         with self._transaccion():
             if canal is None:
-                cur = self._con.execute("DELETE FROM bajas WHERE contacto = ?", (contacto.lower(),))
+                cur = self._con.execute("DELETE FROM bajas WHERE contacto IN (?, ?)", formas)
             else:
                 cur = self._con.execute(
-                    "DELETE FROM bajas WHERE contacto = ? AND canal = ?", (contacto.lower(), canal)
+                    "DELETE FROM bajas WHERE contacto IN (?, ?) AND canal = ?", (*formas, canal)
                 )
         return cur.rowcount
 
@@ -520,7 +475,8 @@ class Bitacora:
         if self._con is None:
             return False
         fila = self._con.execute(
-            "SELECT 1 FROM bajas WHERE contacto = ? AND canal = ?", (contacto.lower(), canal)
+            "SELECT 1 FROM bajas WHERE contacto IN (?, ?) AND canal = ?",
+            (clave_de_contacto(contacto), contacto.lower(), canal),
         ).fetchone()
         return fila is not None
 
@@ -549,59 +505,66 @@ class _Transaccion:
         if self.b._con is None or self.b.solo_lectura:
             raise ErrorBitacora(f"{self.b.ruta}: la bitácora está abierta solo para lectura")
         self.b._hilo.acquire()
-        self.b._con.execute("BEGIN IMMEDIATE")
+        try:
+            self.b._con.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            self.b._hilo.release()
+            raise ErrorBitacora(archivo.mensaje_sqlite(self.b.ruta, exc)) from None
         return self
 
-    def __exit__(self, tipo, *_):
+    def __exit__(self, tipo, valor, _traza):
+        # Un fallo de SQLite (disco lleno, bitácora bloqueada, dañada) sale como ErrorBitacora.
+        asegurar = False
         try:
-            self.b._con.execute("ROLLBACK" if tipo else "COMMIT")
+            if tipo is None:
+                try:
+                    self.b._con.execute("UPDATE contador SET anotaciones = anotaciones + 1")
+                    self.b._con.execute("COMMIT")
+                except sqlite3.Error as exc:
+                    with contextlib.suppress(sqlite3.Error):
+                        self.b._con.execute("ROLLBACK")
+                    raise ErrorBitacora(archivo.mensaje_sqlite(self.b.ruta, exc)) from None
+                self.b._escrituras += 1
+                self.b._anotaciones += 1
+                self.b._cerrojo_archivo.escribir(
+                    f"{os.getpid()} {self.b._identidad} {self.b._anotaciones}"
+                )
+                asegurar = self.b._escrituras % ESCRITURAS_POR_PUNTO == 0
+                return False
+            with contextlib.suppress(sqlite3.Error):
+                self.b._con.execute("ROLLBACK")
+            if isinstance(valor, sqlite3.Error):
+                raise ErrorBitacora(archivo.mensaje_sqlite(self.b.ruta, valor)) from None
+            return False
         finally:
             self.b._hilo.release()
+            if asegurar:
+                self.b.asegurar("PASSIVE")
 
 
-def _migrar(con: sqlite3.Connection) -> None:
-    version = con.execute("PRAGMA user_version").fetchone()[0]
-    if version > len(MIGRACIONES):
-        raise ErrorBitacora("la bitácora es de una versión más nueva de recordar; actualízalo")
-    for numero in range(version, len(MIGRACIONES)):
-        # executescript confirma lo pendiente antes de empezar: la transacción va dentro del guion.
-        try:
-            con.executescript(
-                f"BEGIN IMMEDIATE;\n{MIGRACIONES[numero]};\nPRAGMA user_version = {numero + 1};\nCOMMIT;"
-            )
-        except sqlite3.Error:
-            if con.in_transaction:
-                con.execute("ROLLBACK")
-            raise
-
-
-def _migrada_en_memoria(ruta: Path) -> sqlite3.Connection:
-    """Copia en memoria migrada, para leer una bitácora vieja sin modificarla."""
-    origen = sqlite3.connect(f"{ruta.resolve().as_uri()}?mode=ro", uri=True)
-    memoria = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-    origen.backup(memoria)
-    origen.close()
-    _migrar(memoria)
-    return memoria
-
-
-def _tomar_cerrojo(ruta: Path):
-    """Cerrojo de archivo: lo libera el sistema aunque el proceso muera con SIGKILL."""
-    import fcntl
-
-    archivo = open(ruta.with_name(ruta.name + ".cerrojo"), "a+", encoding="utf-8")  # noqa: SIM115
+def _conectar_lectura(ruta: Path) -> sqlite3.Connection:
+    """Solo lectura. En un disco o carpeta de solo lectura SQLite no puede crear el -shm del modo
+    WAL: ahí nadie puede estar escribiendo, así que se lee el archivo como inmutable."""
+    uri = ruta.resolve().as_uri()
     try:
-        fcntl.flock(archivo.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        archivo.seek(0)
-        pid = archivo.read().strip() or "?"
-        archivo.close()
+        con = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+        con.execute("PRAGMA user_version").fetchone()
+        return con
+    except sqlite3.OperationalError:
+        if os.access(ruta.parent, os.W_OK) and os.access(ruta, os.W_OK):
+            raise
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+
+
+def _revisar_anotaciones(ruta: Path, cerrojo, identidad: str, anotaciones: int) -> None:
+    """Si la ejecución anterior llegó a más anotaciones de las que hay, se perdieron las últimas
+    (su -wal se borró tras un corte) o es una copia anterior: se rechaza, o se reenviaría."""
+    previas = cerrojo.anotaciones_previas(identidad)
+    if previas is not None and previas > anotaciones:
         raise ErrorBitacora(
-            f"{ruta}: otra ejecución de recordar (PID {pid}) está usando esta bitácora; "
-            "espera a que termine y vuelve a intentarlo"
-        ) from None
-    archivo.seek(0)
-    archivo.truncate()
-    archivo.write(str(os.getpid()))
-    archivo.flush()
-    return archivo
+            f"{ruta}: a la bitácora le faltan anotaciones (tiene {anotaciones} y la ejecución "
+            f"anterior llegó a {previas}): se perdió su archivo {ruta.name}-wal tras un corte o "
+            "es una copia anterior, y lo enviado desde entonces volvería a salir; devuelve el "
+            f"-wal junto a ella o, si restauraste una copia a propósito, borra {cerrojo.senal} "
+            "y vuelve a ejecutar"
+        )

@@ -398,16 +398,25 @@ def enviar(
             help="Reenvía los mensajes «inciertos» de ejecuciones interrumpidas.",
         ),
     ] = False,
+    confirmar_pagos: Annotated[
+        bool,
+        typer.Option(
+            "--confirmar-pagos",
+            help="Da por pagadas las facturas que desaparecieron de la hoja aunque sean muchas.",
+        ),
+    ] = False,
 ) -> None:
     """Planifica los recordatorios de hoy y los envía (o, con --simulacro, los muestra)."""
     _ejecutar(
-        _enviar, cartera, simulacro, politica, hoja, hoy, salida, bitacora, reintentar_inciertos
-    )
+        _enviar, cartera, simulacro, politica, hoja, hoy, salida, bitacora, reintentar_inciertos,
+        confirmar_pagos,
+    )  # fmt: skip
 
 
 def _enviar(
-    cartera_ruta, simulacro, politica_ruta, hoja, hoy, salida, bitacora_ruta, reintentar
-) -> None:
+    cartera_ruta, simulacro, politica_ruta, hoja, hoy, salida, bitacora_ruta, reintentar,
+    confirmar_pagos=False,
+) -> None:  # fmt: skip
     from recordar.bitacora import Bitacora
     from recordar.informe import (
         a_dict,
@@ -438,6 +447,7 @@ def _enviar(
             historial = b.historial()
             abiertas = b.tareas_abiertas()
         cartera = _cargar(cartera_ruta, politica, hoja)
+        _exigir_filas(cartera)
         # En un simulacro el registro JSON de cada mensaje ya es definitivo: se codifica al
         # generarlo, repartido entre los procesos del render. Sin informe completo (csv, xlsx,
         # html), del texto solo hace falta el de la vista previa.
@@ -476,14 +486,27 @@ def _enviar(
             _consola().print(f"Informe escrito en {salida}")
         return
     codigo = _enviar_de_verdad(
-        cartera_ruta, politica, hoja, (fecha, ahora), salida, ruta_bitacora, reintentar
-    )
+        cartera_ruta, politica, hoja, (fecha, ahora), salida, ruta_bitacora, reintentar,
+        confirmar_pagos,
+    )  # fmt: skip
     if codigo:
         raise typer.Exit(codigo)
 
 
+def _exigir_filas(cartera) -> None:
+    """Una hoja sin filas de datos no es «nadie debe nada»: es la hoja equivocada o vacía."""
+    from recordar.errores import ErrorCartera
+
+    if cartera.filas == 0:
+        hoja = f" (hoja «{cartera.hoja}»)" if cartera.hoja else ""
+        raise ErrorCartera(
+            f"{cartera.ruta}{hoja}: la hoja no tiene filas de datos, solo la cabecera; revisa que "
+            "sea la cartera correcta (o la hoja, con --hoja): no se envía ni se registra nada"
+        )
+
+
 def _enviar_de_verdad(
-    cartera_ruta, politica, hoja, momento, salida, ruta_bitacora, reintentar
+    cartera_ruta, politica, hoja, momento, salida, ruta_bitacora, reintentar, confirmar=False
 ) -> int:
     from recordar.bitacora import Bitacora
     from recordar.canales import configurar_canales
@@ -500,13 +523,16 @@ def _enviar_de_verdad(
         politica.canales, politica.carpeta, str(politica.empresa.get("contacto") or "")
     )
     cartera = _cargar(cartera_ruta, politica, hoja)
+    _exigir_filas(cartera)
     consola, errores = _consola(), _consola(error=True)
     with Bitacora.abrir_escritura(ruta_bitacora) as b:
         # Lo que quedó «enviando» de una ejecución muerta cuenta como hecho al planificar.
         fecha, ahora = momento
         inciertos_nuevos = b.marcar_inciertos()
         cerradas = {o.factura for o in cartera.omitidas}
-        pagos = b.detectar_pagos(cartera.facturas, cerradas, fecha, cartera.numeros_rechazados)
+        pagos = b.detectar_pagos(
+            cartera.facturas, cerradas, fecha, cartera.numeros_rechazados, confirmar
+        )
         plan, _ = _planificar(politica, cartera, fecha, b.historial(), frozenset(rutas), ahora)
         _HASTA_EL_FINAL.append((cartera, plan))
         espera = float(os.environ.get("RECORDAR_ESPERA_REINTENTO", "1"))
@@ -527,16 +553,19 @@ def _enviar_de_verdad(
     _avisar(consola, notas_de_politica(politica) + notas_de_plan(politica, cartera, plan, cuentas,
                                                                    abiertas))  # fmt: skip
     mostrar_envio(consola, resultado, ruta_bitacora)
-    if pagos:
-        consola.print(
-            f"Pagos detectados desde la hoja anterior: {len(pagos)} (registrados en la bitácora)"
-        )
+    _mostrar_pagos(consola, errores, pagos, cartera_ruta)
     for canal, motivo in resultado.inalcanzables.items():
         errores.print(f"error: {canal}: {motivo}; no se envió nada más por ese canal", markup=False)
+    if resultado.error_bitacora:
+        errores.print(
+            f"error: {resultado.error_bitacora}; se dejó de enviar: "
+            f"{resultado.no_enviados} sin enviar quedan pendientes para la próxima ejecución",
+            markup=False,
+        )
     if salida is not None:
         datos = a_dict(cartera, plan, simulacro=False)
         datos["inciertos"] = [registro_a_dict(r, completo=True) for r in resultado.sin_resolver]
-        datos["pagos_detectados"] = pagos
+        datos["pagos_detectados"] = pagos.detectados
         datos.update(datos_de_ejecucion(politica, cartera, plan, cuentas, abiertas))
         datos["reintentados"] = [
             dict(registro_a_dict(r, completo=True), estado=estado, detalle=detalle)
@@ -551,6 +580,24 @@ def _avisar(consola, notas: list[str]) -> None:
     """Avisos de la ejecución (valores de ejemplo, deudores sin canal, SMS…), uno por línea."""
     for nota in notas:
         consola.print(nota, markup=False, style="yellow" if nota.startswith("AVISO") else None)
+
+
+def _mostrar_pagos(consola, errores, pagos, cartera_ruta) -> None:
+    from recordar.bitacora import MAX_DESAPARECIDAS, PARTE_DESAPARECIDAS
+
+    if pagos.detectados:
+        consola.print(
+            f"Pagos detectados desde la hoja anterior: {len(pagos.detectados)} (registrados en "
+            "la bitácora; los deducidos porque la factura ya no está se ven con «recordar pagos»)"
+        )
+    if pagos.retenidos:
+        errores.print(
+            f"aviso: {cartera_ruta}: {pagos.desaparecidas} de las {pagos.previas} facturas "
+            f"abiertas de la hoja anterior ya no están (más de {MAX_DESAPARECIDAS} y del "
+            f"{PARTE_DESAPARECIDAS:.0%}): no se registró ninguna como pagada; si de verdad se "
+            "pagaron, vuelve a ejecutar con --confirmar-pagos",
+            markup=False,
+        )
 
 
 def _revisar_salida(salida: Path, cartera: Path) -> None:
@@ -924,6 +971,63 @@ def _baja(contacto, canal, motivo, politica_ruta, bitacora_ruta) -> None:
     _consola().print(
         f"Baja registrada: {validos[0]} no recibirá más recordatorios {donde} (bitácora: {ruta})."
     )
+
+
+@app.command(options_metavar="[OPCIONES]")
+def pagos(
+    deshacer: Annotated[
+        str | None,
+        typer.Option(
+            "--deshacer",
+            metavar="AAAA-MM-DD",
+            help="Vuelve a abrir las facturas dadas por pagadas ese día porque desaparecieron.",
+        ),
+    ] = None,
+    politica: OpcionPolitica = None,
+    bitacora: OpcionBitacora = None,
+) -> None:
+    """Lista por fecha los pagos deducidos porque la factura desapareció de la hoja (y los deshace)."""
+    _ejecutar(_pagos, deshacer, politica, bitacora)
+
+
+def _pagos(deshacer, politica_ruta, bitacora_ruta) -> None:
+    from itertools import groupby
+
+    from recordar.bitacora import Bitacora
+    from recordar.politica import cargar_politica
+    from recordar.valores import cantidad
+
+    politica = cargar_politica(politica_ruta)
+    ruta = _ruta_bitacora(bitacora_ruta, politica)
+    consola = _consola()
+    if deshacer is not None:
+        fecha = _fecha(deshacer, "--deshacer")
+        with Bitacora.abrir_escritura(ruta) as b:
+            numeros = b.deshacer_pagos(fecha)
+        if not numeros:
+            raise RecordarError(
+                f"{ruta}: no hay pagos deducidos por desaparición el {fecha.isoformat()}; "
+                "«recordar pagos» lista las fechas que los tienen"
+            )
+        consola.print(
+            f"Reabiertas: {cantidad(len(numeros), 'factura')} dadas por pagadas el {fecha.isoformat()}: "
+            f"{', '.join(numeros)}; si siguen en la hoja, se vuelven a cobrar (bitácora: {ruta})."
+        )
+        return
+    with Bitacora.abrir_lectura(ruta) as b:
+        filas = b.pagos_por_desaparicion()
+    if not filas:
+        consola.print(f"Sin pagos deducidos por desaparición de la hoja (bitácora: {ruta}).")
+        return
+    for fecha, grupo in groupby(filas, key=lambda fila: fila[0]):
+        grupo = list(grupo)
+        consola.print(
+            f"{fecha}: {cantidad(len(grupo), 'factura')} dada(s) por pagada(s) porque ya no "
+            "estaba(n) en la hoja"
+        )
+        for _, numero, cliente, monto in grupo:
+            consola.print(f"  {numero}  {cliente}  {monto}")
+    consola.print("Para volver a abrir las de un día: recordar pagos --deshacer AAAA-MM-DD")
 
 
 @app.command(options_metavar="[OPCIONES]")

@@ -11,8 +11,12 @@ from datetime import date
 
 from recordar.bitacora import Bitacora, Registro
 from recordar.canales.base import Canal, Envio, ErrorEnvio, ServidorInalcanzable
-from recordar.errores import ErrorCanal
+from recordar.errores import ErrorBitacora, ErrorCanal
 from recordar.plan import Mensaje, Plan
+
+# Lo que dice cada mensaje que no se intentó porque la bitácora dejó de poder escribirse (el
+# motivo completo va una vez, al final).
+NO_ENVIADO = "no enviado: se dejó de enviar porque la bitácora no se pudo escribir"
 
 
 @dataclass(slots=True)
@@ -35,10 +39,15 @@ class Resultado:
     )  # inciertos que siguen en la bitácora
     inalcanzables: dict[str, str] = field(default_factory=dict)  # canal → motivo
     reintentados: list[tuple[Registro, str, str]] = field(default_factory=list)
+    no_enviados: int = 0  # no se intentaron: la bitácora dejó de poder escribirse
+    error_bitacora: str | None = None  # por qué se dejó de enviar (una frase)
 
     @property
     def con_problemas(self) -> bool:
-        return bool(self.fallidos or self.inciertos or self.inalcanzables or self.sin_resolver)
+        return bool(
+            self.fallidos or self.inciertos or self.inalcanzables or self.sin_resolver
+            or self.no_enviados or self.error_bitacora
+        )  # fmt: skip
 
 
 def envio_de(m: Mensaje) -> Envio:
@@ -104,7 +113,10 @@ class Enviador:
         if self.reintentar_inciertos:
             self._sumar_inciertos_viejos(trabajos, {m.clave for m in plan.mensajes})
         self._ejecutar(trabajos)
-        r.sin_resolver = self.bitacora.consultar(estados=("incierto",))
+        try:
+            r.sin_resolver = self.bitacora.consultar(estados=("incierto",))
+        except ErrorBitacora as exc:
+            self._dejar_de_enviar(exc)
         return r
 
     def _sumar_inciertos_viejos(self, trabajos, claves_de_hoy: set[str]) -> None:
@@ -127,7 +139,7 @@ class Enviador:
     def _anotar_mensaje(self, m: Mensaje, estado: str, detalle: str) -> None:
         m.estado, m.detalle = estado, detalle
         self._contar(estado)
-        if estado != "enviado":
+        if estado not in ("enviado", "pendiente"):  # los pendientes se resumen en una línea
             self.avisar(f"{m.cliente} · {m.canal} · {m.ocurrencia.id}: {estado}: {detalle}")
 
     def _contar(self, estado: str) -> None:
@@ -136,6 +148,8 @@ class Enviador:
                 self.resultado.enviados += 1
             elif estado == "incierto":
                 self.resultado.inciertos += 1
+            elif estado == "pendiente":
+                self.resultado.no_enviados += 1
             else:
                 self.resultado.fallidos += 1
 
@@ -152,7 +166,9 @@ class Enviador:
             for t in lista:
                 cola.put(t)
             for _ in range(max(1, int(canal.config.get("conexiones", 1) or 1))):
-                hilo = threading.Thread(target=self._trabajar, args=(canal, cola), daemon=True)
+                hilo = threading.Thread(
+                    target=self._trabajar_seguro, args=(canal, cola), daemon=True
+                )
                 hilo.start()
                 hilos.append(hilo)
         for hilo in hilos:
@@ -163,68 +179,159 @@ class Enviador:
     def _inalcanzable(self, canal: Canal, motivo: str, lista: list[Trabajo]) -> None:
         with self._cerrojo:
             self.resultado.inalcanzables[canal.nombre] = motivo
+        detalle = f"no enviado: {motivo}"
+        try:
+            self.bitacora.registrar_no_enviados([t.clave for t in lista], detalle)
+        except ErrorBitacora as exc:
+            self._dejar_de_enviar(exc)
         for t in lista:
-            t.anotar("fallido", f"no enviado: {motivo}")
+            t.anotar("fallido", detalle)
+
+    def _dejar_de_enviar(self, exc: Exception) -> None:
+        """La bitácora no se pudo escribir: no sale nada más por ningún canal (lo que no se
+        anota podría mandarse dos veces)."""
+        if not isinstance(exc, ErrorBitacora):
+            exc = (
+                f"{self.bitacora.ruta}: error inesperado al enviar o anotar "
+                f"({type(exc).__name__}: {exc})"
+            )
+        with self._cerrojo:
+            if self.resultado.error_bitacora is None:
+                self.resultado.error_bitacora = str(exc)
+
+    def _trabajar_seguro(self, canal: Canal, cola: queue.Queue[Trabajo]) -> None:
+        """Un hilo nunca muere con una traza: un fallo inesperado para el envío como uno de la
+        bitácora y lo que queda en la cola se cuenta como no enviado."""
+        try:
+            self._trabajar(canal, cola)
+        except Exception as exc:
+            self._dejar_de_enviar(exc)
+            while True:
+                try:
+                    t = cola.get_nowait()
+                except queue.Empty:
+                    break
+                t.anotar("pendiente", NO_ENVIADO)
 
     def _trabajar(self, canal: Canal, cola: queue.Queue[Trabajo]) -> None:
         # Cada resultado se confirma junto con la reclamación siguiente (una escritura
-        # sincronizada por envío); con límite por minuto se confirma al momento.
+        # sincronizada por envío); con límite por minuto se confirma al momento. Un resultado
+        # se cuenta y se muestra solo cuando ya está en la bitácora.
         fusionar = canal.limitador is None
-        anterior = None
+        anterior: tuple[Trabajo, tuple] | None = None
         while True:
             try:
                 t = cola.get_nowait()
             except queue.Empty:
                 break
-            if canal.nombre in self.resultado.inalcanzables:
-                t.anotar("fallido", f"no enviado: {self.resultado.inalcanzables[canal.nombre]}")
+            if self.resultado.error_bitacora is not None:
+                t.anotar("pendiente", NO_ENVIADO)
                 continue
-            if not self.bitacora.reclamar(t.clave, self.fecha, self.reintentar_inciertos, anterior):
+            if canal.nombre in self.resultado.inalcanzables:
+                # El servidor dejó de responder a mitad: lo que queda, «fallido» en la bitácora
+                # con el motivo (se reintenta en la próxima ejecución), no «pendiente» sin más.
+                detalle = f"no enviado: {self.resultado.inalcanzables[canal.nombre]}"
+                try:
+                    self.bitacora.registrar_no_enviados([t.clave], detalle)
+                except Exception as exc:
+                    self._dejar_de_enviar(exc)
+                    t.anotar("pendiente", NO_ENVIADO)
+                    continue
+                t.anotar("fallido", detalle)
+                continue
+            try:
+                reclamado = self.bitacora.reclamar(
+                    t.clave, self.fecha, self.reintentar_inciertos, anterior and anterior[1]
+                )
+            except Exception as exc:  # disco lleno, bitácora bloqueada o dañada: se para
+                self._dejar_de_enviar(exc)
+                self._sin_anotar(anterior)
                 anterior = None
+                t.anotar("pendiente", NO_ENVIADO)
+                continue
+            if anterior is not None:
+                self._anotar_registro(*anterior)
+                anterior = None
+            if not reclamado:
                 t.anotar("incierto", "otra ejecución ya lo estaba enviando")
                 continue
-            anterior = None
-            try:
-                estado, detalle, proveedor_id, permanente = self._enviar_uno(canal, t.envio)
-            except Exception as exc:  # un fallo inesperado del canal: no se sabe si salió
-                estado, detalle, proveedor_id, permanente = (
-                    "incierto",
-                    f"error inesperado: {exc}",
-                    None,
-                    False,
-                )
-            registro = (t.clave, estado, detalle, proveedor_id, permanente)
+            registro = (t.clave, *self._enviar_seguro(canal, t.envio))
             if fusionar:
-                anterior = registro
-            else:
+                anterior = (t, registro)
+                continue
+            try:
                 self.bitacora.registrar(*registro)
-            t.anotar(estado, detalle or proveedor_id or "")
+            except Exception as exc:
+                self._dejar_de_enviar(exc)
+                self._sin_anotar((t, registro))
+                continue
+            self._anotar_registro(t, registro)
         if anterior is not None:
-            self.bitacora.registrar(*anterior)
+            try:
+                self.bitacora.registrar(*anterior[1])
+            except Exception as exc:
+                self._dejar_de_enviar(exc)
+                self._sin_anotar(anterior)
+            else:
+                self._anotar_registro(*anterior)
 
-    def _enviar_uno(self, canal: Canal, envio: Envio) -> tuple[str, str | None, str | None, bool]:
-        """(estado, detalle, id del proveedor, permanente) tras reintentar lo temporal."""
+    def _enviar_seguro(
+        self, canal: Canal, envio: Envio
+    ) -> tuple[str, str | None, str | None, bool]:
+        try:
+            return self._enviar_uno(canal, envio)
+        except Exception as exc:  # un fallo inesperado del canal: no se sabe si salió
+            return "incierto", f"error inesperado: {exc}", None, False
+
+    @staticmethod
+    def _anotar_registro(t: Trabajo, registro: tuple) -> None:
+        _clave, estado, detalle, proveedor_id, _permanente, _reintentos = registro
+        t.anotar(estado, detalle or proveedor_id or "")
+
+    def _sin_anotar(self, pendiente: tuple[Trabajo, tuple] | None) -> None:
+        """Un resultado que la bitácora no pudo guardar: allí sigue «enviando» (la próxima
+        ejecución lo marca «incierto» y no lo reenvía); se intenta anotarlo una vez más."""
+        if pendiente is None:
+            return
+        t, registro = pendiente
+        _clave, estado, detalle, proveedor_id, _permanente, _reintentos = registro
+        try:
+            self.bitacora.registrar(*registro)
+        except Exception:
+            que = "el proveedor lo aceptó" if estado == "enviado" else f"quedó {estado}"
+            t.anotar("incierto", f"{que}{f' (id {proveedor_id})' if proveedor_id else ''}, pero "
+                     "no se pudo anotar en la bitácora; no se reenviará solo")  # fmt: skip
+        else:
+            t.anotar(estado, detalle or proveedor_id or "")
+
+    def _enviar_uno(
+        self, canal: Canal, envio: Envio
+    ) -> tuple[str, str | None, str | None, bool, int]:
+        """(estado, detalle, id del proveedor, permanente, reintentos hechos) tras reintentar lo
+        temporal; los reintentos se suman a los intentos de la bitácora."""
         intento = 0
         while True:
             try:
-                return "enviado", None, canal.enviar(envio), False
+                return "enviado", None, canal.enviar(envio), False, intento
             except ServidorInalcanzable as exc:
                 with self._cerrojo:
                     self.resultado.inalcanzables.setdefault(canal.nombre, exc.motivo)
-                return "fallido", f"no enviado: {exc.motivo}", None, False
+                return "fallido", f"no enviado: {exc.motivo}", None, False, intento
             except ErrorCanal as exc:  # p. ej. una conexión extra cuyo login se rechaza
-                return "fallido", f"no enviado: {exc}", None, False
+                return "fallido", f"no enviado: {exc}", None, False, intento
             except ErrorEnvio as exc:
                 if exc.entregado_quizas:
-                    return "incierto", f"{exc.motivo} (puede que haya llegado)", None, False
-                if not exc.temporal:
-                    return "fallido", exc.motivo, None, True
-                if intento >= self.reintentos:
                     return (
-                        "fallido",
-                        f"{exc.motivo} (se reintentará en la próxima ejecución)",
+                        "incierto",
+                        f"{exc.motivo} (puede que haya llegado)",
                         None,
                         False,
+                        intento,
                     )
+                if not exc.temporal:
+                    return "fallido", exc.motivo, None, True, intento
+                if intento >= self.reintentos:
+                    detalle = f"{exc.motivo} (se reintentará en la próxima ejecución)"
+                    return "fallido", detalle, None, False, intento
                 time.sleep(self.espera * 2**intento)
                 intento += 1

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -737,10 +738,35 @@ def _destino(canal: str, contacto: Contacto, disponibles: frozenset[str],
     if canal not in disponibles:
         return ""
     valores = contacto.correos if canal == "email" else contacto.telefonos
-    if bajas:
+    if bajas:  # normalizadas una vez (Bitacora.historial); cada contacto, una vez por valor
         valores = [
-            v for v in valores if (v.lower(), "*") not in bajas and (v.lower(), canal) not in bajas
+            v
+            for v in valores
+            if (clave := clave_de_contacto(v), "*") not in bajas and (clave, canal) not in bajas
         ]
     if canal == "email":
         return ", ".join(valores)
     return valores[0] if valores else ""
+
+
+@lru_cache(maxsize=131072)
+def clave_de_contacto(valor: str) -> str:
+    """Cómo se compara un contacto con las bajas: el teléfono en E.164 tal cual; el correo con el
+    dominio en minúsculas y en ASCII (IDNA: «münchen.de» y «xn--mnchen-3ya.de» son el mismo) y
+    la parte local sin mayúsculas (como al juntar contactos repetidos de la hoja)."""
+    import unicodedata
+
+    texto = valor.strip()
+    local, arroba, dominio = texto.rpartition("@")
+    if not arroba:
+        return texto
+    dominio = unicodedata.normalize("NFC", dominio).rstrip(".").lower()
+    if not dominio.isascii():
+        import contextlib
+
+        import idna
+
+        # Un dominio que IDNA no admite se compara tal cual.
+        with contextlib.suppress(idna.IDNAError):
+            dominio = idna.encode(dominio, uts46=True).decode("ascii")
+    return f"{unicodedata.normalize('NFC', local).lower()}@{dominio}"

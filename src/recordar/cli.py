@@ -350,6 +350,25 @@ def _ruta_bitacora(bitacora: Path | None, politica) -> Path:
     return ruta
 
 
+def _avisar_si_otra_bitacora(ruta: Path) -> None:
+    """Si la bitácora encontrada no existe y un envío real reciente usó otra, lo dice (stderr)."""
+    from recordar.recientes import pista
+
+    if texto := pista(ruta):
+        _consola(error=True).print(texto, markup=False)
+
+
+def _exigir_bitacora_conocida(ruta: Path, bitacora_ruta, politica_ruta) -> None:
+    """Anotar una baja en una bitácora nueva del sitio predeterminado cuando los envíos usan otra
+    sería una baja que nadie respeta: sin --bitacora ni --politica, se niega y dice cuál."""
+    from recordar.recientes import pista
+
+    if bitacora_ruta is None and politica_ruta is None and (texto := pista(ruta)):
+        raise RecordarError(
+            texto.removeprefix("aviso: ") + " (o con --bitacora " + str(ruta) + " para crearla ahí)"
+        )
+
+
 OpcionBitacora = Annotated[
     Path | None,
     typer.Option(
@@ -525,7 +544,10 @@ def _enviar_de_verdad(
     cartera = _cargar(cartera_ruta, politica, hoja)
     _exigir_filas(cartera)
     consola, errores = _consola(), _consola(error=True)
+    from recordar import recientes
+
     with Bitacora.abrir_escritura(ruta_bitacora) as b:
+        recientes.anotar(ruta_bitacora, politica.ruta)
         # Lo que quedó «enviando» de una ejecución muerta cuenta como hecho al planificar.
         fecha, ahora = momento
         inciertos_nuevos = b.marcar_inciertos()
@@ -762,6 +784,7 @@ def _historial(
 
     politica = cargar_politica(politica_ruta)
     ruta = _ruta_bitacora(bitacora_ruta, politica)
+    _avisar_si_otra_bitacora(ruta)
     fecha_desde = _fecha(desde, "--desde") if desde else None
     with Bitacora.abrir_lectura(ruta) as b:
         registros = b.consultar(cliente, factura, fecha_desde, ("incierto",) if inciertos else None)
@@ -773,25 +796,46 @@ def _historial(
     if not filas:
         consola.print(f"Sin envíos registrados que coincidan (bitácora: {ruta}).")
         return
+    for f in filas:
+        f["cuándo"] = _fecha_y_hora(f["enviado_en"] or f["actualizado"])
+    if consola.width < 150:
+        _historial_en_lineas(consola, filas, ruta)
+        return
     tabla = Table(title=f"Historial ({len(filas)}) · {ruta}")
-    columnas = (
-        "fecha",
-        "cliente",
-        "facturas",
-        "paso",
-        "canal",
-        "destinatario",
-        "estado",
-        "proveedor_id",
-        "detalle",
-    )
+    # Fecha y hora del envío (o de la última anotación si no llegó a enviarse); el id del
+    # proveedor en una línea, para copiarlo entero al reclamar o buscarlo en su panel.
+    columnas = ("cuándo", "cliente", "facturas", "paso", "canal", "destinatario", "estado",
+                "proveedor_id", "detalle")  # fmt: skip
+    minimos = {"cliente": 10, "facturas": 7, "paso": 8, "canal": 5, "destinatario": 12,
+               "detalle": 8}  # fmt: skip
     for columna in columnas:
-        tabla.add_column(columna, overflow="fold")
+        entero = columna in ("cuándo", "proveedor_id", "estado")
+        tabla.add_column(columna, no_wrap=entero, min_width=minimos.get(columna),
+                         overflow="ellipsis" if entero else "fold")  # fmt: skip
     for f in filas:
         tabla.add_row(
             *[", ".join(f[c]) if isinstance(f[c], list) else str(f[c] or "") for c in columnas]
         )
     consola.print(tabla)
+
+
+def _historial_en_lineas(consola, filas: list[dict], ruta) -> None:
+    """En una terminal estrecha (o un registro de cron): dos líneas por envío, sin cortar la
+    fecha, el destinatario ni el id del proveedor."""
+    consola.print(f"Historial ({len(filas)}) · {ruta}", markup=False, soft_wrap=True)
+    for f in filas:
+        consola.print(f"{f['cuándo']}  {f['estado']}  {f['canal']}  {f['destinatario']}",
+                      markup=False, soft_wrap=True)  # fmt: skip
+        detalle = [f["cliente"], ", ".join(f["facturas"]), f["paso"]]
+        detalle += [f"id {f['proveedor_id']}"] if f["proveedor_id"] else []
+        detalle += [f"{f['intentos']} intentos"] if (f["intentos"] or 0) > 1 else []
+        detalle += [f["detalle"]] if f["detalle"] else []
+        consola.print("    " + " · ".join(detalle), markup=False, soft_wrap=True)
+
+
+def _fecha_y_hora(momento: str | None) -> str:
+    """«2026-12-06 10:31» de un momento ISO con zona (la hora local de cuando se anotó)."""
+    return (momento or "")[:16].replace("T", " ")
 
 
 @app.command(options_metavar="[OPCIONES]")
@@ -857,6 +901,7 @@ def _listar_bajas(politica_ruta, bitacora_ruta) -> None:
     from recordar.politica import cargar_politica
 
     ruta = _ruta_bitacora(bitacora_ruta, cargar_politica(politica_ruta))
+    _avisar_si_otra_bitacora(ruta)
     with Bitacora.abrir_lectura(ruta) as b:
         bajas = b.listar_bajas()
     consola = _consola()
@@ -933,6 +978,7 @@ def _baja_por_token(token, motivo, politica_ruta, bitacora_ruta) -> None:
         raise RecordarError(f"--token: {exc}; copia el valor entero de t= del enlace") from None
     destinatarios = tuple(d for x in destinatarios for d in normalizar_correos(x)[0])
     ruta = _ruta_bitacora(bitacora_ruta, politica)
+    _exigir_bitacora_conocida(ruta, bitacora_ruta, politica_ruta)
     with Bitacora.abrir_escritura(ruta) as b:
         for destinatario in destinatarios:
             b.dar_de_baja(destinatario, canal, motivo or "clic en el enlace de baja del correo")
@@ -959,6 +1005,7 @@ def _baja(contacto, canal, motivo, politica_ruta, bitacora_ruta) -> None:
             f"«{contacto}» no es un correo ni un teléfono válido para la región {politica.region_telefono}"
         )
     ruta = _ruta_bitacora(bitacora_ruta, politica)
+    _exigir_bitacora_conocida(ruta, bitacora_ruta, politica_ruta)
     with Bitacora.abrir_escritura(ruta) as b:
         ya_estaba = b.tiene_baja(validos[0], canal or "*")
         if not ya_estaba:  # repetirla no cambia nada (ni borra el motivo de la primera)
@@ -999,6 +1046,7 @@ def _pagos(deshacer, politica_ruta, bitacora_ruta) -> None:
 
     politica = cargar_politica(politica_ruta)
     ruta = _ruta_bitacora(bitacora_ruta, politica)
+    _avisar_si_otra_bitacora(ruta)
     consola = _consola()
     if deshacer is not None:
         fecha = _fecha(deshacer, "--deshacer")
@@ -1058,6 +1106,7 @@ def _tareas(accion, tarea_id, como_json, politica_ruta, bitacora_ruta) -> None:
 
     politica = cargar_politica(politica_ruta)
     ruta = _ruta_bitacora(bitacora_ruta, politica)
+    _avisar_si_otra_bitacora(ruta)
     if accion is not None:
         _cerrar_tarea(ruta, accion, tarea_id)
         return

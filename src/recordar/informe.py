@@ -654,6 +654,7 @@ def enmascarar(destinatario: str) -> str:
 def registro_a_dict(r, completo: bool = False) -> dict[str, Any]:
     return {
         "fecha": r.fecha_plan,
+        "enviado_en": r.enviado_en,
         "actualizado": r.actualizado,
         "cliente": r.cliente,
         "facturas": r.facturas,

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from itertools import compress, repeat
-from operator import contains, itemgetter, not_
+from operator import contains, not_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -429,11 +429,13 @@ def _leer_csv(ruta: Path, avisos: list[Rechazo] | None = None) -> list[list]:
     return filas
 
 
-# Una secuencia de varios bytes de UTF-8 («é» es C3 A9). En un texto en Windows-1252 no aparece
-# (tras «é», E9, viene una letra ASCII): si no hay ninguna, el archivo entero es Windows-1252.
-_RE_UTF8_VARIOS_BYTES = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
-)
+# El comienzo de un carácter de varios bytes de UTF-8 («é» es C3 A9): un byte inicial (C2–F4)
+# seguido de uno de continuación (80–BF). En un texto en Windows-1252 casi nunca aparece (tras
+# «é», E9, viene una letra ASCII): si no aparece, el archivo entero es Windows-1252. Se busca
+# con translate y un «in», ~20 veces más rápido que una expresión regular sobre 10 MB.
+_BYTES_UTF8 = bytes(
+    76 if 0xC2 <= b <= 0xF4 else 67 if 0x80 <= b <= 0xBF else 46 for b in range(256)
+)  # L, C, «.»
 _RE_NO_ASCII = re.compile(rb"[\x80-\xff]")
 
 
@@ -454,7 +456,7 @@ def _decodificar(datos: bytes) -> tuple[str, list[Rechazo]]:
         return datos.decode("utf-8"), []
     except UnicodeDecodeError:
         pass
-    if not _RE_UTF8_VARIOS_BYTES.search(datos):
+    if b"LC" not in datos.translate(_BYTES_UTF8):
         return datos.decode("cp1252", errors="replace"), []
     return _decodificar_por_linea(datos)
 
@@ -765,14 +767,15 @@ class _Lector:
         )
         cartera.notas = self._notas_de_columnas()
         numeros_fila, filas = self._filas_de_datos()
+        self._rechazar_filas_largas(cartera)
+        c = self._interpretar(filas)
+        if "" in c.clientes:  # alguna fila sin cliente: ¿la hoja pone el cliente en filas de grupo?
+            agrupadas = self._clientes_de_grupo(numeros_fila, filas)
+            if agrupadas is not None:
+                numeros_fila, filas = agrupadas
+                c = self._interpretar(filas)
         self.numeros_fila = numeros_fila
         cartera.avisos.extend(self.avisos)
-        self._rechazar_filas_largas(cartera)
-        # Cada columna se interpreta una vez por valor distinto (clientes, fechas, contactos y
-        # monedas se repiten mucho); luego cada fila solo junta lo ya interpretado.
-        self.columnas_hoja = _transponer(filas, self.ancho)
-        self.celdas = {campo: self.columnas_hoja[j] for campo, j in self.mapa.items()}
-        c = _Columnas(self, filas)
         self.danadas = self._textos_danados(c, cartera)
         candidatas = self._leer_filas(numeros_fila, c, cartera)
         numeros = [r.factura if type(r) is Omitida else r.numero for _, r in candidatas]
@@ -790,6 +793,13 @@ class _Lector:
             else:
                 cartera.facturas.append(resultado)
         return cartera
+
+    def _interpretar(self, filas: list[list]) -> _Columnas:
+        # Cada columna se interpreta una vez por valor distinto (clientes, fechas, contactos y
+        # monedas se repiten mucho); luego cada fila solo junta lo ya interpretado.
+        self.columnas_hoja = _transponer(filas, self.ancho)
+        self.celdas = {campo: self.columnas_hoja[j] for campo, j in self.mapa.items()}
+        return _Columnas(self, filas)
 
     def _leer_filas(
         self, numeros_fila: list[int], c: _Columnas, cartera: Cartera
@@ -865,9 +875,7 @@ class _Lector:
         while filas and self._es_suma_sin_rotulo(filas[-1]):
             filas.pop()
             numeros.pop()
-        jc = self.mapa["cliente"]
-        if any(map(es_vacio, set(map(itemgetter(jc), filas)))):  # alguna fila sin cliente
-            numeros, filas = self._clientes_de_grupo(numeros, filas, totales)
+        self.totales = totales  # cierran los grupos de _clientes_de_grupo
         return numeros, filas
 
     def _notas_de_columnas(self) -> list[str]:
@@ -908,10 +916,14 @@ class _Lector:
         valores distintos juntos; fila por fila, solo si hay alguno."""
         danadas: dict[int, list[tuple[str, str, str]]] = {}
         for campo, textos in (("cliente", c.clientes), ("factura", c.numeros)):
-            distintos = dict.fromkeys(textos)
-            if not _RE_TEXTO_DANADO.search(" ".join(distintos)):
+            # Una clase de caracteres sobre todo junto (~2 ms con 100 000 filas); lo demás, solo
+            # si aparece alguno de esos caracteres.
+            if not _RE_SOSPECHOSO.search(" ".join(textos)):
                 continue
-            malos = {t: _motivo_danado(t) for t in distintos if _RE_TEXTO_DANADO.search(t)}
+            malos = {t: _motivo_danado(t) for t in dict.fromkeys(textos)
+                     if _RE_TEXTO_DANADO.search(t)}  # fmt: skip
+            if not malos:
+                continue
             for k, t in enumerate(textos):
                 if t not in malos:
                     continue
@@ -926,31 +938,29 @@ class _Lector:
         return danadas
 
     def _clientes_de_grupo(
-        self, numeros: list[int], filas: list[list], totales: list[int]
-    ) -> tuple[list[int], list[list]]:
+        self, numeros: list[int], filas: list[list]
+    ) -> tuple[list[int], list[list]] | None:
         """Hojas que ponen el cliente solo en una fila de grupo («Cliente: Ana», o solo el
         nombre) encima de sus facturas, que lo dejan vacío, y cierran con «Total Ana» (las
         exportaciones de antigüedad de saldos de CONTPAQi, Aspel o QuickBooks): cada factura
         toma el cliente de su grupo, con un aviso. Solo si no hay duda: cada fila sin cliente
         está en un grupo, cada grupo tiene facturas y ninguna dice otro cliente; si no, las
-        filas sin cliente se rechazan diciendo qué hacer."""
+        filas sin cliente se rechazan diciendo qué hacer. None si la hoja no es así."""
         jc = self.mapa["cliente"]
         grupos: dict[int, str] = {}  # posición de la fila de grupo → cliente
         # Solo las filas sin importe pueden ser de grupo (sin mirar cada fila entera).
-        importes = list(map(itemgetter(self.mapa["monto"]), filas))
-        vacias = set(filter(es_vacio, set(importes)))
-        for p in compress(range(len(filas)), map(vacias.__contains__, importes)):
+        for p in compress(range(len(filas)), map(es_vacio, self.celdas["monto"])):
             nombre = _cliente_de_fila_de_grupo(filas[p])
             if nombre:
                 grupos[p] = nombre
         if not grupos:
-            return numeros, filas
-        cortes = set(totales)
+            return None
+        cortes = self.totales
         grupo: int | None = None
         miembros: dict[int, int] = dict.fromkeys(grupos, 0)
         claro = True
         cliente_de: dict[int, str] = {}
-        fin = iter(sorted(cortes))
+        fin = iter(cortes)  # en orden de fila
         siguiente_corte = next(fin, None)
         for p, (n, fila) in enumerate(zip(numeros, filas, strict=True)):
             while siguiente_corte is not None and siguiente_corte < n:
@@ -979,7 +989,7 @@ class _Lector:
                 "; la hoja parece poner el cliente solo en filas de grupo («Cliente: …») pero no "
                 "de forma clara: escribe el cliente en cada fila de factura"
             )
-            return numeros, filas
+            return None
         for p, cliente in cliente_de.items():
             fila = filas[p] = list(filas[p])
             fila[jc] = cliente
@@ -1568,6 +1578,9 @@ _RE_MOJIBAKE = re.compile(_MOJIBAKE)
 # Lo que se puede quitar de un nombre sin cambiar lo que dice (no «�» ni texto estropeado).
 _RE_CONTROL_QUITABLE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+)
+_RE_SOSPECHOSO = re.compile(
+    "[ÂÃ\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffd]"
 )
 _RE_TEXTO_DANADO = re.compile(
     _MOJIBAKE + "|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffd]"

@@ -47,11 +47,17 @@ def test_lo_pagado_y_los_dias_pendientes_no_son_el_saldo(tmp_path, falso):
     assert cartera.columnas["monto"] == "Importe"
 
 
-@pytest.mark.parametrize("pagado", ["Importe pagado", "Abonos", "Amount paid", "Total pagado"])
+@pytest.mark.parametrize(
+    "pagado", ["Importe pagado", "Abonos", "Amount paid", "Total pagado", "Pagado", "Paid"]
+)
 def test_importe_y_pagado_sin_saldo_avisa_que_se_cobra_el_importe_entero(tmp_path, pagado):
     cabecera = ["Cliente", "Correo", "Factura", "Vencimiento", "Importe", pagado]
-    cartera = _hoja(tmp_path, cabecera, [["Ana", "ana@ejemplo.com", "F-1", FECHA, "1000", "400"]])
+    filas = [["Ana", "ana@ejemplo.com", "F-1", FECHA, "1000", "400"],
+             ["Eva", "eva@ejemplo.com", "F-2", FECHA, "1000", "1"]]  # fmt: skip
+    cartera = _hoja(tmp_path, cabecera, filas)
     assert cartera.columnas["monto"] == "Importe"
+    # Un abono de 1 no es «pagada: sí»: las dos se cobran enteras, con un solo aviso.
+    assert [f.numero for f in cartera.facturas] == ["F-1", "F-2"]
     (aviso,) = cartera.avisos
     assert aviso.fila == 1 and aviso.columna == pagado
     assert "sin restar" in aviso.motivo and "Saldo" in aviso.motivo
@@ -164,6 +170,7 @@ def test_una_linea_cp1252_en_un_csv_utf8_no_estropea_las_demas(tmp_path):
     assert [f.cliente for f in cartera.facturas] == ["José Núñez", "Peña Güera", "Óscar Ibáñez"]
     (aviso,) = cartera.avisos
     assert aviso.fila == 3 and "Windows-1252" in aviso.motivo
+    assert aviso.valor.startswith("Peña Güera,")
 
 
 def test_un_csv_latin1_con_una_linea_utf8(tmp_path):
@@ -188,9 +195,10 @@ def test_utf8_con_bom_y_texto_unicode_de_excel(tmp_path, codificacion):
     assert cartera.avisos == [] and cartera.rechazos == []
 
 
-def test_utf16_sin_bom_se_reconoce(tmp_path):
+@pytest.mark.parametrize("extension", ["txt", "xls"])
+def test_utf16_sin_bom_se_reconoce(tmp_path, extension):
     filas = [CABECERA5, ["José Núñez", "j@ejemplo.com", "F-1", FECHA, "10"]]
-    ruta = tmp_path / "c.txt"
+    ruta = tmp_path / f"c.{extension}"
     ruta.write_bytes("".join("\t".join(f) + "\r\n" for f in filas).encode("utf-16-le"))
     assert [f.cliente for f in cargar_cartera(ruta).facturas] == ["José Núñez"]
 
@@ -285,3 +293,13 @@ def test_grupos_con_el_cliente_en_otra_columna_y_rotulo_en_dos_celdas(tmp_path):
     assert [(f.cliente, f.numero) for f in cartera.facturas] == [
         ("Ferretería López", "F-1"), ("Ferretería López", "F-2")
     ]  # fmt: skip
+
+
+def test_la_columna_pagado_con_si_y_no_sigue_siendo_el_estado(tmp_path):
+    cabecera = ["Cliente", "Correo", "Factura", "Vencimiento", "Importe", "Pagado"]
+    filas = [["Ana", "ana@ejemplo.com", "F-1", FECHA, "10", "sí"],
+             ["Eva", "eva@ejemplo.com", "F-2", FECHA, "10", "1"],
+             ["Sol", "sol@ejemplo.com", "F-3", FECHA, "10", "no"]]  # fmt: skip
+    cartera = _hoja(tmp_path, cabecera, filas)
+    assert cartera.columnas["estado"] == "Pagado"
+    assert [f.numero for f in cartera.facturas] == ["F-3"] and cartera.avisos == []

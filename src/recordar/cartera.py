@@ -400,7 +400,7 @@ def _es_texto_disfrazado(ruta: Path, extension: str, firma: bytes) -> bool:
         raise ErrorCartera(
             f"{ruta}: es un PDF, no un libro de Excel; usa la hoja de cálculo original"
         )
-    utf16 = firma.startswith((b"\xff\xfe", b"\xfe\xff"))
+    utf16 = firma.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_sin_bom(firma) is not None
     return utf16 or b"\x00" not in firma
 
 
@@ -478,7 +478,8 @@ def _decodificar_por_linea(datos: bytes) -> tuple[str, list[Rechazo]]:
     else:
         raras, leida, resto = utf8, "UTF-8", "Windows-1252 (Latin-1)"
     avisos = [
-        Rechazo(i, "(línea entera)", "", f"la línea {i} está en {leida} y el resto del archivo "
+        Rechazo(i, "(línea entera)", partes[i - 1].strip()[:60],
+                f"la línea {i} está en {leida} y el resto del archivo "
                 f"en {resto}: se leyó como {leida}; revisa sus acentos y guarda el archivo "
                 "entero como UTF-8")
         for i in raras
@@ -731,6 +732,8 @@ class _Lector:
         self.avisos: list[Rechazo] = []  # de la hoja entera (filas de grupo, importe sin saldo)
         self.danadas: dict[int, list[tuple[str, str, str]]] = {}  # k → (campo, valor, motivo)
         self.pista_cliente = ""  # qué hacer con las filas sin cliente, si la hoja agrupa
+        if "estado" in self.mapa and "estado" not in columnas and self._estado_es_importe():
+            del self.mapa["estado"]  # «Pagado» con importes: lo abonado (ver _notas_de_columnas)
         self.ancho = max(len(self.cabecera), max(self.mapa.values()) + 1)
         self._controles = bool({"pausa_hasta", "promesa_pago", "disputa"} & set(self.mapa))
         usados = set(self.mapa.values())
@@ -877,6 +880,24 @@ class _Lector:
             numeros.pop()
         self.totales = totales  # cierran los grupos de _clientes_de_grupo
         return numeros, filas
+
+    def _estado_es_importe(self) -> bool:
+        """Si la columna de estado se llama «Pagado» y tiene importes (500, «1,250.00»), no sí o
+        no: es lo abonado, no el estado (un 1 pagado marcaba la factura como pagada)."""
+        j = self.mapa["estado"]
+        if not es_pagado(normalizar(self.cabecera[j])):
+            return False
+        for fila in self.filas[self.indice + 1 :]:
+            v = fila[j] if j < len(fila) else None
+            if type(v) in (int, float) and v not in (0, 1):
+                return True
+            if type(v) is str and any(ch.isdigit() for ch in v) and v.strip() not in ("0", "1"):
+                try:
+                    parsear_monto(v)
+                except ValueError:
+                    continue
+                return True
+        return False
 
     def _notas_de_columnas(self) -> list[str]:
         """Qué columna de importe se cobra si hay más de una («Importe» y «Saldo»); si se cobra

@@ -158,9 +158,8 @@ def parsear_monto(valor: object, predeterminada: str | None = None) -> tuple[Dec
     elif isinstance(valor, int | float):
         if isinstance(valor, float) and not math.isfinite(valor):
             raise ValueError
-        if (
-            not -1e15 < valor < 1e15
-        ):  # MONTO_MAXIMO (comparar con un Decimal es ~10 veces más lento)
+        # MONTO_MAXIMO como float: comparar un float con un Decimal es ~10 veces más lento.
+        if not -1e15 < valor < 1e15:
             raise ValueError(_demasiado_grande(como_texto(valor)))
         return Decimal(repr(valor)).quantize(CENTAVO, ROUND_HALF_UP), None
     else:

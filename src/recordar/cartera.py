@@ -1018,9 +1018,9 @@ class _Lector:
         self.avisos.append(Rechazo(
             numeros[primera], self.cabecera[jc], _texto_de_grupo(filas[primera]),
             f"la hoja pone el cliente en una fila de grupo encima de sus facturas "
-            f"({cantidad(len(grupos), 'grupo')}): a {cantidad(len(cliente_de), 'factura')} sin "
-            "cliente se les asignó el de su grupo (las filas de grupo y de «Total …» no se "
-            "cobran); revisa que sea correcto",
+            f"({cantidad(len(grupos), 'grupo')}, {cantidad(len(cliente_de), 'factura')} sin "
+            "cliente): cada factura toma el cliente de su grupo y las filas de grupo y de "
+            "«Total …» no se cobran; revisa que sea correcto",
         ))  # fmt: skip
         quedan = [p for p in range(len(filas)) if p not in grupos]
         return [numeros[p] for p in quedan], [filas[p] for p in quedan]

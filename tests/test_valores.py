@@ -259,3 +259,25 @@ def test_orden_dia_mes_lo_dice_la_columna():
     assert dia_primero_de(["05/11/2026", "23/11/2026"], False) is True
     assert dia_primero_de(["05/11/2026", "01/02/2026"], True) is True  # nada lo aclara
     assert dia_primero_de(["23/11/2026", "11/23/2026"], True) is True  # de los dos: el idioma
+
+
+@pytest.mark.parametrize(
+    "valor", [1e15, -1e15, 10**15, 1e30, "1" * 27, "1e30", "3\x00 0", "1 50", "3 0", "1\u200b500"]
+)
+def test_importes_enormes_o_con_controles_no_valen(valor):
+    with pytest.raises(ValueError):
+        parsear_monto(valor)
+
+
+@pytest.mark.parametrize(
+    ("valor", "esperado"),
+    [(999_999_999_999_999.0, "999999999999999.00"), (10**15 - 1, "999999999999999.00"),
+     ("-999.999.999.999.999,99", "-999999999999999.99"), ("1 500 000,50", "1500000.50")],
+)  # fmt: skip
+def test_importes_hasta_el_tope_y_miles_con_espacio_valen(valor, esperado):
+    assert parsear_monto(valor)[0] == Decimal(esperado)
+
+
+def test_fecha_con_caracter_de_control_no_vale():
+    with pytest.raises(ValueError):
+        parsear_fecha("15/11\x00/2026")

@@ -19,15 +19,18 @@ from typing import TYPE_CHECKING, Any
 from recordar.errores import ErrorCartera
 from recordar.valores import (
     MEDIANOCHE,
+    cantidad,
     como_texto,
     dia_primero_de,
     es_vacio,
     montos_simples,
+    mostrar_control,
     normalizar,
     normalizar_correos,
     normalizar_telefonos,
     parsear_fecha,
     parsear_monto,
+    tiene_control,
 )
 
 if TYPE_CHECKING:
@@ -79,8 +82,29 @@ CONTIENE: dict[str, tuple[str, ...]] = {
     "enlace_pago": ("enlace de pago", "link de pago"),
 }
 OBLIGATORIOS = ("cliente", "factura", "monto", "vencimiento")
-# Encabezados de importe que dicen lo que falta por cobrar (no el total de la factura).
-_RE_SALDO = re.compile(r"\b(saldo|adeudo|pendiente|por cobrar|insoluto|balance|amount due)\b")
+# Encabezados de importe que dicen lo que falta por cobrar (el saldo, no el total de la factura):
+# con uno de estos y un «Importe», «Total» o «Amount», se cobra el saldo.
+_RE_SALDO = re.compile(
+    r"\b(saldos?|adeudos?|adeudad[oa]s?|insoluto|por cobrar|por pagar|pendientes?|restantes?|"
+    r"resta|falta por pagar|falta pagar|debe|balance|amount due|due amount|outstanding|"
+    r"remaining|unpaid|owed|owing)\b"
+)
+# Lo que, junto a esas palabras, dice que la columna no es el saldo: una fecha, unos días, lo
+# ya pagado («Fecha de pago pendiente», «Días pendientes», «Saldo pagado»).
+_RE_NO_SALDO = re.compile(
+    r"\b(fechas?|dias?|dates?|days?|plazo|vencimiento|vence|vto|estado|estatus|status|notas?|"
+    r"comentarios?|observaciones|pagad[oa]s?|paid|abonad[oa]s?|abonos?|cobrad[oa]s?|numero|"
+    r"num|nro|folio|invoice number)\b"
+)
+# Importes ya pagados («Abonos», «Importe pagado», «Amount paid», «Pagos»): no son lo que se
+# cobra. «Fecha de abono» o «Forma de pago» no son importes.
+_RE_PAGADO = re.compile(
+    r"\b(pagad[oa]s?|paid|abonad[oa]s?|abonos?|cobrad[oa]s?|pagos recibidos|payments received|"
+    r"payments applied)\b|^(pagos|payments)$"
+)
+_RE_NO_PAGADO = re.compile(
+    r"\b(fechas?|dates?|dias?|days?|forma|metodo|method|referencia|reference|condiciones|terms)\b"
+)
 SI = {"si", "x", "yes", "true", "1", "verdadero", "s"}
 NO = {"no", "n", "false", "0", "falso", "ninguno", "ninguna", "nada", "sin disputa",
       "sin reclamo", "no aplica", "na", "n a"}  # fmt: skip
@@ -186,6 +210,9 @@ class Cartera:
     contactos: dict[str, Contacto] = field(default_factory=dict)
     # Números de factura de filas rechazadas: su estado es desconocido (no son pagos).
     numeros_rechazados: set[str] = field(default_factory=set)
+    # Lo que conviene saber de la hoja entera (qué columna se cobra): la vista previa y validar
+    # lo muestran.
+    notas: list[str] = field(default_factory=list)
 
     @property
     def filas_rechazadas(self) -> int:
@@ -218,6 +245,7 @@ def cargar_cartera(
     columnas = columnas or {}
     otras_hojas: list[str] = []
     formulas = None
+    avisos_lectura: list[Rechazo] = []
     firma = _firma(ruta) if extension in EXTENSIONES_EXCEL else b""
     libro = extension in EXTENSIONES_EXCEL and not _es_texto_disfrazado(ruta, extension, firma)
     if libro:
@@ -228,7 +256,7 @@ def cargar_cartera(
                 f"{ruta}: es un archivo de texto (CSV), no tiene hojas; quita --hoja"
             )
         nombre_hoja = None
-        filas = _leer_csv(ruta)
+        filas = _leer_csv(ruta, avisos_lectura)
     else:
         raise ErrorCartera(
             f"{ruta}: formato «{extension or 'sin extensión'}» no admitido; "
@@ -261,6 +289,7 @@ def cargar_cartera(
         from recordar.formulas import rechazar
 
         rechazar(cartera, filas, formulas)
+    cartera.avisos[:0] = avisos_lectura
     return cartera
 
 
@@ -416,7 +445,7 @@ def _es_texto_disfrazado(ruta: Path, extension: str, firma: bytes) -> bool:
         raise ErrorCartera(
             f"{ruta}: es un PDF, no un libro de Excel; usa la hoja de cálculo original"
         )
-    utf16 = firma.startswith((b"\xff\xfe", b"\xfe\xff"))
+    utf16 = firma.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_sin_bom(firma) is not None
     return utf16 or b"\x00" not in firma
 
 
@@ -433,11 +462,87 @@ def _primera_linea(exc: Exception) -> str:
     return texto[0][:120] if texto else type(exc).__name__
 
 
-def _leer_csv(ruta: Path) -> list[list]:
-    filas, texto = _leer_csv_crudo(ruta)
+def _leer_csv(ruta: Path, avisos: list[Rechazo] | None = None) -> list[list]:
+    """Las filas del CSV; los avisos de la lectura (líneas con otra codificación que el resto)
+    se suman a `avisos`."""
+    filas, texto, de_lectura = _leer_csv_crudo(ruta)
+    if avisos is not None:
+        avisos.extend(de_lectura)
     if '="' in texto:  # algún ="000123": lo que escriben algunos sistemas para guardar ceros
         filas = [[_sin_formula_de_texto(c) for c in fila] for fila in filas]
     return filas
+
+
+# El comienzo de un carácter de varios bytes de UTF-8 («é» es C3 A9): un byte inicial (C2–F4)
+# seguido de uno de continuación (80–BF). En un texto en Windows-1252 casi nunca aparece (tras
+# «é», E9, viene una letra ASCII): si no aparece, el archivo entero es Windows-1252. Se busca
+# con translate y un «in», ~20 veces más rápido que una expresión regular sobre 10 MB.
+_BYTES_UTF8 = bytes(
+    76 if 0xC2 <= b <= 0xF4 else 67 if 0x80 <= b <= 0xBF else 46 for b in range(256)
+)  # L, C, «.»
+_RE_NO_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+def _decodificar(datos: bytes) -> tuple[str, list[Rechazo]]:
+    """(texto, avisos) de los bytes del CSV: UTF-8 (con o sin BOM), UTF-16 (el «Texto Unicode»
+    de Excel, con o sin BOM) o Windows-1252; un archivo que mezcla UTF-8 y Windows-1252 (una
+    línea pegada de otro archivo) se decodifica línea por línea, y cada línea de la
+    codificación minoritaria es un aviso. Un byte que no vale en ninguna queda como «�», que
+    el lector rechaza en el cliente o la factura."""
+    if datos.startswith((b"\xff\xfe", b"\xfe\xff")):  # «Texto Unicode» de Excel: UTF-16
+        return datos.decode("utf-16", errors="replace"), []
+    utf16 = _utf16_sin_bom(datos)
+    if utf16:
+        return datos.decode(utf16, errors="replace"), []
+    if datos.startswith(b"\xef\xbb\xbf"):
+        datos = datos[3:]
+    try:
+        return datos.decode("utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    if b"LC" not in datos.translate(_BYTES_UTF8):
+        return datos.decode("cp1252", errors="replace"), []
+    return _decodificar_por_linea(datos)
+
+
+def _decodificar_por_linea(datos: bytes) -> tuple[str, list[Rechazo]]:
+    partes: list[str] = []
+    utf8: list[int] = []  # líneas con letras no ASCII, por codificación
+    cp1252: list[int] = []
+    for i, linea in enumerate(datos.split(b"\n"), start=1):
+        try:
+            partes.append(linea.decode("utf-8"))
+            if _RE_NO_ASCII.search(linea):
+                utf8.append(i)
+        except UnicodeDecodeError:
+            partes.append(linea.decode("cp1252", errors="replace"))
+            cp1252.append(i)
+    if len(utf8) >= len(cp1252):
+        raras, leida, resto = cp1252, "Windows-1252 (Latin-1)", "UTF-8"
+    else:
+        raras, leida, resto = utf8, "UTF-8", "Windows-1252 (Latin-1)"
+    avisos = [
+        Rechazo(i, "(línea entera)", partes[i - 1].strip()[:60],
+                f"la línea {i} está en {leida} y el resto del archivo "
+                f"en {resto}: se leyó como {leida}; revisa sus acentos y guarda el archivo "
+                "entero como UTF-8")
+        for i in raras
+    ]  # fmt: skip
+    return "\n".join(partes), avisos
+
+
+def _utf16_sin_bom(datos: bytes) -> str | None:
+    """«utf-16-le» o «utf-16-be» si el texto lo es sin BOM (un byte 0 en cada carácter
+    ASCII, siempre del mismo lado), None si no."""
+    muestra = datos[:1024]
+    if len(muestra) < 8 or b"\x00" not in muestra:
+        return None
+    pares, impares = muestra[0::2], muestra[1::2]
+    if impares.count(0) > 0.7 * len(impares) and pares.count(0) == 0:
+        return "utf-16-le"
+    if pares.count(0) > 0.7 * len(pares) and impares.count(0) == 0:
+        return "utf-16-be"
+    return None
 
 
 _RE_FORMULA_DE_TEXTO = re.compile(r'="(.*)"', re.DOTALL)
@@ -449,31 +554,22 @@ def _sin_formula_de_texto(celda: str) -> str:
     return m.group(1) if m else celda
 
 
-def _leer_csv_crudo(ruta: Path) -> tuple[list[list], str]:
-    """(filas, texto decodificado) del CSV."""
+def _leer_csv_crudo(ruta: Path) -> tuple[list[list], str, list[Rechazo]]:
+    """(filas, texto decodificado, avisos de la decodificación) del CSV."""
     import csv
     import io
 
-    datos = ruta.read_bytes()
-    if datos.startswith(b"\xef\xbb\xbf"):
-        texto = datos[3:].decode("utf-8", errors="replace")
-    elif datos.startswith((b"\xff\xfe", b"\xfe\xff")):  # «Texto Unicode» de Excel: UTF-16
-        texto = datos.decode("utf-16", errors="replace")
-    else:
-        try:
-            texto = datos.decode("utf-8")
-        except UnicodeDecodeError:
-            texto = datos.decode("cp1252", errors="replace")
+    texto, avisos = _decodificar(ruta.read_bytes())
     lineas = _lineas(texto)
     separador = _detectar_separador(texto, lineas, ruta.suffix.lower())
     filas = _filas_de_lineas(lineas, separador) if lineas is not None else None
     if filas is not None:
-        return filas, texto
+        return filas, texto, avisos
     try:
         lector = csv.reader(io.StringIO(texto, newline=""), delimiter=separador)
         filas = list(lector)
         if lector.line_num == len(filas):  # una línea por fila: el índice ya es la línea
-            return filas, texto
+            return filas, texto, avisos
     except csv.Error:
         pass  # la lectura línea por línea de abajo dice dónde está el problema
     lector = csv.reader(io.StringIO(texto, newline=""), delimiter=separador)
@@ -490,7 +586,7 @@ def _leer_csv_crudo(ruta: Path) -> tuple[list[list], str]:
         raise ErrorCartera(
             f"{ruta}: línea {lector.line_num}: CSV mal formado ({exc}); revisa las comillas"
         ) from None
-    return filas, texto
+    return filas, texto, avisos
 
 
 # Fines de línea que str.splitlines reconoce y el módulo csv no (este solo \r, \n y \r\n), y
@@ -574,10 +670,26 @@ def campo_de_encabezado(encabezado: str) -> str | None:
             return campo
     if n.startswith(("fecha", "f ", "fec ")) and "venc" not in n and "vto" not in n:
         return None  # «Fecha de factura», «Fecha de emisión»: otra fecha, no la de vencimiento
+    if es_saldo(n):
+        return "monto"
+    if es_pagado(n):
+        return None  # «Importe pagado», «Total abonado»: lo ya pagado, no lo que se cobra
     for campo, palabras in CONTIENE.items():
         if any(re.search(rf"\b{p}\b", n) for p in palabras):
             return campo
     return None
+
+
+def es_saldo(encabezado: str) -> bool:
+    """Si un encabezado ya normalizado nombra lo que falta por pagar («Saldo pendiente», «Por
+    pagar», «Monto adeudado», «Open balance», «Outstanding»), no una fecha, unos días o lo
+    pagado («Fecha de pago pendiente», «Días pendientes», «Amount paid»)."""
+    return bool(_RE_SALDO.search(encabezado)) and not _RE_NO_SALDO.search(encabezado)
+
+
+def es_pagado(encabezado: str) -> bool:
+    """Si un encabezado ya normalizado nombra lo ya pagado («Abonos», «Importe pagado»)."""
+    return bool(_RE_PAGADO.search(encabezado)) and not _RE_NO_PAGADO.search(encabezado)
 
 
 def _mapear(cabecera: list, columnas: dict[str, str]) -> dict[str, int]:
@@ -599,7 +711,7 @@ def _mapear(cabecera: list, columnas: dict[str, str]) -> dict[str, int]:
         n = normalizar(texto)
         sinonimos = SINONIMOS[campo]
         rango = sinonimos.index(n) if n in sinonimos else len(sinonimos)
-        if campo == "monto" and not _RE_SALDO.search(n):
+        if campo == "monto" and not es_saldo(n):
             # Lo que se cobra es el saldo: «Saldo actual» antes que «Importe» o «Total».
             rango += 100
         if campo not in mapa or rango < prioridad[campo]:
@@ -660,6 +772,12 @@ class _Lector:
         self.dia_primero = dia_primero
         self.mapa = _mapear(filas[indice], columnas)
         self._revisar_columnas(columnas)
+        self.forzadas = columnas
+        self.avisos: list[Rechazo] = []  # de la hoja entera (filas de grupo, importe sin saldo)
+        self.danadas: dict[int, list[tuple[str, str, str]]] = {}  # k → (campo, valor, motivo)
+        self.pista_cliente = ""  # qué hacer con las filas sin cliente, si la hoja agrupa
+        if "estado" in self.mapa and "estado" not in columnas and self._estado_es_importe():
+            del self.mapa["estado"]  # «Pagado» con importes: lo abonado (ver _notas_de_columnas)
         self.ancho = max(len(self.cabecera), max(self.mapa.values()) + 1)
         self._controles = bool({"pausa_hasta", "promesa_pago", "disputa"} & set(self.mapa))
         usados = set(self.mapa.values())
@@ -694,13 +812,18 @@ class _Lector:
             columnas={campo: self.cabecera[j] for campo, j in self.mapa.items()},
             extras=[nombre for _, nombre in self.extras],
         )
+        cartera.notas = self._notas_de_columnas()
         numeros_fila, filas = self._filas_de_datos()
         self._rechazar_filas_largas(cartera)
-        # Cada columna se interpreta una vez por valor distinto (clientes, fechas, contactos y
-        # monedas se repiten mucho); luego cada fila solo junta lo ya interpretado.
-        self.columnas_hoja = _transponer(filas, self.ancho)
-        self.celdas = {campo: self.columnas_hoja[j] for campo, j in self.mapa.items()}
-        c = _Columnas(self, filas)
+        c = self._interpretar(filas)
+        if "" in c.clientes:  # alguna fila sin cliente: ¿la hoja pone el cliente en filas de grupo?
+            agrupadas = self._clientes_de_grupo(numeros_fila, filas)
+            if agrupadas is not None:
+                numeros_fila, filas = agrupadas
+                c = self._interpretar(filas)
+        self.numeros_fila = numeros_fila
+        cartera.avisos.extend(self.avisos)
+        self.danadas = self._textos_danados(c, cartera)
         candidatas = self._leer_filas(numeros_fila, c, cartera)
         numeros = [r.factura if type(r) is Omitida else r.numero for _, r in candidatas]
         por_numero: dict[str, list[int]] = {}
@@ -718,6 +841,13 @@ class _Lector:
                 cartera.facturas.append(resultado)
         return cartera
 
+    def _interpretar(self, filas: list[list]) -> _Columnas:
+        # Cada columna se interpreta una vez por valor distinto (clientes, fechas, contactos y
+        # monedas se repiten mucho); luego cada fila solo junta lo ya interpretado.
+        self.columnas_hoja = _transponer(filas, self.ancho)
+        self.celdas = {campo: self.columnas_hoja[j] for campo, j in self.mapa.items()}
+        return _Columnas(self, filas)
+
     def _leer_filas(
         self, numeros_fila: list[int], c: _Columnas, cartera: Cartera
     ) -> list[tuple[int, Factura | Omitida]]:
@@ -730,7 +860,7 @@ class _Lector:
         candidatas: list[tuple[int, Factura | Omitida]] = []
         agregar = candidatas.append
         ninguno = repeat(None)  # las columnas que la hoja no tiene (zip acaba con la más corta)
-        predeterminada, controles = self.moneda, self._controles
+        predeterminada, controles, danadas = self.moneda, self._controles, self.danadas
         con_opcionales = any(x is not None for x in (c.no_contactar, c.zonas, c.canales))
         nombres = [nombre for nombre, _ in c.extras]
         extras = zip(*(v for _, v in c.extras), strict=True) if nombres else repeat(())
@@ -751,7 +881,7 @@ class _Lector:
             if (
                 not cliente or not numero or pagada or motivo or fecha[1]
                 or not (codigo or (codigo == "" and not moneda_celda)) or monto <= 0 or controles
-                or (moneda_celda and moneda_celda != codigo)
+                or (moneda_celda and moneda_celda != codigo) or k in danadas
             ):  # fmt: skip
                 resultado = self._leer_fila(k, n, c, cartera)
                 if resultado is None:
@@ -769,7 +899,7 @@ class _Lector:
     def _filas_de_datos(self) -> tuple[list[int], list[list]]:
         """(número de fila visible, celdas completadas al ancho) de las filas con datos."""
         ancho = self.ancho
-        numeros, filas = [], []
+        numeros, filas, totales = [], [], []
         for i in range(self.indice + 1, len(self.filas)):
             fila = self.filas[i]
             if len(fila) < ancho:
@@ -779,8 +909,12 @@ class _Lector:
                 # en un CSV con comas): la fila se rechaza, no se lee corrida.
                 self.filas_largas.append((i + 1, fila))
                 continue
-            if not _dato_evidente(fila[0]) and (_fila_vacia(fila) or self._es_total(fila)):
-                continue
+            if not _dato_evidente(fila[0]):
+                if _fila_vacia(fila):
+                    continue
+                if self._es_total(fila):
+                    totales.append(i + 1)
+                    continue
             numeros.append(i + 1)
             filas.append(fila)
         # Una fila de =SUMA() sin rótulo solo al pie: en medio de la hoja, una fila con solo el
@@ -788,7 +922,152 @@ class _Lector:
         while filas and self._es_suma_sin_rotulo(filas[-1]):
             filas.pop()
             numeros.pop()
+        self.totales = totales  # cierran los grupos de _clientes_de_grupo
         return numeros, filas
+
+    def _estado_es_importe(self) -> bool:
+        """Si la columna de estado se llama «Pagado» y tiene importes (500, «1,250.00»), no sí o
+        no: es lo abonado, no el estado (un 1 pagado marcaba la factura como pagada)."""
+        j = self.mapa["estado"]
+        if not es_pagado(normalizar(self.cabecera[j])):
+            return False
+        for fila in self.filas[self.indice + 1 :]:
+            v = fila[j] if j < len(fila) else None
+            if type(v) in (int, float) and v not in (0, 1):
+                return True
+            if type(v) is str and any(ch.isdigit() for ch in v) and v.strip() not in ("0", "1"):
+                try:
+                    parsear_monto(v)
+                except ValueError:
+                    continue
+                return True
+        return False
+
+    def _notas_de_columnas(self) -> list[str]:
+        """Qué columna de importe se cobra si hay más de una («Importe» y «Saldo»); si se cobra
+        un importe y la hoja tiene lo abonado pero ningún saldo, un aviso: se cobra entero."""
+        j = self.mapa["monto"]
+        cobrada = self.cabecera[j]
+        otras = [h for i, h in enumerate(self.cabecera) if i != j and h
+                 and campo_de_encabezado(h) == "monto"]  # fmt: skip
+        notas = []
+        if otras:
+            cual = (
+                "el saldo, lo que falta por pagar"
+                if es_saldo(normalizar(cobrada))
+                else "el importe"
+            )
+            notas.append(
+                f"Importe: se cobra la columna «{cobrada}» ({cual}), no "
+                + " ni ".join(f"«{h}»" for h in otras)
+                + "; si es otra, indícala en «columnas: monto:» de la política"
+            )
+        pagadas = [h for i, h in enumerate(self.cabecera) if i != j and h
+                   and es_pagado(normalizar(h)) and i not in self.mapa.values()]  # fmt: skip
+        if pagadas and not es_saldo(normalizar(cobrada)) and "monto" not in self.forzadas:
+            self.avisos.append(Rechazo(
+                self.indice + 1, pagadas[0], "",
+                f"la hoja tiene «{cobrada}» y «{pagadas[0]}» pero ninguna columna de saldo: se "
+                f"cobra «{cobrada}» entero, sin restar lo pagado; agrega una columna «Saldo» con "
+                "lo que falta por pagar o indica la que se cobra en «columnas: monto:» de la política",
+            ))  # fmt: skip
+        return notas
+
+    def _textos_danados(self, c: _Columnas, cartera: Cartera) -> dict[int, list]:
+        """Fila → [(campo, valor, motivo)] de los números de factura con caracteres de control
+        y de los clientes y números con «�» o texto mal decodificado: esas filas se rechazan
+        (ese texto iría al cliente). A un cliente con solo caracteres de control (un salto de
+        línea suave pegado de Word) se le quitan, con un aviso. Se busca una vez en todos los
+        valores distintos juntos; fila por fila, solo si hay alguno."""
+        danadas: dict[int, list[tuple[str, str, str]]] = {}
+        for campo, textos in (("cliente", c.clientes), ("factura", c.numeros)):
+            # Una clase de caracteres sobre todo junto (~2 ms con 100 000 filas); lo demás, solo
+            # si aparece alguno de esos caracteres.
+            if not _RE_SOSPECHOSO.search(" ".join(textos)):
+                continue
+            malos = {t: _motivo_danado(t) for t in dict.fromkeys(textos)
+                     if _RE_TEXTO_DANADO.search(t)}  # fmt: skip
+            if not malos:
+                continue
+            for k, t in enumerate(textos):
+                if t not in malos:
+                    continue
+                limpio = _RE_CONTROL_QUITABLE.sub("", t).strip()
+                if campo == "cliente" and limpio and not _RE_TEXTO_DANADO.search(limpio):
+                    textos[k], c.deudores[k] = limpio, clave_deudor(limpio)
+                    self._rechazo(cartera, self.numeros_fila[k], campo, mostrar_control(t),
+                                  f"«{mostrar_control(t)}» tenía caracteres de control: se usa "
+                                  f"«{limpio}»; corrige la celda", aviso=True)  # fmt: skip
+                else:
+                    danadas.setdefault(k, []).append((campo, mostrar_control(t), malos[t]))
+        return danadas
+
+    def _clientes_de_grupo(
+        self, numeros: list[int], filas: list[list]
+    ) -> tuple[list[int], list[list]] | None:
+        """Hojas que ponen el cliente solo en una fila de grupo («Cliente: Ana», o solo el
+        nombre) encima de sus facturas, que lo dejan vacío, y cierran con «Total Ana» (las
+        exportaciones de antigüedad de saldos de CONTPAQi, Aspel o QuickBooks): cada factura
+        toma el cliente de su grupo, con un aviso. Solo si no hay duda: cada fila sin cliente
+        está en un grupo, cada grupo tiene facturas y ninguna dice otro cliente; si no, las
+        filas sin cliente se rechazan diciendo qué hacer. None si la hoja no es así."""
+        jc = self.mapa["cliente"]
+        grupos: dict[int, str] = {}  # posición de la fila de grupo → cliente
+        # Solo las filas sin importe pueden ser de grupo (sin mirar cada fila entera).
+        for p in compress(range(len(filas)), map(es_vacio, self.celdas["monto"])):
+            nombre = _cliente_de_fila_de_grupo(filas[p])
+            if nombre:
+                grupos[p] = nombre
+        if not grupos:
+            return None
+        cortes = self.totales
+        grupo: int | None = None
+        miembros: dict[int, int] = dict.fromkeys(grupos, 0)
+        claro = True
+        cliente_de: dict[int, str] = {}
+        fin = iter(cortes)  # en orden de fila
+        siguiente_corte = next(fin, None)
+        for p, (n, fila) in enumerate(zip(numeros, filas, strict=True)):
+            while siguiente_corte is not None and siguiente_corte < n:
+                grupo = None  # un «Total Ana» cierra el grupo
+                siguiente_corte = next(fin, None)
+            if p in grupos:
+                grupo = p
+                continue
+            propio = fila[jc]
+            if es_vacio(propio):
+                if grupo is None:
+                    claro = False
+                    break
+                cliente_de[p] = grupos[grupo]
+                miembros[grupo] += 1
+            elif grupo is not None:
+                if clave_deudor(como_texto(propio)) != clave_deudor(grupos[grupo]):
+                    grupo = None  # una fila con otro cliente: ya no es el grupo
+                else:
+                    miembros[grupo] += 1
+        # Una fila sola sin facturas debajo («Elaborado por: Juan» al pie) no es un grupo: queda
+        # como una fila más (y se rechaza por lo que le falta).
+        grupos = {p: nombre for p, nombre in grupos.items() if miembros[p]}
+        if not claro or not cliente_de:
+            self.pista_cliente = (
+                "; la hoja parece poner el cliente solo en filas de grupo («Cliente: …») pero no "
+                "de forma clara: escribe el cliente en cada fila de factura"
+            )
+            return None
+        for p, cliente in cliente_de.items():
+            fila = filas[p] = list(filas[p])
+            fila[jc] = cliente
+        primera = min(grupos)
+        self.avisos.append(Rechazo(
+            numeros[primera], self.cabecera[jc], _texto_de_grupo(filas[primera]),
+            f"la hoja pone el cliente en una fila de grupo encima de sus facturas "
+            f"({cantidad(len(grupos), 'grupo')}, {cantidad(len(cliente_de), 'factura')} sin "
+            "cliente): cada factura toma el cliente de su grupo y las filas de grupo y de "
+            "«Total …» no se cobran; revisa que sea correcto",
+        ))  # fmt: skip
+        quedan = [p for p in range(len(filas)) if p not in grupos]
+        return [numeros[p] for p in quedan], [filas[p] for p in quedan]
 
     def _rechazar_filas_largas(self, cartera: Cartera) -> None:
         ultima = self.cabecera[self.ancho - 1] or f"columna {self.ancho}"
@@ -846,10 +1125,14 @@ class _Lector:
         )
 
     def _es_total_lento(self, fila: list) -> bool:
-        if not es_vacio(self._celda(fila, "factura")) and not _RE_TOTAL.match(
-            normalizar(como_texto(self._celda(fila, "factura")))
-        ):
-            return False
+        factura = self._celda(fila, "factura")
+        if not es_vacio(factura):
+            # «Total Ana» en la columna de la factura (el subtotal de un grupo) también cuenta.
+            texto = normalizar(como_texto(factura))
+            if not _RE_TOTAL.match(texto) and not (
+                _RE_SUBTOTAL.match(texto) and es_vacio(self._celda(fila, "vencimiento"))
+            ):
+                return False
         for celda in fila:
             if not es_vacio(celda):
                 if not isinstance(celda, str):
@@ -874,8 +1157,12 @@ class _Lector:
         """La fila k (número visible n) sin su contacto: factura, omitida o None si se rechaza."""
         antes = len(cartera.rechazos)
         cliente, numero = c.clientes[k], c.numeros[k]
+        for campo, valor, motivo in self.danadas.get(k, ()):
+            self._rechazo(cartera, n, campo, valor, motivo)
         if not cliente:
-            self._rechazo(cartera, n, "cliente", "", "falta el nombre del cliente")
+            self._rechazo(
+                cartera, n, "cliente", "", "falta el nombre del cliente" + self.pista_cliente
+            )
         if not numero:
             self._rechazo(cartera, n, "factura", "", "falta el número de factura")
         deudor = c.deudores[k]
@@ -1313,6 +1600,69 @@ def _transponer(filas: list[list], ancho: int) -> list[tuple]:
     if not filas:
         return [()] * ancho
     return list(zip(*filas, strict=False))  # una fila más larga no cambia las primeras columnas
+
+
+# «Cliente: Ana», «Customer - Ana», «Cliente 001 Ana» en una fila de grupo.
+_RE_ROTULO_CLIENTE = re.compile(
+    r"^\s*(cliente|customer|client|deudor|razon social|raz[oó]n social|nombre)\s*[:\-–]\s*",
+    re.IGNORECASE,
+)
+_ROTULOS_CLIENTE = {"cliente", "customer", "client", "deudor", "razon social", "nombre"}
+
+
+def _texto_de_grupo(fila: list) -> str:
+    return " ".join(como_texto(c) for c in fila if not es_vacio(c))
+
+
+def _cliente_de_fila_de_grupo(fila: list) -> str:
+    """El cliente de una fila de grupo: una sola celda de texto («Cliente: Ana», «Ana») o dos,
+    rótulo y nombre («Cliente:», «Ana»); "" si la fila no es así."""
+    llenas = [c for c in fila if not es_vacio(c)]
+    if not llenas or len(llenas) > 2 or not all(type(c) is str for c in llenas):
+        return ""
+    if len(llenas) == 2:
+        if normalizar(llenas[0]) not in _ROTULOS_CLIENTE:
+            return ""
+        nombre = llenas[1].strip()
+    else:
+        nombre = _RE_ROTULO_CLIENTE.sub("", llenas[0]).strip()
+    # Un nombre tiene letras; una fecha, un importe o un folio sueltos no son un grupo.
+    if not any(ch.isalpha() for ch in nombre) or normalizar(nombre) in _ROTULOS_CLIENTE:
+        return ""
+    return nombre
+
+
+# Texto que ya llegó estropeado: UTF-8 leído como Windows-1252 («JosÃ© NÃºÃ±ez», «NÂº»). «Ã» o
+# «Â» seguidos de lo que Windows-1252 muestra para los bytes 80–BF nunca aparecen en español
+# ni en portugués («SÃO PAULO» no es eso).
+_MOJIBAKE = (
+    "[ÂÃ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+_RE_MOJIBAKE = re.compile(_MOJIBAKE)
+# Lo que se puede quitar de un nombre sin cambiar lo que dice (no «�» ni texto estropeado).
+_RE_CONTROL_QUITABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+)
+_RE_SOSPECHOSO = re.compile(
+    "[ÂÃ\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffd]"
+)
+_RE_TEXTO_DANADO = re.compile(
+    _MOJIBAKE + "|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffd]"
+)
+
+
+def _motivo_danado(texto: str) -> str:
+    if tiene_control(texto):
+        return (f"«{mostrar_control(texto)}» tiene un carácter de control o ilegible (como NUL o "
+                "«�»): escríbelo de nuevo o guarda el archivo como UTF-8")  # fmt: skip
+    try:
+        arreglado = texto.encode("cp1252").decode("utf-8")
+    except UnicodeError:
+        arreglado = ""
+    quiso = f" (¿«{arreglado}»?)" if arreglado and not _RE_MOJIBAKE.search(arreglado) else ""
+    return (f"«{texto}» es texto mal decodificado{quiso}: corrige la celda, o exporta de "
+            "nuevo el archivo como UTF-8")  # fmt: skip
 
 
 def _dato_evidente(primera: Any) -> bool:

@@ -658,7 +658,7 @@ def validar(
 
 
 def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
-    from recordar.informe import mostrar_otras_hojas, resumir
+    from recordar.informe import mostrar_notas, mostrar_otras_hojas, resumir
     from recordar.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
@@ -692,6 +692,7 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
         f"{cantidad(r.avisos, 'aviso')}"
     )
     mostrar_otras_hojas(consola, cartera)
+    mostrar_notas(consola, cartera)
     columnas = ", ".join(
         f"{campo}={encabezado!r}" for campo, encabezado in cartera.columnas.items()
     )

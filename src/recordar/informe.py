@@ -552,6 +552,7 @@ def mostrar(consola, cartera: Cartera, plan: Plan, simulacro: bool, analisis=Non
     consola.print(f"[bold]{titulo}[/bold] · {plan.fecha.isoformat()} · {cartera.ruta}"
                   + (f" (hoja «{cartera.hoja}»)" if cartera.hoja else ""))  # fmt: skip
     mostrar_otras_hojas(consola, cartera)
+    mostrar_notas(consola, cartera)
     if plan.mensajes:
         tabla = Table(title=f"Mensajes ({len(plan.mensajes)})", show_lines=False)
         for columna in ("cliente", "facturas", "días", "paso", "canal", "destinatario"):
@@ -585,6 +586,12 @@ def mostrar(consola, cartera: Cartera, plan: Plan, simulacro: bool, analisis=Non
     _tabla_problemas(consola, "Filas rechazadas", cartera.rechazos)
     _tabla_problemas(consola, "Avisos", cartera.avisos)
     _mostrar_resumen(consola, analisis or analizar(cartera, plan))
+
+
+def mostrar_notas(consola, cartera: Cartera) -> None:
+    """Lo que conviene saber de la hoja entera (qué columna de importe se cobra)."""
+    for nota in cartera.notas:
+        consola.print(nota, markup=False)
 
 
 def _vista_previa(m: Mensaje) -> str:

@@ -36,7 +36,22 @@ PALABRAS_MONEDA = {
     "dolares": "USD", "dolar": "USD", "usd": "USD", "soles": "PEN",
 }  # fmt: skip
 
-_RE_MONTO_SIMPLE = re.compile(r"-?\d+(?:[.,]\d{1,2})?")
+# Hasta 15 cifras enteras: los más largos van por el camino lento, que los rechaza (MONTO_MAXIMO).
+_RE_MONTO_SIMPLE = re.compile(r"-?\d{1,15}(?:[.,]\d{1,2})?")
+# Un importe de mil billones (10^15) o más no es una deuda plausible sino un error de la hoja
+# (celdas pegadas, un número de cuenta en la columna del importe); además, más allá de 28 cifras
+# Decimal ya no sabe redondear a centavos. Se rechaza como cualquier importe que no vale.
+MONTO_MAXIMO = Decimal(10) ** 15
+# Caracteres de control (NUL, BEL…), invisibles de formato (espacio de ancho cero, marcas de
+# dirección, BOM) y el carácter de reemplazo de una decodificación fallida: dentro de un valor
+# nunca son parte de él, y quitarlos en silencio cambiaría el valor («3\\0 0» se leía 30).
+_RE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffd]")
+# Espacios que separan miles («1 500», «1 500», «1 500»): solo entre grupos de tres cifras.
+_ESPACIOS_DE_MILES = " \u00a0\u2009\u202f"
+_RE_CIFRAS_CON_ESPACIO = re.compile(r"\d\s+\d")
+_RE_MILES_CON_ESPACIO = re.compile(
+    r"[-+(]?\d{1,3}(?:([ \u00a0\u2009\u202f])\d{3})(?:\1\d{3})*(?:[.,]\d+)?[-)]?"
+)
 _RE_NO_ALFANUMERICO = re.compile(r"[^a-z0-9]+")
 _RE_CODIGO = re.compile(r"\b([A-Z]{3})\b")
 _RE_PALABRAS_MONEDA = re.compile(
@@ -71,6 +86,16 @@ def normalizar(texto: object) -> str:
 def _normalizar(texto: str) -> str:
     s = unicodedata.normalize("NFKD", texto).encode("ascii", "ignore").decode("ascii")
     return _RE_NO_ALFANUMERICO.sub(" ", s.lower()).strip()
+
+
+def tiene_control(texto: str) -> bool:
+    """Si el texto tiene un carácter de control, un invisible de formato o «�» (ver _RE_CONTROL)."""
+    return _RE_CONTROL.search(texto) is not None
+
+
+def mostrar_control(texto: str) -> str:
+    """El texto con cada carácter de control a la vista: «3\\x00 0»."""
+    return _RE_CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), texto)
 
 
 def es_vacio(valor: object) -> bool:
@@ -133,6 +158,9 @@ def parsear_monto(valor: object, predeterminada: str | None = None) -> tuple[Dec
     elif isinstance(valor, int | float):
         if isinstance(valor, float) and not math.isfinite(valor):
             raise ValueError
+        # MONTO_MAXIMO como float: comparar un float con un Decimal es ~10 veces más lento.
+        if not -1e15 < valor < 1e15:
+            raise ValueError(_demasiado_grande(como_texto(valor)))
         return Decimal(repr(valor)).quantize(CENTAVO, ROUND_HALF_UP), None
     else:
         s = str(valor).strip()
@@ -163,7 +191,17 @@ _MENOS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\ufe63": "
                         "\uff0d": "-"})  # fmt: skip
 
 
+def _demasiado_grande(texto: str) -> str:
+    return (f"«{texto}» es un importe demasiado grande (mil billones o más): revisa la celda; "
+            "¿se pegaron dos valores o es otro número?")  # fmt: skip
+
+
 def _parsear_monto_texto(s: str, predeterminada: str | None) -> tuple[Decimal, str | None]:
+    if tiene_control(s):
+        raise ValueError(
+            f"«{mostrar_control(s)}» tiene un carácter de control (como NUL) dentro del importe: "
+            "escríbelo de nuevo a mano"
+        )
     s = s.translate(_MENOS)
     moneda = None
     resto = s
@@ -196,6 +234,15 @@ def _parsear_monto_texto(s: str, predeterminada: str | None) -> tuple[Decimal, s
         raise ValueError
     if nucleo.endswith((".-", ",-")):  # «1.500,-»: sin centavos (Argentina, Chile), no negativo
         nucleo = nucleo[:-2]
+    if _RE_CIFRAS_CON_ESPACIO.search(nucleo):
+        # «1 500» es 1500 (miles con espacio, como en España o Francia); «3 0» o «1 50» no son
+        # un número: antes se juntaban las cifras en silencio.
+        if not _RE_MILES_CON_ESPACIO.fullmatch(nucleo):
+            raise ValueError(
+                f"«{s}»: las cifras separadas por espacios no forman grupos de miles de tres; "
+                "escribe el importe sin espacios"
+            )
+        nucleo = nucleo.translate({ord(c): None for c in _ESPACIOS_DE_MILES})
     negativo = (nucleo.startswith("-") or nucleo.endswith("-")
                 or (nucleo.startswith("(") and nucleo.endswith(")")))  # fmt: skip
     cifras = _RE_NUMERO.sub("", nucleo).replace("(", "").replace(")", "").replace("-", "")
@@ -206,6 +253,8 @@ def _parsear_monto_texto(s: str, predeterminada: str | None) -> tuple[Decimal, s
         numero = Decimal(cifras)
     except InvalidOperation:
         raise ValueError from None
+    if numero and numero.adjusted() >= 15:  # |numero| >= MONTO_MAXIMO, sin comparar Decimales
+        raise ValueError(_demasiado_grande(s))
     if negativo:
         numero = -numero
     return numero.quantize(CENTAVO, ROUND_HALF_UP), moneda
@@ -252,7 +301,10 @@ def parsear_fecha(valor: object, dia_primero: bool = True) -> date:
         return _desde_serie(valor)
     if hasattr(valor, "to_pydatetime"):  # pandas.Timestamp
         return valor.to_pydatetime().date()
-    return _parsear_fecha_texto(str(valor).strip(), dia_primero)
+    texto = str(valor).strip()
+    if tiene_control(texto):  # «2026-11-\\x0001»: dateutil lo leía como fecha
+        raise ValueError
+    return _parsear_fecha_texto(texto, dia_primero)
 
 
 # Números de serie de Excel entre 1950 y 2200: un «30» o un «1» en la columna de vencimiento

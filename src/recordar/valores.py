@@ -495,6 +495,29 @@ def _telefono_directo(crudo: str, region: str) -> str | None:
     return f"+{directa.prefijo}{digitos}"
 
 
+# Buzones de RFC 2142 (abuse, postmaster…) que email-validator pasa a minúsculas: el atajo
+# ASCII hace lo mismo, o «NOC@x.mx» y «noc@x.mx» serían dos contactos según el camino.
+_BUZONES_SIN_MAYUSCULAS = frozenset(
+    (
+        "info",
+        "marketing",
+        "sales",
+        "support",
+        "abuse",
+        "noc",
+        "security",
+        "postmaster",
+        "hostmaster",
+        "usenet",
+        "news",
+        "webmaster",
+        "www",
+        "uucp",
+        "ftp",
+    )  # fmt: skip
+)
+
+
 @lru_cache(maxsize=131072)
 def normalizar_correos(valor: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(correos válidos normalizados, trozos no válidos) de una celda con uno o varios correos."""
@@ -507,6 +530,8 @@ def normalizar_correos(valor: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if _RE_CORREO_SIMPLE.fullmatch(trozo) and ".." not in trozo:
             # El caso común (ASCII, sin comillas ni IDN): lo mismo que diría email-validator.
             local, _, dominio = trozo.rpartition("@")
+            if local.lower() in _BUZONES_SIN_MAYUSCULAS:  # RFC 2142: como email-validator
+                local = local.lower()
             correo = f"{local}@{dominio.lower()}"
             if correo not in validos:
                 validos.append(correo)

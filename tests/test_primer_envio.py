@@ -365,3 +365,30 @@ def test_el_remitente_de_ejemplo_de_los_canales_tambien_se_niega(en_tmp, correr,
     r = correr("canales")
     assert r.exit_code == 0, r.output
     assert "sin transporte" not in r.output
+
+
+@pytest.mark.parametrize("formato", ["html", "xlsx", "csv"])
+def test_los_informes_html_xlsx_y_csv_listan_los_deudores_sin_canal(en_tmp, correr, formato):
+    politica = _iniciar(correr, en_tmp, MIOS, SOLO_EMAIL)
+    _cartera(en_tmp)
+    r = correr("enviar", "cartera.xlsx", "-p", politica, "--hoy", HOY.isoformat(), "-n",
+               "-o", f"informe.{formato}")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    esperado = "Carnicería Doña Begoña — solo teléfono (facturas F-3)"
+    if formato == "xlsx":
+        from openpyxl import load_workbook
+
+        hoja = load_workbook(en_tmp / "informe.xlsx")["Resumen"]
+        filas = [tuple(c.value for c in fila) for fila in hoja.iter_rows()]
+        assert ("Sin canal configurado", esperado) in filas
+    elif formato == "csv":
+        import csv
+
+        with (en_tmp / "informe.csv").open(encoding="utf-8-sig", newline="") as f:
+            filas = list(csv.DictReader(f))
+        assert {"tipo": "Sin canal configurado", "motivo": esperado}.items() <= next(
+            fila for fila in filas if fila["tipo"] == "Sin canal configurado"
+        ).items()
+    else:
+        texto = (en_tmp / "informe.html").read_text(encoding="utf-8")
+        assert "<h2>Sin canal configurado (1)</h2>" in texto and esperado in texto

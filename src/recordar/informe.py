@@ -446,6 +446,30 @@ SECCIONES = {
 }  # fmt: skip
 
 
+def lineas_de_ejecucion(datos: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """Lo que hay que ver antes de confiar en la ejecución, para cualquier formato de informe:
+    avisos de la política, deudores sin canal configurado, SMS y su coste, tareas abiertas."""
+    secciones: list[tuple[str, list[str]]] = []
+    if datos.get("avisos_politica"):
+        secciones.append(("Avisos de la política", list(datos["avisos_politica"])))
+    if datos.get("sin_canal"):
+        secciones.append(("Sin canal configurado", [
+            f"{d['cliente']} — {d['tiene']} (facturas {', '.join(d['facturas'])})"
+            for d in datos["sin_canal"]
+        ]))  # fmt: skip
+    if sms := datos.get("sms"):
+        texto = f"{sms['mensajes']} SMS, {sms['segmentos']} segmentos"
+        if "costo_estimado" in sms:
+            texto += f", coste estimado {sms['costo_estimado']:.2f}"
+        secciones.append(("SMS", [texto]))
+    if datos.get("tareas_abiertas"):
+        secciones.append(("Tareas abiertas", [
+            f"#{t['id']} {t['cliente']} · {', '.join(t['facturas'])} · {t['paso']} · desde "
+            f"{t['desde']}" for t in datos["tareas_abiertas"]
+        ]))  # fmt: skip
+    return secciones
+
+
 def _celda(valor: Any) -> Any:
     if isinstance(valor, list):
         valor = ", ".join(str(v) for v in valor)
@@ -472,8 +496,14 @@ def _csv(ruta: Path, datos: dict[str, Any]) -> None:
     # utf-8-sig para que Excel en español reconozca los acentos al abrirlo.
     with ruta.open("w", encoding="utf-8-sig", newline="") as f:
         escritor = csv.writer(f)
-        for fila in _filas_planas(datos):
-            escritor.writerow(fila)
+        filas = _filas_planas(datos)
+        columnas = next(filas)
+        escritor.writerow(columnas)
+        escritor.writerows(filas)
+        for titulo, lineas in lineas_de_ejecucion(datos):
+            for linea in lineas:  # en la columna «motivo», con su sección como «tipo»
+                escritor.writerow([_celda(titulo)] + [_celda(linea) if c == "motivo" else ""
+                                                      for c in columnas[1:]])  # fmt: skip
 
 
 def _xlsx(ruta: Path, datos: dict[str, Any]) -> None:
@@ -496,6 +526,9 @@ def _xlsx(ruta: Path, datos: dict[str, Any]) -> None:
     hoja.append(["simulacro", "sí" if datos["simulacro"] else "no"])
     for clave, valor in datos["resumen"].items():
         hoja.append([clave, valor])
+    for titulo, lineas in lineas_de_ejecucion(datos):
+        for linea in lineas:
+            hoja.append([titulo, celda(linea)])
     for seccion, campos in SECCIONES.items():
         hoja = libro.create_sheet(seccion.capitalize())
         hoja.append(list(campos))
@@ -512,6 +545,7 @@ def _html(ruta: Path, datos: dict[str, Any]) -> None:
     texto = plantilla.render(
         datos=datos,
         secciones=SECCIONES,
+        ejecucion=lineas_de_ejecucion(datos),
         lista=lambda v: ", ".join(map(str, v)) if isinstance(v, list) else v,
     )
     ruta.write_text(texto, encoding="utf-8")
@@ -529,6 +563,10 @@ th{background:#f2f2f2} td.cuerpo{white-space:pre-wrap;max-width:40em}
 <h1>Informe de recordar · {{ datos.fecha }}{% if datos.simulacro %} (simulacro: nada se envió){% endif %}</h1>
 <table><tr>{% for k in datos.resumen %}<th>{{ k }}</th>{% endfor %}</tr>
 <tr>{% for v in datos.resumen.values() %}<td>{{ v }}</td>{% endfor %}</tr></table>
+{% for titulo, lineas in ejecucion %}
+<h2>{{ titulo }} ({{ lineas|length }})</h2>
+<ul>{% for linea in lineas %}<li>{{ linea }}</li>{% endfor %}</ul>
+{% endfor %}
 {% for seccion, campos in secciones.items() %}
 <h2>{{ seccion|capitalize }} ({{ datos[seccion]|length }})</h2>
 {% if datos[seccion] %}

@@ -225,7 +225,8 @@ def test_validar_senala_el_sms_de_mas_segmentos_con_su_deudor(en_tmp, correr):
     )
     (en_tmp / "politica.yaml").write_text(
         "pasos:\n  - {id: aviso, dias: 30, canales: [sms], plantilla: aviso}\n"
-        "canales:\n  sms: {tipo: twilio, cuenta_env: SID, token_env: TOKEN, max_segmentos: 1}\n",
+        'canales:\n  sms: {tipo: twilio, cuenta_env: SID, token_env: TOKEN, remitente: "+15005550006",\n'
+        "        max_segmentos: 1}\n",
         encoding="utf-8",
     )
     largo = "Distribuidora de Materiales para la Construcción del Noroeste"

@@ -677,6 +677,12 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
         f"Política: {politica.nombre} ({cantidad(len(politica.pasos), 'paso')}) · correcta"
         + (" para simulacros" if ejemplo or politica.ruta is None else "")
     )
+    from recordar.canales import revisar_canales
+
+    errores_canales = revisar_canales(politica.canales, politica.carpeta,
+                                      str(politica.empresa.get("contacto") or ""))  # fmt: skip
+    for problema in errores_canales:
+        consola.print(f"  error: {problema}", markup=False)
     pendientes = _pendientes_para_enviar(politica, ejemplo)
     pendientes += canales_sin_transporte(politica, cartera.contactos)
     pendientes += sms_largos(politica, cartera, plan, fecha)
@@ -701,7 +707,7 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
         consola.print(f"Variables extra para plantillas: {', '.join(cartera.extras)}")
     for problema in cartera.rechazos + cartera.avisos:
         consola.print(f"  {cartera.ruta}: {problema}")
-    if cartera.rechazos or cartera.avisos:
+    if cartera.rechazos or cartera.avisos or errores_canales:
         raise typer.Exit(1)
     consola.print("Todo correcto.")
 

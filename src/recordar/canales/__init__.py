@@ -29,6 +29,21 @@ def canales_disponibles(config: dict[str, dict[str, Any]]) -> frozenset[str]:
     return frozenset(c for c in ("email", "sms", "whatsapp") if c in config)
 
 
+def revisar_canales(
+    config: dict[str, dict[str, Any]], carpeta_base: Path | None = None, contacto: str = ""
+) -> list[str]:
+    """Los problemas que `enviar` encontraría al crear los canales, todos a la vez y sin enviar
+    ni conectar nada (para `validar`): tipo desconocido, clave que sobra o falta, secreto mal
+    escrito, pasarela cuya petición cambia de forma con un valor hostil…"""
+    problemas = []
+    for nombre, ajustes in config.items():
+        try:
+            configurar_canales({nombre: ajustes}, carpeta_base, contacto)
+        except ErrorCanal as exc:
+            problemas.append(exc.mensaje)
+    return problemas
+
+
 def configurar_canales(
     config: dict[str, dict[str, Any]], carpeta_base: Path | None = None, contacto: str = ""
 ) -> dict[str, Canal]:

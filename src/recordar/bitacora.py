@@ -158,6 +158,30 @@ class Bitacora(PagosDeLaBitacora):
         bitacora._sin_ejecucion = sin_ejecucion
         return bitacora
 
+    @classmethod
+    def abrir_simulacro(cls, ruta: str | Path) -> Bitacora:
+        """Para el simulacro: una copia en memoria que admite lo mismo que el envío real (marcar
+        inciertos, detectar pagos) para planificar con el mismo historial, y que se tira al
+        cerrar. En el archivo no se escribe nada (ni se crea si no existe)."""
+        lectura = cls.abrir_lectura(ruta)
+        memoria = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        try:
+            if lectura._con is not None:
+                lectura._con.backup(memoria)
+            else:
+                migrar(memoria)
+            identidad, anotaciones = memoria.execute(
+                "SELECT identidad, anotaciones FROM contador"
+            ).fetchone()
+        except sqlite3.Error as exc:
+            memoria.close()
+            raise ErrorBitacora(archivo.mensaje_sqlite(Path(ruta), exc)) from None
+        finally:
+            lectura.cerrar()
+        bitacora = cls(Path(ruta), memoria, _SinCerrojo())
+        bitacora._identidad, bitacora._anotaciones = identidad, anotaciones
+        return bitacora
+
     def cerrar(self) -> None:
         if self._con is not None:
             if not self.solo_lectura:
@@ -495,6 +519,16 @@ class TareaAbierta:
     def a_dict(self) -> dict:
         return {"id": self.id, "cliente": self.cliente, "facturas": self.facturas,
                 "paso": self.paso, "descripcion": self.descripcion, "desde": self.desde}  # fmt: skip
+
+
+class _SinCerrojo:
+    """El cerrojo de una copia en memoria (simulacro): no hay otra ejecución que excluir."""
+
+    def escribir(self, _texto: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 class _Transaccion:

@@ -462,11 +462,16 @@ def _enviar(
     fecha, ahora = _momento(hoy, politica.zona_horaria)
     ruta_bitacora = _ruta_bitacora(bitacora_ruta, politica)
     if simulacro:
-        with Bitacora.abrir_lectura(ruta_bitacora) as b:
-            historial = b.historial()
-            abiertas = b.tareas_abiertas()
         cartera = _cargar(cartera_ruta, politica, hoja)
         _exigir_filas(cartera)
+        # Los mismos pasos que el envío real antes de planificar (inciertos, pagos detectados
+        # desde la hoja anterior), sobre una copia en memoria que se tira: mismo historial,
+        # mismo plan, y en la bitácora no se escribe nada.
+        with Bitacora.abrir_simulacro(ruta_bitacora) as b:
+            b.marcar_inciertos()
+            pagos = _detectar_pagos(b, cartera, fecha, confirmar_pagos)
+            historial = b.historial()
+            abiertas = b.tareas_abiertas()
         # En un simulacro el registro JSON de cada mensaje ya es definitivo: se codifica al
         # generarlo, repartido entre los procesos del render. Sin informe completo (csv, xlsx,
         # html), del texto solo hace falta el de la vista previa.
@@ -498,9 +503,11 @@ def _enviar(
         consola.file.write(vista[0])
         consola.file.flush()
         _avisar(consola, notas_de_plan(politica, cartera, plan, cuentas, abiertas))
+        _mostrar_pagos(consola, _consola(error=True), pagos, cartera_ruta, simulacro=True)
         if salida is not None:
             datos = informe[0](registros) if json_hecho else a_dict(cartera, plan, simulacro=True)
             datos.update(datos_de_ejecucion(politica, cartera, plan, cuentas, abiertas))
+            datos["pagos_detectados"] = pagos.detectados
             escribir_informe(salida, datos)
             _consola().print(f"Informe escrito en {salida}")
         return
@@ -551,10 +558,7 @@ def _enviar_de_verdad(
         # Lo que quedó «enviando» de una ejecución muerta cuenta como hecho al planificar.
         fecha, ahora = momento
         inciertos_nuevos = b.marcar_inciertos()
-        cerradas = {o.factura for o in cartera.omitidas}
-        pagos = b.detectar_pagos(
-            cartera.facturas, cerradas, fecha, cartera.numeros_rechazados, confirmar
-        )
+        pagos = _detectar_pagos(b, cartera, fecha, confirmar)
         plan, _ = _planificar(politica, cartera, fecha, b.historial(), frozenset(rutas), ahora)
         _HASTA_EL_FINAL.append((cartera, plan))
         espera = float(os.environ.get("RECORDAR_ESPERA_REINTENTO", "1"))
@@ -604,20 +608,27 @@ def _avisar(consola, notas: list[str]) -> None:
         consola.print(nota, markup=False, style="yellow" if nota.startswith("AVISO") else None)
 
 
-def _mostrar_pagos(consola, errores, pagos, cartera_ruta) -> None:
+def _detectar_pagos(b, cartera, fecha, confirmar: bool):
+    """Pagos desde la hoja anterior (en el simulacro, en su copia en memoria de la bitácora)."""
+    cerradas = {o.factura for o in cartera.omitidas}
+    return b.detectar_pagos(
+        cartera.facturas, cerradas, fecha, cartera.numeros_rechazados, confirmar
+    )
+
+
+def _mostrar_pagos(consola, errores, pagos, cartera_ruta, simulacro: bool = False) -> None:
     from recordar.bitacora import MAX_DESAPARECIDAS, PARTE_DESAPARECIDAS
 
     if pagos.detectados:
-        consola.print(
-            f"Pagos detectados desde la hoja anterior: {len(pagos.detectados)} (registrados en "
-            "la bitácora; los deducidos porque la factura ya no está se ven con «recordar pagos»)"
-        )
+        donde = ("se registrarán al enviar de verdad" if simulacro else "registrados en la "
+                 "bitácora; los deducidos porque la factura ya no está se ven con «recordar pagos»")  # fmt: skip
+        consola.print(f"Pagos detectados desde la hoja anterior: {len(pagos.detectados)} ({donde})")
     if pagos.retenidos:
         errores.print(
             f"aviso: {cartera_ruta}: {pagos.desaparecidas} de las {pagos.previas} facturas "
             f"abiertas de la hoja anterior ya no están (más de {MAX_DESAPARECIDAS} y del "
-            f"{PARTE_DESAPARECIDAS:.0%}): no se registró ninguna como pagada; si de verdad se "
-            "pagaron, vuelve a ejecutar con --confirmar-pagos",
+            f"{PARTE_DESAPARECIDAS:.0%}): no se {'registrará' if simulacro else 'registró'} "
+            "ninguna como pagada; si de verdad se pagaron, ejecuta con --confirmar-pagos",
             markup=False,
         )
 

@@ -403,3 +403,18 @@ def test_la_nota_dice_el_segmento_y_la_cadencia():
         "segmento todos; intervalo 2 d: suele pagar 30 d después del último aviso "
         "(1 pago registrado)"
     )
+
+
+def test_al_corriente_dice_cuando_toca_el_primer_paso_y_de_quien_es():
+    plan = planificar([factura("F-1", -10, fila=7)], AMBOS, cargar_politica(None), HOY)
+    (o,) = plan.omitidas
+    # Vence el 03/12/2026; previo toca 3 días antes.
+    assert (o.fila, o.factura, o.cliente, o.motivo) == (
+        7,
+        "F-1",
+        "Ana",
+        "al corriente: el primer paso (previo) toca el 2026-11-30",
+    )
+    no = {"ana": Contacto(correos=[CORREO], no_contactar=True)}
+    (o,) = planificar([factura("F-1", 31, fila=8)], no, cargar_politica(None), HOY).omitidas
+    assert (o.fila, o.cliente) == (8, "Ana")

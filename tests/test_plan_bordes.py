@@ -418,3 +418,14 @@ def test_al_corriente_dice_cuando_toca_el_primer_paso_y_de_quien_es():
     no = {"ana": Contacto(correos=[CORREO], no_contactar=True)}
     (o,) = planificar([factura("F-1", 31, fila=8)], no, cargar_politica(None), HOY).omitidas
     assert (o.fila, o.cliente) == (8, "Ana")
+
+
+def test_completar_por_otro_canal_cuando_el_email_ya_llevaba_una_repeticion_posterior():
+    # Con otra cadencia, ayer el email llevó seguimiento#3; el SMS de hoy (seguimiento#2) lo
+    # completa y no espera.
+    p = politica(limites=Limites(min_dias_entre_mensajes=3))
+    historial = Historial(
+        enviados={("F-1", "email"): {"seguimiento#3"}},
+        envios={"ana": [(HOY - timedelta(days=1), "email")]},
+    )
+    assert canales(planificar([factura("F-1", 13)], AMBOS, p, HOY, historial)) == [("sms", TEL)]

@@ -330,9 +330,9 @@ def test_promesa_y_pausa_que_vencen_hoy_aun_valen_hoy():
     ]  # fmt: skip
     plan = planificar(vence_hoy, AMBOS, cargar_politica(None), HOY)
     assert plan.mensajes == []
-    assert motivos(plan) == [
-        ("F-1", "promesa vigente: pagará a más tardar el 2026-11-23"),
-        ("F-2", "pausada hasta el 2026-11-23"),
+    assert [(o.factura, o.cliente, o.motivo) for o in plan.omitidas] == [
+        ("F-1", "Ana", "promesa vigente: pagará a más tardar el 2026-11-23"),
+        ("F-2", "Ana", "pausada hasta el 2026-11-23"),
     ]
 
 
@@ -428,3 +428,32 @@ def test_completar_por_otro_canal_cuando_el_email_ya_llevaba_una_repeticion_post
         envios={"ana": [(HOY - timedelta(days=1), "email")]},
     )
     assert canales(planificar([factura("F-1", 13)], AMBOS, p, HOY, historial)) == [("sms", TEL)]
+
+
+def test_una_factura_al_corriente_no_deja_fuera_a_las_siguientes_del_deudor():
+    facturas = [
+        factura("F-1", -10, fila=2),
+        factura("F-2", 31, fila=3),
+        factura("F-3", -20, fila=4),
+    ]
+    plan = planificar(facturas, AMBOS, cargar_politica(None), HOY)
+    assert [m.numeros for m in plan.mensajes] == [["F-2"]]
+    assert [o.factura for o in plan.omitidas] == ["F-1", "F-3"]
+
+
+def test_tareas_por_cliente_y_mensajes_por_canal_en_orden_alfabetico():
+    p = validar_politica(
+        {"pasos": [{"id": "aviso", "dias": 1, "canales": ["whatsapp", "email"],
+                    "plantilla": "recordatorio"},
+                   {"id": "llamar", "dias": 30, "accion": "tarea"}]},
+        None,
+    )  # fmt: skip
+    contactos = {d: Contacto(correos=[f"{d}@ejemplo.com"], telefonos=[TEL]) for d in ("ana", "eva")}
+    facturas = [
+        Factura(2, "F-1", "Eva", "eva", Decimal("1"), HOY - timedelta(days=40), "MXN"),
+        Factura(3, "F-2", "Ana", "ana", Decimal("1"), HOY - timedelta(days=40), "MXN"),
+        Factura(4, "F-3", "Eva", "eva", Decimal("1"), HOY - timedelta(days=2), "MXN"),
+    ]
+    plan = planificar(facturas, contactos, p, HOY)
+    assert [t.cliente for t in plan.tareas] == ["Ana", "Eva"]
+    assert [(m.cliente, m.canal) for m in plan.mensajes] == [("Eva", "email"), ("Eva", "whatsapp")]

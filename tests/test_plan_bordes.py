@@ -281,6 +281,9 @@ def test_entre_promesas_rotas_manda_la_mas_reciente():
     plan = planificar(facturas, AMBOS, cargar_politica(None), HOY)
     assert {m.ocurrencia.id for m in plan.mensajes} == {"promesa_incumplida@2026-11-21"}
     assert all(sorted(m.numeros) == ["F-1", "F-2"] for m in plan.mensajes)
+    # Cada línea recuerda su paso normal (el que tocaría sin la promesa).
+    propias = {x.factura.numero: x.propia.id for x in plan.mensajes[0].lineas}
+    assert propias == {"F-1": "seguimiento", "F-2": "seguimiento#3"}
 
 
 def test_promesa_rota_sin_aviso_en_la_politica_sigue_su_paso_normal():
@@ -457,3 +460,15 @@ def test_tareas_por_cliente_y_mensajes_por_canal_en_orden_alfabetico():
     plan = planificar(facturas, contactos, p, HOY)
     assert [t.cliente for t in plan.tareas] == ["Ana", "Eva"]
     assert [(m.cliente, m.canal) for m in plan.mensajes] == [("Eva", "email"), ("Eva", "whatsapp")]
+
+
+def test_segmento_por_monto_suma_las_facturas_del_deudor_sin_nada_mas():
+    p = validar_politica(
+        {"pasos": [{"id": "aviso", "dias": 1, "canales": ["email"], "plantilla": "recordatorio"}],
+         "segmentos": [{"nombre": "grandes", "si": {"monto": ">= 100"}, "canales": ["sms"]}]},
+        None,
+    )  # fmt: skip
+    justo = [factura("F-1", 3, "60", fila=2), factura("F-2", 5, "40", fila=3)]
+    assert [m.canal for m in planificar(justo, AMBOS, p, HOY).mensajes] == ["sms"]
+    debajo = [factura("F-1", 3, "60", fila=2), factura("F-2", 5, "39.99", fila=3)]
+    assert [m.canal for m in planificar(debajo, AMBOS, p, HOY).mensajes] == ["email"]

@@ -80,6 +80,8 @@ $(for p in ${MUTANTES_PRUEBAS:-tests/}; do echo "    $p"; done)
 also_copy =
 $(cd "$copia" && ls -A | grep -v -x -e src -e setup.cfg -e mutants | sed 's/^/    /')
 EOF
+    # Límite: las pruebas que lanzan otro proceso de Python (el cerrojo de la bitácora, los
+    # lectores en paralelo) importan en él el recordar instalado en el entorno, no la copia.
     echo "== $fuente (copia en $copia, $hijos procesos) =="
     inicio=$(date +%s)
     (cd "$copia" && nice -n 19 env -u PYTHONPATH $mutmut run --max-children "$hijos" ${MUTANTES_SOLO:-} >"$copia/mutmut.log" 2>&1) || {

@@ -7,6 +7,8 @@
 #   MUTANTES_HIJOS=1 bench/mutantes.sh plan     # un solo proceso de pruebas (máquina ocupada)
 #   MUTANTES_PRUEBAS="tests/test_valores.py tests/test_valores_bordes.py" bench/mutantes.sh valores
 #       # solo esas pruebas: más rápido, y una cota (con toda la suite mueren los mismos o más)
+#   MUTANTES_SOLO="recordar.plan.x__espera__mutmut_20 recordar.plan.x_elegir_canales*" bench/mutantes.sh plan
+#       # solo esos mutantes (nombres o patrones de mutmut), p. ej. los supervivientes de antes
 #
 # No forma parte de CI (tarda). Trabaja en una copia: $MUTANTES_DIR/<módulo> (por omisión
 # /tmp/recordar-mutantes), con los archivos del repositorio que git conoce (también los nuevos sin
@@ -78,9 +80,11 @@ $(for p in ${MUTANTES_PRUEBAS:-tests/}; do echo "    $p"; done)
 also_copy =
 $(cd "$copia" && ls -A | grep -v -x -e src -e setup.cfg -e mutants | sed 's/^/    /')
 EOF
+    # Límite: las pruebas que lanzan otro proceso de Python (el cerrojo de la bitácora, los
+    # lectores en paralelo) importan en él el recordar instalado en el entorno, no la copia.
     echo "== $fuente (copia en $copia, $hijos procesos) =="
     inicio=$(date +%s)
-    (cd "$copia" && nice -n 19 env -u PYTHONPATH $mutmut run --max-children "$hijos" >"$copia/mutmut.log" 2>&1) || {
+    (cd "$copia" && nice -n 19 env -u PYTHONPATH $mutmut run --max-children "$hijos" ${MUTANTES_SOLO:-} >"$copia/mutmut.log" 2>&1) || {
         echo "mutantes.sh: mutmut falló; mira $copia/mutmut.log" >&2
         tail -n 20 "$copia/mutmut.log" >&2
         exit 1
@@ -99,13 +103,15 @@ for linea in open(ruta, encoding="utf-8"):
     if not nombre:
         continue
     estados[estado] += 1
-    if estado != "killed":
+    if estado not in ("killed", "not checked"):
         vivos.append(f"  {nombre}: {estado}")
+sin_probar = estados.pop("not checked", 0)  # con MUTANTES_SOLO o una corrida interrumpida
 total = sum(estados.values())
 muertos = estados["killed"] + estados["timeout"] + estados["caught by type check"]
 print(f"{fuente}: {total} mutantes, {muertos} muertos, {total - muertos} vivos"
       f" ({100 * muertos / max(total, 1):.1f} %) en {segundos // 60} min {segundos % 60} s")
-print("  " + ", ".join(f"{e}: {n}" for e, n in sorted(estados.items())))
+print("  " + ", ".join(f"{e}: {n}" for e, n in sorted(estados.items()))
+      + (f"; sin probar: {sin_probar}" if sin_probar else ""))
 print("\n".join(vivos) if vivos else "  ningún superviviente")
 EOF
 done

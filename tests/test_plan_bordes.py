@@ -283,6 +283,9 @@ def test_entre_promesas_rotas_manda_la_mas_reciente():
     plan = planificar(facturas, AMBOS, cargar_politica(None), HOY)
     assert {m.ocurrencia.id for m in plan.mensajes} == {"promesa_incumplida@2026-11-21"}
     assert all(sorted(m.numeros) == ["F-1", "F-2"] for m in plan.mensajes)
+    # Cada línea recuerda su paso normal (el que tocaría sin la promesa).
+    propias = {x.factura.numero: x.propia.id for x in plan.mensajes[0].lineas}
+    assert propias == {"F-1": "seguimiento", "F-2": "seguimiento#3"}
 
 
 def test_promesa_rota_sin_aviso_en_la_politica_sigue_su_paso_normal():
@@ -332,9 +335,9 @@ def test_promesa_y_pausa_que_vencen_hoy_aun_valen_hoy():
     ]  # fmt: skip
     plan = planificar(vence_hoy, AMBOS, cargar_politica(None), HOY)
     assert plan.mensajes == []
-    assert motivos(plan) == [
-        ("F-1", "promesa vigente: pagará a más tardar el 2026-11-23"),
-        ("F-2", "pausada hasta el 2026-11-23"),
+    assert [(o.factura, o.cliente, o.motivo) for o in plan.omitidas] == [
+        ("F-1", "Ana", "promesa vigente: pagará a más tardar el 2026-11-23"),
+        ("F-2", "Ana", "pausada hasta el 2026-11-23"),
     ]
 
 
@@ -404,3 +407,76 @@ def test_la_nota_dice_el_segmento_y_la_cadencia():
         "segmento todos; intervalo 2 d: suele pagar 30 d después del último aviso "
         "(1 pago registrado)"
     )
+
+
+def test_al_corriente_dice_cuando_toca_el_primer_paso_y_de_quien_es():
+    plan = planificar([factura("F-1", -10, fila=7)], AMBOS, cargar_politica(None), HOY)
+    (o,) = plan.omitidas
+    # Vence el 03/12/2026; previo toca 3 días antes.
+    assert (o.fila, o.factura, o.cliente, o.motivo) == (
+        7,
+        "F-1",
+        "Ana",
+        "al corriente: el primer paso (previo) toca el 2026-11-30",
+    )
+    no = {"ana": Contacto(correos=[CORREO], no_contactar=True)}
+    (o,) = planificar([factura("F-1", 31, fila=8)], no, cargar_politica(None), HOY).omitidas
+    assert (o.fila, o.cliente) == (8, "Ana")
+
+
+def test_completar_por_otro_canal_cuando_el_email_ya_llevaba_una_repeticion_posterior():
+    # Con otra cadencia, ayer el email llevó seguimiento#3; el SMS de hoy (seguimiento#2) lo
+    # completa y no espera.
+    p = politica(limites=Limites(min_dias_entre_mensajes=3))
+    historial = Historial(
+        enviados={("F-1", "email"): {"seguimiento#3"}},
+        envios={"ana": [(HOY - timedelta(days=1), "email")]},
+    )
+    assert canales(planificar([factura("F-1", 13)], AMBOS, p, HOY, historial)) == [("sms", TEL)]
+
+
+def test_una_factura_al_corriente_no_deja_fuera_a_las_siguientes_del_deudor():
+    facturas = [
+        factura("F-1", -10, fila=2),
+        factura("F-2", 31, fila=3),
+        factura("F-3", -20, fila=4),
+    ]
+    plan = planificar(facturas, AMBOS, cargar_politica(None), HOY)
+    assert [m.numeros for m in plan.mensajes] == [["F-2"]]
+    assert [o.factura for o in plan.omitidas] == ["F-1", "F-3"]
+
+
+def test_tareas_por_cliente_y_mensajes_por_canal_en_orden_alfabetico():
+    p = validar_politica(
+        {"pasos": [{"id": "aviso", "dias": 1, "canales": ["whatsapp", "email"],
+                    "plantilla": "recordatorio"},
+                   {"id": "llamar", "dias": 30, "accion": "tarea"}]},
+        None,
+    )  # fmt: skip
+    contactos = {d: Contacto(correos=[f"{d}@ejemplo.com"], telefonos=[TEL]) for d in ("ana", "eva")}
+    facturas = [
+        Factura(2, "F-1", "Eva", "eva", Decimal("1"), HOY - timedelta(days=40), "MXN"),
+        Factura(3, "F-2", "Ana", "ana", Decimal("1"), HOY - timedelta(days=40), "MXN"),
+        Factura(4, "F-3", "Eva", "eva", Decimal("1"), HOY - timedelta(days=2), "MXN"),
+    ]
+    # La tarea llega cuando el aviso anterior ya se envió de verdad (y pasó `tras_aviso`).
+    avisos = {
+        ("F-1", "aviso"): HOY - timedelta(days=39),
+        ("F-2", "aviso"): HOY - timedelta(days=39),
+    }
+    enviados = {(n, c): {"aviso"} for n in ("F-1", "F-2") for c in ("email", "whatsapp")}
+    plan = planificar(facturas, contactos, p, HOY, Historial(enviados=enviados, avisos=avisos))
+    assert [t.cliente for t in plan.tareas] == ["Ana", "Eva"]
+    assert [(m.cliente, m.canal) for m in plan.mensajes] == [("Eva", "email"), ("Eva", "whatsapp")]
+
+
+def test_segmento_por_monto_suma_las_facturas_del_deudor_sin_nada_mas():
+    p = validar_politica(
+        {"pasos": [{"id": "aviso", "dias": 1, "canales": ["email"], "plantilla": "recordatorio"}],
+         "segmentos": [{"nombre": "grandes", "si": {"monto": ">= 100"}, "canales": ["sms"]}]},
+        None,
+    )  # fmt: skip
+    justo = [factura("F-1", 3, "60", fila=2), factura("F-2", 5, "40", fila=3)]
+    assert [m.canal for m in planificar(justo, AMBOS, p, HOY).mensajes] == ["sms"]
+    debajo = [factura("F-1", 3, "60", fila=2), factura("F-2", 5, "39.99", fila=3)]
+    assert [m.canal for m in planificar(debajo, AMBOS, p, HOY).mensajes] == ["email"]

@@ -239,3 +239,21 @@ def test_sin_dia_mes_y_anio_no_se_inventa_una_fecha(texto):
 )  # fmt: skip
 def test_telefonos_del_movil_mexicano_antiguo_y_trozos_vacios(celda, region, validos, malos):
     assert normalizar_telefonos(celda, region) == (validos, malos)
+
+
+# --- lo que la prueba de mutación destapó (#17) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("texto", "politica"),
+    [("1,500 M.N.", "USD"), ("1.500 m.n.", "EUR"), ("1.500,00 M.N.", "MXN"),
+     ("1.500 pesos MXN", "EUR"), ("MXN 1,500 pesos", "COP")],
+)  # fmt: skip
+def test_moneda_nacional_y_pesos_con_codigo_son_pesos_mexicanos(texto, politica):
+    # «M.N.» es moneda nacional (MXN) y no se leía; «pesos MXN» ya dice de qué país son.
+    assert parsear_monto(texto, politica) == (Decimal("1500.00"), "MXN")
+
+
+@pytest.mark.parametrize("texto", ["2026-03-05 10:30 CET", "2026 03 05", "2026.03.05 10:30 CET"])
+def test_fecha_con_el_anio_delante_es_anio_mes_dia_aunque_la_columna_sea_dia_primero(texto):
+    assert parsear_fecha(texto, dia_primero=True) == date(2026, 3, 5)

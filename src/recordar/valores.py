@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -55,7 +56,7 @@ _RE_MILES_CON_ESPACIO = re.compile(
 _RE_NO_ALFANUMERICO = re.compile(r"[^a-z0-9]+")
 _RE_CODIGO = re.compile(r"\b([A-Z]{3})\b")
 _RE_PALABRAS_MONEDA = re.compile(
-    r"(?i)\b(pesos?|euros?|d[oó]lares|d[oó]lar|soles|m\.?n\.?|[a-z]{3})\b|\$"
+    r"(?i)\b(pesos?|euros?|d[oó]lares|d[oó]lar|soles|[a-z]{3})\b|\bm\.?n\b\.?|\$"
 )
 _RE_LETRAS = re.compile(r"[^\W\d_]")
 _RE_NUMERO = re.compile(r"[^\d,.\-()]")
@@ -210,12 +211,18 @@ def _parsear_monto_texto(s: str, predeterminada: str | None) -> tuple[Decimal, s
             moneda = codigo
             resto = resto.replace(simbolo, " ")
     pesos = False
-    for palabra in normalizar(resto).split():
+    palabras = normalizar(resto).split()
+    for palabra in palabras:
         if palabra in PALABRAS_MONEDA:
             if PALABRAS_MONEDA[palabra]:
                 moneda = PALABRAS_MONEDA[palabra]
             else:
                 pesos = True
+    if "m n" in " ".join(palabras):  # «M.N.» (moneda nacional): normalizar lo deja en «m n»
+        moneda = "MXN"
+    m = _RE_CODIGO.search(resto.upper())
+    if m:  # el código escrito gana: «1.500 pesos MXN» ya dice de qué país son los pesos
+        moneda = m.group(1)
     if moneda is None and predeterminada is not None and predeterminada not in LLAMADAS_PESOS:
         if pesos:
             raise ValueError(
@@ -224,9 +231,6 @@ def _parsear_monto_texto(s: str, predeterminada: str | None) -> tuple[Decimal, s
             )
         if "$" in resto:
             moneda = moneda_del_signo(predeterminada)
-    m = _RE_CODIGO.search(resto.upper())
-    if m:
-        moneda = m.group(1)
     # Lo que queda sin moneda decide el signo: «$-500», «MXN -1,500.00», «$(500.00)»,
     # «1.234,56- EUR» son negativos como «-$500» o «(500)».
     nucleo = _RE_PALABRAS_MONEDA.sub(" ", resto).strip()
@@ -363,14 +367,23 @@ def dia_primero_de(valores: list, predeterminado: bool) -> bool:
     return predeterminado if dia == mes else dia
 
 
+_RE_ANIO_PRIMERO = re.compile(r"\s*\d{4}[\s/.\-]+\d{1,2}[\s/.\-]+\d{1,2}\b")
+
+
 def _fecha_con_dateutil(s: str, dia_primero: bool) -> date:
     # Último recurso; exige día, mes y año para no inventar fechas a partir de texto suelto.
     if len(re.findall(r"\d+", s)) < 3:
         raise ValueError
     from dateutil import parser
 
+    # Con el año delante («2026-03-05 10:30 CET», «2026 03 05») el orden es año-mes-día (ISO),
+    # diga lo que diga la columna: con dayfirst, dateutil leía el 5 de marzo como 3 de mayo.
+    anio_primero = bool(_RE_ANIO_PRIMERO.match(s))
     try:
-        return parser.parse(s, dayfirst=dia_primero).date()
+        with warnings.catch_warnings():  # «CET»: la zona no importa para una fecha sin hora
+            warnings.simplefilter("ignore")
+            return parser.parse(s, dayfirst=dia_primero and not anio_primero,
+                                yearfirst=anio_primero).date()  # fmt: skip
     except (ValueError, OverflowError, parser.ParserError):
         raise ValueError from None
 

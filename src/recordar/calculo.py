@@ -10,13 +10,15 @@ from typing import Any
 
 
 def columna(letras: str) -> int:
+    """El número de columna (1 = A) de sus letras."""
     n = 0
-    for letra in letras:
+    for letra in letras.upper():
         n = n * 26 + ord(letra) - 64
     return n
 
 
 def letras(columna: int) -> str:
+    """Las letras de la columna número `columna` (1 = A)."""
     texto = ""
     while columna:
         columna, resto = divmod(columna - 1, 26)

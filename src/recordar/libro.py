@@ -15,6 +15,7 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
+from recordar.calculo import columna, letras
 from recordar.errores import ErrorCartera
 from recordar.formulas import Buscador, Examen
 
@@ -183,23 +184,6 @@ def _atributos(etiqueta: bytes) -> dict[str, str]:
         k.decode().rsplit(":", 1)[-1] if k != b"r:id" else "r:id": v.decode("utf-8", "replace")
         for k, v in _RE_ATRIBUTO.findall(etiqueta)
     }
-
-
-def columna(letras: str) -> int:
-    """El número de columna (1 = A) de sus letras."""
-    n = 0
-    for letra in letras.upper():
-        n = n * 26 + ord(letra) - 64
-    return n
-
-
-def letras(columna_: int) -> str:
-    """Las letras de la columna número columna_ (1 = A)."""
-    texto = ""
-    while columna_:
-        columna_, resto = divmod(columna_ - 1, 26)
-        texto = chr(65 + resto) + texto
-    return texto
 
 
 def abrir(ruta: Path, firma: bytes) -> Libro | None:

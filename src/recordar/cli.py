@@ -6,7 +6,6 @@ import contextlib
 import os
 import re
 import sys
-from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated
@@ -270,74 +269,6 @@ def _momento_dia_primero(hoy: str) -> datetime:
         ) from None
 
 
-def _cargar(cartera_ruta: Path, politica, hoja):
-    from recordar.cartera import cargar_cartera
-    from recordar.plantillas import precompilar
-
-    try:
-        tamano = cartera_ruta.stat().st_size
-    except OSError:
-        tamano = 0  # cargar_cartera dice qué pasa con el archivo
-    # Con una cartera grande, las plantillas se compilan en otro núcleo mientras se lee.
-    with precompilar(politica, tamano) or contextlib.nullcontext(), _fijar():
-        cartera = cargar_cartera(
-            cartera_ruta,
-            hoja=hoja,
-            columnas=politica.columnas,
-            idioma=politica.idioma,
-            moneda=politica.moneda,
-            region_telefono=politica.region_telefono,
-        )
-    return cartera
-
-
-@contextlib.contextmanager
-def _fijar() -> Iterator[None]:
-    """Crea sin el recolector cíclico lo que vive hasta el final de la orden (cartera, plan) y
-    luego lo saca de sus pasadas (gc.freeze).
-
-    No tiene ciclos; sin esto, cada pasada completa recorre cientos de miles de objetos (~0,5 s
-    con 100 000 filas) y, tras el fork del render en dos procesos, el hijo copiaría páginas solo
-    por recorrerlas. Sin recolector hasta congelar, tampoco hay la pasada que cargar_cartera y
-    planificar harían al reactivarlo (~0,2 s tras planificar 100 000 facturas).
-    """
-    import gc
-
-    estaba = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if estaba:
-            gc.enable()
-
-
-def _planificar(
-    politica, cartera, fecha, historial=None, disponibles=None, ahora=None, simulacro=False,
-    por_tramo=None, traer_textos=True, mientras=None,
-):  # fmt: skip
-    """(plan de hoy con sus mensajes generados, lo que `por_tramo` devolvió para cada tramo
-    en el proceso que lo generó); `mientras(plan)` se hace aquí mientras otro proceso genera.
-    Ver renderizado.renderizar_plan."""
-    from recordar.canales import canales_disponibles
-    from recordar.plan import planificar
-    from recordar.plantillas import Plantillas
-    from recordar.renderizado import renderizar_plan
-
-    plantillas = Plantillas(politica, html_una_vez=simulacro)
-    disponibles = disponibles or canales_disponibles(politica.canales)
-    with _fijar():
-        plan = planificar(
-            cartera.facturas, cartera.contactos, politica, fecha, historial, disponibles, ahora
-        )
-    resultados = renderizar_plan(
-        plan, plantillas, por_tramo=por_tramo, traer_textos=traer_textos,
-        mientras=(lambda: mientras(plan)) if mientras is not None else None,
-    )  # fmt: skip
-    return plan, resultados
-
-
 def _ruta_bitacora(bitacora: Path | None, politica) -> Path:
     from recordar.bitacora import NOMBRE_ARCHIVO, ruta_predeterminada
 
@@ -436,150 +367,82 @@ def _enviar(
     cartera_ruta, simulacro, politica_ruta, hoja, hoy, salida, bitacora_ruta, reintentar,
     confirmar_pagos=False,
 ) -> None:  # fmt: skip
-    from recordar.bitacora import Bitacora
-    from recordar.informe import (
-        a_dict,
-        analizar,
-        escribir_informe,
-        json_de_antemano,
-        mensajes_a_json,
-        mostrar,
-    )
+    from recordar.ejecucion import Pedido, ejecutar, espera_reintento
     from recordar.politica import cargar_politica
-    from recordar.preparacion import (
-        contar_sms,
-        datos_de_ejecucion,
-        exigir_lista_para_enviar,
-        notas_de_plan,
-        notas_de_politica,
-    )
 
     if salida is not None:
         _revisar_salida(salida, cartera_ruta)
     politica = cargar_politica(politica_ruta)
-    if not simulacro:
-        exigir_lista_para_enviar(politica)
     fecha, ahora = _momento(hoy, politica.zona_horaria)
-    ruta_bitacora = _ruta_bitacora(bitacora_ruta, politica)
-    if simulacro:
-        cartera = _cargar(cartera_ruta, politica, hoja)
-        _exigir_filas(cartera)
-        # Los mismos pasos que el envío real antes de planificar (inciertos, pagos detectados
-        # desde la hoja anterior), sobre una copia en memoria que se tira: mismo historial,
-        # mismo plan, y en la bitácora no se escribe nada.
-        with Bitacora.abrir_simulacro(ruta_bitacora) as b:
-            b.marcar_inciertos()
-            pagos = _detectar_pagos(b, cartera, fecha, confirmar_pagos)
-            historial = b.historial()
-            abiertas = b.tareas_abiertas()
-        # En un simulacro el registro JSON de cada mensaje ya es definitivo: se codifica al
-        # generarlo, repartido entre los procesos del render. Sin informe completo (csv, xlsx,
-        # html), del texto solo hace falta el de la vista previa.
-        json_hecho = salida is not None and salida.suffix.lower() == ".json"
-        consola, vista, informe = _consola(), [], []
-
-        def preparar_vista(plan) -> None:
-            # Mientras otro proceso sigue generando: la vista previa (se muestra solo si todo
-            # se generó bien) y el informe .json salvo los mensajes.
-            analisis = analizar(cartera, plan)
-            with consola.capture() as captura:
-                mostrar(consola, cartera, plan, simulacro=True, analisis=analisis)
-            vista.append(captura.get())
-            if json_hecho:
-                informe.append(json_de_antemano(cartera, plan, simulacro=True, analisis=analisis))
-
-        def por_tramo(mensajes):
-            # Los SMS y sus segmentos se cuentan donde se generó cada tramo.
-            return (mensajes_a_json(mensajes) if json_hecho else None), contar_sms(mensajes)
-
-        plan, tramos = _planificar(
-            politica, cartera, fecha, historial, ahora=ahora, simulacro=True,
-            por_tramo=por_tramo, traer_textos=salida is not None and not json_hecho,
-            mientras=preparar_vista,
-        )  # fmt: skip
-        _HASTA_EL_FINAL.append((cartera, plan))
-        registros, cuentas = [t[0] for t in tramos], [t[1] for t in tramos]
-        _avisar(consola, notas_de_politica(politica))
-        consola.file.write(vista[0])
-        consola.file.flush()
-        _avisar(consola, notas_de_plan(politica, cartera, plan, cuentas, abiertas))
-        _mostrar_pagos(consola, _consola(error=True), pagos, cartera_ruta, simulacro=True)
-        if salida is not None:
-            datos = informe[0](registros) if json_hecho else a_dict(cartera, plan, simulacro=True)
-            datos.update(datos_de_ejecucion(politica, cartera, plan, cuentas, abiertas))
-            datos["pagos_detectados"] = pagos.detectados
-            escribir_informe(salida, datos)
-            _consola().print(f"Informe escrito en {salida}")
-        return
-    codigo = _enviar_de_verdad(
-        cartera_ruta, politica, hoja, (fecha, ahora), salida, ruta_bitacora, reintentar,
-        confirmar_pagos,
+    errores = _consola(error=True)
+    informe_json = simulacro and salida is not None and salida.suffix.lower() == ".json"
+    pedido = Pedido(
+        cartera_ruta, politica, fecha, _ruta_bitacora(bitacora_ruta, politica), ahora,
+        simulacro=simulacro, hoja=hoja, reintentar_inciertos=reintentar,
+        confirmar_pagos=confirmar_pagos, informe_json=informe_json,
+        traer_textos=salida is not None and not informe_json,
+        espera_reintento=espera_reintento(),
+        avisar=lambda texto: errores.print(f"aviso: {texto}", markup=False),
     )  # fmt: skip
-    if codigo:
-        raise typer.Exit(codigo)
+    consola = _consola()
+    if simulacro:
+        ejecucion = ejecutar(pedido, mientras=_vista_previa(consola, informe_json))
+        _mostrar_simulacro(consola, errores, ejecucion, salida)
+    else:
+        ejecucion = ejecutar(pedido)
+        _mostrar_envio_real(consola, errores, ejecucion, salida)
+    if ejecucion.codigo_salida:
+        raise typer.Exit(ejecucion.codigo_salida)
 
 
-def _exigir_filas(cartera) -> None:
-    """Una hoja sin filas de datos no es «nadie debe nada»: es la hoja equivocada o vacía."""
-    from recordar.errores import ErrorCartera
+def _vista_previa(consola, informe_json: bool):
+    """Lo que se prepara mientras otro proceso sigue generando: la vista previa (se muestra
+    solo si todo se generó bien) y el informe .json salvo los mensajes."""
+    from recordar.informe import analizar, json_de_antemano, mostrar
 
-    if cartera.filas == 0:
-        hoja = f" (hoja «{cartera.hoja}»)" if cartera.hoja else ""
-        raise ErrorCartera(
-            f"{cartera.ruta}{hoja}: la hoja no tiene filas de datos, solo la cabecera; revisa que "
-            "sea la cartera correcta (o la hoja, con --hoja): no se envía ni se registra nada"
-        )
+    def preparar(cartera, plan):
+        analisis = analizar(cartera, plan)
+        with consola.capture() as captura:
+            mostrar(consola, cartera, plan, simulacro=True, analisis=analisis)
+        informe = (json_de_antemano(cartera, plan, simulacro=True, analisis=analisis)
+                   if informe_json else None)  # fmt: skip
+        return captura.get(), informe
+
+    return preparar
 
 
-def _enviar_de_verdad(
-    cartera_ruta, politica, hoja, momento, salida, ruta_bitacora, reintentar, confirmar=False
-) -> int:
-    from recordar.bitacora import Bitacora
-    from recordar.canales import configurar_canales
-    from recordar.envio import Enviador
-    from recordar.errores import ErrorCanal
+def _mostrar_simulacro(consola, errores, ejecucion, salida) -> None:
+    from recordar.informe import a_dict, escribir_informe
+    from recordar.preparacion import datos_de_ejecucion, notas_de_plan, notas_de_politica
+
+    politica, cartera, plan = ejecucion.pedido.politica, ejecucion.cartera, ejecucion.plan
+    vista, informe = ejecucion.previo
+    _avisar(consola, notas_de_politica(politica))
+    consola.file.write(vista)
+    consola.file.flush()
+    _avisar(consola, notas_de_plan(politica, cartera, plan, ejecucion.cuentas_sms,
+                                   ejecucion.abiertas))  # fmt: skip
+    _mostrar_pagos(consola, errores, ejecucion.pagos, ejecucion.pedido.cartera, simulacro=True)
+    if salida is not None:
+        datos = informe(ejecucion.registros) if informe else a_dict(cartera, plan, simulacro=True)
+        datos.update(datos_de_ejecucion(politica, cartera, plan, ejecucion.cuentas_sms,
+                                        ejecucion.abiertas))  # fmt: skip
+        datos["pagos_detectados"] = ejecucion.pagos.detectados
+        escribir_informe(salida, datos)
+        _consola().print(f"Informe escrito en {salida}")
+
+
+def _mostrar_envio_real(consola, errores, ejecucion, salida) -> None:
     from recordar.informe import a_dict, escribir_informe, mostrar, mostrar_envio, registro_a_dict
+    from recordar.preparacion import datos_de_ejecucion, notas_de_plan, notas_de_politica
 
-    if not politica.canales:
-        raise ErrorCanal(
-            f"{politica.nombre}: no hay canales configurados en «canales:»; configura email, sms, "
-            "whatsapp o archivo (o usa --simulacro para ver qué se enviaría)"
-        )
-    rutas = configurar_canales(
-        politica.canales, politica.carpeta, str(politica.empresa.get("contacto") or "")
-    )
-    cartera = _cargar(cartera_ruta, politica, hoja)
-    _exigir_filas(cartera)
-    consola, errores = _consola(), _consola(error=True)
-    from recordar import recientes
-
-    with Bitacora.abrir_escritura(ruta_bitacora) as b:
-        recientes.anotar(ruta_bitacora, politica.ruta)
-        # Lo que quedó «enviando» de una ejecución muerta cuenta como hecho al planificar.
-        fecha, ahora = momento
-        inciertos_nuevos = b.marcar_inciertos()
-        pagos = _detectar_pagos(b, cartera, fecha, confirmar)
-        plan, _ = _planificar(politica, cartera, fecha, b.historial(), frozenset(rutas), ahora)
-        _HASTA_EL_FINAL.append((cartera, plan))
-        espera = float(os.environ.get("RECORDAR_ESPERA_REINTENTO", "1"))
-        enviador = Enviador(b, rutas, fecha, reintentar_inciertos=reintentar, espera=espera,
-                            avisar=lambda texto: errores.print(f"aviso: {texto}", markup=False))  # fmt: skip
-        resultado = enviador.enviar(plan)
-        resultado.inciertos_nuevos = inciertos_nuevos
-        abiertas = b.tareas_abiertas()
-    from recordar.preparacion import (
-        contar_sms,
-        datos_de_ejecucion,
-        notas_de_plan,
-        notas_de_politica,
-    )
-
-    cuentas = [contar_sms(plan.mensajes)]
+    politica, cartera, plan = ejecucion.pedido.politica, ejecucion.cartera, ejecucion.plan
+    resultado, cuentas, abiertas = ejecucion.resultado, ejecucion.cuentas_sms, ejecucion.abiertas
     mostrar(consola, cartera, plan, simulacro=False)
     _avisar(consola, notas_de_politica(politica) + notas_de_plan(politica, cartera, plan, cuentas,
                                                                    abiertas))  # fmt: skip
-    mostrar_envio(consola, resultado, ruta_bitacora)
-    _mostrar_pagos(consola, errores, pagos, cartera_ruta)
+    mostrar_envio(consola, resultado, ejecucion.pedido.bitacora)
+    _mostrar_pagos(consola, errores, ejecucion.pagos, ejecucion.pedido.cartera)
     for canal, motivo in resultado.inalcanzables.items():
         errores.print(f"error: {canal}: {motivo}; no se envió nada más por ese canal", markup=False)
     if resultado.error_bitacora:
@@ -591,7 +454,7 @@ def _enviar_de_verdad(
     if salida is not None:
         datos = a_dict(cartera, plan, simulacro=False)
         datos["inciertos"] = [registro_a_dict(r, completo=True) for r in resultado.sin_resolver]
-        datos["pagos_detectados"] = pagos.detectados
+        datos["pagos_detectados"] = ejecucion.pagos.detectados
         datos.update(datos_de_ejecucion(politica, cartera, plan, cuentas, abiertas))
         datos["reintentados"] = [
             dict(registro_a_dict(r, completo=True), estado=estado, detalle=detalle)
@@ -599,21 +462,12 @@ def _enviar_de_verdad(
         ]
         escribir_informe(salida, datos)
         consola.print(f"Informe escrito en {salida}")
-    return 1 if resultado.con_problemas else 0
 
 
 def _avisar(consola, notas: list[str]) -> None:
     """Avisos de la ejecución (valores de ejemplo, deudores sin canal, SMS…), uno por línea."""
     for nota in notas:
         consola.print(nota, markup=False, style="yellow" if nota.startswith("AVISO") else None)
-
-
-def _detectar_pagos(b, cartera, fecha, confirmar: bool):
-    """Pagos desde la hoja anterior (en el simulacro, en su copia en memoria de la bitácora)."""
-    cerradas = {o.factura for o in cartera.omitidas}
-    return b.detectar_pagos(
-        cartera.facturas, cerradas, fecha, cartera.numeros_rechazados, confirmar
-    )
 
 
 def _mostrar_pagos(consola, errores, pagos, cartera_ruta, simulacro: bool = False) -> None:
@@ -673,10 +527,13 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
     from recordar.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
-    cartera = _cargar(cartera_ruta, politica, hoja)
+    from recordar.ejecucion import cargar, planificar_y_generar
+
+    cartera = cargar(cartera_ruta, politica, hoja)
     fecha, ahora = _momento(hoy, politica.zona_horaria)
     _revisar_todas_las_plantillas(politica, cartera, fecha)
-    plan, _ = _planificar(politica, cartera, fecha, ahora=ahora, simulacro=True, traer_textos=False)
+    plan, _ = planificar_y_generar(politica, cartera, fecha, ahora=ahora, simulacro=True,
+                                   traer_textos=False)  # fmt: skip
     consola = _consola()
     r = resumir(cartera, plan)
     from recordar.politica import valores_de_ejemplo
@@ -1230,7 +1087,9 @@ def _canales_sin_transporte(consola, politica, cartera_ruta, hoja) -> None:
     from recordar.preparacion import canales_sin_transporte, configurados, usos_de_canales
 
     if cartera_ruta is not None:
-        lineas = canales_sin_transporte(politica, _cargar(cartera_ruta, politica, hoja).contactos)
+        from recordar.ejecucion import cargar
+
+        lineas = canales_sin_transporte(politica, cargar(cartera_ruta, politica, hoja).contactos)
     else:
         hay = configurados(politica)
         lineas = [
@@ -1333,14 +1192,15 @@ def _principal(
 
 # Lo que una orden deja vivo hasta el final (cartera, plan): al salir no se libera objeto por
 # objeto (~0,4 s con 100 000 filas), el sistema recupera la memoria del proceso de una vez.
-_HASTA_EL_FINAL: list = []
 
 
 def main() -> None:
     try:
         app()
     except SystemExit as salida:
-        if not _HASTA_EL_FINAL:
+        from recordar.ejecucion import HASTA_EL_FINAL
+
+        if not HASTA_EL_FINAL:
             raise
         codigo = salida.code
         # Todo lo escrito ya está cerrado (informe, bitácora); solo quedan stdout y stderr.

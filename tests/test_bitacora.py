@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from recordar.bitacora import MIGRACIONES, Bitacora
-from recordar.cartera import Contacto, Factura
+from recordar.cartera.carga import Contacto, Factura
 from recordar.errores import ErrorBitacora
 from recordar.plan import planificar
 from recordar.politica import cargar_politica

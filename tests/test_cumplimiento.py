@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recordar.calendario import Calendario, Horario, leer_horario
-from recordar.cartera import Contacto, Factura
+from recordar.cartera.carga import Contacto, Factura
 from recordar.plan import Historial, planificar
 from recordar.politica import validar_politica
 from recordar.segmentos import Comportamiento

@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recordar.cartera import Cartera, Factura, Omitida
+from recordar.cartera.carga import Cartera, Factura, Omitida
 from recordar.informe import (
     TANDA_JSON,
     _num,

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recordar.calendario import Calendario
-from recordar.cartera import Contacto, Factura
+from recordar.cartera.carga import Contacto, Factura
 from recordar.plan import Historial, calcular_interes, ocurrencia_para, planificar
 from recordar.politica import InteresMoratorio, Limites, cargar_politica, validar_politica
 from recordar.segmentos import Comportamiento

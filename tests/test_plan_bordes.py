@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from recordar.cartera import Contacto, Factura
+from recordar.cartera.carga import Contacto, Factura
 from recordar.plan import Historial, planificar
 from recordar.politica import InteresMoratorio, Limites, cargar_politica, validar_politica
 from recordar.segmentos import Comportamiento

@@ -108,7 +108,7 @@ def test_segmentos_sms():
 def _plan_de_prueba(n=40):
     from datetime import date, timedelta
 
-    from recordar.cartera import Contacto, Factura
+    from recordar.cartera.carga import Contacto, Factura
     from recordar.plan import planificar
     from recordar.politica import cargar_politica
 

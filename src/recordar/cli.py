@@ -271,7 +271,7 @@ def _momento_dia_primero(hoy: str) -> datetime:
 
 
 def _cargar(cartera_ruta: Path, politica, hoja):
-    from recordar.cartera import cargar_cartera
+    from recordar.cartera.carga import cargar_cartera
     from recordar.plantillas import precompilar
 
     try:
@@ -679,9 +679,9 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
     plan, _ = _planificar(politica, cartera, fecha, ahora=ahora, simulacro=True, traer_textos=False)
     consola = _consola()
     r = resumir(cartera, plan)
+    from recordar.cartera.valores import cantidad
     from recordar.politica import valores_de_ejemplo
     from recordar.preparacion import canales_sin_transporte, sms_largos
-    from recordar.valores import cantidad
 
     ejemplo = valores_de_ejemplo(politica)
     consola.print(
@@ -737,8 +737,8 @@ def _revisar_todas_las_plantillas(politica, cartera, fecha) -> None:
     generadas con un deudor de ejemplo; si alguna falla, se dicen todas y sale con 1."""
     from rich.markup import escape
 
+    from recordar.cartera.valores import cantidad
     from recordar.revision_plantillas import revisar_plantillas
-    from recordar.valores import cantidad
 
     modelo = cartera.facturas[0] if cartera.facturas else None
     problemas = revisar_plantillas(politica, fecha, modelo, cartera.extras)
@@ -955,7 +955,7 @@ def _quitar_baja(contacto, canal, politica_ruta, bitacora_ruta) -> None:
 
 
 def _contacto_normalizado(contacto: str, politica) -> str:
-    from recordar.valores import normalizar_correos, normalizar_telefonos
+    from recordar.cartera.valores import normalizar_correos, normalizar_telefonos
 
     if "@" in contacto:
         validos, _ = normalizar_correos(contacto)
@@ -972,8 +972,8 @@ def _baja_por_token(token, motivo, politica_ruta, bitacora_ruta) -> None:
     """La baja que pidió quien hizo clic en List-Unsubscribe: el token dice quién y por qué canal."""
     from recordar.bitacora import Bitacora
     from recordar.canales.correo import leer_token_baja
+    from recordar.cartera.valores import normalizar_correos
     from recordar.politica import cargar_politica
-    from recordar.valores import normalizar_correos
 
     politica = cargar_politica(politica_ruta)
     claves = [(n, a["baja_secreto_env"]) for n, a in politica.canales.items()
@@ -1008,8 +1008,8 @@ def _baja_por_token(token, motivo, politica_ruta, bitacora_ruta) -> None:
 
 def _baja(contacto, canal, motivo, politica_ruta, bitacora_ruta) -> None:
     from recordar.bitacora import Bitacora
+    from recordar.cartera.valores import normalizar_correos, normalizar_telefonos
     from recordar.politica import CANALES_MENSAJE, cargar_politica
-    from recordar.valores import normalizar_correos, normalizar_telefonos
 
     politica = cargar_politica(politica_ruta)
     if canal is not None and canal not in CANALES_MENSAJE:
@@ -1059,8 +1059,8 @@ def _pagos(deshacer, politica_ruta, bitacora_ruta) -> None:
     from itertools import groupby
 
     from recordar.bitacora import Bitacora
+    from recordar.cartera.valores import cantidad
     from recordar.politica import cargar_politica
-    from recordar.valores import cantidad
 
     politica = cargar_politica(politica_ruta)
     ruta = _ruta_bitacora(bitacora_ruta, politica)

@@ -18,11 +18,11 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from recordar.cartera import Cartera
+from recordar.cartera.carga import Cartera
+from recordar.cartera.valores import cantidad
 from recordar.errores import RecordarError, causa
 from recordar.plan import Mensaje, Plan, Tarea
 from recordar.plantillas import segmentos_sms
-from recordar.valores import cantidad
 
 FORMATOS = (".json", ".csv", ".xlsx", ".html")
 PELIGROSOS = ("=", "+", "-", "@", "\t", "\r")

@@ -14,7 +14,8 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from recordar.calendario import zona
-from recordar.cartera import Contacto, Factura, Omitida
+from recordar.cartera.carga import Contacto, Factura, Omitida
+from recordar.cartera.valores import cantidad
 from recordar.politica import InteresMoratorio, Paso, Politica
 from recordar.segmentos import (
     Comportamiento,
@@ -22,7 +23,6 @@ from recordar.segmentos import (
     intervalo_adaptado,
     variables_de_deudor,
 )
-from recordar.valores import cantidad
 
 CENTAVO = Decimal("0.01")
 CERO = Decimal(0)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from recordar.cartera.valores import cantidad
 from recordar.errores import RecordarError
 from recordar.politica import CANALES_MENSAJE, Politica, valores_de_ejemplo
-from recordar.valores import cantidad
 
 MAX_SEGMENTOS = 2  # `max_segmentos` de canales.sms cuando no lo indica
 

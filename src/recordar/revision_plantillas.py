@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from recordar.cartera import Factura
+from recordar.cartera.carga import Factura
 from recordar.errores import ErrorPlantilla
 from recordar.plan import Linea, Mensaje, Ocurrencia, calcular_interes
 from recordar.plantillas import Plantillas

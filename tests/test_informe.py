@@ -20,7 +20,7 @@ from recordar.informe import (
     resumir,
 )
 from recordar.plan import Linea, Mensaje, Ocurrencia, Plan, Tarea
-from recordar.politica import Paso
+from recordar.politica.politica import Paso
 
 HOY = date(2026, 11, 23)
 PASO = Paso("recordatorio", 3, ("email",), "recordatorio")

@@ -110,7 +110,7 @@ def _plan_de_prueba(n=40):
 
     from recordar.cartera.carga import Contacto, Factura
     from recordar.plan import planificar
-    from recordar.politica import cargar_politica
+    from recordar.politica.politica import cargar_politica
 
     hoy = date(2026, 11, 23)
     politica = cargar_politica(None)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from recordar.politica import cargar_politica
+from recordar.politica.politica import cargar_politica
 from recordar.revision_plantillas import revisar_plantillas
 
 

@@ -241,7 +241,7 @@ def _momento(hoy: str | None, zona_politica: str) -> tuple[date, datetime | None
 
     Con solo una fecha distinta de hoy no hay hora: cuentan los días hábiles, no el horario.
     """
-    from recordar.calendario import zona
+    from recordar.politica.calendario import zona
 
     tz = zona(zona_politica)
     if hoy is None:
@@ -445,7 +445,7 @@ def _enviar(
         mensajes_a_json,
         mostrar,
     )
-    from recordar.politica import cargar_politica
+    from recordar.politica.politica import cargar_politica
     from recordar.preparacion import (
         contar_sms,
         datos_de_ejecucion,
@@ -670,7 +670,7 @@ def validar(
 
 def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
     from recordar.informe import mostrar_notas, mostrar_otras_hojas, resumir
-    from recordar.politica import cargar_politica
+    from recordar.politica.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
     cartera = _cargar(cartera_ruta, politica, hoja)
@@ -680,7 +680,7 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
     consola = _consola()
     r = resumir(cartera, plan)
     from recordar.cartera.valores import cantidad
-    from recordar.politica import valores_de_ejemplo
+    from recordar.politica.politica import valores_de_ejemplo
     from recordar.preparacion import canales_sin_transporte, sms_largos
 
     ejemplo = valores_de_ejemplo(politica)
@@ -798,7 +798,7 @@ def _historial(
 
     from recordar.bitacora import Bitacora
     from recordar.informe import registro_a_dict
-    from recordar.politica import cargar_politica
+    from recordar.politica.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
     ruta = _ruta_bitacora(bitacora_ruta, politica)
@@ -916,7 +916,7 @@ def baja(
 
 def _listar_bajas(politica_ruta, bitacora_ruta) -> None:
     from recordar.bitacora import Bitacora
-    from recordar.politica import cargar_politica
+    from recordar.politica.politica import cargar_politica
 
     ruta = _ruta_bitacora(bitacora_ruta, cargar_politica(politica_ruta))
     _avisar_si_otra_bitacora(ruta)
@@ -935,7 +935,7 @@ def _listar_bajas(politica_ruta, bitacora_ruta) -> None:
 
 def _quitar_baja(contacto, canal, politica_ruta, bitacora_ruta) -> None:
     from recordar.bitacora import Bitacora
-    from recordar.politica import cargar_politica
+    from recordar.politica.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
     normalizado = _contacto_normalizado(contacto, politica)
@@ -973,7 +973,7 @@ def _baja_por_token(token, motivo, politica_ruta, bitacora_ruta) -> None:
     from recordar.bitacora import Bitacora
     from recordar.canales.correo import leer_token_baja
     from recordar.cartera.valores import normalizar_correos
-    from recordar.politica import cargar_politica
+    from recordar.politica.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
     claves = [(n, a["baja_secreto_env"]) for n, a in politica.canales.items()
@@ -1009,7 +1009,7 @@ def _baja_por_token(token, motivo, politica_ruta, bitacora_ruta) -> None:
 def _baja(contacto, canal, motivo, politica_ruta, bitacora_ruta) -> None:
     from recordar.bitacora import Bitacora
     from recordar.cartera.valores import normalizar_correos, normalizar_telefonos
-    from recordar.politica import CANALES_MENSAJE, cargar_politica
+    from recordar.politica.politica import CANALES_MENSAJE, cargar_politica
 
     politica = cargar_politica(politica_ruta)
     if canal is not None and canal not in CANALES_MENSAJE:
@@ -1060,7 +1060,7 @@ def _pagos(deshacer, politica_ruta, bitacora_ruta) -> None:
 
     from recordar.bitacora import Bitacora
     from recordar.cartera.valores import cantidad
-    from recordar.politica import cargar_politica
+    from recordar.politica.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
     ruta = _ruta_bitacora(bitacora_ruta, politica)
@@ -1120,7 +1120,7 @@ def _tareas(accion, tarea_id, como_json, politica_ruta, bitacora_ruta) -> None:
     import json
 
     from recordar.bitacora import Bitacora
-    from recordar.politica import cargar_politica
+    from recordar.politica.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
     ruta = _ruta_bitacora(bitacora_ruta, politica)
@@ -1192,7 +1192,7 @@ def _canales(politica_ruta, cartera_ruta=None, hoja=None) -> None:
 
     from recordar.canales.base import crear_canal, tipos_de_canal
     from recordar.errores import RecordarError as _Error
-    from recordar.politica import cargar_politica
+    from recordar.politica.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
     consola = _consola()
@@ -1264,7 +1264,7 @@ def _iniciar(carpeta: Path, idioma: str = "es_MX") -> None:
     import shutil
 
     from recordar.plantillas import carpeta_integrada
-    from recordar.politica import texto_para_idioma
+    from recordar.politica.politica import texto_para_idioma
 
     texto = texto_para_idioma(idioma)
 

@@ -13,11 +13,11 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import NamedTuple
 
-from recordar.calendario import zona
 from recordar.cartera.carga import Contacto, Factura, Omitida
 from recordar.cartera.valores import cantidad
-from recordar.politica import InteresMoratorio, Paso, Politica
-from recordar.segmentos import (
+from recordar.politica.calendario import zona
+from recordar.politica.politica import InteresMoratorio, Paso, Politica
+from recordar.politica.segmentos import (
     Comportamiento,
     elegir_segmento,
     intervalo_adaptado,

@@ -19,7 +19,7 @@ from markupsafe import escape
 from recordar.errores import ErrorPlantilla
 from recordar.errores_plantilla import Indefinida, citar, linea_de_plantilla, motivo_en_espanol
 from recordar.plan import Mensaje
-from recordar.politica import Politica
+from recordar.politica.politica import Politica
 from recordar.redaccion import (
     contacto_de,
     importe_original,

@@ -12,7 +12,7 @@ from recordar.cartera.carga import Factura
 from recordar.errores import ErrorPlantilla
 from recordar.plan import Linea, Mensaje, Ocurrencia, calcular_interes
 from recordar.plantillas import Plantillas
-from recordar.politica import Paso, Politica
+from recordar.politica.politica import Paso, Politica
 
 
 def revisar_plantillas(

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from recordar.cartera.valores import normalizar, numero_de_condicion, partir_condicion
-from recordar.politica import Cadencia, Paso, Segmento
+from recordar.politica.politica import Cadencia, Paso, Segmento
 
 RAPIDO = 3  # días tras un aviso: quien paga así recibe seguimientos más espaciados
 LENTO = 10  # y quien tarda esto o más, más frecuentes

@@ -272,7 +272,7 @@ def _momento_dia_primero(hoy: str) -> datetime:
 
 def _cargar(cartera_ruta: Path, politica, hoja):
     from recordar.cartera.carga import cargar_cartera
-    from recordar.plantillas import precompilar
+    from recordar.mensajes.plantillas import precompilar
 
     try:
         tamano = cartera_ruta.stat().st_size
@@ -321,9 +321,9 @@ def _planificar(
     en el proceso que lo generó); `mientras(plan)` se hace aquí mientras otro proceso genera.
     Ver renderizado.renderizar_plan."""
     from recordar.canales import canales_disponibles
+    from recordar.mensajes.plantillas import Plantillas
+    from recordar.mensajes.renderizado import renderizar_plan
     from recordar.plan import planificar
-    from recordar.plantillas import Plantillas
-    from recordar.renderizado import renderizar_plan
 
     plantillas = Plantillas(politica, html_una_vez=simulacro)
     disponibles = disponibles or canales_disponibles(politica.canales)
@@ -738,7 +738,7 @@ def _revisar_todas_las_plantillas(politica, cartera, fecha) -> None:
     from rich.markup import escape
 
     from recordar.cartera.valores import cantidad
-    from recordar.revision_plantillas import revisar_plantillas
+    from recordar.mensajes.revision_plantillas import revisar_plantillas
 
     modelo = cartera.facturas[0] if cartera.facturas else None
     problemas = revisar_plantillas(politica, fecha, modelo, cartera.extras)
@@ -1263,7 +1263,7 @@ def iniciar(
 def _iniciar(carpeta: Path, idioma: str = "es_MX") -> None:
     import shutil
 
-    from recordar.plantillas import carpeta_integrada
+    from recordar.mensajes.plantillas import carpeta_integrada
     from recordar.politica.politica import texto_para_idioma
 
     texto = texto_para_idioma(idioma)

@@ -21,8 +21,8 @@ from typing import Any
 from recordar.cartera.carga import Cartera
 from recordar.cartera.valores import cantidad
 from recordar.errores import RecordarError, causa
+from recordar.mensajes.plantillas import segmentos_sms
 from recordar.plan import Mensaje, Plan, Tarea
-from recordar.plantillas import segmentos_sms
 
 FORMATOS = (".json", ".csv", ".xlsx", ".html")
 PELIGROSOS = ("=", "+", "-", "@", "\t", "\r")

@@ -218,7 +218,7 @@ def _repartido(plan, politica, monkeypatch, tmp_path, traer_textos=True):
     import os
     import time
 
-    from recordar.informe import mensajes_a_json
+    from recordar.informe.archivos import mensajes_a_json
     from recordar.mensajes import renderizado
     from recordar.mensajes.plantillas import Plantillas
 
@@ -249,7 +249,7 @@ def _repartido(plan, politica, monkeypatch, tmp_path, traer_textos=True):
 def test_por_tramo_se_calcula_donde_se_genera_cada_tramo(monkeypatch, tmp_path):
     import os
 
-    from recordar.informe import mensaje_a_dict, mensajes_a_json
+    from recordar.informe.archivos import mensaje_a_dict, mensajes_a_json
     from recordar.mensajes.plantillas import Plantillas
     from recordar.mensajes.renderizado import renderizar_plan
 

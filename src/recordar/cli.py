@@ -437,7 +437,7 @@ def _enviar(
     confirmar_pagos=False,
 ) -> None:  # fmt: skip
     from recordar.bitacora import Bitacora
-    from recordar.informe import (
+    from recordar.informe.archivos import (
         a_dict,
         analizar,
         escribir_informe,
@@ -538,7 +538,13 @@ def _enviar_de_verdad(
     from recordar.canales import configurar_canales
     from recordar.envio import Enviador
     from recordar.errores import ErrorCanal
-    from recordar.informe import a_dict, escribir_informe, mostrar, mostrar_envio, registro_a_dict
+    from recordar.informe.archivos import (
+        a_dict,
+        escribir_informe,
+        mostrar,
+        mostrar_envio,
+        registro_a_dict,
+    )
 
     if not politica.canales:
         raise ErrorCanal(
@@ -634,7 +640,7 @@ def _mostrar_pagos(consola, errores, pagos, cartera_ruta, simulacro: bool = Fals
 
 
 def _revisar_salida(salida: Path, cartera: Path) -> None:
-    from recordar.informe import FORMATOS
+    from recordar.informe.archivos import FORMATOS
 
     if salida.suffix.lower() not in FORMATOS:
         raise RecordarError(
@@ -669,7 +675,7 @@ def validar(
 
 
 def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
-    from recordar.informe import mostrar_notas, mostrar_otras_hojas, resumir
+    from recordar.informe.archivos import mostrar_notas, mostrar_otras_hojas, resumir
     from recordar.politica.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
@@ -797,7 +803,7 @@ def _historial(
     from rich.table import Table
 
     from recordar.bitacora import Bitacora
-    from recordar.informe import registro_a_dict
+    from recordar.informe.archivos import registro_a_dict
     from recordar.politica.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)

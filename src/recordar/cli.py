@@ -443,8 +443,8 @@ def _enviar(
         escribir_informe,
         json_de_antemano,
         mensajes_a_json,
-        mostrar,
     )
+    from recordar.informe.vista import mostrar
     from recordar.politica.politica import cargar_politica
     from recordar.preparacion import (
         contar_sms,
@@ -538,13 +538,8 @@ def _enviar_de_verdad(
     from recordar.canales import configurar_canales
     from recordar.envio import Enviador
     from recordar.errores import ErrorCanal
-    from recordar.informe.archivos import (
-        a_dict,
-        escribir_informe,
-        mostrar,
-        mostrar_envio,
-        registro_a_dict,
-    )
+    from recordar.informe.archivos import a_dict, escribir_informe
+    from recordar.informe.vista import mostrar, mostrar_envio, registro_a_dict
 
     if not politica.canales:
         raise ErrorCanal(
@@ -675,7 +670,8 @@ def validar(
 
 
 def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
-    from recordar.informe.archivos import mostrar_notas, mostrar_otras_hojas, resumir
+    from recordar.informe.archivos import resumir
+    from recordar.informe.vista import mostrar_notas, mostrar_otras_hojas
     from recordar.politica.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
@@ -803,7 +799,7 @@ def _historial(
     from rich.table import Table
 
     from recordar.bitacora import Bitacora
-    from recordar.informe.archivos import registro_a_dict
+    from recordar.informe.vista import registro_a_dict
     from recordar.politica.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)

@@ -3,11 +3,13 @@
 #
 #   bench/mutantes.sh                 # plan y valores, uno tras otro
 #   bench/mutantes.sh plan            # solo src/recordar/plan.py
-#   bench/mutantes.sh valores         # solo src/recordar/valores.py
+#   bench/mutantes.sh valores         # solo src/recordar/cartera/valores.py (basta el nombre;
+#                                     # también vale cartera/valores)
 #   MUTANTES_HIJOS=1 bench/mutantes.sh plan     # un solo proceso de pruebas (máquina ocupada)
 #   MUTANTES_PRUEBAS="tests/test_valores.py tests/test_valores_bordes.py" bench/mutantes.sh valores
 #       # solo esas pruebas: más rápido, y una cota (con toda la suite mueren los mismos o más)
 #   MUTANTES_SOLO="recordar.plan.x__espera__mutmut_20 recordar.plan.x_elegir_canales*" bench/mutantes.sh plan
+#       # (los de valores se llaman recordar.cartera.valores.x_…)
 #       # solo esos mutantes (nombres o patrones de mutmut), p. ej. los supervivientes de antes
 #
 # No forma parte de CI (tarda). Trabaja en una copia: $MUTANTES_DIR/<módulo> (por omisión
@@ -54,12 +56,16 @@ modulos=("$@")
 [[ ${#modulos[@]} -gt 0 ]] || modulos=(plan valores)
 
 for modulo in "${modulos[@]}"; do
+    # «plan», «valores» o «cartera/valores»: el módulo en src/recordar o en uno de sus paquetes.
     fuente=src/recordar/$modulo.py
     if [[ ! -f $raiz/$fuente ]]; then
-        echo "mutantes.sh: no existe $fuente; los módulos son los de src/recordar (plan, valores…)." >&2
+        fuente=$(cd "$raiz" && ls src/recordar/*/"$modulo".py 2>/dev/null | head -n 1 || true)
+    fi
+    if [[ -z $fuente || ! -f $raiz/$fuente ]]; then
+        echo "mutantes.sh: no existe src/recordar/$modulo.py; los módulos son los de src/recordar y sus paquetes (plan, valores…)." >&2
         exit 2
     fi
-    copia=$base/$modulo
+    copia=$base/${modulo//\//.}
     rm -rf "$copia"
     mkdir -p "$copia"
     # Lo que git conoce (incluidos los archivos nuevos aún sin confirmar), sin lo ignorado.

@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 
 from recordar.bitacora import MIGRACIONES, Bitacora
-from recordar.cartera import Contacto, Factura
+from recordar.cartera.carga import Contacto, Factura
 from recordar.errores import ErrorBitacora
 from recordar.plan import planificar
-from recordar.politica import cargar_politica
+from recordar.politica.politica import cargar_politica
 
 HOY = date(2026, 11, 23)
 POLITICA = cargar_politica(None)

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from recordar.cartera import cargar_cartera
+from recordar.cartera.carga import cargar_cartera
 from recordar.errores import ErrorCartera
 from tests.conftest import CABECERA, escribir_csv, escribir_ods, escribir_xlsx
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from recordar.cartera import cargar_cartera
+from recordar.cartera.carga import cargar_cartera
 from tests.conftest import HOY, escribir_csv, escribir_xlsx
 
 FECHA = "2026-11-01"

@@ -9,8 +9,8 @@ from datetime import datetime
 
 import pytest
 
-import recordar.cartera as modulo
-from recordar.cartera import cargar_cartera
+import recordar.cartera.carga as modulo
+from recordar.cartera.carga import cargar_cartera
 from tests.conftest import escribir_csv, escribir_xlsx
 
 CABECERA = [

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-import recordar.cartera as modulo
-from recordar.cartera import cargar_cartera
-from recordar.valores import como_texto, es_vacio, normalizar_correos, normalizar_telefonos
+import recordar.cartera.carga as modulo
+from recordar.cartera.carga import cargar_cartera
+from recordar.cartera.valores import como_texto, es_vacio, normalizar_correos, normalizar_telefonos
 from tests.conftest import escribir_csv, escribir_xlsx
 from tests.test_cartera_procesos import _contenido
 

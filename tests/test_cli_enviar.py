@@ -237,7 +237,7 @@ def test_readme_documenta_cada_orden():
 def test_con_plantillas_precompiladas_en_otro_proceso_el_informe_es_el_mismo(
     en_tmp, correr, monkeypatch
 ):
-    from recordar import plantillas
+    from recordar.mensajes import plantillas
 
     cartera = escribir_xlsx(en_tmp / "cartera.xlsx", _filas())
     orden = ["enviar", cartera, "--simulacro", "--hoy", HOY.isoformat(), "--salida"]

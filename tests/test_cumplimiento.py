@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recordar.calendario import Calendario, Horario, leer_horario
-from recordar.cartera import Contacto, Factura
+from recordar.cartera.carga import Contacto, Factura
 from recordar.plan import Historial, planificar
-from recordar.politica import validar_politica
-from recordar.segmentos import Comportamiento
+from recordar.politica.calendario import Calendario, Horario, leer_horario
+from recordar.politica.politica import validar_politica
+from recordar.politica.segmentos import Comportamiento
 from tests.canal_falso import enviar_en_memoria
 
 HOY = date(2026, 11, 23)  # lunes

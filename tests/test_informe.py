@@ -7,8 +7,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recordar.cartera import Cartera, Factura, Omitida
-from recordar.informe import (
+from recordar.cartera.carga import Cartera, Factura, Omitida
+from recordar.informe.archivos import (
     TANDA_JSON,
     _num,
     a_dict,
@@ -20,7 +20,7 @@ from recordar.informe import (
     resumir,
 )
 from recordar.plan import Linea, Mensaje, Ocurrencia, Plan, Tarea
-from recordar.politica import Paso
+from recordar.politica.politica import Paso
 
 HOY = date(2026, 11, 23)
 PASO = Paso("recordatorio", 3, ("email",), "recordatorio")
@@ -148,7 +148,7 @@ TEXTOS_RAROS = ["", 'comillas " y \\ barra', "línea\nnueva\ty tab", "\x00\x1f c
     st.booleans(),
 )
 def test_registro_json_directo_igual_al_del_codificador(datos, canal, texto, otro, extras):
-    from recordar.informe import _codificador
+    from recordar.informe.archivos import _codificador
 
     lineas = [linea(f"F-{i}{texto}", m, d, i_, c) for i, (m, d, i_, c) in enumerate(datos)]
     m = Mensaje("ana", f"Ana {texto}", canal, f"dest{otro}", OCURRENCIA, lineas, "MXN",
@@ -160,7 +160,7 @@ def test_registro_json_directo_igual_al_del_codificador(datos, canal, texto, otr
 
 
 def test_registros_json_de_varios_deudores_seguidos():
-    from recordar.informe import _codificador
+    from recordar.informe.archivos import _codificador
 
     comunes = [linea("A-1", "10.50"), linea("A-2", "3")]
     mensajes = [mensaje(comunes), mensaje(comunes), mensaje([linea("B-1", "7", 40, "1.25")])]
@@ -179,7 +179,7 @@ VALORES_JSON = st.recursive(
 
 @given(VALORES_JSON)
 def test_codificador_igual_al_de_json(valor):
-    from recordar.informe import _codificador, _serializar
+    from recordar.informe.archivos import _codificador, _serializar
 
     esperado = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=_serializar)
     assert _codificador()(valor) == esperado.encode(valor)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from recordar.cartera import cargar_cartera
+from recordar.cartera.carga import cargar_cartera
 from recordar.errores import ErrorCartera
 
 CABECERA = ["Cliente", "Correo", "Factura", "Vencimiento", "Total", "Descuento", "Saldo"]

@@ -6,11 +6,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recordar.calendario import Calendario
-from recordar.cartera import Contacto, Factura
+from recordar.cartera.carga import Contacto, Factura
 from recordar.plan import Historial, calcular_interes, ocurrencia_para, planificar
-from recordar.politica import InteresMoratorio, Limites, cargar_politica, validar_politica
-from recordar.segmentos import Comportamiento
+from recordar.politica.calendario import Calendario
+from recordar.politica.politica import InteresMoratorio, Limites, cargar_politica, validar_politica
+from recordar.politica.segmentos import Comportamiento
 from tests.canal_falso import enviar_en_memoria
 
 HOY = date(2026, 11, 23)

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from recordar.cartera import Contacto, Factura
+from recordar.cartera.carga import Contacto, Factura
 from recordar.plan import Historial, planificar
-from recordar.politica import InteresMoratorio, Limites, cargar_politica, validar_politica
-from recordar.segmentos import Comportamiento
+from recordar.politica.politica import InteresMoratorio, Limites, cargar_politica, validar_politica
+from recordar.politica.segmentos import Comportamiento
 
 HOY = date(2026, 11, 23)  # lunes
 CORREO, TEL = "ana@ejemplo.com", "+525512345678"

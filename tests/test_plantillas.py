@@ -6,7 +6,7 @@ from babel.numbers import format_currency
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recordar.plantillas import GSM7_BASICO, GSM7_EXTENSION, Formato, segmentos_sms
+from recordar.mensajes.plantillas import GSM7_BASICO, GSM7_EXTENSION, Formato, segmentos_sms
 
 
 @settings(max_examples=400)
@@ -65,7 +65,7 @@ def test_map_por_atributo_da_lo_mismo_que_el_de_jinja():
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
-    from recordar.plantillas import _map
+    from recordar.mensajes.plantillas import _map
 
     datos = {
         "facturas": [{"numero": "F-1", "n": {"x": 1}}, {"numero": "F-2", "n": {"x": 2}}],
@@ -108,9 +108,9 @@ def test_segmentos_sms():
 def _plan_de_prueba(n=40):
     from datetime import date, timedelta
 
-    from recordar.cartera import Contacto, Factura
+    from recordar.cartera.carga import Contacto, Factura
     from recordar.plan import planificar
-    from recordar.politica import cargar_politica
+    from recordar.politica.politica import cargar_politica
 
     hoy = date(2026, 11, 23)
     politica = cargar_politica(None)
@@ -138,9 +138,9 @@ def _textos(plan):
 
 
 def test_generar_en_dos_procesos_da_lo_mismo_que_en_uno(monkeypatch):
-    from recordar import renderizado
-    from recordar.plantillas import Plantillas
-    from recordar.renderizado import renderizar_plan
+    from recordar.mensajes import renderizado
+    from recordar.mensajes.plantillas import Plantillas
+    from recordar.mensajes.renderizado import renderizar_plan
 
     monkeypatch.setattr(renderizado, "TAMANO_TRAMO", 7)
     politica, uno = _plan_de_prueba()
@@ -155,12 +155,12 @@ def test_generar_en_dos_procesos_da_lo_mismo_que_en_uno(monkeypatch):
 def test_error_de_plantilla_al_generar_en_dos_procesos_llega_entero(tmp_path, monkeypatch):
     import pytest
 
-    from recordar import renderizado
+    from recordar.mensajes import renderizado
 
     monkeypatch.setattr(renderizado, "TAMANO_TRAMO", 7)
     from recordar.errores import ErrorPlantilla
-    from recordar.plantillas import Plantillas
-    from recordar.renderizado import renderizar_plan
+    from recordar.mensajes.plantillas import Plantillas
+    from recordar.mensajes.renderizado import renderizar_plan
 
     politica, plan = _plan_de_prueba()
     for nombre in (
@@ -186,7 +186,7 @@ def test_error_de_plantilla_al_generar_en_dos_procesos_llega_entero(tmp_path, mo
 def test_enlace_de_pago_con_marcadores_y_con_jinja(tmp_path):
     from dataclasses import replace
 
-    from recordar.plantillas import Plantillas
+    from recordar.mensajes.plantillas import Plantillas
 
     politica, plan = _plan_de_prueba(8)
     mensaje = plan.mensajes[0]
@@ -218,9 +218,9 @@ def _repartido(plan, politica, monkeypatch, tmp_path, traer_textos=True):
     import os
     import time
 
-    from recordar import renderizado
-    from recordar.informe import mensajes_a_json
-    from recordar.plantillas import Plantillas
+    from recordar.informe.archivos import mensajes_a_json
+    from recordar.mensajes import renderizado
+    from recordar.mensajes.plantillas import Plantillas
 
     monkeypatch.setattr(renderizado, "TAMANO_TRAMO", 7)
     marca = tmp_path / "el_hijo_genero_un_tramo"
@@ -249,9 +249,9 @@ def _repartido(plan, politica, monkeypatch, tmp_path, traer_textos=True):
 def test_por_tramo_se_calcula_donde_se_genera_cada_tramo(monkeypatch, tmp_path):
     import os
 
-    from recordar.informe import mensaje_a_dict, mensajes_a_json
-    from recordar.plantillas import Plantillas
-    from recordar.renderizado import renderizar_plan
+    from recordar.informe.archivos import mensaje_a_dict, mensajes_a_json
+    from recordar.mensajes.plantillas import Plantillas
+    from recordar.mensajes.renderizado import renderizar_plan
 
     politica, uno = _plan_de_prueba()
     en_uno = renderizar_plan(uno, Plantillas(politica), procesos=1, por_tramo=mensajes_a_json)
@@ -273,8 +273,8 @@ def test_por_tramo_se_calcula_donde_se_genera_cada_tramo(monkeypatch, tmp_path):
 def test_sin_traer_textos_solo_quedan_los_de_este_proceso(monkeypatch, tmp_path):
     import os
 
-    from recordar.plantillas import Plantillas
-    from recordar.renderizado import renderizar_plan
+    from recordar.mensajes.plantillas import Plantillas
+    from recordar.mensajes.renderizado import renderizar_plan
 
     politica, uno = _plan_de_prueba()
     renderizar_plan(uno, Plantillas(politica), procesos=1)
@@ -292,8 +292,8 @@ def test_si_el_otro_proceso_muere_este_genera_lo_que_falte(monkeypatch, tmp_path
     import os
     import signal
 
-    from recordar import renderizado
-    from recordar.plantillas import Plantillas
+    from recordar.mensajes import renderizado
+    from recordar.mensajes.plantillas import Plantillas
 
     politica, uno = _plan_de_prueba()
     renderizado.renderizar_plan(uno, Plantillas(politica), procesos=1)
@@ -315,7 +315,7 @@ def test_una_plantilla_no_puede_modificar_los_datos_de_los_mensajes(tmp_path):
     import pytest
 
     from recordar.errores import ErrorPlantilla
-    from recordar.plantillas import Plantillas
+    from recordar.mensajes.plantillas import Plantillas
 
     politica, plan = _plan_de_prueba(4)
     mensaje = plan.mensajes[0]
@@ -336,7 +336,7 @@ def test_una_plantilla_no_puede_modificar_los_datos_de_los_mensajes(tmp_path):
 
 
 def _cache_vacia(monkeypatch):
-    from recordar import plantillas
+    from recordar.mensajes import plantillas
 
     for compiladas in plantillas._COMPILADAS.values():
         monkeypatch.setattr(compiladas, "datos", {})
@@ -344,7 +344,7 @@ def _cache_vacia(monkeypatch):
 
 
 def test_las_plantillas_se_compilan_en_otro_proceso_mientras_tanto(monkeypatch):
-    from recordar.plantillas import Plantillas, Precompilacion, nombres_de_la_politica
+    from recordar.mensajes.plantillas import Plantillas, Precompilacion, nombres_de_la_politica
 
     compiladas = _cache_vacia(monkeypatch)
     politica, plan = _plan_de_prueba()
@@ -375,7 +375,7 @@ def test_una_plantilla_rota_se_informa_aunque_se_precompile(monkeypatch, tmp_pat
     import pytest
 
     from recordar.errores import ErrorPlantilla
-    from recordar.plantillas import Plantillas, Precompilacion
+    from recordar.mensajes.plantillas import Plantillas, Precompilacion
 
     compiladas = _cache_vacia(monkeypatch)
     politica, _ = _plan_de_prueba()
@@ -403,7 +403,7 @@ def _error_al_generar(tmp_path, texto, canal="sms"):
     import pytest
 
     from recordar.errores import ErrorPlantilla
-    from recordar.plantillas import Plantillas
+    from recordar.mensajes.plantillas import Plantillas
 
     politica, plan = _plan_de_prueba(4)
     mensaje = next(m for m in plan.mensajes if m.canal == canal)
@@ -501,7 +501,7 @@ def test_error_de_plantilla_en_espanol_con_archivo_y_linea(tmp_path, texto, line
 
 
 def test_plantilla_incluida_que_no_existe_dice_donde_se_busca(tmp_path):
-    from recordar.plantillas import carpeta_integrada
+    from recordar.mensajes.plantillas import carpeta_integrada
 
     ruta, error = _error_al_generar(tmp_path, "Hola\n{% include 'pie.j2' %}")
     assert f"{ruta}: línea 2: no se encuentra la plantilla incluida «pie.j2» " in error
@@ -529,7 +529,7 @@ def test_error_en_el_enlace_de_pago_en_espanol(tmp_path, enlace, motivo):
     from dataclasses import replace
 
     from recordar.errores import ErrorPlantilla
-    from recordar.plantillas import Plantillas
+    from recordar.mensajes.plantillas import Plantillas
 
     politica, plan = _plan_de_prueba(4)
     politica = replace(politica, empresa=dict(politica.empresa, enlace_pago=enlace))
@@ -542,7 +542,7 @@ def _generar(tmp_path, datos: bytes, canal="sms"):
     """El primer mensaje de `canal` del plan de prueba generado con `datos` (bytes) como plantilla."""
     from dataclasses import replace
 
-    from recordar.plantillas import Plantillas
+    from recordar.mensajes.plantillas import Plantillas
 
     politica, plan = _plan_de_prueba(4)
     politica = replace(politica, pie_baja="")  # solo el texto de la plantilla
@@ -607,7 +607,7 @@ def test_un_valor_prohibido_usado_como_clave_se_explica_en_espanol(tmp_path):
     import pytest
 
     from recordar.errores import ErrorPlantilla
-    from recordar.plantillas import Plantillas
+    from recordar.mensajes.plantillas import Plantillas
 
     politica, plan = _plan_de_prueba(4)
     mensaje = plan.mensajes[0]
@@ -624,7 +624,7 @@ def test_el_limite_de_range_del_entorno_aislado_se_dice_en_espanol(tmp_path):
     import pytest
 
     from recordar.errores import ErrorPlantilla
-    from recordar.plantillas import Plantillas
+    from recordar.mensajes.plantillas import Plantillas
 
     politica, plan = _plan_de_prueba(4)
     mensaje = plan.mensajes[0]

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from recordar.errores import ErrorPolitica
-from recordar.politica import cargar_politica, texto_predeterminado
+from recordar.politica.politica import cargar_politica, texto_predeterminado
 
 
 def test_predeterminada_y_ejemplo_son_validos():
@@ -772,8 +772,8 @@ def _rutas(valor, ruta=()):
 def test_ningun_valor_malo_es_un_error_inesperado():
     import copy
 
-    from recordar.lectura_yaml import leer_yaml
-    from recordar.politica import validar_politica
+    from recordar.politica.lectura_yaml import leer_yaml
+    from recordar.politica.politica import validar_politica
 
     completa, _ = leer_yaml(COMPLETA)
     assert validar_politica(completa, None).segmentos

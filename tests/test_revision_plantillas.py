@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from recordar.politica import cargar_politica
-from recordar.revision_plantillas import revisar_plantillas
+from recordar.mensajes.revision_plantillas import revisar_plantillas
+from recordar.politica.politica import cargar_politica
 
 
 @pytest.mark.parametrize("politica", [None, "ejemplos/politica.yaml"])

@@ -1,6 +1,6 @@
 import pytest
 
-from recordar.segmentos import cumple
+from recordar.politica.segmentos import cumple
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from recordar.valores import (
+from recordar.cartera.valores import (
     _telefono_directo,
     cantidad,
     montos_simples,
@@ -255,7 +255,7 @@ def test_fecha_con_hora_no_cambia_dia_por_mes(texto):
 
 
 def test_orden_dia_mes_lo_dice_la_columna():
-    from recordar.valores import dia_primero_de
+    from recordar.cartera.valores import dia_primero_de
 
     assert dia_primero_de(["11/05/2026", "11/23/2026 12:00:00 AM"], True) is False
     assert dia_primero_de(["05/11/2026", "23/11/2026"], False) is True

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recordar.valores import (
+from recordar.cartera.valores import (
     como_texto,
     dia_primero_de,
     moneda_de_pesos,

@@ -22,7 +22,7 @@ from recordar.bitacora_pagos import (  # noqa: F401  (parte de la API de la bit√
 )
 from recordar.errores import ErrorBitacora
 from recordar.plan import Historial, Mensaje, Tarea, clave_de_contacto
-from recordar.segmentos import Comportamiento
+from recordar.politica.segmentos import Comportamiento
 
 NOMBRE_ARCHIVO = "recordar-bitacora.sqlite"
 ESTADOS = ("pendiente", "enviando", "enviado", "fallido", "incierto")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from recordar.cartera import Factura
+from recordar.cartera.carga import Factura
 
 # Desaparecen a la vez más de este número de facturas abiertas y más de esta parte de ellas:
 # no es un día de cobros, es otra hoja (filtrada, de otra sucursal, la equivocada).

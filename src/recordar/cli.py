@@ -125,7 +125,7 @@ def _momento(hoy: str | None, zona_politica: str) -> tuple[date, datetime | None
 
     Con solo una fecha distinta de hoy no hay hora: cuentan los días hábiles, no el horario.
     """
-    from recordar.calendario import zona
+    from recordar.politica.calendario import zona
 
     tz = zona(zona_politica)
     if hoy is None:
@@ -373,7 +373,7 @@ def _mostrar_pagos(consola, errores, pagos, cartera_ruta, simulacro: bool = Fals
 
 
 def _revisar_salida(salida: Path, cartera: Path) -> None:
-    from recordar.informe import FORMATOS
+    from recordar.informe.archivos import FORMATOS
 
     if salida.suffix.lower() not in FORMATOS:
         raise RecordarError(
@@ -408,8 +408,9 @@ def validar(
 
 
 def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
-    from recordar.informe import mostrar_notas, mostrar_otras_hojas, resumir
-    from recordar.politica import cargar_politica
+    from recordar.informe.archivos import resumir
+    from recordar.informe.vista import mostrar_notas, mostrar_otras_hojas
+    from recordar.politica.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
     from recordar.ejecucion import cargar, planificar_y_generar
@@ -421,9 +422,9 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
                                    traer_textos=False)  # fmt: skip
     consola = _consola()
     r = resumir(cartera, plan)
-    from recordar.politica import valores_de_ejemplo
+    from recordar.cartera.valores import cantidad
+    from recordar.politica.politica import valores_de_ejemplo
     from recordar.preparacion import canales_sin_transporte, sms_largos
-    from recordar.valores import cantidad
 
     ejemplo = valores_de_ejemplo(politica)
     consola.print(
@@ -479,8 +480,8 @@ def _revisar_todas_las_plantillas(politica, cartera, fecha) -> None:
     generadas con un deudor de ejemplo; si alguna falla, se dicen todas y sale con 1."""
     from rich.markup import escape
 
-    from recordar.revision_plantillas import revisar_plantillas
-    from recordar.valores import cantidad
+    from recordar.cartera.valores import cantidad
+    from recordar.mensajes.revision_plantillas import revisar_plantillas
 
     modelo = cartera.facturas[0] if cartera.facturas else None
     problemas = revisar_plantillas(politica, fecha, modelo, cartera.extras)
@@ -539,8 +540,8 @@ def _historial(
     from rich.table import Table
 
     from recordar.bitacora import Bitacora
-    from recordar.informe import registro_a_dict
-    from recordar.politica import cargar_politica
+    from recordar.informe.vista import registro_a_dict
+    from recordar.politica.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
     ruta = _ruta_bitacora(bitacora_ruta, politica)
@@ -658,7 +659,7 @@ def baja(
 
 def _listar_bajas(politica_ruta, bitacora_ruta) -> None:
     from recordar.bitacora import Bitacora
-    from recordar.politica import cargar_politica
+    from recordar.politica.politica import cargar_politica
 
     ruta = _ruta_bitacora(bitacora_ruta, cargar_politica(politica_ruta))
     _avisar_si_otra_bitacora(ruta)
@@ -677,7 +678,7 @@ def _listar_bajas(politica_ruta, bitacora_ruta) -> None:
 
 def _quitar_baja(contacto, canal, politica_ruta, bitacora_ruta) -> None:
     from recordar.bitacora import Bitacora
-    from recordar.politica import cargar_politica
+    from recordar.politica.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
     normalizado = _contacto_normalizado(contacto, politica)
@@ -697,7 +698,7 @@ def _quitar_baja(contacto, canal, politica_ruta, bitacora_ruta) -> None:
 
 
 def _contacto_normalizado(contacto: str, politica) -> str:
-    from recordar.valores import normalizar_correos, normalizar_telefonos
+    from recordar.cartera.valores import normalizar_correos, normalizar_telefonos
 
     if "@" in contacto:
         validos, _ = normalizar_correos(contacto)
@@ -714,8 +715,8 @@ def _baja_por_token(token, motivo, politica_ruta, bitacora_ruta) -> None:
     """La baja que pidió quien hizo clic en List-Unsubscribe: el token dice quién y por qué canal."""
     from recordar.bitacora import Bitacora
     from recordar.canales.correo import leer_token_baja
-    from recordar.politica import cargar_politica
-    from recordar.valores import normalizar_correos
+    from recordar.cartera.valores import normalizar_correos
+    from recordar.politica.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
     claves = [(n, a["baja_secreto_env"]) for n, a in politica.canales.items()
@@ -750,8 +751,8 @@ def _baja_por_token(token, motivo, politica_ruta, bitacora_ruta) -> None:
 
 def _baja(contacto, canal, motivo, politica_ruta, bitacora_ruta) -> None:
     from recordar.bitacora import Bitacora
-    from recordar.politica import CANALES_MENSAJE, cargar_politica
-    from recordar.valores import normalizar_correos, normalizar_telefonos
+    from recordar.cartera.valores import normalizar_correos, normalizar_telefonos
+    from recordar.politica.politica import CANALES_MENSAJE, cargar_politica
 
     politica = cargar_politica(politica_ruta)
     if canal is not None and canal not in CANALES_MENSAJE:
@@ -801,8 +802,8 @@ def _pagos(deshacer, politica_ruta, bitacora_ruta) -> None:
     from itertools import groupby
 
     from recordar.bitacora import Bitacora
-    from recordar.politica import cargar_politica
-    from recordar.valores import cantidad
+    from recordar.cartera.valores import cantidad
+    from recordar.politica.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
     ruta = _ruta_bitacora(bitacora_ruta, politica)
@@ -862,7 +863,7 @@ def _tareas(accion, tarea_id, como_json, politica_ruta, bitacora_ruta) -> None:
     import json
 
     from recordar.bitacora import Bitacora
-    from recordar.politica import cargar_politica
+    from recordar.politica.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
     ruta = _ruta_bitacora(bitacora_ruta, politica)
@@ -934,7 +935,7 @@ def _canales(politica_ruta, cartera_ruta=None, hoja=None) -> None:
 
     from recordar.canales.base import crear_canal, tipos_de_canal
     from recordar.errores import RecordarError as _Error
-    from recordar.politica import cargar_politica
+    from recordar.politica.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
     consola = _consola()
@@ -1007,8 +1008,8 @@ def iniciar(
 def _iniciar(carpeta: Path, idioma: str = "es_MX") -> None:
     import shutil
 
-    from recordar.plantillas import carpeta_integrada
-    from recordar.politica import texto_para_idioma
+    from recordar.mensajes.plantillas import carpeta_integrada
+    from recordar.politica.politica import texto_para_idioma
 
     texto = texto_para_idioma(idioma)
 

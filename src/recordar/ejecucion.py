@@ -176,8 +176,8 @@ def exigir_filas(cartera) -> None:
 
 def cargar(cartera_ruta: Path, politica: Politica, hoja: str | None) -> Cartera:
     """La cartera, leída con lo que dice la política (columnas, idioma, moneda, región)."""
-    from recordar.cartera import cargar_cartera
-    from recordar.plantillas import precompilar
+    from recordar.cartera.carga import cargar_cartera
+    from recordar.mensajes.plantillas import precompilar
 
     try:
         tamano = Path(cartera_ruta).stat().st_size
@@ -225,9 +225,9 @@ def planificar_y_generar(
     en el proceso que lo generó); `mientras(plan)` se hace aquí mientras otro proceso genera.
     Ver renderizado.renderizar_plan."""
     from recordar.canales import canales_disponibles
+    from recordar.mensajes.plantillas import Plantillas
+    from recordar.mensajes.renderizado import renderizar_plan
     from recordar.plan import planificar
-    from recordar.plantillas import Plantillas
-    from recordar.renderizado import renderizar_plan
 
     plantillas = Plantillas(politica, html_una_vez=simulacro)
     disponibles = disponibles or canales_disponibles(politica.canales)

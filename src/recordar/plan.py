@@ -13,16 +13,16 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import NamedTuple
 
-from recordar.calendario import zona
-from recordar.cartera import Contacto, Factura, Omitida
-from recordar.politica import InteresMoratorio, Paso, Politica
-from recordar.segmentos import (
+from recordar.cartera.carga import Contacto, Factura, Omitida
+from recordar.cartera.valores import cantidad
+from recordar.politica.calendario import zona
+from recordar.politica.politica import InteresMoratorio, Paso, Politica
+from recordar.politica.segmentos import (
     Comportamiento,
     elegir_segmento,
     intervalo_adaptado,
     variables_de_deudor,
 )
-from recordar.valores import cantidad
 
 CENTAVO = Decimal("0.01")
 CERO = Decimal(0)

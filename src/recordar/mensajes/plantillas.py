@@ -17,16 +17,21 @@ from jinja2.sandbox import SandboxedEnvironment, modifies_known_mutable
 from markupsafe import escape
 
 from recordar.errores import ErrorPlantilla
-from recordar.errores_plantilla import Indefinida, citar, linea_de_plantilla, motivo_en_espanol
-from recordar.plan import Mensaje
-from recordar.politica import Politica
-from recordar.redaccion import (
+from recordar.mensajes.errores_plantilla import (
+    Indefinida,
+    citar,
+    linea_de_plantilla,
+    motivo_en_espanol,
+)
+from recordar.mensajes.redaccion import (
     contacto_de,
     importe_original,
     palabras_de,
     saludo,
     sin_punto_doble,
 )
+from recordar.plan import Mensaje
+from recordar.politica.politica import Politica
 
 # Alfabeto GSM 03.38: básico y extensión (estos cuentan doble).
 GSM7_BASICO = set(
@@ -89,10 +94,12 @@ class _Entorno(SandboxedEnvironment):
 
 def carpeta_integrada() -> Path:
     """Las plantillas que vienen con recordar (dentro del paquete o en el repositorio)."""
-    dentro = Path(__file__).parent / "plantillas"
+    # Este archivo está en recordar/mensajes/: las plantillas instaladas están en
+    # recordar/plantillas (datos del paquete); en el repositorio, en plantillas/ junto a src/.
+    dentro = Path(__file__).parent.parent / "plantillas"
     if dentro.is_dir():
         return dentro
-    return Path(__file__).resolve().parents[2] / "plantillas"
+    return Path(__file__).resolve().parents[3] / "plantillas"
 
 
 def segmentos_sms(texto: str) -> tuple[int, int, str]:

@@ -15,9 +15,9 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
-from recordar.calculo import columna, letras
+from recordar.cartera.calculo import columna, letras
+from recordar.cartera.formulas import Buscador, Examen
 from recordar.errores import ErrorCartera
-from recordar.formulas import Buscador, Examen
 
 # Límites (README, «Límites de lectura»). Excel no pasa de 1 048 576 filas ni 16 384 columnas;
 # calamine guarda cada celda del rectángulo usado en 32 bytes: 25 millones son ~800 MB.

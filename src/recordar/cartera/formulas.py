@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from html import unescape
 from typing import TYPE_CHECKING
 
-from recordar.calculo import Calculo, NoSoportada, columna, desplazar, letras
+from recordar.cartera.calculo import Calculo, NoSoportada, columna, desplazar, letras
 
 if TYPE_CHECKING:
-    from recordar.cartera import Cartera
+    from recordar.cartera.carga import Cartera
 
 SIN_CALCULAR = (
     "la celda {ref} tiene una fórmula sin calcular ({formula}); abre el archivo en Excel o "
@@ -179,8 +179,8 @@ def completar(filas: list[list], examen: Examen) -> Pendientes:
 def rechazar(cartera: Cartera, filas: list[list], pendientes: Pendientes) -> None:
     """Las filas con una fórmula sin calcular en una columna con encabezado se rechazan con la
     celda, la fórmula y qué hacer; si hubo fórmulas sin calcular en filas leídas, un aviso."""
-    from recordar.cartera import Omitida, Rechazo
-    from recordar.valores import como_texto
+    from recordar.cartera.carga import Omitida, Rechazo
+    from recordar.cartera.valores import como_texto
 
     if not pendientes.calculadas and not pendientes.sin_calcular:
         return
@@ -219,7 +219,7 @@ def rechazar(cartera: Cartera, filas: list[list], pendientes: Pendientes) -> Non
 def _avisar(
     cartera: Cartera, cabecera: list[str], pendientes: Pendientes, en_uso, malas: int
 ) -> None:
-    from recordar.cartera import Rechazo
+    from recordar.cartera.carga import Rechazo
 
     calculadas = [(f, c, t) for f, c, t in pendientes.calculadas if en_uso(f, c)]
     sin_calcular = [(f, c, t) for f, c, t in pendientes.sin_calcular if en_uso(f, c)]

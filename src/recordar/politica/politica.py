@@ -12,11 +12,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from recordar.calendario import Calendario, leer_fecha, leer_feriados, leer_horario
-from recordar.cumplimiento import PAIS_DE_IDIOMA, aplicar_preset
+from recordar.cartera.valores import numero_de_condicion, partir_condicion
 from recordar.errores import ErrorPolitica, RecordarError, causa, quisiste_decir
-from recordar.lectura_yaml import explicar_error_yaml, leer_yaml
-from recordar.valores import numero_de_condicion, partir_condicion
+from recordar.politica.calendario import Calendario, leer_fecha, leer_feriados, leer_horario
+from recordar.politica.cumplimiento import PAIS_DE_IDIOMA, aplicar_preset
+from recordar.politica.lectura_yaml import explicar_error_yaml, leer_yaml
 
 CANALES_MENSAJE = ("email", "sms", "whatsapp")
 CAMPOS_COLUMNA = (

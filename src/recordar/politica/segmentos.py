@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from recordar.politica import Cadencia, Paso, Segmento
-from recordar.valores import normalizar, numero_de_condicion, partir_condicion
+from recordar.cartera.valores import normalizar, numero_de_condicion, partir_condicion
+from recordar.politica.politica import Cadencia, Paso, Segmento
 
 RAPIDO = 3  # días tras un aviso: quien paga así recibe seguimientos más espaciados
 LENTO = 10  # y quien tarda esto o más, más frecuentes

@@ -10,8 +10,8 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from recordar.cartera.valores import normalizar
 from recordar.errores import quisiste_decir
-from recordar.valores import normalizar
 
 DIAS_SEMANA = {
     "lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4, "sabado": 5, "domingo": 6,

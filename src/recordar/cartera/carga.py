@@ -16,8 +16,7 @@ from operator import contains, not_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from recordar.errores import ErrorCartera
-from recordar.valores import (
+from recordar.cartera.valores import (
     MEDIANOCHE,
     cantidad,
     como_texto,
@@ -32,10 +31,11 @@ from recordar.valores import (
     parsear_monto,
     tiene_control,
 )
+from recordar.errores import ErrorCartera
 
 if TYPE_CHECKING:
-    from recordar.formulas import Examen, Pendientes
-    from recordar.libro import Libro
+    from recordar.cartera.formulas import Examen, Pendientes
+    from recordar.cartera.libro import Libro
     from recordar.procesos import Hijo
 
 EXTENSIONES_EXCEL = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
@@ -237,7 +237,7 @@ def cargar_cartera(
     region_telefono: str = "MX",
 ) -> Cartera:
     """Lee la hoja, encuentra la cabecera y convierte cada fila en factura, omitida o rechazo."""
-    from recordar import libro as revision
+    from recordar.cartera import libro as revision
 
     ruta = Path(ruta)
     extension = ruta.suffix.lower()
@@ -286,7 +286,7 @@ def cargar_cartera(
     cartera.hoja = nombre_hoja
     cartera.otras_hojas = otras_hojas
     if formulas is not None:
-        from recordar.formulas import rechazar
+        from recordar.cartera.formulas import rechazar
 
         rechazar(cartera, filas, formulas)
     cartera.avisos[:0] = avisos_lectura
@@ -304,7 +304,7 @@ def _leer_excel(
     """
     from python_calamine import CalamineWorkbook
 
-    from recordar import libro as revision
+    from recordar.cartera import libro as revision
 
     _revisar_cifrado(ruta, firma)
     examen = revision.abrir(ruta, firma)
@@ -364,7 +364,7 @@ def _leer_libro(
 
 
 def _completar(filas: list[list], revisada: Examen | None) -> Pendientes | None:
-    from recordar.formulas import completar
+    from recordar.cartera.formulas import completar
 
     return completar(filas, revisada) if revisada is not None else None
 
@@ -376,7 +376,7 @@ def _hoja_reconocible(
     ser una copia vieja); cada hoja se analiza una sola vez. También las otras hojas
     reconocibles, que no se leen: la vista previa y el informe las nombran. Una hoja que no se
     puede leer (un gráfico, una hoja dañada o desmesurada) no impide leer las demás."""
-    from recordar.libro import es_error_del_lector
+    from recordar.cartera.libro import es_error_del_lector
 
     visibles = _hojas_visibles(libro, nombres)
     elegida, mejor, analizada, revisada, reconocibles = nombres[0], None, None, None, []
@@ -452,7 +452,7 @@ def _es_texto_disfrazado(ruta: Path, extension: str, firma: bytes) -> bool:
 def _revisar_cifrado(ruta: Path, firma: bytes) -> None:
     # Un .xlsx/.xlsb protegido con contraseña es un contenedor OLE cifrado, no un zip; un .ods
     # cifrado lo dice en su manifiesto.
-    from recordar.libro import revisar_cifrado
+    from recordar.cartera.libro import revisar_cifrado
 
     revisar_cifrado(ruta, firma)
 
@@ -1694,7 +1694,7 @@ def _unir(destino: list[str], nuevos: tuple[str, ...]) -> None:
 
 @lru_cache(maxsize=4096)
 def _codigo_moneda(texto: str, predeterminada: str) -> str | None:
-    from recordar.valores import (
+    from recordar.cartera.valores import (
         PALABRAS_MONEDA,
         SIMBOLOS_MONEDA,
         moneda_de_pesos,

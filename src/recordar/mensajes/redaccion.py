@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from recordar.valores import normalizar, parsear_monto
+from recordar.cartera.valores import normalizar, parsear_monto
 
 # Sufijos de sociedad, sin puntos ni espacios («S. de R.L.» → «s de rl»; «S.A.» → «sa»).
 _SOCIEDADES = frozenset(

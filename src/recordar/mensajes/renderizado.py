@@ -7,8 +7,8 @@ import pickle
 from collections.abc import Callable
 from typing import Any
 
+from recordar.mensajes.plantillas import Plantillas
 from recordar.plan import Mensaje, Plan
-from recordar.plantillas import Plantillas
 
 # Desde este número de mensajes se reparte el trabajo en 2 procesos (fork: sin copiar el plan).
 MINIMO_PARA_REPARTIR = 5000

@@ -8,11 +8,11 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from recordar.cartera import Factura
+from recordar.cartera.carga import Factura
 from recordar.errores import ErrorPlantilla
+from recordar.mensajes.plantillas import Plantillas
 from recordar.plan import Linea, Mensaje, Ocurrencia, calcular_interes
-from recordar.plantillas import Plantillas
-from recordar.politica import Paso, Politica
+from recordar.politica.politica import Paso, Politica
 
 
 def revisar_plantillas(

@@ -650,6 +650,8 @@ def _aplicar_topes(dia: _Dia, deudor: str, pendientes: list[tuple[str, str]]):
     if limites.max_por_semana is None and limites.max_por_mes is None and not limites.por_canal:
         return list(pendientes), ""
     envios = list(dia.historial.envios.get(deudor, ()))
+    if not envios and len(pendientes) <= _tope_menor(limites):
+        return list(pendientes), ""  # sin envíos previos, lo de hoy cabe en cualquier tope
     enviables, motivo = [], ""
     for canal, destino in pendientes:
         topes = [
@@ -680,6 +682,13 @@ def _aplicar_topes(dia: _Dia, deudor: str, pendientes: list[tuple[str, str]]):
                 f"{libre.isoformat()}"
             )
     return enviables, motivo
+
+
+def _tope_menor(limites) -> int | float:
+    """El tope más bajo de la política (por semana, por mes o de un canal); sin topes, infinito."""
+    topes = [limites.max_por_semana, limites.max_por_mes]
+    topes += [t for par in limites.por_canal.values() for t in par]
+    return min((t for t in topes if t is not None), default=float("inf"))
 
 
 def _en_ventana(envios, hoy: date, largo: int, canal: str | None) -> int:

@@ -26,6 +26,7 @@ CAPAS: list[set[str]] = [
     {"bitacora"},
     {"envio", "informe", "preparacion"},
     {"ejecucion"},  # una ejecución, simulacro o real, por un solo camino
+    {"revision"},  # `validar` como biblioteca
     {"__init__"},  # la API pública (cargar, planificar, ejecutar), importada al usarla
     {"cli"},
     {"__main__"},

@@ -66,3 +66,20 @@ def test_canales_bien_configurados_no_cambian_nada(en_tmp, correr):
     assert r.exit_code == 0, r.output
     assert "Todo correcto" in r.output and "error:" not in r.output
     assert not (en_tmp / "salida").exists()  # construir el canal no crea su carpeta
+
+
+def test_la_revision_es_una_biblioteca_que_devuelve_todo_sin_imprimir(en_tmp, capsys):
+    from recordar.politica import cargar_politica
+    from recordar.revision import revisar
+
+    (en_tmp / "politica.yaml").write_text(POLITICA.format(canales=MAL), encoding="utf-8")
+    escribir_xlsx(en_tmp / "cartera.xlsx", [
+        ["Cliente", "Correo", "Teléfono", "Factura", "Vencimiento", "Importe"],
+        ["Ana Pérez", "ana@ejemplo.com", "+525511111111", "F-1", HOY - timedelta(days=1), 100],
+    ])  # fmt: skip
+    revision = revisar(en_tmp / "cartera.xlsx", cargar_politica(en_tmp / "politica.yaml"), None,
+                       HOY, None)  # fmt: skip
+    assert revision.codigo_salida == 1
+    assert len(revision.canales) == 3 and not revision.plantillas
+    assert [m.cliente for m in revision.plan.mensajes] == ["Ana Pérez", "Ana Pérez"]
+    assert capsys.readouterr().out == ""

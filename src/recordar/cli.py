@@ -408,41 +408,35 @@ def validar(
 
 
 def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
+    from rich.markup import escape
+
+    from recordar.cartera.valores import cantidad
     from recordar.informe.archivos import resumir
     from recordar.informe.vista import mostrar_notas, mostrar_otras_hojas
     from recordar.politica.politica import cargar_politica
+    from recordar.revision import revisar
 
     politica = cargar_politica(politica_ruta)
-    from recordar.ejecucion import cargar, planificar_y_generar
-
-    cartera = cargar(cartera_ruta, politica, hoja)
     fecha, ahora = _momento(hoy, politica.zona_horaria)
-    _revisar_todas_las_plantillas(politica, cartera, fecha)
-    plan, _ = planificar_y_generar(politica, cartera, fecha, ahora=ahora, simulacro=True,
-                                   traer_textos=False)  # fmt: skip
-    consola = _consola()
-    r = resumir(cartera, plan)
-    from recordar.cartera.valores import cantidad
-    from recordar.politica.politica import valores_de_ejemplo
-    from recordar.preparacion import canales_sin_transporte, sms_largos
-
-    ejemplo = valores_de_ejemplo(politica)
+    revision = revisar(cartera_ruta, politica, hoja, fecha, ahora)
+    if revision.plantillas:  # escape: el texto de una plantilla puede parecer marcado de rich
+        lista = "\n".join(f"  - {escape(problema)}" for problema in revision.plantillas)
+        _fallar(
+            f"{cantidad(len(revision.plantillas), 'problema')} en las plantillas; corrígelos y "
+            f"vuelve a ejecutar:\n{lista}",
+            1,
+        )
+    cartera, consola = revision.cartera, _consola()
+    r = resumir(cartera, revision.plan)
     consola.print(
         f"Política: {politica.nombre} ({cantidad(len(politica.pasos), 'paso')}) · correcta"
-        + (" para simulacros" if ejemplo or politica.ruta is None else "")
+        + (" para simulacros" if revision.ejemplo or politica.ruta is None else "")
     )
-    from recordar.canales import revisar_canales
-
-    errores_canales = revisar_canales(politica.canales, politica.carpeta,
-                                      str(politica.empresa.get("contacto") or ""))  # fmt: skip
-    for problema in errores_canales:
+    for problema in revision.canales:
         consola.print(f"  error: {problema}", markup=False)
-    pendientes = _pendientes_para_enviar(politica, ejemplo)
-    pendientes += canales_sin_transporte(politica, cartera.contactos)
-    pendientes += sms_largos(politica, cartera, plan, fecha)
-    if pendientes:
+    if revision.antes_de_enviar:
         consola.print("Antes de enviar de verdad:")
-    for linea in pendientes + [f"nota: {n}" for n in politica.notas]:
+    for linea in revision.antes_de_enviar + [f"nota: {n}" for n in politica.notas]:
         consola.print(f"  {linea}", markup=False)
     consola.print(
         f"Cartera: {cartera.ruta}"
@@ -461,37 +455,9 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
         consola.print(f"Variables extra para plantillas: {', '.join(cartera.extras)}")
     for problema in cartera.rechazos + cartera.avisos:
         consola.print(f"  {cartera.ruta}: {problema}")
-    if cartera.rechazos or cartera.avisos or errores_canales:
-        raise typer.Exit(1)
+    if revision.codigo_salida:
+        raise typer.Exit(revision.codigo_salida)
     consola.print("Todo correcto.")
-
-
-def _pendientes_para_enviar(politica, ejemplo: list[str]) -> list[str]:
-    """Lo que impide un envío real: la política predeterminada o valores de ejemplo."""
-    if politica.ruta is None:
-        return ["política predeterminada: solo para simulacros; crea la tuya con «recordar "
-                "iniciar CARPETA» para enviar de verdad"]  # fmt: skip
-    return [f"{clave}: valor de ejemplo de «recordar iniciar»; pon el tuyo (o borra la clave) "
-            "antes de enviar de verdad" for clave in ejemplo]  # fmt: skip
-
-
-def _revisar_todas_las_plantillas(politica, cartera, fecha) -> None:
-    """Todas las plantillas que la política puede usar, aunque hoy no toquen, compiladas y
-    generadas con un deudor de ejemplo; si alguna falla, se dicen todas y sale con 1."""
-    from rich.markup import escape
-
-    from recordar.cartera.valores import cantidad
-    from recordar.mensajes.revision_plantillas import revisar_plantillas
-
-    modelo = cartera.facturas[0] if cartera.facturas else None
-    problemas = revisar_plantillas(politica, fecha, modelo, cartera.extras)
-    if problemas:  # escape: el texto de una plantilla puede parecer marcado de rich ([b]…)
-        lista = "\n".join(f"  - {escape(problema)}" for problema in problemas)
-        _fallar(
-            f"{cantidad(len(problemas), 'problema')} en las plantillas; corrígelos y vuelve a "
-            f"ejecutar:\n{lista}",
-            1,
-        )
 
 
 @app.command(options_metavar="[OPCIONES]")

@@ -423,7 +423,7 @@ def _validar(cartera_ruta, politica_ruta, hoja, hoy) -> None:
     consola = _consola()
     r = resumir(cartera, plan)
     from recordar.cartera.valores import cantidad
-    from recordar.politica.politica import valores_de_ejemplo
+    from recordar.politica.ejemplos import valores_de_ejemplo
     from recordar.preparacion import canales_sin_transporte, sms_largos
 
     ejemplo = valores_de_ejemplo(politica)

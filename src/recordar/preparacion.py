@@ -8,7 +8,8 @@ from typing import Any
 
 from recordar.cartera.valores import cantidad
 from recordar.errores import RecordarError
-from recordar.politica.politica import CANALES_MENSAJE, Politica, valores_de_ejemplo
+from recordar.politica.ejemplos import valores_de_ejemplo
+from recordar.politica.politica import CANALES_MENSAJE, Politica
 
 MAX_SEGMENTOS = 2  # `max_segmentos` de canales.sms cuando no lo indica
 

@@ -237,7 +237,7 @@ def test_readme_documenta_cada_orden():
 def test_con_plantillas_precompiladas_en_otro_proceso_el_informe_es_el_mismo(
     en_tmp, correr, monkeypatch
 ):
-    from recordar.mensajes import plantillas
+    from recordar.mensajes import entorno, precompilacion
 
     cartera = escribir_xlsx(en_tmp / "cartera.xlsx", _filas())
     orden = ["enviar", cartera, "--simulacro", "--hoy", HOY.isoformat(), "--salida"]
@@ -245,17 +245,17 @@ def test_con_plantillas_precompiladas_en_otro_proceso_el_informe_es_el_mismo(
     r = correr(*orden, "sin.json")
     assert r.exit_code == 0, r.output
     monkeypatch.delenv("RECORDAR_PROCESOS")
-    monkeypatch.setattr(plantillas, "MINIMO_BYTES_PARA_PRECOMPILAR", 0)
-    for compiladas in plantillas._COMPILADAS.values():
+    monkeypatch.setattr(precompilacion, "MINIMO_BYTES_PARA_PRECOMPILAR", 0)
+    for compiladas in entorno._COMPILADAS.values():
         monkeypatch.setattr(compiladas, "datos", {})
     recogidas = []
-    recoger = plantillas.Precompilacion.recoger
+    recoger = precompilacion.Precompilacion.recoger
     monkeypatch.setattr(
-        plantillas.Precompilacion, "recoger", lambda self: recogidas.append(recoger(self))
+        precompilacion.Precompilacion, "recoger", lambda self: recogidas.append(recoger(self))
     )
     r = correr(*orden, "con.json")
     assert r.exit_code == 0, r.output
-    assert recogidas and plantillas._COMPILADAS[False].datos
+    assert recogidas and entorno._COMPILADAS[False].datos
     assert (en_tmp / "con.json").read_bytes() == (en_tmp / "sin.json").read_bytes()
 
 

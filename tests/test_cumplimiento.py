@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from recordar.cartera.carga import Contacto, Factura
 from recordar.plan import Historial, planificar
 from recordar.politica.calendario import Calendario, Horario, leer_horario
-from recordar.politica.politica import validar_politica
 from recordar.politica.segmentos import Comportamiento
+from recordar.politica.validacion import validar_politica
 from tests.canal_falso import enviar_en_memoria
 
 HOY = date(2026, 11, 23)  # lunes

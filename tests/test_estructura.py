@@ -148,7 +148,11 @@ def test_las_reglas_del_flujo_de_datos():
 def test_los_paquetes_reexportan_lo_que_importan_usuarios_y_plugins():
     for paquete, modulos in {
         "recordar.cartera": ["recordar.cartera.carga"],
-        "recordar.politica": ["recordar.politica.politica"],
+        "recordar.politica": [
+            "recordar.politica.politica",
+            "recordar.politica.validacion",
+            "recordar.politica.ejemplos",
+        ],
         "recordar.informe": ["recordar.informe.archivos", "recordar.informe.vista"],
     }.items():
         reexporta = importlib.import_module(paquete)

@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 from recordar.cartera.carga import Contacto, Factura
 from recordar.plan import Historial, calcular_interes, ocurrencia_para, planificar
 from recordar.politica.calendario import Calendario
-from recordar.politica.politica import InteresMoratorio, Limites, cargar_politica, validar_politica
+from recordar.politica.politica import InteresMoratorio, Limites, cargar_politica
 from recordar.politica.segmentos import Comportamiento
+from recordar.politica.validacion import validar_politica
 from tests.canal_falso import enviar_en_memoria
 
 HOY = date(2026, 11, 23)

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from recordar.cartera.carga import Contacto, Factura
 from recordar.plan import Historial, planificar
-from recordar.politica.politica import InteresMoratorio, Limites, cargar_politica, validar_politica
+from recordar.politica.politica import InteresMoratorio, Limites, cargar_politica
 from recordar.politica.segmentos import Comportamiento
+from recordar.politica.validacion import validar_politica
 
 HOY = date(2026, 11, 23)  # lunes
 CORREO, TEL = "ana@ejemplo.com", "+525512345678"

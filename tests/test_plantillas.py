@@ -6,7 +6,8 @@ from babel.numbers import format_currency
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recordar.mensajes.plantillas import GSM7_BASICO, GSM7_EXTENSION, Formato, segmentos_sms
+from recordar.mensajes.formato import Formato
+from recordar.mensajes.texto_sms import GSM7_BASICO, GSM7_EXTENSION, segmentos_sms
 
 
 @settings(max_examples=400)
@@ -65,7 +66,7 @@ def test_map_por_atributo_da_lo_mismo_que_el_de_jinja():
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
-    from recordar.mensajes.plantillas import _map
+    from recordar.mensajes.entorno import _map
 
     datos = {
         "facturas": [{"numero": "F-1", "n": {"x": 1}}, {"numero": "F-2", "n": {"x": 2}}],
@@ -336,15 +337,16 @@ def test_una_plantilla_no_puede_modificar_los_datos_de_los_mensajes(tmp_path):
 
 
 def _cache_vacia(monkeypatch):
-    from recordar.mensajes import plantillas
+    from recordar.mensajes import entorno
 
-    for compiladas in plantillas._COMPILADAS.values():
+    for compiladas in entorno._COMPILADAS.values():
         monkeypatch.setattr(compiladas, "datos", {})
-    return plantillas._COMPILADAS
+    return entorno._COMPILADAS
 
 
 def test_las_plantillas_se_compilan_en_otro_proceso_mientras_tanto(monkeypatch):
-    from recordar.mensajes.plantillas import Plantillas, Precompilacion, nombres_de_la_politica
+    from recordar.mensajes.plantillas import Plantillas
+    from recordar.mensajes.precompilacion import Precompilacion, nombres_de_la_politica
 
     compiladas = _cache_vacia(monkeypatch)
     politica, plan = _plan_de_prueba()
@@ -375,7 +377,8 @@ def test_una_plantilla_rota_se_informa_aunque_se_precompile(monkeypatch, tmp_pat
     import pytest
 
     from recordar.errores import ErrorPlantilla
-    from recordar.mensajes.plantillas import Plantillas, Precompilacion
+    from recordar.mensajes.plantillas import Plantillas
+    from recordar.mensajes.precompilacion import Precompilacion
 
     compiladas = _cache_vacia(monkeypatch)
     politica, _ = _plan_de_prueba()

@@ -773,7 +773,7 @@ def test_ningun_valor_malo_es_un_error_inesperado():
     import copy
 
     from recordar.politica.lectura_yaml import leer_yaml
-    from recordar.politica.politica import validar_politica
+    from recordar.politica.validacion import validar_politica
 
     completa, _ = leer_yaml(COMPLETA)
     assert validar_politica(completa, None).segmentos

@@ -177,7 +177,7 @@ def exigir_filas(cartera) -> None:
 def cargar(cartera_ruta: Path, politica: Politica, hoja: str | None) -> Cartera:
     """La cartera, leída con lo que dice la política (columnas, idioma, moneda, región)."""
     from recordar.cartera.carga import cargar_cartera
-    from recordar.mensajes.plantillas import precompilar
+    from recordar.mensajes.precompilacion import precompilar
 
     try:
         tamano = Path(cartera_ruta).stat().st_size

@@ -8,7 +8,8 @@ from typing import Any
 
 from recordar.cartera.valores import cantidad
 from recordar.errores import RecordarError
-from recordar.politica.politica import CANALES_MENSAJE, Politica, valores_de_ejemplo
+from recordar.politica.ejemplos import valores_de_ejemplo
+from recordar.politica.politica import CANALES_MENSAJE, Politica
 
 MAX_SEGMENTOS = 2  # `max_segmentos` de canales.sms cuando no lo indica
 
@@ -172,7 +173,7 @@ def max_segmentos(politica: Politica) -> int:
 
 def contar_sms(mensajes) -> tuple[int, int]:
     """(SMS, segmentos) de unos mensajes ya generados (se cuenta donde se generan)."""
-    from recordar.mensajes.plantillas import segmentos_sms
+    from recordar.mensajes.texto_sms import segmentos_sms
 
     sms = [m for m in mensajes if m.canal == "sms"]
     return len(sms), sum(segmentos_sms(m.cuerpo)[1] for m in sms)
@@ -239,7 +240,7 @@ def datos_de_ejecucion(politica: Politica, cartera, plan, cuentas_sms, abiertas=
 def sms_largos(politica: Politica, cartera, plan, hoy) -> list[str]:
     """Las plantillas SMS que pasan de `max_segmentos` con algún deudor: los SMS de hoy y, para
     las que hoy no tocan, los deudores de nombre más largo y con más facturas de la hoja."""
-    from recordar.mensajes.plantillas import segmentos_sms
+    from recordar.mensajes.texto_sms import segmentos_sms
 
     maximo = max_segmentos(politica)
     problemas = {(p, ""): p for p in problemas_de_ajustes_sms(politica)}

@@ -42,7 +42,7 @@ def revisar(
     from recordar.canales import revisar_canales
     from recordar.ejecucion import cargar, planificar_y_generar
     from recordar.mensajes.revision_plantillas import revisar_plantillas
-    from recordar.politica.politica import valores_de_ejemplo
+    from recordar.politica.ejemplos import valores_de_ejemplo
     from recordar.preparacion import canales_sin_transporte, sms_largos
 
     cartera = cargar(cartera_ruta, politica, hoja)

@@ -19,7 +19,7 @@ from typing import Any
 
 from recordar.cartera.carga import Cartera
 from recordar.errores import RecordarError, causa
-from recordar.mensajes.plantillas import segmentos_sms
+from recordar.mensajes.texto_sms import segmentos_sms
 from recordar.plan import Mensaje, Plan, Tarea
 
 FORMATOS = (".json", ".csv", ".xlsx", ".html")

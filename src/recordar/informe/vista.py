@@ -9,7 +9,7 @@ from typing import Any
 from recordar.cartera.carga import Cartera
 from recordar.cartera.valores import cantidad
 from recordar.informe.archivos import analizar
-from recordar.mensajes.plantillas import segmentos_sms
+from recordar.mensajes.texto_sms import segmentos_sms
 from recordar.plan import Mensaje, Plan
 
 FILAS_EN_PANTALLA = 60

@@ -1,28 +1,27 @@
-"""Plantillas Jinja2 en entorno aislado: búsqueda, filtros de dinero y fechas, segmentos SMS,
-y su precompilación en otro proceso mientras se lee la cartera."""
+"""Plantillas Jinja2 de una política: búsqueda, filtros, contexto de cada mensaje y su
+renderizado; el entorno está en entorno, el dinero y las fechas en formato, el texto de los SMS
+en texto_sms y la precompilación en otro proceso en precompilacion."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment, modifies_known_mutable
 from markupsafe import escape
 
 from recordar.errores import ErrorPlantilla
+from recordar.mensajes.entorno import _COMPILADAS, _Cargador, _Entorno, _globales_fijas, _map
 from recordar.mensajes.errores_plantilla import (
     Indefinida,
-    citar,
     linea_de_plantilla,
     motivo_en_espanol,
 )
+from recordar.mensajes.formato import Formato
 from recordar.mensajes.redaccion import (
     contacto_de,
     importe_original,
@@ -30,66 +29,9 @@ from recordar.mensajes.redaccion import (
     saludo,
     sin_punto_doble,
 )
+from recordar.mensajes.texto_sms import a_gsm7, elegir_sms, segmentos_sms
 from recordar.plan import Mensaje
 from recordar.politica.politica import Politica
-
-# Alfabeto GSM 03.38: básico y extensión (estos cuentan doble).
-GSM7_BASICO = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXTENSION = set("^{}\\[~]|€\f")
-_GSM7 = frozenset(GSM7_BASICO | GSM7_EXTENSION)
-_METODOS_DE_DICT = frozenset(dir(dict))
-# Los métodos que modifican una lista, un dict, un set o una deque (los que el entorno
-# inmutable de Jinja2 prohíbe); se miran aquí antes de preguntarle, que es más lento.
-_MODIFICADORES = frozenset(
-    [
-        "append",
-        "appendleft",
-        "add",
-        "clear",
-        "difference_update",
-        "discard",
-        "extend",
-        "extendleft",
-        "insert",
-        "intersection_update",
-        "pop",
-        "popitem",
-        "popleft",
-        "remove",
-        "reverse",
-        "rotate",
-        "setdefault",
-        "sort",
-        "symmetric_difference_update",
-        "update",
-    ]
-)
-
-
-class _Entorno(SandboxedEnvironment):
-    """El entorno aislado e inmutable (una plantilla no puede modificar listas ni dicts del
-    contexto), con `f.numero` más rápido sobre los dict del contexto.
-
-    Para un dict, Jinja2 prueba primero el atributo (que falla con una excepción salvo para
-    los métodos de dict) y luego la clave; aquí se va directo a la clave cuando el nombre
-    no es un método de dict. El resultado es el mismo.
-    """
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute not in _METODOS_DE_DICT:
-            try:
-                return obj[attribute]
-            except KeyError:
-                pass
-        return super().getattr(obj, attribute)
-
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if not super().is_safe_attribute(obj, attr, value):
-            return False
-        return attr not in _MODIFICADORES or not modifies_known_mutable(obj, attr)
 
 
 def carpeta_integrada() -> Path:
@@ -100,230 +42,6 @@ def carpeta_integrada() -> Path:
     if dentro.is_dir():
         return dentro
     return Path(__file__).resolve().parents[3] / "plantillas"
-
-
-def segmentos_sms(texto: str) -> tuple[int, int, str]:
-    """(caracteres, segmentos, codificación): GSM-7 160/153, UCS-2 70/67."""
-    letras = set(texto)
-    if letras <= _GSM7:
-        # Los de la extensión ocupan dos septetos.
-        unidades = len(texto) + sum(texto.count(c) for c in letras & GSM7_EXTENSION)
-        simple, partido, codificacion = 160, 153, "GSM-7"
-    else:
-        unidades = len(texto.encode("utf-16-le")) // 2
-        simple, partido, codificacion = 70, 67, "UCS-2"
-    if unidades <= simple:
-        return unidades, 1 if unidades else 0, codificacion
-    return unidades, -(-unidades // partido), codificacion
-
-
-def elegir_sms(nucleo: Any, breve: Any = "", pago: Any = "", cierre: Any = "", contacto: Any = "",
-               firma: Any = "", pie: str = "") -> str:  # fmt: skip
-    """El SMS más completo que cabe en 1 segmento con el pie de baja que se añade después; si
-    ninguno, el primero que cabe en 2; si tampoco, el breve sin firma.
-
-    Variantes, de más a menos completa: núcleo + pago + cierre + contacto, sin cierre, sin
-    contacto, solo con pago, solo el núcleo; luego lo mismo con el texto breve.
-    """
-    nucleo, breve, pago, cierre, contacto, firma = map(
-        str, (nucleo, breve, pago, cierre, contacto, firma)
-    )
-    variantes = [nucleo + pago + cierre + contacto, nucleo + pago + contacto,
-                 nucleo + pago + cierre, nucleo + pago, nucleo]  # fmt: skip
-    if breve:
-        variantes += [breve + pago + contacto, breve + pago, breve + contacto, breve]
-    letras = set(pie).union(nucleo, breve, pago, cierre, contacto)
-    if letras <= _GSM7:  # lo común: contar es sumar largos (la extensión cuenta doble)
-        extension = letras & GSM7_EXTENSION
-
-        def unidades(texto: str) -> int:
-            return len(texto) + sum(map(texto.count, extension)) if extension else len(texto)
-
-        uno, dos = 160, 306
-    else:
-
-        def unidades(texto: str) -> int:
-            return len(texto.encode("utf-16-le")) // 2
-
-        uno, dos = 70, 134
-    for limite in (uno, dos):
-        for texto in variantes:
-            if unidades(texto + pie) <= limite:
-                return texto
-    ultimo = breve or nucleo
-    return ultimo[len(firma) :] if firma and ultimo.startswith(firma) else ultimo
-
-
-def a_gsm7(texto: Any) -> str:
-    """El texto con cada letra acentuada fuera de GSM-7 sin su acento (í → i, Á → A): así un
-    nombre como «Plomería» no hace que todo el SMS pase a UCS-2 (70 caracteres por segmento)."""
-    texto = str(texto)
-    return texto if set(texto) <= _GSM7 else _a_gsm7(texto)
-
-
-@lru_cache(maxsize=4096)  # la firma, el contacto y los nombres se repiten entre mensajes
-def _a_gsm7(texto: str) -> str:
-    return "".join(c if c in _GSM7 else _SIN_ACENTO.get(c) or _letra_gsm7(c) for c in texto)
-
-
-_SIN_ACENTO = {"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "·": "-", "\u00a0": " "}
-
-
-def _letra_gsm7(letra: str) -> str:
-    base = unicodedata.normalize("NFD", letra)[0]
-    return base if base in _GSM7 else letra
-
-
-class _Compiladas(jinja2.BytecodeCache):
-    """Plantillas ya compiladas, en memoria del proceso (no se escribe nada a disco: un
-    simulacro no deja rastro). Jinja2 las valida con una suma del texto de la plantilla,
-    así que una plantilla editada se vuelve a compilar."""
-
-    def __init__(self) -> None:
-        self.datos: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        datos = self.datos.get(bucket.key)
-        if datos is not None:
-            bucket.bytecode_from_string(datos)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.datos[bucket.key] = bucket.bytecode_to_string()
-
-
-# Una por entorno (texto y HTML con escape automático compilan distinto).
-_COMPILADAS = {False: _Compiladas(), True: _Compiladas()}
-
-
-class _Cargador(jinja2.FileSystemLoader):
-    """Lee las plantillas en UTF-8 sin la marca del principio (BOM, la que pone el Bloc de notas
-    al guardar en UTF-8); si un archivo no está en UTF-8, lo dice con el byte y la línea.
-    Se lee una vez por plantilla, no por mensaje."""
-
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str, Callable[[], bool]]:
-        try:
-            texto, ruta, al_dia = super().get_source(environment, template)
-        except UnicodeDecodeError:
-            raise ErrorPlantilla(_no_esta_en_utf8(self._ruta(template))) from None
-        return texto.removeprefix("\ufeff"), ruta, al_dia
-
-    def _ruta(self, template: str) -> str:
-        partes = jinja2.loaders.split_template_path(template)
-        for carpeta in self.searchpath:
-            ruta = Path(carpeta, *partes)
-            if ruta.is_file():
-                return str(ruta)
-        return template
-
-
-def _no_esta_en_utf8(ruta: str) -> str:
-    """«ruta: no está en UTF-8 (byte 0xF3 en la línea 2); guárdala como UTF-8»."""
-    try:
-        datos = Path(ruta).read_bytes()
-        datos.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        linea = datos.count(b"\n", 0, exc.start) + 1
-        return (
-            f"{ruta}: no está en UTF-8 (byte 0x{datos[exc.start]:02X} en la línea {linea}); "
-            "guárdala como UTF-8"
-        )
-    except OSError:  # se borró o cambió entre leerla y mirar dónde falla
-        pass
-    return f"{ruta}: no está en UTF-8; guárdala como UTF-8"
-
-
-class Formato:
-    """Dinero y fechas en el idioma de la política, con Locale y cachés creados una vez."""
-
-    def __init__(self, idioma: str, moneda: str) -> None:
-        from babel import Locale
-
-        self.locale = Locale.parse(idioma)
-        self.moneda = moneda
-        self._fecha = lru_cache(maxsize=8192)(self._formatear_fecha)
-        self._patrones: dict[str, tuple[str, str, dict[int, str] | None, int]] = {}
-        self._cortas: dict[date, str] = {}
-        self._dineros: dict[tuple[Decimal, str], str] = {}
-
-    def _patron(self, moneda: str) -> tuple[str, str, dict[int, str] | None, int]:
-        """(prefijo, sufijo, tabla de separadores, decimales) según babel.
-
-        Se calcula una vez por moneda formateando un número de muestra; luego cada importe
-        se formatea con f-strings (babel por importe costaba ~120 µs). La tabla cambia los
-        separadores de Python («,» y «.») por los del idioma; None si son los mismos.
-        """
-        patron = self._patrones.get(moneda)
-        if patron is None:
-            from babel.numbers import format_currency, get_currency_precision
-
-            decimales = get_currency_precision(moneda)
-            muestra = format_currency(Decimal("1234567.891"), moneda, locale=self.locale)
-            digitos = [i for i, c in enumerate(muestra) if c.isdigit()]
-            numero = muestra[digitos[0] : digitos[-1] + 1]
-            miles = numero[1] if not numero[1].isdigit() else ""
-            decimal = numero[-decimales - 1] if decimales else ""
-            tabla = (
-                None if (miles, decimal) in ((",", "."), (",", "")) else {44: miles, 46: decimal}
-            )
-            patron = (muestra[: digitos[0]], muestra[digitos[-1] + 1 :], tabla, decimales)
-            self._patrones[moneda] = patron
-        return patron
-
-    def _formatear_fecha(self, valor: date, formato: str) -> str:
-        from babel.dates import format_date
-
-        return format_date(valor, format=formato, locale=self.locale)
-
-    def dinero(self, valor: Any, moneda: str | None = None) -> str:
-        """«$1,234.56» en es_MX, «1.234,56 €» en es_ES: lo mismo que babel, más rápido."""
-        if not isinstance(valor, Decimal):
-            valor = _importe(valor)
-        moneda = moneda or self.moneda
-        if not valor.is_finite():
-            return self._dinero(valor, moneda)
-        # El mismo importe se escribe en el correo, el SMS y los parámetros de un deudor.
-        # Solo positivos: 0 y -0 son la misma clave pero se escriben distinto.
-        clave = (valor, moneda)
-        texto = self._dineros.get(clave)
-        if texto is not None:
-            return texto
-        texto = self._dinero(valor, moneda)
-        if valor > 0:
-            if len(self._dineros) >= 4096:  # los repetidos están cerca: memoria acotada
-                self._dineros.clear()
-            self._dineros[clave] = texto
-        return texto
-
-    def _dinero(self, valor: Decimal, moneda: str) -> str:
-        prefijo, sufijo, tabla, decimales = self._patron(moneda)
-        texto = f"{valor:,.{decimales}f}"
-        if texto[0] == "-":  # cada idioma pone el signo en otro sitio («MXN-1,50» en es_CL)
-            from babel.numbers import format_currency
-
-            return format_currency(valor, moneda, locale=self.locale)
-        if tabla is not None:
-            texto = texto.translate(tabla)
-        return f"{prefijo}{texto}{sufijo}"
-
-    def fecha(self, valor: Any, formato: str = "long") -> str:
-        if isinstance(valor, datetime):
-            valor = valor.date()
-        if not isinstance(valor, date):
-            return str(valor)
-        return self._fecha(valor, formato)
-
-    def fecha_corta(self, valor: Any) -> str:
-        if isinstance(valor, datetime):
-            valor = valor.date()
-        if not isinstance(valor, date):
-            return str(valor)
-        texto = self._cortas.get(valor)
-        if texto is None:
-            formato = "%m/%d/%Y" if self.locale.territory == "US" else "%d/%m/%Y"
-            texto = self._cortas[valor] = valor.strftime(formato)
-        return texto
 
 
 class Plantillas:
@@ -648,44 +366,6 @@ def _marcadores_simples(texto: str) -> list[str] | None:
     return partes
 
 
-_MAP_DE_JINJA = jinja2.filters.FILTERS["map"]
-
-
-@jinja2.pass_context
-def _map(contexto: jinja2.runtime.Context, valor: Any, *args: Any, **kwargs: Any) -> Any:
-    """El filtro map de Jinja2; `map(attribute='numero')` sin pasar por su preparación (que
-    se repetía en cada mensaje). Da lo mismo: environment.getitem con cada elemento."""
-    atributo = kwargs.get("attribute")
-    simple = type(atributo) is str and "." not in atributo and not atributo.isdigit()
-    if args or len(kwargs) != 1 or not simple:
-        return _MAP_DE_JINJA(contexto, valor, *args, **kwargs)
-    return _por_atributo(contexto.environment.getitem, valor, atributo)
-
-
-def _por_atributo(getitem: Callable[[Any, Any], Any], valor: Any, atributo: str) -> Any:
-    if valor:
-        for elemento in valor:
-            yield getitem(elemento, atributo)
-
-
-def _globales_fijas(plantilla: jinja2.Template) -> jinja2.Template:
-    """Las globales de la plantilla como dict: Jinja2 las guarda en un ChainMap que recorre en
-    cada render (unos µs por mensaje); aquí no cambian después de crear el entorno."""
-    plantilla.globals = dict(plantilla.globals)
-    return plantilla
-
-
-def _importe(valor: Any) -> Decimal:
-    """El Decimal de lo que recibe el filtro dinero; si no es un importe, un error que lo dice
-    (la plantilla lo informa con su archivo y línea)."""
-    try:
-        return Decimal(str(valor))
-    except (ArithmeticError, ValueError, TypeError):
-        raise ValueError(
-            f"el filtro «dinero» no puede formatear {citar(valor)} (no es un importe)"
-        ) from None
-
-
 def _separar_asunto(texto: str, archivo: str) -> tuple[str, str]:
     """(asunto, cuerpo) de un correo generado; la primera línea es «Asunto: …» (también
     «ASUNTO : …» o «asunto: …»)."""
@@ -696,87 +376,3 @@ def _separar_asunto(texto: str, archivo: str) -> tuple[str, str]:
             f"{archivo}: línea 1: una plantilla de email debe empezar con «Asunto: …»; añádela"
         )
     return " ".join(asunto.split()), resto.strip("\n")
-
-
-def nombres_de_la_politica(politica: Politica) -> list[tuple[str, bool]]:
-    """(nombre, es HTML) de las plantillas que los pasos de la política pueden usar."""
-    pasos = [*politica.pasos, *(p for s in politica.segmentos for p in s.pasos)]
-    if politica.promesa_incumplida is not None:
-        pasos.append(politica.promesa_incumplida)
-    nombres = dict.fromkeys(p.plantilla for p in pasos if p.plantilla)
-    return [
-        (f"{nombre}.{sufijo}", sufijo.endswith("html.j2"))
-        for nombre in nombres
-        for sufijo in ("email.j2", "email.html.j2", "sms.j2", "whatsapp.j2")
-    ]
-
-
-class Precompilacion:
-    """Compila en un proceso hijo las plantillas de la política mientras este hace otra cosa
-    (leer la cartera, que solo usa un núcleo); `recoger()` las trae a la caché del proceso.
-
-    Compilar las ~28 plantillas incluidas cuesta ~0,5 s. Si algo falla en el hijo, no pasa
-    nada: cada plantilla que falte se compila al usarla, como siempre (y sus errores se
-    informan entonces).
-    """
-
-    def __init__(self, politica: Politica) -> None:
-        from recordar.procesos import Hijo
-
-        self._hijo: Hijo | None = Hijo(lambda: _compilar(politica))
-
-    def recoger(self) -> None:
-        """Espera al hijo y añade lo que compiló; idempotente."""
-        from recordar.procesos import HijoPerdido
-
-        hijo, self._hijo = self._hijo, None
-        if hijo is None:
-            return
-        try:
-            compiladas = hijo.resultado()
-        except (HijoPerdido, OSError):
-            return  # sin precompilación: se compilan al usarlas
-        for autoescape, datos in compiladas.items():
-            for llave, codigo in datos.items():
-                _COMPILADAS[autoescape].datos.setdefault(llave, codigo)
-
-    def cancelar(self) -> None:
-        hijo, self._hijo = self._hijo, None
-        if hijo is not None:
-            hijo.cancelar()
-
-    def __enter__(self) -> Precompilacion:
-        return self
-
-    def __exit__(self, tipo: type | None, *_: object) -> None:
-        if tipo is None:
-            self.recoger()
-        else:  # lo de dentro falló (p. ej. la cartera): no hace falta esperar al hijo
-            self.cancelar()
-
-
-def _compilar(politica: Politica) -> dict[bool, dict[str, bytes]]:
-    import contextlib
-
-    plantillas = Plantillas(politica)
-    for nombre, html in nombres_de_la_politica(politica):
-        # Si una falla, el padre la compilará al usarla y dirá qué tiene.
-        with contextlib.suppress(Exception):
-            plantillas._plantilla(nombre, html=html)
-    return {autoescape: c.datos for autoescape, c in _COMPILADAS.items()}
-
-
-def precompilar(politica: Politica, tamano_cartera: int) -> Precompilacion | None:
-    """Empieza a compilar en segundo plano si vale la pena: cartera grande (desde ~1 MB, leerla
-    tarda más que compilar) y procesos disponibles (ver procesos.cuantos_procesos)."""
-    from recordar.procesos import cuantos_procesos
-
-    if cuantos_procesos(tamano_cartera, MINIMO_BYTES_PARA_PRECOMPILAR) < 2:
-        return None
-    try:
-        return Precompilacion(politica)
-    except OSError:
-        return None
-
-
-MINIMO_BYTES_PARA_PRECOMPILAR = 1_000_000

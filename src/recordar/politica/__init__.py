@@ -2,10 +2,12 @@
 país (cumplimiento), el calendario de envíos (calendario) y los segmentos de deudores
 (segmentos). Alimenta el plan.
 
-Se reexportan los nombres públicos de `recordar.politica.politica` para quien los importa desde
-`recordar.politica` (usuarios y plugins); dentro de recordar se importa del módulo.
+Se reexportan los nombres públicos de `recordar.politica.politica`, `validacion` y `ejemplos`
+para quien los importa desde `recordar.politica` (usuarios y plugins); dentro de recordar se
+importa del módulo.
 """
 
+from recordar.politica.ejemplos import valores_de_ejemplo
 from recordar.politica.politica import (
     CANALES_MENSAJE,
     Cadencia,
@@ -18,9 +20,8 @@ from recordar.politica.politica import (
     texto_para_idioma,
     texto_predeterminado,
     ubicar_politica,
-    validar_politica,
-    valores_de_ejemplo,
 )
+from recordar.politica.validacion import validar_politica
 
 __all__ = [
     "CANALES_MENSAJE",

@@ -17,7 +17,7 @@ RAIZ = Path(__file__).resolve().parents[1] / "src" / "recordar"
 # De abajo arriba: cada paquete o módulo solo importa de capas más bajas (nunca de la suya ni de
 # una más alta). Un módulo nuevo tiene que tener su sitio aquí.
 CAPAS: list[set[str]] = [
-    {"errores", "procesos", "recientes", "cli_espanol"},  # sin nada de recordar debajo
+    {"errores", "procesos", "recientes"},  # sin nada de recordar debajo
     {"cartera"},  # leer la hoja
     {"politica"},  # la política (lee importes y condiciones con cartera.valores)
     {"plan"},

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from recordar.cli_espanol import en_espanol
+from recordar.cli.espanol import en_espanol
 from recordar.errores import RecordarError, causa
 
 en_espanol()

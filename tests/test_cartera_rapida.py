@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+import recordar.cartera.archivos as archivos
 import recordar.cartera.carga as modulo
 from recordar.cartera.carga import cargar_cartera
 from recordar.cartera.valores import como_texto, es_vacio, normalizar_correos, normalizar_telefonos
@@ -154,7 +155,7 @@ CSV_IRREGULARES = {
 
 
 def _sin_atajo_csv(monkeypatch) -> None:
-    monkeypatch.setattr(modulo, "_filas_de_lineas", lambda lineas, separador: None)
+    monkeypatch.setattr(archivos, "_filas_de_lineas", lambda lineas, separador: None)
 
 
 def _cargar_o_error(ruta):
@@ -172,15 +173,15 @@ def test_csv_regular_por_el_atajo_igual_que_con_csv_reader(
     ruta = tmp_path / "c.csv"
     ruta.write_bytes(CSV_REGULAR.replace(";", separador).encode(codificacion))
     atajos = []
-    filas_de_lineas = modulo._filas_de_lineas
+    filas_de_lineas = archivos._filas_de_lineas
     monkeypatch.setattr(
-        modulo, "_filas_de_lineas", lambda *a: atajos.append(filas_de_lineas(*a)) or atajos[-1]
+        archivos, "_filas_de_lineas", lambda *a: atajos.append(filas_de_lineas(*a)) or atajos[-1]
     )
-    rapida = modulo._leer_csv(ruta)
+    rapida = archivos._leer_csv(ruta)
     assert atajos and atajos[0] is not None  # el atajo se usó
     cartera = _cargar_o_error(ruta)
     _sin_atajo_csv(monkeypatch)
-    assert rapida == modulo._leer_csv(ruta)
+    assert rapida == archivos._leer_csv(ruta)
     assert cartera == _cargar_o_error(ruta)
     filas = rapida
     assert filas[5] == [] and filas[6][0] == 'Ana "la Güera"' and len(filas[7]) == 2
@@ -195,13 +196,13 @@ def test_csv_irregular_igual_que_con_csv_reader(tmp_path, monkeypatch, nombre, c
     ruta = tmp_path / "c.csv"
     ruta.write_bytes(texto.encode(codificacion))
     try:
-        rapida = modulo._leer_csv(ruta)
+        rapida = archivos._leer_csv(ruta)
     except modulo.ErrorCartera as exc:
         rapida = str(exc)
     cartera = _cargar_o_error(ruta)
     _sin_atajo_csv(monkeypatch)
     try:
-        lenta = modulo._leer_csv(ruta)
+        lenta = archivos._leer_csv(ruta)
     except modulo.ErrorCartera as exc:
         lenta = str(exc)
     assert rapida == lenta

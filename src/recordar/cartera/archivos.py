@@ -147,8 +147,6 @@ def _hoja(libro, nombre: str, filas: int | None = None) -> list[list]:
 
 
 FIRMA_ZIP = b"PK\x03\x04"  # .xlsx, .xlsm, .ods, .xlsb
-
-
 FIRMA_OLE = b"\xd0\xcf\x11\xe0"  # .xls (y un .xlsx cifrado)
 
 
@@ -209,8 +207,6 @@ def _leer_csv(ruta: Path, avisos: list[Rechazo] | None = None) -> list[list]:
 _BYTES_UTF8 = bytes(
     76 if 0xC2 <= b <= 0xF4 else 67 if 0x80 <= b <= 0xBF else 46 for b in range(256)
 )  # L, C, «.»
-
-
 _RE_NO_ASCII = re.compile(rb"[\x80-\xff]")
 
 

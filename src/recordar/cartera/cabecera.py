@@ -8,10 +8,7 @@ import re
 from recordar.cartera.valores import como_texto, normalizar
 
 PUNTAJE_MINIMO = 3  # columnas reconocidas para aceptar una fila como cabecera
-
-
 FILAS_BUSQUEDA_CABECERA = 30
-
 
 # Sinónimos por campo, ya normalizados (minúsculas, sin acentos ni signos).
 SINONIMOS: dict[str, tuple[str, ...]] = {
@@ -42,8 +39,6 @@ SINONIMOS: dict[str, tuple[str, ...]] = {
     "no_contactar": ("no contactar", "no molestar", "no llamar", "sin contacto"),
     "zona_horaria": ("zona horaria", "huso horario", "timezone", "tz"),
 }  # fmt: skip
-
-
 # Palabras que bastan aunque el encabezado diga más («Correo del contacto», «Nº de factura»).
 CONTIENE: dict[str, tuple[str, ...]] = {
     "correo": ("correo", "email", "e mail"),
@@ -53,11 +48,7 @@ CONTIENE: dict[str, tuple[str, ...]] = {
     "factura": ("factura", "folio", "invoice", "comprobante"),
     "enlace_pago": ("enlace de pago", "link de pago"),
 }
-
-
 OBLIGATORIOS = ("cliente", "factura", "monto", "vencimiento")
-
-
 # Encabezados de importe que dicen lo que falta por cobrar (el saldo, no el total de la factura):
 # con uno de estos y un «Importe», «Total» o «Amount», se cobra el saldo.
 _RE_SALDO = re.compile(
@@ -65,8 +56,6 @@ _RE_SALDO = re.compile(
     r"resta|falta por pagar|falta pagar|debe|balance|amount due|due amount|outstanding|"
     r"remaining|unpaid|owed|owing)\b"
 )
-
-
 # Lo que, junto a esas palabras, dice que la columna no es el saldo: una fecha, unos días, lo
 # ya pagado («Fecha de pago pendiente», «Días pendientes», «Saldo pagado»).
 _RE_NO_SALDO = re.compile(
@@ -74,16 +63,12 @@ _RE_NO_SALDO = re.compile(
     r"comentarios?|observaciones|pagad[oa]s?|paid|abonad[oa]s?|abonos?|cobrad[oa]s?|numero|"
     r"num|nro|folio|invoice number)\b"
 )
-
-
 # Importes ya pagados («Abonos», «Importe pagado», «Amount paid», «Pagos»): no son lo que se
 # cobra. «Fecha de abono» o «Forma de pago» no son importes.
 _RE_PAGADO = re.compile(
     r"\b(pagad[oa]s?|paid|abonad[oa]s?|abonos?|cobrad[oa]s?|pagos recibidos|payments received|"
     r"payments applied)\b|^(pagos|payments)$"
 )
-
-
 _RE_NO_PAGADO = re.compile(
     r"\b(fechas?|dates?|dias?|days?|forma|metodo|method|referencia|reference|condiciones|terms)\b"
 )

@@ -8,6 +8,7 @@ import pytest
 
 import recordar.cartera.archivos as archivos
 import recordar.cartera.carga as modulo
+import recordar.cartera.grupos as grupos
 from recordar.cartera.carga import cargar_cartera
 from recordar.cartera.valores import como_texto, es_vacio, normalizar_correos, normalizar_telefonos
 from tests.conftest import escribir_csv, escribir_xlsx
@@ -214,7 +215,7 @@ def _filas_de_datos_una_por_una(lector) -> tuple[list[int], list[list]]:
     numeros, filas = [], []
     for i in range(lector.indice + 1, len(lector.filas)):
         fila = lector.filas[i] + [None] * (lector.ancho - len(lector.filas[i]))
-        if not modulo._fila_vacia(fila) and not lector._es_total(fila):
+        if not grupos._fila_vacia(fila) and not lector._es_total(fila):
             numeros.append(i + 1)
             filas.append(fila)
     while filas and lector._es_suma_sin_rotulo(filas[-1]):  # =SUMA() sin rótulo, al pie

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from itertools import compress, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +25,21 @@ from recordar.cartera.cabecera import (
     es_pagado,
     es_saldo,
 )
+from recordar.cartera.danados import (
+    _RE_CONTROL_QUITABLE,
+    _RE_SOSPECHOSO,
+    _RE_TEXTO_DANADO,
+    _motivo_danado,
+)
+from recordar.cartera.grupos import (
+    _RE_SUBTOTAL,
+    _RE_TOTAL,
+    _cliente_de_fila_de_grupo,
+    _dato_evidente,
+    _fila_vacia,
+    _texto_de_grupo,
+)
+from recordar.cartera.monedas import _codigo_moneda, es_moneda
 from recordar.cartera.valores import (
     MEDIANOCHE,
     cantidad,
@@ -39,7 +53,6 @@ from recordar.cartera.valores import (
     normalizar_telefonos,
     parsear_fecha,
     parsear_monto,
-    tiene_control,
 )
 from recordar.errores import ErrorCartera
 
@@ -78,12 +91,6 @@ CANALES = {
     "correo electronico": "email", "sms": "sms", "mensaje": "sms", "texto": "sms",
     "whatsapp": "whatsapp", "wa": "whatsapp", "whats": "whatsapp", "wsp": "whatsapp",
 }  # fmt: skip
-_RE_TOTAL = re.compile(
-    r"^(sub ?)?total(es)?( general| cartera| adeudado| pendiente)?$|^gran total$|^suma( total)?$"
-)
-# Rótulos de subtotal con algo detrás («Total Ana», «TOTAL MXN», «Subtotal vencido»): cuentan
-# como totales solo si la fila no tiene fecha de vencimiento (un cliente «Total Play» sí la tiene).
-_RE_SUBTOTAL = re.compile(r"^(sub ?)?total(es)? |^gran total |^suma ")
 
 
 @dataclass(slots=True)
@@ -1111,83 +1118,6 @@ def _transponer(filas: list[list], ancho: int) -> list[tuple]:
     return list(zip(*filas, strict=False))  # una fila más larga no cambia las primeras columnas
 
 
-# «Cliente: Ana», «Customer - Ana», «Cliente 001 Ana» en una fila de grupo.
-_RE_ROTULO_CLIENTE = re.compile(
-    r"^\s*(cliente|customer|client|deudor|razon social|raz[oó]n social|nombre)\s*[:\-–]\s*",
-    re.IGNORECASE,
-)
-_ROTULOS_CLIENTE = {"cliente", "customer", "client", "deudor", "razon social", "nombre"}
-
-
-def _texto_de_grupo(fila: list) -> str:
-    return " ".join(como_texto(c) for c in fila if not es_vacio(c))
-
-
-def _cliente_de_fila_de_grupo(fila: list) -> str:
-    """El cliente de una fila de grupo: una sola celda de texto («Cliente: Ana», «Ana») o dos,
-    rótulo y nombre («Cliente:», «Ana»); "" si la fila no es así."""
-    llenas = [c for c in fila if not es_vacio(c)]
-    if not llenas or len(llenas) > 2 or not all(type(c) is str for c in llenas):
-        return ""
-    if len(llenas) == 2:
-        if normalizar(llenas[0]) not in _ROTULOS_CLIENTE:
-            return ""
-        nombre = llenas[1].strip()
-    else:
-        nombre = _RE_ROTULO_CLIENTE.sub("", llenas[0]).strip()
-    # Un nombre tiene letras; una fecha, un importe o un folio sueltos no son un grupo.
-    if not any(ch.isalpha() for ch in nombre) or normalizar(nombre) in _ROTULOS_CLIENTE:
-        return ""
-    return nombre
-
-
-# Texto que ya llegó estropeado: UTF-8 leído como Windows-1252 («JosÃ© NÃºÃ±ez», «NÂº»). «Ã» o
-# «Â» seguidos de lo que Windows-1252 muestra para los bytes 80–BF nunca aparecen en español
-# ni en portugués («SÃO PAULO» no es eso).
-_MOJIBAKE = (
-    "[ÂÃ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-    "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
-)
-_RE_MOJIBAKE = re.compile(_MOJIBAKE)
-# Lo que se puede quitar de un nombre sin cambiar lo que dice (no «�» ni texto estropeado).
-_RE_CONTROL_QUITABLE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
-)
-_RE_SOSPECHOSO = re.compile(
-    "[ÂÃ\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffd]"
-)
-_RE_TEXTO_DANADO = re.compile(
-    _MOJIBAKE + "|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffd]"
-)
-
-
-def _motivo_danado(texto: str) -> str:
-    if tiene_control(texto):
-        return (f"«{mostrar_control(texto)}» tiene un carácter de control o ilegible (como NUL o "
-                "«�»): escríbelo de nuevo o guarda el archivo como UTF-8")  # fmt: skip
-    try:
-        arreglado = texto.encode("cp1252").decode("utf-8")
-    except UnicodeError:
-        arreglado = ""
-    quiso = f" (¿«{arreglado}»?)" if arreglado and not _RE_MOJIBAKE.search(arreglado) else ""
-    return (f"«{texto}» es texto mal decodificado{quiso}: corrige la celda, o exporta de "
-            "nuevo el archivo como UTF-8")  # fmt: skip
-
-
-def _dato_evidente(primera: Any) -> bool:
-    """Si la primera celda ya basta para saber que la fila tiene datos y no es de totales:
-    empieza con letra o cifra que no es la de «Total», «Suma» o «Gran total»."""
-    return type(primera) is str and primera[:1].isalnum() and primera[0] not in "tsgTSG"
-
-
-def _fila_vacia(fila: list) -> bool:
-    for c in fila:
-        if c is None or c == "" or (isinstance(c, str) and c.isspace()) or c != c:  # NaN
-            continue
-        return False
-    return True
-
-
 def _unir(destino: list[str], nuevos: tuple[str, ...]) -> None:
     """Suma a `destino` los que no están; un correo que solo cambia en mayúsculas
     («Pagos@x.mx» y «pagos@x.mx») es el mismo buzón: se queda el primero."""
@@ -1199,42 +1129,6 @@ def _unir(destino: list[str], nuevos: tuple[str, ...]) -> None:
             if any(d.casefold() == bajo for d in destino):
                 continue
         destino.append(x)
-
-
-@lru_cache(maxsize=4096)
-def _codigo_moneda(texto: str, predeterminada: str) -> str | None:
-    from recordar.cartera.valores import (
-        PALABRAS_MONEDA,
-        SIMBOLOS_MONEDA,
-        moneda_de_pesos,
-        moneda_del_signo,
-    )
-
-    t = texto.strip()
-    if t in ("$",):
-        return moneda_del_signo(predeterminada)
-    if t in SIMBOLOS_MONEDA:
-        return SIMBOLOS_MONEDA[t]
-    n = normalizar(t)
-    if n in PALABRAS_MONEDA:
-        return PALABRAS_MONEDA[n] or moneda_de_pesos(predeterminada)
-    codigo = t.upper()
-    return codigo if es_moneda(codigo) else None
-
-
-def es_moneda(codigo: str) -> bool:
-    from babel.numbers import list_currencies
-
-    return codigo in _monedas(list_currencies)
-
-
-_CACHE_MONEDAS: set[str] = set()
-
-
-def _monedas(list_currencies) -> set[str]:
-    if not _CACHE_MONEDAS:
-        _CACHE_MONEDAS.update(list_currencies())
-    return _CACHE_MONEDAS
 
 
 def _valor_extra(valor: Any) -> Any:

@@ -8,6 +8,7 @@ import pytest
 
 import recordar.cartera.archivos as archivos
 import recordar.cartera.carga as modulo
+import recordar.cartera.filas as modulo_filas
 import recordar.cartera.grupos as grupos
 from recordar.cartera.carga import cargar_cartera
 from recordar.cartera.valores import como_texto, es_vacio, normalizar_correos, normalizar_telefonos
@@ -51,24 +52,24 @@ def _filas(n: int = 160, xlsx: bool = False) -> list[list]:
 
 def _camino_general(monkeypatch) -> None:
     """Toda fila por _leer_fila: con columnas de control, _leer_filas no usa el atajo."""
-    iniciar = modulo._Lector.__init__
+    iniciar = modulo_filas._Lector.__init__
 
     def iniciar_sin_atajo(self, *args, **kwargs):
         iniciar(self, *args, **kwargs)
         self._controles = True  # sin esas columnas, _leer_fila da lo mismo que con False
 
-    monkeypatch.setattr(modulo._Lector, "__init__", iniciar_sin_atajo)
+    monkeypatch.setattr(modulo_filas._Lector, "__init__", iniciar_sin_atajo)
 
 
 def _contar_filas_generales(monkeypatch) -> list[int]:
     llamadas = []
-    leer_fila = modulo._Lector._leer_fila
+    leer_fila = modulo_filas._Lector._leer_fila
 
     def espia(self, k, *args):
         llamadas.append(k)
         return leer_fila(self, k, *args)
 
-    monkeypatch.setattr(modulo._Lector, "_leer_fila", espia)
+    monkeypatch.setattr(modulo_filas._Lector, "_leer_fila", espia)
     return llamadas
 
 
@@ -114,7 +115,7 @@ def test_importes_de_una_columna_igual_que_uno_por_uno(tmp_path, valores):
     ruta = escribir_csv(
         tmp_path / "c.csv", [["Cliente", "Factura", "Importe", "Vencimiento", "Correo"]]
     )
-    lector = modulo._Lector(ruta, str(ruta), [["Cliente", "Factura", "Importe", "Vencimiento",
+    lector = modulo_filas._Lector(ruta, str(ruta), [["Cliente", "Factura", "Importe", "Vencimiento",
                             "Correo"]], 0, {}, "MXN", "MX", True)  # fmt: skip
     esperado = [lector._monto(v) for v in valores]
     obtenido = lector._montos(valores)
@@ -238,7 +239,7 @@ def test_filas_de_datos_igual_que_una_por_una(tmp_path, factura):
         filas += [[primera, None, None, None, None, "sobra"], [None, primera, factura]]
     # Como en un libro: las celdas de más a la derecha no corren las columnas (en un CSV sí, y
     # esa fila se rechaza: ver test_cartera.py).
-    lector = modulo._Lector(tmp_path, "x", filas, 1, {}, "MXN", "MX", True, libro=True)
+    lector = modulo_filas._Lector(tmp_path, "x", filas, 1, {}, "MXN", "MX", True, libro=True)
     obtenido = lector._filas_de_datos()
     assert obtenido == _filas_de_datos_una_por_una(lector)
     assert 0 < len(obtenido[0]) < len(filas) - 2

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pytest
 
-import recordar.cartera.carga as modulo
+import recordar.cartera.columnas as modulo
 from recordar.cartera.cabecera import SINONIMOS
 from recordar.cartera.carga import cargar_cartera
 from tests.conftest import escribir_csv, escribir_xlsx

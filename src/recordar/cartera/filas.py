@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from itertools import compress, repeat
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from recordar.cartera.cabecera import (
     OBLIGATORIOS,
@@ -19,17 +19,8 @@ from recordar.cartera.cabecera import (
     es_pagado,
     es_saldo,
 )
-from recordar.cartera.carga import (
-    Cartera,
-    Contacto,
-    Factura,
-    Omitida,
-    Rechazo,
-    _Columnas,
-    _todo_texto,
-    _transponer,
-    clave_deudor,
-)
+from recordar.cartera.carga import Cartera, Contacto, Factura, Omitida, Rechazo, clave_deudor
+from recordar.cartera.columnas import _Columnas, _todo_texto, _transponer
 from recordar.cartera.danados import (
     _RE_CONTROL_QUITABLE,
     _RE_SOSPECHOSO,
@@ -57,10 +48,6 @@ from recordar.cartera.valores import (
     parsear_monto,
 )
 from recordar.errores import ErrorCartera
-
-if TYPE_CHECKING:
-    pass
-
 
 SI = {"si", "x", "yes", "true", "1", "verdadero", "s"}
 NO = {"no", "n", "false", "0", "falso", "ninguno", "ninguna", "nada", "sin disputa",

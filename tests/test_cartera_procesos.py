@@ -9,7 +9,8 @@ from datetime import datetime
 
 import pytest
 
-import recordar.cartera.carga as modulo
+import recordar.cartera.columnas as modulo
+from recordar.cartera.cabecera import SINONIMOS
 from recordar.cartera.carga import cargar_cartera
 from tests.conftest import escribir_csv, escribir_xlsx
 
@@ -116,7 +117,7 @@ def _sin_hijos_vivos(pids: list[int]) -> bool:
     return True
 
 
-@pytest.mark.parametrize("columnas_del_hijo", [modulo.COLUMNAS_DEL_HIJO, tuple(modulo.SINONIMOS)])
+@pytest.mark.parametrize("columnas_del_hijo", [modulo.COLUMNAS_DEL_HIJO, tuple(SINONIMOS)])
 def test_repartida_igual_que_en_serie(hoja, hijo, monkeypatch, tmp_path, columnas_del_hijo):
     monkeypatch.setattr(modulo, "COLUMNAS_DEL_HIJO", columnas_del_hijo)
     marca = tmp_path / "atexit"

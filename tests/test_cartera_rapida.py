@@ -6,7 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+import recordar.cartera.archivos as modulo_archivos
 import recordar.cartera.carga as modulo
+import recordar.cartera.columnas as modulo_columnas
+import recordar.cartera.filas as modulo_filas
+import recordar.cartera.grupos as modulo_grupos
 from recordar.cartera.carga import cargar_cartera
 from recordar.cartera.valores import como_texto, es_vacio, normalizar_correos, normalizar_telefonos
 from tests.conftest import escribir_csv, escribir_xlsx
@@ -49,24 +53,24 @@ def _filas(n: int = 160, xlsx: bool = False) -> list[list]:
 
 def _camino_general(monkeypatch) -> None:
     """Toda fila por _leer_fila: con columnas de control, _leer_filas no usa el atajo."""
-    iniciar = modulo._Lector.__init__
+    iniciar = modulo_filas._Lector.__init__
 
     def iniciar_sin_atajo(self, *args, **kwargs):
         iniciar(self, *args, **kwargs)
         self._controles = True  # sin esas columnas, _leer_fila da lo mismo que con False
 
-    monkeypatch.setattr(modulo._Lector, "__init__", iniciar_sin_atajo)
+    monkeypatch.setattr(modulo_filas._Lector, "__init__", iniciar_sin_atajo)
 
 
 def _contar_filas_generales(monkeypatch) -> list[int]:
     llamadas = []
-    leer_fila = modulo._Lector._leer_fila
+    leer_fila = modulo_filas._Lector._leer_fila
 
     def espia(self, k, *args):
         llamadas.append(k)
         return leer_fila(self, k, *args)
 
-    monkeypatch.setattr(modulo._Lector, "_leer_fila", espia)
+    monkeypatch.setattr(modulo_filas._Lector, "_leer_fila", espia)
     return llamadas
 
 
@@ -100,11 +104,13 @@ TEXTOS = ["", " ", "\u3000", "  a  ", "\tb\n", "José", "1234,50", "$1.234,56", 
 
 @pytest.mark.parametrize("valores", [TEXTOS, MEZCLA])
 def test_columnas_enteras_igual_que_celda_por_celda(valores):
-    assert modulo._textos(valores) == [como_texto(v) for v in valores]
-    assert modulo._valores_extra(valores) == [modulo._valor_extra(v) for v in valores]
+    assert modulo_columnas._textos(valores) == [como_texto(v) for v in valores]
+    assert modulo_columnas._valores_extra(valores) == [
+        modulo_columnas._valor_extra(v) for v in valores
+    ]
     for normalizar, region in ((normalizar_correos, ()), (normalizar_telefonos, ("MX",))):
         esperado = [None if es_vacio(v) else normalizar(como_texto(v), *region) for v in valores]
-        assert modulo._contactos(valores, normalizar, *region) == esperado
+        assert modulo_columnas._contactos(valores, normalizar, *region) == esperado
 
 
 @pytest.mark.parametrize("valores", [TEXTOS, MEZCLA])
@@ -112,7 +118,7 @@ def test_importes_de_una_columna_igual_que_uno_por_uno(tmp_path, valores):
     ruta = escribir_csv(
         tmp_path / "c.csv", [["Cliente", "Factura", "Importe", "Vencimiento", "Correo"]]
     )
-    lector = modulo._Lector(ruta, str(ruta), [["Cliente", "Factura", "Importe", "Vencimiento",
+    lector = modulo_filas._Lector(ruta, str(ruta), [["Cliente", "Factura", "Importe", "Vencimiento",
                             "Correo"]], 0, {}, "MXN", "MX", True)  # fmt: skip
     esperado = [lector._monto(v) for v in valores]
     obtenido = lector._montos(valores)
@@ -154,7 +160,7 @@ CSV_IRREGULARES = {
 
 
 def _sin_atajo_csv(monkeypatch) -> None:
-    monkeypatch.setattr(modulo, "_filas_de_lineas", lambda lineas, separador: None)
+    monkeypatch.setattr(modulo_archivos, "_filas_de_lineas", lambda lineas, separador: None)
 
 
 def _cargar_o_error(ruta):
@@ -172,15 +178,17 @@ def test_csv_regular_por_el_atajo_igual_que_con_csv_reader(
     ruta = tmp_path / "c.csv"
     ruta.write_bytes(CSV_REGULAR.replace(";", separador).encode(codificacion))
     atajos = []
-    filas_de_lineas = modulo._filas_de_lineas
+    filas_de_lineas = modulo_archivos._filas_de_lineas
     monkeypatch.setattr(
-        modulo, "_filas_de_lineas", lambda *a: atajos.append(filas_de_lineas(*a)) or atajos[-1]
+        modulo_archivos,
+        "_filas_de_lineas",
+        lambda *a: atajos.append(filas_de_lineas(*a)) or atajos[-1],
     )
-    rapida = modulo._leer_csv(ruta)
+    rapida = modulo_archivos._leer_csv(ruta)
     assert atajos and atajos[0] is not None  # el atajo se usó
     cartera = _cargar_o_error(ruta)
     _sin_atajo_csv(monkeypatch)
-    assert rapida == modulo._leer_csv(ruta)
+    assert rapida == modulo_archivos._leer_csv(ruta)
     assert cartera == _cargar_o_error(ruta)
     filas = rapida
     assert filas[5] == [] and filas[6][0] == 'Ana "la Güera"' and len(filas[7]) == 2
@@ -195,13 +203,13 @@ def test_csv_irregular_igual_que_con_csv_reader(tmp_path, monkeypatch, nombre, c
     ruta = tmp_path / "c.csv"
     ruta.write_bytes(texto.encode(codificacion))
     try:
-        rapida = modulo._leer_csv(ruta)
+        rapida = modulo_archivos._leer_csv(ruta)
     except modulo.ErrorCartera as exc:
         rapida = str(exc)
     cartera = _cargar_o_error(ruta)
     _sin_atajo_csv(monkeypatch)
     try:
-        lenta = modulo._leer_csv(ruta)
+        lenta = modulo_archivos._leer_csv(ruta)
     except modulo.ErrorCartera as exc:
         lenta = str(exc)
     assert rapida == lenta
@@ -213,7 +221,7 @@ def _filas_de_datos_una_por_una(lector) -> tuple[list[int], list[list]]:
     numeros, filas = [], []
     for i in range(lector.indice + 1, len(lector.filas)):
         fila = lector.filas[i] + [None] * (lector.ancho - len(lector.filas[i]))
-        if not modulo._fila_vacia(fila) and not lector._es_total(fila):
+        if not modulo_grupos._fila_vacia(fila) and not lector._es_total(fila):
             numeros.append(i + 1)
             filas.append(fila)
     while filas and lector._es_suma_sin_rotulo(filas[-1]):  # =SUMA() sin rótulo, al pie
@@ -236,7 +244,7 @@ def test_filas_de_datos_igual_que_una_por_una(tmp_path, factura):
         filas += [[primera, None, None, None, None, "sobra"], [None, primera, factura]]
     # Como en un libro: las celdas de más a la derecha no corren las columnas (en un CSV sí, y
     # esa fila se rechaza: ver test_cartera.py).
-    lector = modulo._Lector(tmp_path, "x", filas, 1, {}, "MXN", "MX", True, libro=True)
+    lector = modulo_filas._Lector(tmp_path, "x", filas, 1, {}, "MXN", "MX", True, libro=True)
     obtenido = lector._filas_de_datos()
     assert obtenido == _filas_de_datos_una_por_una(lector)
     assert 0 < len(obtenido[0]) < len(filas) - 2

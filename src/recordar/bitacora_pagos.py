@@ -38,6 +38,7 @@ class PagosDeLaBitacora:
         hoy: date,
         dudosas: set[str] = frozenset(),
         confirmar: bool = False,
+        anotar_abiertas: bool = True,
     ) -> Pagos:
         """Facturas que estaban abiertas en la hoja anterior y ahora están pagadas o ya no están.
 
@@ -80,6 +81,8 @@ class PagosDeLaBitacora:
                                          "dias_tarde": max((hoy - venc).days, 0),
                                          "ultimo_aviso": aviso[0] if aviso else None,
                                          "pagada_en_hoja": not desaparecida})  # fmt: skip
+            if not anotar_abiertas:  # simulacro: la copia se tira, no hace falta recordarlas
+                return pagos
             self._con.executemany(
                 "INSERT INTO facturas_vistas (numero, deudor, cliente, monto, vencimiento, primera_vez, "
                 "ultima_vez) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(numero) DO UPDATE SET "

@@ -107,10 +107,14 @@ def ejecutar(pedido: Pedido, mientras: Callable[[Cartera, Plan], Any] | None = N
             recientes.anotar(pedido.bitacora, politica.ruta)
         # Lo que quedó «enviando» de una ejecución muerta cuenta como hecho al planificar.
         inciertos_nuevos = b.marcar_inciertos()
-        pagos = detectar_pagos(b, cartera, pedido.fecha, pedido.confirmar_pagos)
+        pagos = detectar_pagos(b, cartera, pedido.fecha, pedido.confirmar_pagos,
+                               anotar_abiertas=not pedido.simulacro)  # fmt: skip
         historial = b.historial()
         if pedido.simulacro:
+            # La copia en memoria ya dijo lo que tenía que decir: se cierra antes de generar
+            # (no ocupa memoria durante el render ni pasa al proceso hijo).
             abiertas = b.tareas_abiertas()
+            b.cerrar()
         ejecucion = _generar(pedido, cartera, historial, disponibles, pagos, mientras)
         ejecucion.inciertos_nuevos = inciertos_nuevos
         if not pedido.simulacro:
@@ -156,12 +160,12 @@ def _enviar(pedido: Pedido, b, rutas, plan, inciertos_nuevos: int) -> Resultado:
     return resultado
 
 
-def detectar_pagos(b, cartera, fecha: date, confirmar: bool) -> Pagos:
-    """Pagos desde la hoja anterior (en el simulacro, en su copia en memoria de la bitácora)."""
+def detectar_pagos(b, cartera, fecha: date, confirmar: bool, anotar_abiertas: bool = True):
+    """Pagos desde la hoja anterior (en el simulacro, en su copia en memoria de la bitácora,
+    sin anotar las abiertas: la copia se tira)."""
     cerradas = {o.factura for o in cartera.omitidas}
-    return b.detectar_pagos(
-        cartera.facturas, cerradas, fecha, cartera.numeros_rechazados, confirmar
-    )
+    return b.detectar_pagos(cartera.facturas, cerradas, fecha, cartera.numeros_rechazados,
+                            confirmar, anotar_abiertas)  # fmt: skip
 
 
 def exigir_filas(cartera) -> None:

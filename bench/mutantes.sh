@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Pruebas de mutación (mutmut 3) sobre el núcleo de la planificación y los intérpretes de valores.
+# Pruebas de mutación (mutmut 3) sobre el núcleo de la planificación y los intérpretes de valores
+# y de contactos.
 #
-#   bench/mutantes.sh                 # plan y valores, uno tras otro
+#   bench/mutantes.sh                 # plan, valores y contactos, uno tras otro
 #   bench/mutantes.sh plan            # solo src/recordar/plan.py
 #   bench/mutantes.sh valores         # solo src/recordar/cartera/valores.py (basta el nombre;
 #                                     # también vale cartera/valores)
+#   bench/mutantes.sh contactos       # solo src/recordar/cartera/contactos.py (teléfonos y correos)
 #   MUTANTES_HIJOS=1 bench/mutantes.sh plan     # un solo proceso de pruebas (máquina ocupada)
 #   MUTANTES_PRUEBAS="tests/test_valores.py tests/test_valores_bordes.py" bench/mutantes.sh valores
 #       # solo esas pruebas: más rápido, y una cota (con toda la suite mueren los mismos o más)
 #   MUTANTES_SOLO="recordar.plan.x__espera__mutmut_20 recordar.plan.x_elegir_canales*" bench/mutantes.sh plan
-#       # (los de valores se llaman recordar.cartera.valores.x_…)
+#       # (los de valores se llaman recordar.cartera.valores.x_…; los de teléfonos y correos,
+#       # recordar.cartera.contactos.x_…)
 #       # solo esos mutantes (nombres o patrones de mutmut), p. ej. los supervivientes de antes
 #
 # No forma parte de CI (tarda). Trabaja en una copia: $MUTANTES_DIR/<módulo> (por omisión
@@ -53,16 +56,16 @@ for ruta in sys.argv[1:]:
     open(ruta, "w", encoding="utf-8").write(texto)
 PY
 modulos=("$@")
-[[ ${#modulos[@]} -gt 0 ]] || modulos=(plan valores)
+[[ ${#modulos[@]} -gt 0 ]] || modulos=(plan valores contactos)
 
 for modulo in "${modulos[@]}"; do
-    # «plan», «valores» o «cartera/valores»: el módulo en src/recordar o en uno de sus paquetes.
+    # «plan», «valores», «contactos» o «cartera/valores»: el módulo en src/recordar o en uno de sus paquetes.
     fuente=src/recordar/$modulo.py
     if [[ ! -f $raiz/$fuente ]]; then
         fuente=$(cd "$raiz" && ls src/recordar/*/"$modulo".py 2>/dev/null | head -n 1 || true)
     fi
     if [[ -z $fuente || ! -f $raiz/$fuente ]]; then
-        echo "mutantes.sh: no existe src/recordar/$modulo.py; los módulos son los de src/recordar y sus paquetes (plan, valores…)." >&2
+        echo "mutantes.sh: no existe src/recordar/$modulo.py; los módulos son los de src/recordar y sus paquetes (plan, valores, contactos…)." >&2
         exit 2
     fi
     copia=$base/${modulo//\//.}

@@ -12,7 +12,8 @@ import recordar.cartera.columnas as modulo_columnas
 import recordar.cartera.filas as modulo_filas
 import recordar.cartera.grupos as modulo_grupos
 from recordar.cartera.carga import cargar_cartera
-from recordar.cartera.valores import como_texto, es_vacio, normalizar_correos, normalizar_telefonos
+from recordar.cartera.contactos import normalizar_correos, normalizar_telefonos
+from recordar.cartera.valores import como_texto, es_vacio
 from tests.conftest import escribir_csv, escribir_xlsx
 from tests.test_cartera_procesos import _contenido
 

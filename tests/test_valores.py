@@ -5,13 +5,11 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from recordar.cartera.contactos import _telefono_directo, normalizar_correos, normalizar_telefonos
 from recordar.cartera.valores import (
-    _telefono_directo,
     cantidad,
     montos_simples,
     normalizar,
-    normalizar_correos,
-    normalizar_telefonos,
     parsear_fecha,
     parsear_monto,
 )

@@ -7,12 +7,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from recordar.cartera.contactos import normalizar_telefonos
 from recordar.cartera.valores import (
     como_texto,
     dia_primero_de,
     moneda_de_pesos,
     moneda_del_signo,
-    normalizar_telefonos,
     parsear_fecha,
     parsear_monto,
 )

@@ -11,13 +11,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from recordar.cartera.carga import clave_deudor
+from recordar.cartera.contactos import normalizar_correos, normalizar_telefonos
 from recordar.cartera.valores import (
     MEDIANOCHE,
     como_texto,
     es_vacio,
     normalizar,
-    normalizar_correos,
-    normalizar_telefonos,
 )
 
 if TYPE_CHECKING:

@@ -1,13 +1,11 @@
 """El lector de filas: convierte las filas de la hoja, ya con su cabecera, en facturas, omitidas
-y rechazos con fila, columna, valor y motivo (contactos por deudor, estados, sí/no, monedas,
-fechas opcionales, facturas repetidas, filas largas de un CSV y clientes en filas de grupo)."""
+y rechazos con fila, columna, valor y motivo (facturas repetidas, filas largas de un CSV y
+clientes en filas de grupo); lo que vale cada celda (estados, sí/no, importes, fechas, monedas)
+está en filas_valores.py y los contactos por deudor en filas_contactos.py."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from datetime import date
-from decimal import Decimal
 from itertools import compress, repeat
 from typing import Any
 
@@ -19,14 +17,16 @@ from recordar.cartera.cabecera import (
     es_pagado,
     es_saldo,
 )
-from recordar.cartera.carga import Cartera, Contacto, Factura, Omitida, Rechazo, clave_deudor
-from recordar.cartera.columnas import _Columnas, _todo_texto, _transponer
+from recordar.cartera.carga import Cartera, Factura, Omitida, Rechazo, clave_deudor
+from recordar.cartera.columnas import _Columnas, _transponer
 from recordar.cartera.danados import (
     _RE_CONTROL_QUITABLE,
     _RE_SOSPECHOSO,
     _RE_TEXTO_DANADO,
     _motivo_danado,
 )
+from recordar.cartera.filas_contactos import _Contactos
+from recordar.cartera.filas_valores import _Valores
 from recordar.cartera.grupos import (
     _RE_SUBTOTAL,
     _RE_TOTAL,
@@ -35,63 +35,18 @@ from recordar.cartera.grupos import (
     _fila_vacia,
     _texto_de_grupo,
 )
-from recordar.cartera.monedas import _codigo_moneda, es_moneda
 from recordar.cartera.valores import (
     cantidad,
     como_texto,
-    dia_primero_de,
     es_vacio,
-    montos_simples,
     mostrar_control,
     normalizar,
-    parsear_fecha,
     parsear_monto,
 )
 from recordar.errores import ErrorCartera
 
-SI = {"si", "x", "yes", "true", "1", "verdadero", "s"}
-NO = {"no", "n", "false", "0", "falso", "ninguno", "ninguna", "nada", "sin disputa",
-      "sin reclamo", "no aplica", "na", "n a"}  # fmt: skip
-PAGADO = {
-    "pagado", "pagada", "paid", "liquidado", "liquidada", "cobrado", "cobrada", "cancelado",
-    "cancelada", "saldado", "saldada", "si", "x", "yes", "true", "1", "ok",
-    "pagado total", "pagada total", "pago total", "settled",
-}  # fmt: skip
-# Lo que, detrás de «Pagado…», dice que no se pagó todo.
-_RE_A_MEDIAS = re.compile(
-    r"\b(no|parcial|parcialmente|parte|cuenta|anticipo|abono|resta|restan|falta|faltan|"
-    r"pendiente|devuelto|rebotado|saldo|menos)\b"
-)
-# Marcas de sí y de no (en Estado, ✓ es pagada; en Disputa o No contactar, sí).
-MARCAS_SI = {"✓", "✔", "☑", "✅", "✔️", "🗸"}
-MARCAS_NO = {"✗", "✘", "❌", "☐"}
-# Lo que dice que la factura sigue abierta (o pagada solo en parte: se sigue cobrando el resto).
-PENDIENTE = {
-    "pendiente", "pendientes", "vencida", "vencido", "por cobrar", "por pagar", "no", "abierta",
-    "abierto", "sin pagar", "impaga", "impagada", "impagado", "adeudo", "adeudada", "debe",
-    "en proceso", "en tramite", "parcial", "pago parcial", "abono parcial", "pagada parcialmente",
-    "pagado parcialmente", "pagada parcial", "pagado parcial", "0", "false", "open", "unpaid",
-    "overdue", "due", "pending", "partial", "partially paid", "no pagada", "no pagado",
-}  # fmt: skip
 
-
-# Los errores de fórmula de Excel, en inglés y en español, tal como quedan en un CSV.
-_RE_ERROR_EXCEL = re.compile(
-    r"#(?:N/A|N/D|¡?REF!|VALUE!|¡VALOR!|¡?DIV/0!|NAME\?|¿NOMBRE\?|¡?NUM!|NULL!|¡NULO!|"
-    r"SPILL!|¡DESBORDAMIENTO!|¡?CALC!|GETTING_DATA)",
-    re.IGNORECASE,
-)
-
-
-def _no_vale(valor: Any, que: str, cual: str) -> str:
-    """««x» no es un importe válido», o que es un error de fórmula si lo es."""
-    texto = como_texto(valor)
-    if _RE_ERROR_EXCEL.fullmatch(texto):
-        return f"«{texto}» es un error de fórmula de Excel; corrige la fórmula o escribe {cual}"
-    return f"«{texto}» no es {que}"
-
-
-class _Lector:
+class _Lector(_Contactos, _Valores):
     """Convierte las filas crudas de la hoja en una Cartera."""
 
     def __init__(self, ruta, donde, filas, indice, columnas, moneda, region, dia_primero,
@@ -538,199 +493,3 @@ class _Lector:
         disputa = self._marca(k, n, "disputa", c.disputas, cartera)
         return Factura(n, numero, cliente, deudor, monto, vencimiento, moneda, enlace, extras,
                        pausa, disputa, promesa)  # fmt: skip
-
-    def _si(self, valor: Any) -> bool | str:
-        """Una celda de sí/no (disputa, no contactar): True, False o, si no se entiende, su
-        texto, que se toma como sí por precaución (no se cobra / no se contacta) con un aviso."""
-        if isinstance(valor, bool):
-            return valor
-        if es_vacio(valor):
-            return False
-        crudo = como_texto(valor)
-        texto = normalizar(crudo)
-        if texto in SI or crudo in MARCAS_SI or texto.split(" ", 1)[0] == "si":
-            return True  # «sí», «x», ✓, «Sí (nota de crédito)»
-        if texto in NO or crudo in MARCAS_NO:
-            return False
-        return crudo
-
-    def _marca(self, k: int, n: int, campo: str, valores: list | None, cartera: Cartera) -> bool:
-        """La celda de sí/no de la fila k; una que no se entiende cuenta como sí, con un aviso."""
-        valor = valores[k] if valores is not None else False
-        if type(valor) is str:
-            self._rechazo(cartera, n, campo, valor,
-                          f"«{valor}» no es sí ni no: se toma como sí por precaución; escribe "
-                          "«sí» o «no»", aviso=True)  # fmt: skip
-            return True
-        return valor
-
-    def _fecha_opcional(self, k: int, n: int, campo: str, fechas, cartera: Cartera) -> date | None:
-        if fechas is None:
-            return None
-        fecha, motivo = fechas[k]
-        if motivo:
-            self._rechazo(cartera, n, campo, self.celdas[campo][k], motivo)
-        return fecha
-
-    def _pagada(self, estado: Any) -> bool | str:
-        """True si la celda de estado dice pagada, False si está vacía o dice pendiente; si no
-        se reconoce, el texto de la celda (se toma como pendiente, con un aviso)."""
-        if es_vacio(estado):
-            return False
-        if isinstance(estado, bool):
-            return estado
-        crudo = como_texto(estado)
-        texto = normalizar(crudo)
-        if texto in PAGADO or crudo in MARCAS_SI:
-            return True
-        if texto in PENDIENTE or crudo in MARCAS_NO:
-            return False
-        # «Liquidada el 05/11», «Cobrada (transferencia)»: empieza como pagada y nada dice que
-        # sea a medias («Pagado 50%», «Pagado: No», «Pagado a cuenta», «Pagado $5,000 resta…»).
-        primera = texto.split(" ", 1)[0]
-        if (primera in PAGADO and len(primera) > 2 and not _RE_A_MEDIAS.search(texto)
-                and not any(c in crudo for c in "%$?")):  # fmt: skip
-            return True
-        return crudo
-
-    def _monto(self, valor: Any) -> tuple[Decimal, str | None, str]:
-        """(importe, moneda escrita en la celda, motivo si no vale)."""
-        if es_vacio(valor):
-            return Decimal(0), None, f"falta el importe{self.vacia}"
-        try:
-            return (*parsear_monto(valor, self.moneda), "")
-        except ValueError as exc:
-            return Decimal(0), None, str(exc) or _no_vale(valor, "un importe válido", "el importe")
-
-    def _montos(self, valores: list) -> list[tuple[Decimal, str | None, str]]:
-        """_monto de cada celda; las de texto simple («1234», «12450,50») se convierten juntas."""
-        if not _todo_texto(valores):
-            return list(map(self._monto, valores))
-        simples = montos_simples(valores)
-        return [
-            (importe, None, "") if importe is not None else self._monto(v)
-            for importe, v in zip(simples, valores, strict=True)
-        ]
-
-    def _fechas(self, valores: list, falta: str | None) -> list[tuple[date | None, str]]:
-        """_fecha de cada celda de una columna, en el orden día/mes que la columna deja ver."""
-        dia_primero = dia_primero_de(valores, self.dia_primero)
-        return [self._fecha(v, falta, dia_primero) for v in valores]
-
-    def _fecha(self, valor: Any, falta: str | None, dia_primero: bool) -> tuple[date | None, str]:
-        """(fecha, motivo si no vale); una celda vacía es `falta` (o None si es opcional)."""
-        if es_vacio(valor):
-            return (date.min, falta) if falta else (None, "")
-        try:
-            return parsear_fecha(valor, dia_primero), ""
-        except (ValueError, OverflowError):
-            return (date.min if falta else None), _no_vale(valor, "una fecha válida", "la fecha")
-
-    def _codigo(self, valor: Any) -> str | None:
-        """Código de la moneda de la celda: "" si está vacía, None si no es una moneda."""
-        return "" if es_vacio(valor) else _codigo_moneda(como_texto(valor), self.moneda)
-
-    def _moneda(
-        self, k: int, n: int, moneda_celda: str | None, c: _Columnas, cartera: Cartera
-    ) -> str:
-        codigo = c.monedas[k] if c.monedas is not None else ""
-        if codigo == "":
-            if moneda_celda and not es_moneda(moneda_celda):
-                importe = self.celdas["monto"][k]
-                self._rechazo(
-                    cartera,
-                    n,
-                    "monto",
-                    importe,
-                    f"«{como_texto(importe)}»: «{moneda_celda}» no es una moneda reconocida",
-                )
-            return moneda_celda or self.moneda
-        if moneda_celda and moneda_celda != codigo:  # «US$ 1,500» con Moneda MXN: ¿cuál vale?
-            importe = self.celdas["monto"][k]
-            motivo = (
-                f"«{como_texto(importe)}» dice {moneda_celda} y la columna de moneda dice {codigo};"
-                " deja la moneda en un solo sitio"
-                if es_moneda(moneda_celda)
-                else f"«{como_texto(importe)}»: «{moneda_celda}» no es una moneda reconocida"
-            )
-            self._rechazo(cartera, n, "monto", importe, motivo)
-            return codigo
-        if codigo is None:
-            valor = self.celdas["moneda"][k]
-            self._rechazo(
-                cartera,
-                n,
-                "moneda",
-                valor,
-                f"«{como_texto(valor)}» no es una moneda reconocida; usa un código como MXN, EUR o USD",
-            )
-            return self.moneda
-        return codigo
-
-    def _contacto(self, deudor: str, cartera: Cartera) -> Contacto:
-        contacto = cartera.contactos.get(deudor)
-        if contacto is None:
-            contacto = cartera.contactos[deudor] = Contacto()
-        return contacto
-
-    def _unir_contactos(
-        self, k: int, n: int, campo: str, lista: list[str], encontrados: tuple, cartera: Cartera
-    ) -> None:
-        """Suma a `lista` (correos o teléfonos del contacto) los válidos de la fila k; cada
-        uno que no vale es un aviso."""
-        validos, malos = encontrados
-        _unir(lista, validos)
-        for malo in malos:
-            motivo = (
-                f"«{malo}» no es un correo válido"
-                if campo == "correo"
-                else f"«{malo}» no es un teléfono válido para la región {self.region}"
-            )
-            self._rechazo(cartera, n, campo, self.celdas[campo][k], motivo, aviso=True)
-
-    def _contacto_opcional(
-        self, k: int, n: int, contacto: Contacto, c: _Columnas, cartera: Cartera
-    ) -> None:
-        """No contactar, zona horaria y canal de la fila k, si la hoja tiene esas columnas."""
-        if self._marca(k, n, "no_contactar", c.no_contactar, cartera):
-            contacto.no_contactar = True
-        zona = c.zonas[k] if c.zonas is not None else ""
-        if zona and not contacto.zona_horaria:
-            if _zona_valida(zona):
-                contacto.zona_horaria = zona
-            else:
-                self._rechazo(cartera, n, "zona_horaria", zona,
-                              f"«{zona}» no es una zona horaria (p. ej. America/Bogota)",
-                              aviso=True)  # fmt: skip
-        canal = c.canales[k] if c.canales is not None else None
-        if canal is not None and not contacto.canal:
-            if canal:
-                contacto.canal = canal
-            else:
-                valor = self.celdas["canal"][k]
-                self._rechazo(cartera, n, "canal", valor,
-                              f"«{como_texto(valor)}» no es un canal; usa email, sms o whatsapp",
-                              aviso=True)  # fmt: skip
-
-
-def _unir(destino: list[str], nuevos: tuple[str, ...]) -> None:
-    """Suma a `destino` los que no están; un correo que solo cambia en mayúsculas
-    («Pagos@x.mx» y «pagos@x.mx») es el mismo buzón: se queda el primero."""
-    for x in nuevos:
-        if x in destino:
-            continue
-        if destino and "@" in x:
-            bajo = x.casefold()
-            if any(d.casefold() == bajo for d in destino):
-                continue
-        destino.append(x)
-
-
-def _zona_valida(zona: str) -> bool:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(zona)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True

@@ -223,7 +223,7 @@ def _quitar_baja(contacto, canal, politica_ruta, bitacora_ruta) -> None:
 
 
 def _contacto_normalizado(contacto: str, politica) -> str:
-    from recordar.cartera.valores import normalizar_correos, normalizar_telefonos
+    from recordar.cartera.contactos import normalizar_correos, normalizar_telefonos
 
     if "@" in contacto:
         validos, _ = normalizar_correos(contacto)
@@ -240,7 +240,7 @@ def _baja_por_token(token, motivo, politica_ruta, bitacora_ruta) -> None:
     """La baja que pidió quien hizo clic en List-Unsubscribe: el token dice quién y por qué canal."""
     from recordar.bitacora import Bitacora
     from recordar.canales.correo import leer_token_baja
-    from recordar.cartera.valores import normalizar_correos
+    from recordar.cartera.contactos import normalizar_correos
     from recordar.politica.politica import cargar_politica
 
     politica = cargar_politica(politica_ruta)
@@ -276,7 +276,7 @@ def _baja_por_token(token, motivo, politica_ruta, bitacora_ruta) -> None:
 
 def _baja(contacto, canal, motivo, politica_ruta, bitacora_ruta) -> None:
     from recordar.bitacora import Bitacora
-    from recordar.cartera.valores import normalizar_correos, normalizar_telefonos
+    from recordar.cartera.contactos import normalizar_correos, normalizar_telefonos
     from recordar.politica.politica import CANALES_MENSAJE, cargar_politica
 
     politica = cargar_politica(politica_ruta)

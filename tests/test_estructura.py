@@ -22,7 +22,14 @@ CAPAS: list[set[str]] = [
     {"politica"},  # la política (lee importes y condiciones con cartera.valores)
     {"plan"},
     # mensajes del plan; canales (la interfaz de plugins, solo usa errores); la bitácora por partes
-    {"mensajes", "canales", "bitacora_archivo", "bitacora_esquema", "bitacora_pagos"},
+    {
+        "mensajes",
+        "canales",
+        "bitacora_archivo",
+        "bitacora_esquema",
+        "bitacora_pagos",
+        "bitacora_tareas",
+    },
     {"bitacora"},
     {"envio", "informe", "preparacion"},
     {"ejecucion"},  # una ejecución, simulacro o real, por un solo camino

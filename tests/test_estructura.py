@@ -160,7 +160,11 @@ def test_los_paquetes_reexportan_lo_que_importan_usuarios_y_plugins():
             "recordar.politica.validacion",
             "recordar.politica.ejemplos",
         ],
-        "recordar.informe": ["recordar.informe.archivos", "recordar.informe.vista"],
+        "recordar.informe": [
+            "recordar.informe.archivos",
+            "recordar.informe.formatos",
+            "recordar.informe.vista",
+        ],
     }.items():
         reexporta = importlib.import_module(paquete)
         origen = [importlib.import_module(m) for m in modulos]

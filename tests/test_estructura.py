@@ -22,7 +22,14 @@ CAPAS: list[set[str]] = [
     {"politica"},  # la política (lee importes y condiciones con cartera.valores)
     {"plan"},
     # mensajes del plan; canales (la interfaz de plugins, solo usa errores); la bitácora por partes
-    {"mensajes", "canales", "bitacora_archivo", "bitacora_esquema", "bitacora_pagos"},
+    {
+        "mensajes",
+        "canales",
+        "bitacora_archivo",
+        "bitacora_esquema",
+        "bitacora_pagos",
+        "bitacora_tareas",
+    },
     {"bitacora"},
     {"envio", "informe", "preparacion"},
     {"ejecucion"},  # una ejecución, simulacro o real, por un solo camino
@@ -153,7 +160,11 @@ def test_los_paquetes_reexportan_lo_que_importan_usuarios_y_plugins():
             "recordar.politica.validacion",
             "recordar.politica.ejemplos",
         ],
-        "recordar.informe": ["recordar.informe.archivos", "recordar.informe.vista"],
+        "recordar.informe": [
+            "recordar.informe.archivos",
+            "recordar.informe.formatos",
+            "recordar.informe.vista",
+        ],
     }.items():
         reexporta = importlib.import_module(paquete)
         origen = [importlib.import_module(m) for m in modulos]

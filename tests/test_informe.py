@@ -9,16 +9,15 @@ from hypothesis import strategies as st
 
 from recordar.cartera.carga import Cartera, Factura, Omitida
 from recordar.informe.archivos import (
-    TANDA_JSON,
     _num,
     a_dict,
     analizar,
-    escribir_informe,
     json_de_antemano,
     mensaje_a_dict,
     mensajes_a_json,
     resumir,
 )
+from recordar.informe.formatos import TANDA_JSON, escribir_informe
 from recordar.plan import Linea, Mensaje, Ocurrencia, Plan, Tarea
 from recordar.politica.politica import Paso
 

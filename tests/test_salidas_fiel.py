@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from recordar.informe.archivos import escribir_informe
+from recordar.informe.formatos import escribir_informe
 
 # Textos que Excel (o LibreOffice) tomaría por fórmula, directamente o tras quitar lo invisible.
 HOSTILES = [

@@ -197,7 +197,7 @@ def _mostrar_pagos(consola, errores, pagos, cartera_ruta, simulacro: bool = Fals
 
 
 def _revisar_salida(salida: Path, cartera: Path) -> None:
-    from recordar.informe.archivos import FORMATOS
+    from recordar.informe.formatos import FORMATOS
 
     if salida.suffix.lower() not in FORMATOS:
         raise RecordarError(

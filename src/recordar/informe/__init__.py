@@ -1,23 +1,20 @@
-"""El informe al final de la corrida: los archivos (json, csv, xlsx, html) en `archivos`, lo que
-se ve en la terminal en `vista`.
+"""El informe al final de la corrida: sus datos (y su JSON) en `archivos`, los archivos (json,
+csv, xlsx, html) en `formatos`, lo que se ve en la terminal en `vista`.
 
 Se reexportan los nombres públicos para quien los importa desde `recordar.informe` (usuarios y
 plugins); dentro de recordar se importa del módulo.
 """
 
 from recordar.informe.archivos import (
-    FORMATOS,
-    TANDA_JSON,
     Resumen,
     a_dict,
     analizar,
-    escribir_informe,
     json_de_antemano,
     mensaje_a_dict,
     mensajes_a_json,
-    neutralizar,
     resumir,
 )
+from recordar.informe.formatos import FORMATOS, TANDA_JSON, escribir_informe, neutralizar
 from recordar.informe.vista import (
     mostrar,
     mostrar_envio,

@@ -24,10 +24,10 @@ from recordar.errores import ErrorCanal, ErrorCartera
 
 if TYPE_CHECKING:
     from recordar.bitacora_pagos import Pagos
-    from recordar.cartera import Cartera
+    from recordar.cartera.carga import Cartera
     from recordar.envio import Resultado
     from recordar.plan import Historial, Plan
-    from recordar.politica import Politica
+    from recordar.politica.politica import Politica
 
 # Lo que vive hasta el final del proceso (cartera, plan): `cli.main` sale con os._exit sin
 # recorrerlo para liberarlo (cientos de miles de objetos: ~0,3 s con 100 000 filas).
@@ -126,7 +126,7 @@ def ejecutar(pedido: Pedido, mientras: Callable[[Cartera, Plan], Any] | None = N
 
 def _generar(pedido: Pedido, cartera, historial: Historial, disponibles, pagos, mientras):
     """El plan de hoy con sus mensajes generados (en dos procesos si la cartera es grande)."""
-    from recordar.informe import mensajes_a_json
+    from recordar.informe.archivos import mensajes_a_json
     from recordar.preparacion import contar_sms
 
     def por_tramo(mensajes):

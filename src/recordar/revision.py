@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from recordar.cartera import Cartera
+    from recordar.cartera.carga import Cartera
     from recordar.plan import Plan
-    from recordar.politica import Politica
+    from recordar.politica.politica import Politica
 
 
 @dataclass(slots=True)

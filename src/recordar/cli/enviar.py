@@ -77,7 +77,7 @@ def _enviar(
     confirmar_pagos=False,
 ) -> None:  # fmt: skip
     from recordar.ejecucion import Pedido, ejecutar, espera_reintento
-    from recordar.politica import cargar_politica
+    from recordar.politica.politica import cargar_politica
 
     if salida is not None:
         _revisar_salida(salida, cartera_ruta)
@@ -107,7 +107,8 @@ def _enviar(
 def _vista_previa(consola, informe_json: bool):
     """Lo que se prepara mientras otro proceso sigue generando: la vista previa (se muestra
     solo si todo se generó bien) y el informe .json salvo los mensajes."""
-    from recordar.informe import analizar, json_de_antemano, mostrar
+    from recordar.informe.archivos import analizar, json_de_antemano
+    from recordar.informe.vista import mostrar
 
     def preparar(cartera, plan):
         analisis = analizar(cartera, plan)
@@ -121,7 +122,8 @@ def _vista_previa(consola, informe_json: bool):
 
 
 def _mostrar_simulacro(consola, errores, ejecucion, salida) -> None:
-    from recordar.informe import a_dict, escribir_informe
+    from recordar.informe.archivos import a_dict
+    from recordar.informe.formatos import escribir_informe
     from recordar.preparacion import datos_de_ejecucion, notas_de_plan, notas_de_politica
 
     politica, cartera, plan = ejecucion.pedido.politica, ejecucion.cartera, ejecucion.plan
@@ -142,7 +144,9 @@ def _mostrar_simulacro(consola, errores, ejecucion, salida) -> None:
 
 
 def _mostrar_envio_real(consola, errores, ejecucion, salida) -> None:
-    from recordar.informe import a_dict, escribir_informe, mostrar, mostrar_envio, registro_a_dict
+    from recordar.informe.archivos import a_dict
+    from recordar.informe.formatos import escribir_informe
+    from recordar.informe.vista import mostrar, mostrar_envio, registro_a_dict
     from recordar.preparacion import datos_de_ejecucion, notas_de_plan, notas_de_politica
 
     politica, cartera, plan = ejecucion.pedido.politica, ejecucion.cartera, ejecucion.plan

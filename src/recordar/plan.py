@@ -8,13 +8,14 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import lru_cache
 from operator import attrgetter
 from typing import NamedTuple
 
 from recordar.cartera.carga import Contacto, Factura, Omitida
 from recordar.cartera.valores import cantidad
+from recordar.interes import CERO, _interes, _tasa
 from recordar.politica.calendario import zona
 from recordar.politica.politica import InteresMoratorio, Paso, Politica
 from recordar.politica.segmentos import (
@@ -24,10 +25,6 @@ from recordar.politica.segmentos import (
     variables_de_deudor,
 )
 
-CENTAVO = Decimal("0.01")
-CERO = Decimal(0)
-CIEN = Decimal(100)
-ANIO = Decimal(365)
 ORDEN_RESPALDO = ("email", "whatsapp", "sms")
 TODOS_LOS_CANALES = frozenset(ORDEN_RESPALDO)
 TUPLA_CANALES = ("email", "sms", "whatsapp")
@@ -188,28 +185,6 @@ class Plan:
     mensajes: list[Mensaje] = field(default_factory=list)
     tareas: list[Tarea] = field(default_factory=list)
     omitidas: list[Omitida] = field(default_factory=list)
-
-
-def calcular_interes(
-    monto: Decimal, dias_vencido: int, regla: InteresMoratorio, vencimiento: date | None = None
-) -> tuple[Decimal, Decimal]:
-    """(interés simple diario, compensación fija) de una factura a `dias_vencido` días."""
-    tasa = _tasa(dias_vencido, regla, vencimiento)
-    if tasa is None:
-        return CERO, CERO
-    return _interes(monto, tasa, dias_vencido), regla.compensacion
-
-
-def _tasa(dias_vencido: int, regla: InteresMoratorio, vencimiento: date | None) -> Decimal | None:
-    """La tasa anual que corre a `dias_vencido` días, o None si aún no se cobra interés."""
-    if dias_vencido <= 0 or dias_vencido < regla.desde_dias:
-        return None
-    return regla.tasa_para(vencimiento) if vencimiento else regla.tasa_anual
-
-
-def _interes(monto: Decimal, tasa: Decimal, dias_vencido: int) -> Decimal:
-    # Con CIEN y ANIO da lo mismo que con 100 y 365 (se convierten exactos), sin convertirlos.
-    return (monto * tasa / CIEN * dias_vencido / ANIO).quantize(CENTAVO, ROUND_HALF_UP)
 
 
 class _Memo(dict):

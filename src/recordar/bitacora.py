@@ -20,8 +20,9 @@ from recordar.bitacora_pagos import (  # noqa: F401  (parte de la API de la bit√
     PagosDeLaBitacora,
     demasiadas_desaparecidas,
 )
+from recordar.destinos import clave_de_contacto
 from recordar.errores import ErrorBitacora
-from recordar.plan import Historial, Mensaje, Tarea, clave_de_contacto
+from recordar.plan import Historial, Mensaje, Tarea
 from recordar.politica.segmentos import Comportamiento
 
 NOMBRE_ARCHIVO = "recordar-bitacora.sqlite"

@@ -1,5 +1,8 @@
-"""Por qué canales y a qué destinatarios va un mensaje, y cómo se comparan los contactos con las
-bajas. Sin E/S."""
+"""Por qué canales y a qué destinatarios va un mensaje, si al deudor le puede llegar alguno (y si
+no, por qué), y cómo se comparan los contactos con las bajas. Sin E/S.
+
+`dia` es el _Dia de plan.py (lo común a todos los deudores); va sin anotar porque este módulo
+está debajo de plan y no lo importa."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from recordar.cartera.carga import Contacto
 
 ORDEN_RESPALDO = ("email", "whatsapp", "sms")
 TODOS_LOS_CANALES = frozenset(ORDEN_RESPALDO)
+TUPLA_CANALES = ("email", "sms", "whatsapp")
 
 
 def elegir_canales(
@@ -74,3 +78,19 @@ def clave_de_contacto(valor: str) -> str:
         with contextlib.suppress(idna.IDNAError):
             dominio = idna.encode(dominio, uts46=True).decode("ascii")
     return f"{unicodedata.normalize('NFC', local).lower()}@{dominio}"
+
+
+def _alcanzable(dia, contacto: Contacto) -> bool:
+    """Si al deudor le puede llegar un aviso: si no (sin contacto, sin canal, baja, no
+    contactar), la tarea no espera un aviso que nunca saldrá."""
+    if contacto.no_contactar:
+        return False
+    return bool(elegir_canales(TUPLA_CANALES, contacto, dia.disponibles, dia.historial.bajas))
+
+
+def _motivo_sin_canal(contacto: Contacto, dia) -> str:
+    if not (contacto.correos or contacto.telefonos):
+        return "sin contacto: el deudor no tiene correo ni teléfono válidos"
+    if elegir_canales(TUPLA_CANALES, contacto, dia.disponibles):
+        return "baja: el deudor pidió no recibir más mensajes por sus contactos"
+    return "sin canal: ningún canal configurado sirve para los contactos del deudor"

@@ -14,7 +14,13 @@ from typing import NamedTuple
 
 from recordar.cartera.carga import Contacto, Factura, Omitida
 from recordar.cartera.valores import cantidad
-from recordar.destinos import ORDEN_RESPALDO, TODOS_LOS_CANALES, elegir_canales
+from recordar.destinos import (
+    ORDEN_RESPALDO,
+    TODOS_LOS_CANALES,
+    _alcanzable,
+    _motivo_sin_canal,
+    elegir_canales,
+)
 from recordar.interes import CERO, _interes, _tasa
 from recordar.politica.politica import InteresMoratorio, Paso, Politica
 from recordar.politica.segmentos import (
@@ -25,7 +31,6 @@ from recordar.politica.segmentos import (
 )
 from recordar.topes import _aplicar_topes, _fuera_de_ventana
 
-TUPLA_CANALES = ("email", "sms", "whatsapp")
 _DIAS_VENCIDO = attrgetter("dias_vencido")  # para max() sin una función de Python por línea
 
 
@@ -525,14 +530,6 @@ def _aviso_previo(pasos: list[Paso], indice: int) -> tuple[int, Paso] | None:
     return None
 
 
-def _alcanzable(dia: _Dia, contacto: Contacto) -> bool:
-    """Si al deudor le puede llegar un aviso: si no (sin contacto, sin canal, baja, no
-    contactar), la tarea no espera un aviso que nunca saldrá."""
-    if contacto.no_contactar:
-        return False
-    return bool(elegir_canales(TUPLA_CANALES, contacto, dia.disponibles, dia.historial.bajas))
-
-
 def _tareas_a_tiempo(dia: _Dia, tareas: list[Linea], escalada: _Escalada,
                      mensajes: list[Linea]) -> list[Linea]:  # fmt: skip
     """Las líneas cuya tarea ya toca: su aviso previo se envió de verdad y pasaron `tras_aviso`
@@ -575,14 +572,6 @@ def _planificar_tareas(dia: _Dia, deudor: str, cliente: str, tareas: list[Linea]
         ocurrencia = _mas_firme(nuevas)
         descripcion = ocurrencia.paso.descripcion or f"Tarea manual: {ocurrencia.paso.id}"
         dia.plan.tareas.append(Tarea(deudor, cliente, ocurrencia, nuevas, descripcion))
-
-
-def _motivo_sin_canal(contacto: Contacto, dia: _Dia) -> str:
-    if not (contacto.correos or contacto.telefonos):
-        return "sin contacto: el deudor no tiene correo ni teléfono válidos"
-    if elegir_canales(TUPLA_CANALES, contacto, dia.disponibles):
-        return "baja: el deudor pidió no recibir más mensajes por sus contactos"
-    return "sin canal: ningún canal configurado sirve para los contactos del deudor"
 
 
 def _espera(dia: _Dia, deudor, mensajes, canales, pendientes, escalada) -> str | None:

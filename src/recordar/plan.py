@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -22,6 +19,7 @@ from recordar.destinos import (
     elegir_canales,
 )
 from recordar.interes import CERO, _interes, _tasa
+from recordar.memoria import _Memo, _sin_recolector
 from recordar.politica.politica import InteresMoratorio, Paso, Politica
 from recordar.politica.segmentos import (
     Comportamiento,
@@ -190,20 +188,6 @@ class Plan:
     omitidas: list[Omitida] = field(default_factory=list)
 
 
-class _Memo(dict):
-    """Un diccionario que calcula (una sola vez) el valor de cada clave que falta."""
-
-    __slots__ = ("calcular",)
-
-    def __init__(self, calcular: Callable[[Hashable], object]) -> None:
-        super().__init__()
-        self.calcular = calcular
-
-    def __missing__(self, clave):
-        valor = self[clave] = self.calcular(clave)
-        return valor
-
-
 class _Tramo(NamedTuple):
     """Lo que toca hoy a toda factura con un vencimiento dado."""
 
@@ -316,23 +300,6 @@ def _ordenar(por_dias: dict[int, list[Mensaje]]) -> list[Mensaje]:
     for dias in sorted(por_dias, reverse=True):
         mensajes += sorted(por_dias[dias], key=attrgetter("cliente", "canal"))
     return mensajes
-
-
-@contextmanager
-def _sin_recolector() -> Iterator[None]:
-    """Sin el recolector cíclico mientras se crean cientos de miles de objetos sin ciclos.
-
-    Con él, cada pasada completa recorre también la cartera cargada: con 100 000 facturas,
-    planificar hacía tres (~1 s). Así lo creado lo revisa una pasada joven al volver (lo
-    intermedio ya liberado) y la completa llega una sola vez, más tarde.
-    """
-    recolector = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if recolector:
-            gc.enable()
 
 
 def _al_corriente(vencimiento: date, pasos: list[Paso]) -> str:

@@ -22,6 +22,7 @@ CAPAS: list[set[str]] = [
     {"politica"},  # la política (lee importes y condiciones con cartera.valores)
     # piezas puras de la planificación que plan importa (no importan plan ni nada más arriba)
     {"interes", "destinos", "topes", "memoria"},
+    {"control"},  # usa ORDEN_RESPALDO de destinos
     {"plan"},
     # mensajes del plan; canales (la interfaz de plugins, solo usa errores); la bitácora por partes
     {"mensajes", "canales", "bitacora_archivo", "bitacora_esquema", "bitacora_pagos"},
@@ -34,7 +35,7 @@ CAPAS: list[set[str]] = [
     {"__main__"},
 ]
 # Los módulos sacados de plan.py (issue #13): tan puros como plan y debajo de él.
-PIEZAS_DE_PLAN = ("interes", "destinos", "topes", "memoria")
+PIEZAS_DE_PLAN = ("interes", "destinos", "topes", "memoria", "control")
 CAPA = {unidad: n for n, capa in enumerate(CAPAS) for unidad in capa}
 
 # Aristas que rompen una regla y se aceptan a sabiendas: (de, a) → por qué. Hoy ninguna.

@@ -11,8 +11,8 @@ from typing import NamedTuple
 
 from recordar.cartera.carga import Contacto, Factura, Omitida
 from recordar.cartera.valores import cantidad
+from recordar.control import _control, _promesas_avisadas
 from recordar.destinos import (
-    ORDEN_RESPALDO,
     TODOS_LOS_CANALES,
     _alcanzable,
     _motivo_sin_canal,
@@ -324,29 +324,6 @@ def _ya_enviado(linea: Linea, canal: str, escalada: _Escalada, historial: Histor
         return True
     objetivo, ordenes = linea.ocurrencia.orden, escalada.ordenes
     return any((o := ordenes[i]) is not None and o >= objetivo for i in enviados)
-
-
-def _control(factura: Factura, hoy: date) -> str | None:
-    """Por qué una factura no se cobra hoy aunque toque: disputa, pausa, promesa vigente."""
-    if factura.disputa:
-        return "en disputa: no se cobra mientras siga en disputa"
-    if factura.pausa_hasta is not None and factura.pausa_hasta >= hoy:
-        return f"pausada hasta el {factura.pausa_hasta.isoformat()}"
-    if factura.promesa_pago is not None and factura.promesa_pago >= hoy:
-        return f"promesa vigente: pagará a más tardar el {factura.promesa_pago.isoformat()}"
-    return None
-
-
-def _promesas_avisadas(dia: _Dia, facturas: list[Factura]) -> set[str]:
-    """Los avisos de promesa incumplida que el deudor ya recibió (por cualquier factura)."""
-    return {
-        paso
-        for f in facturas
-        if f.promesa_pago is not None
-        for canal in ORDEN_RESPALDO
-        for paso in dia.historial.enviados.get((f.numero, canal), ())
-        if "@" in paso
-    }
 
 
 def _promesa_rota(

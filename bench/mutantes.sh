@@ -3,16 +3,18 @@
 # y de contactos.
 #
 #   bench/mutantes.sh                 # plan, valores y contactos, uno tras otro
-#   bench/mutantes.sh plan            # solo src/recordar/plan.py
+#   bench/mutantes.sh plan            # src/recordar/plan.py y las piezas que salieron de él (issue
+#                                     # #13: interes, destinos, topes, memoria, control), juntos
+#   bench/mutantes.sh topes           # solo src/recordar/topes.py (igual con cada pieza)
 #   bench/mutantes.sh valores         # solo src/recordar/cartera/valores.py (basta el nombre;
 #                                     # también vale cartera/valores)
 #   bench/mutantes.sh contactos       # solo src/recordar/cartera/contactos.py (teléfonos y correos)
 #   MUTANTES_HIJOS=1 bench/mutantes.sh plan     # un solo proceso de pruebas (máquina ocupada)
 #   MUTANTES_PRUEBAS="tests/test_valores.py tests/test_valores_bordes.py" bench/mutantes.sh valores
 #       # solo esas pruebas: más rápido, y una cota (con toda la suite mueren los mismos o más)
-#   MUTANTES_SOLO="recordar.plan.x__espera__mutmut_20 recordar.plan.x_elegir_canales*" bench/mutantes.sh plan
-#       # (los de valores se llaman recordar.cartera.valores.x_…; los de teléfonos y correos,
-#       # recordar.cartera.contactos.x_…)
+#   MUTANTES_SOLO="recordar.plan.x__espera__mutmut_20 recordar.destinos.x_elegir_canales*" bench/mutantes.sh plan
+#       # (cada mutante lleva el módulo donde está la función: recordar.topes.x__libre_desde…,
+#       # recordar.cartera.valores.x_…, recordar.cartera.contactos.x_…)
 #       # solo esos mutantes (nombres o patrones de mutmut), p. ej. los supervivientes de antes
 #
 # No forma parte de CI (tarda). Trabaja en una copia: $MUTANTES_DIR/<módulo> (por omisión
@@ -57,6 +59,8 @@ for ruta in sys.argv[1:]:
 PY
 modulos=("$@")
 [[ ${#modulos[@]} -gt 0 ]] || modulos=(plan valores contactos)
+# Lo que salió de plan.py al partirlo (issue #13): «plan» los muta junto con él.
+piezas_de_plan=(interes destinos topes memoria control)
 
 for modulo in "${modulos[@]}"; do
     # «plan», «valores», «contactos» o «cartera/valores»: el módulo en src/recordar o en uno de sus paquetes.
@@ -67,6 +71,10 @@ for modulo in "${modulos[@]}"; do
     if [[ -z $fuente || ! -f $raiz/$fuente ]]; then
         echo "mutantes.sh: no existe src/recordar/$modulo.py; los módulos son los de src/recordar y sus paquetes (plan, valores, contactos…)." >&2
         exit 2
+    fi
+    fuentes=("$fuente")
+    if [[ $modulo == plan ]]; then
+        for pieza in "${piezas_de_plan[@]}"; do fuentes+=("src/recordar/$pieza.py"); done
     fi
     copia=$base/${modulo//\//.}
     rm -rf "$copia"
@@ -82,7 +90,8 @@ for modulo in "${modulos[@]}"; do
     cat >"$copia/setup.cfg" <<EOF
 [mutmut]
 source_paths = src
-only_mutate = $fuente
+only_mutate =
+$(for f in "${fuentes[@]}"; do echo "    $f"; done)
 pytest_add_cli_args_test_selection =
 $(for p in ${MUTANTES_PRUEBAS:-tests/}; do echo "    $p"; done)
 # Todo lo demás del repositorio: las pruebas leen el README, las plantillas y los ejemplos.
@@ -91,7 +100,7 @@ $(cd "$copia" && ls -A | grep -v -x -e src -e setup.cfg -e mutants | sed 's/^/  
 EOF
     # Límite: las pruebas que lanzan otro proceso de Python (el cerrojo de la bitácora, los
     # lectores en paralelo) importan en él el recordar instalado en el entorno, no la copia.
-    echo "== $fuente (copia en $copia, $hijos procesos) =="
+    echo "== ${fuentes[*]} (copia en $copia, $hijos procesos) =="
     inicio=$(date +%s)
     (cd "$copia" && nice -n 19 env -u PYTHONPATH $mutmut run --max-children "$hijos" ${MUTANTES_SOLO:-} >"$copia/mutmut.log" 2>&1) || {
         echo "mutantes.sh: mutmut falló; mira $copia/mutmut.log" >&2
@@ -100,7 +109,7 @@ EOF
     }
     fin=$(date +%s)
     (cd "$copia" && $mutmut results --all true >"$copia/resultados.txt" 2>/dev/null)
-    "$python" - "$copia/resultados.txt" "$fuente" $((fin - inicio)) <<'EOF'
+    "$python" - "$copia/resultados.txt" "${fuentes[*]}" $((fin - inicio)) <<'EOF'
 import collections
 import sys
 

@@ -20,6 +20,9 @@ CAPAS: list[set[str]] = [
     {"errores", "procesos", "recientes"},  # sin nada de recordar debajo
     {"cartera"},  # leer la hoja
     {"politica"},  # la política (lee importes y condiciones con cartera.valores)
+    # piezas puras de la planificación que plan importa (no importan plan ni nada más arriba)
+    {"interes", "destinos", "topes", "memoria"},
+    {"control"},  # usa ORDEN_RESPALDO de destinos
     {"plan"},
     # mensajes del plan; canales (la interfaz de plugins, solo usa errores); la bitácora por partes
     {
@@ -38,6 +41,8 @@ CAPAS: list[set[str]] = [
     {"cli"},
     {"__main__"},
 ]
+# Los módulos sacados de plan.py (issue #13): tan puros como plan y debajo de él.
+PIEZAS_DE_PLAN = ("interes", "destinos", "topes", "memoria", "control")
 CAPA = {unidad: n for n, capa in enumerate(CAPAS) for unidad in capa}
 
 # Aristas que rompen una regla y se aceptan a sabiendas: (de, a) → por qué. Hoy ninguna.
@@ -139,6 +144,10 @@ def test_las_reglas_del_flujo_de_datos():
         | bitacora,
         "politica": {"plan", "mensajes", "canales", "envio", "informe", "cli"} | bitacora,
         "plan": {"mensajes", "canales", "envio", "informe", "cli"} | bitacora,
+        # las piezas de plan, además, no importan plan
+        **dict.fromkeys(
+            PIEZAS_DE_PLAN, {"plan", "mensajes", "canales", "envio", "informe", "cli"} | bitacora
+        ),
         "mensajes": {"canales", "envio", "informe", "cli"} | bitacora,
     }
     rotas = [

@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recordar.cartera.carga import Contacto, Factura
-from recordar.plan import Historial, calcular_interes, ocurrencia_para, planificar
+from recordar.interes import calcular_interes
+from recordar.plan import Historial, ocurrencia_para, planificar
 from recordar.politica.calendario import Calendario
 from recordar.politica.politica import InteresMoratorio, Limites, cargar_politica
 from recordar.politica.segmentos import Comportamiento

@@ -21,8 +21,9 @@ from recordar.bitacora_pagos import (  # noqa: F401  (parte de la API de la bit√
     demasiadas_desaparecidas,
 )
 from recordar.bitacora_tareas import TareasYBajasDeLaBitacora, _ahora
+from recordar.destinos import clave_de_contacto
 from recordar.errores import ErrorBitacora
-from recordar.plan import Historial, Mensaje, clave_de_contacto
+from recordar.plan import Historial, Mensaje
 from recordar.politica.segmentos import Comportamiento
 
 NOMBRE_ARCHIVO = "recordar-bitacora.sqlite"

@@ -7,7 +7,8 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from recordar.plan import Historial, Tarea, clave_de_contacto
+from recordar.destinos import clave_de_contacto
+from recordar.plan import Historial, Tarea
 
 
 # La hora de cada anotación; bitacora.py la importa de aquí (las capas van hacia abajo).

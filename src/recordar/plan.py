@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from decimal import Decimal
 from operator import attrgetter
 from typing import NamedTuple
 
 from recordar.cartera.carga import Contacto, Factura, Omitida
 from recordar.cartera.valores import cantidad
-from recordar.politica.calendario import zona
+from recordar.control import _control, _promesas_avisadas
+from recordar.destinos import (
+    TODOS_LOS_CANALES,
+    _alcanzable,
+    _motivo_sin_canal,
+    elegir_canales,
+)
+from recordar.interes import CERO, _interes, _tasa
+from recordar.memoria import _Memo, _sin_recolector
 from recordar.politica.politica import InteresMoratorio, Paso, Politica
 from recordar.politica.segmentos import (
     Comportamiento,
@@ -23,14 +27,8 @@ from recordar.politica.segmentos import (
     intervalo_adaptado,
     variables_de_deudor,
 )
+from recordar.topes import _aplicar_topes, _fuera_de_ventana
 
-CENTAVO = Decimal("0.01")
-CERO = Decimal(0)
-CIEN = Decimal(100)
-ANIO = Decimal(365)
-ORDEN_RESPALDO = ("email", "whatsapp", "sms")
-TODOS_LOS_CANALES = frozenset(ORDEN_RESPALDO)
-TUPLA_CANALES = ("email", "sms", "whatsapp")
 _DIAS_VENCIDO = attrgetter("dias_vencido")  # para max() sin una función de Python por línea
 
 
@@ -190,42 +188,6 @@ class Plan:
     omitidas: list[Omitida] = field(default_factory=list)
 
 
-def calcular_interes(
-    monto: Decimal, dias_vencido: int, regla: InteresMoratorio, vencimiento: date | None = None
-) -> tuple[Decimal, Decimal]:
-    """(interés simple diario, compensación fija) de una factura a `dias_vencido` días."""
-    tasa = _tasa(dias_vencido, regla, vencimiento)
-    if tasa is None:
-        return CERO, CERO
-    return _interes(monto, tasa, dias_vencido), regla.compensacion
-
-
-def _tasa(dias_vencido: int, regla: InteresMoratorio, vencimiento: date | None) -> Decimal | None:
-    """La tasa anual que corre a `dias_vencido` días, o None si aún no se cobra interés."""
-    if dias_vencido <= 0 or dias_vencido < regla.desde_dias:
-        return None
-    return regla.tasa_para(vencimiento) if vencimiento else regla.tasa_anual
-
-
-def _interes(monto: Decimal, tasa: Decimal, dias_vencido: int) -> Decimal:
-    # Con CIEN y ANIO da lo mismo que con 100 y 365 (se convierten exactos), sin convertirlos.
-    return (monto * tasa / CIEN * dias_vencido / ANIO).quantize(CENTAVO, ROUND_HALF_UP)
-
-
-class _Memo(dict):
-    """Un diccionario que calcula (una sola vez) el valor de cada clave que falta."""
-
-    __slots__ = ("calcular",)
-
-    def __init__(self, calcular: Callable[[Hashable], object]) -> None:
-        super().__init__()
-        self.calcular = calcular
-
-    def __missing__(self, clave):
-        valor = self[clave] = self.calcular(clave)
-        return valor
-
-
 class _Tramo(NamedTuple):
     """Lo que toca hoy a toda factura con un vencimiento dado."""
 
@@ -340,23 +302,6 @@ def _ordenar(por_dias: dict[int, list[Mensaje]]) -> list[Mensaje]:
     return mensajes
 
 
-@contextmanager
-def _sin_recolector() -> Iterator[None]:
-    """Sin el recolector cíclico mientras se crean cientos de miles de objetos sin ciclos.
-
-    Con él, cada pasada completa recorre también la cartera cargada: con 100 000 facturas,
-    planificar hacía tres (~1 s). Así lo creado lo revisa una pasada joven al volver (lo
-    intermedio ya liberado) y la completa llega una sola vez, más tarde.
-    """
-    recolector = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if recolector:
-            gc.enable()
-
-
 def _al_corriente(vencimiento: date, pasos: list[Paso]) -> str:
     if not pasos:
         return "al corriente: ningún paso toca todavía"
@@ -379,29 +324,6 @@ def _ya_enviado(linea: Linea, canal: str, escalada: _Escalada, historial: Histor
         return True
     objetivo, ordenes = linea.ocurrencia.orden, escalada.ordenes
     return any((o := ordenes[i]) is not None and o >= objetivo for i in enviados)
-
-
-def _control(factura: Factura, hoy: date) -> str | None:
-    """Por qué una factura no se cobra hoy aunque toque: disputa, pausa, promesa vigente."""
-    if factura.disputa:
-        return "en disputa: no se cobra mientras siga en disputa"
-    if factura.pausa_hasta is not None and factura.pausa_hasta >= hoy:
-        return f"pausada hasta el {factura.pausa_hasta.isoformat()}"
-    if factura.promesa_pago is not None and factura.promesa_pago >= hoy:
-        return f"promesa vigente: pagará a más tardar el {factura.promesa_pago.isoformat()}"
-    return None
-
-
-def _promesas_avisadas(dia: _Dia, facturas: list[Factura]) -> set[str]:
-    """Los avisos de promesa incumplida que el deudor ya recibió (por cualquier factura)."""
-    return {
-        paso
-        for f in facturas
-        if f.promesa_pago is not None
-        for canal in ORDEN_RESPALDO
-        for paso in dia.historial.enviados.get((f.numero, canal), ())
-        if "@" in paso
-    }
 
 
 def _promesa_rota(
@@ -552,14 +474,6 @@ def _aviso_previo(pasos: list[Paso], indice: int) -> tuple[int, Paso] | None:
     return None
 
 
-def _alcanzable(dia: _Dia, contacto: Contacto) -> bool:
-    """Si al deudor le puede llegar un aviso: si no (sin contacto, sin canal, baja, no
-    contactar), la tarea no espera un aviso que nunca saldrá."""
-    if contacto.no_contactar:
-        return False
-    return bool(elegir_canales(TUPLA_CANALES, contacto, dia.disponibles, dia.historial.bajas))
-
-
 def _tareas_a_tiempo(dia: _Dia, tareas: list[Linea], escalada: _Escalada,
                      mensajes: list[Linea]) -> list[Linea]:  # fmt: skip
     """Las líneas cuya tarea ya toca: su aviso previo se envió de verdad y pasaron `tras_aviso`
@@ -604,24 +518,6 @@ def _planificar_tareas(dia: _Dia, deudor: str, cliente: str, tareas: list[Linea]
         dia.plan.tareas.append(Tarea(deudor, cliente, ocurrencia, nuevas, descripcion))
 
 
-def _motivo_sin_canal(contacto: Contacto, dia: _Dia) -> str:
-    if not (contacto.correos or contacto.telefonos):
-        return "sin contacto: el deudor no tiene correo ni teléfono válidos"
-    if elegir_canales(TUPLA_CANALES, contacto, dia.disponibles):
-        return "baja: el deudor pidió no recibir más mensajes por sus contactos"
-    return "sin canal: ningún canal configurado sirve para los contactos del deudor"
-
-
-def _fuera_de_ventana(dia: _Dia, contacto: Contacto) -> str | None:
-    calendario = dia.politica.calendario
-    if not calendario.activo:
-        return None
-    if dia.ahora is None:
-        return calendario.motivo_inhabil(dia.hoy)
-    local = dia.ahora.astimezone(zona(contacto.zona_horaria or dia.politica.zona_horaria))
-    return calendario.motivo_fuera(local)
-
-
 def _espera(dia: _Dia, deudor, mensajes, canales, pendientes, escalada) -> str | None:
     minimo = dia.politica.limites.min_dias_entre_mensajes
     if not minimo:
@@ -642,140 +538,3 @@ def _espera(dia: _Dia, deudor, mensajes, canales, pendientes, escalada) -> str |
         f"espera: último mensaje el {ultimo.isoformat()} (mínimo {cantidad(minimo, 'día')} entre "
         "mensajes)"
     )
-
-
-def _aplicar_topes(dia: _Dia, deudor: str, pendientes: list[tuple[str, str]]):
-    """Los canales que caben en los topes por semana y mes (ventanas móviles de 7 y 30 días)."""
-    limites = dia.politica.limites
-    if limites.max_por_semana is None and limites.max_por_mes is None and not limites.por_canal:
-        return list(pendientes), ""
-    envios = list(dia.historial.envios.get(deudor, ()))
-    if not envios and len(pendientes) <= _tope_menor(limites):
-        return list(pendientes), ""  # sin envíos previos, lo de hoy cabe en cualquier tope
-    enviables, motivo = [], ""
-    for canal, destino in pendientes:
-        topes = [
-            (limites.max_por_semana, 7, "semanal", None),
-            (limites.max_por_mes, 30, "mensual", None),
-        ]
-        semana, mes = limites.por_canal.get(canal, (None, None))
-        topes += [
-            (semana, 7, f"semanal de {canal}", canal),
-            (mes, 30, f"mensual de {canal}", canal),
-        ]
-        exceso = next(
-            (
-                t
-                for t in topes
-                if t[0] is not None and _en_ventana(envios, dia.hoy, t[1], t[3]) >= t[0]
-            ),
-            None,
-        )
-        if exceso is None:
-            enviables.append((canal, destino))
-            envios.append((dia.hoy, canal))
-        elif not motivo:
-            tope, largo, nombre, solo = exceso
-            libre = _dia_habil_desde(dia, _libre_desde(envios, dia.hoy, largo, tope, solo))
-            motivo = (
-                f"tope {nombre}: {tope} en {cantidad(largo, 'día')}; podrá enviarse desde el "
-                f"{libre.isoformat()}"
-            )
-    return enviables, motivo
-
-
-def _tope_menor(limites) -> int | float:
-    """El tope más bajo de la política (por semana, por mes o de un canal); sin topes, infinito."""
-    topes = [limites.max_por_semana, limites.max_por_mes]
-    topes += [t for par in limites.por_canal.values() for t in par]
-    return min((t for t in topes if t is not None), default=float("inf"))
-
-
-def _en_ventana(envios, hoy: date, largo: int, canal: str | None) -> int:
-    inicio = hoy - timedelta(days=largo - 1)
-    return sum(1 for fecha, c in envios if fecha >= inicio and (canal is None or c == canal))
-
-
-def _libre_desde(envios, hoy: date, largo: int, tope: int, canal: str | None) -> date:
-    fechas = sorted(
-        f for f, c in envios if f > hoy - timedelta(days=largo) and (canal is None or c == canal)
-    )
-    return fechas[len(fechas) - tope] + timedelta(days=largo)
-
-
-def _dia_habil_desde(dia: _Dia, fecha: date) -> date:
-    """El primer día desde `fecha` en que el calendario de la política deja enviar: la fecha que
-    se promete es la del envío, no solo la del tope (un domingo o un feriado no valen)."""
-    calendario = dia.politica.calendario
-    if not calendario.activo:
-        return fecha
-    for _ in range(60):  # un calendario que no deja ningún día no cuelga la planificación
-        if calendario.motivo_inhabil(fecha) is None:
-            return fecha
-        fecha += timedelta(days=1)
-    return fecha
-
-
-def elegir_canales(
-    canales_paso: tuple[str, ...],
-    contacto: Contacto,
-    disponibles: frozenset[str] = TODOS_LOS_CANALES,
-    bajas: set[tuple[str, str]] = frozenset(),
-) -> list[tuple[str, str]]:
-    """(canal, destinatario) por los que va el mensaje: preferencia del deudor, paso, respaldo.
-
-    Un contacto dado de baja en un canal (o en todos, «*») no se usa por ese canal.
-    """
-
-    if contacto.canal and (destino := _destino(contacto.canal, contacto, disponibles, bajas)):
-        return [(contacto.canal, destino)]
-    elegidos = []
-    for canal in canales_paso:
-        if destino := _destino(canal, contacto, disponibles, bajas):
-            elegidos.append((canal, destino))
-    if elegidos:
-        return elegidos
-    for canal in ORDEN_RESPALDO:
-        if destino := _destino(canal, contacto, disponibles, bajas):
-            return [(canal, destino)]
-    return []
-
-
-def _destino(canal: str, contacto: Contacto, disponibles: frozenset[str],
-             bajas: set[tuple[str, str]]) -> str:  # fmt: skip
-    """A quién va el mensaje por ese canal ("" si por él no se puede)."""
-    if canal not in disponibles:
-        return ""
-    valores = contacto.correos if canal == "email" else contacto.telefonos
-    if bajas:  # normalizadas una vez (Bitacora.historial); cada contacto, una vez por valor
-        valores = [
-            v
-            for v in valores
-            if (clave := clave_de_contacto(v), "*") not in bajas and (clave, canal) not in bajas
-        ]
-    if canal == "email":
-        return ", ".join(valores)
-    return valores[0] if valores else ""
-
-
-@lru_cache(maxsize=131072)
-def clave_de_contacto(valor: str) -> str:
-    """Cómo se compara un contacto con las bajas: el teléfono en E.164 tal cual; el correo con el
-    dominio en minúsculas y en ASCII (IDNA: «münchen.de» y «xn--mnchen-3ya.de» son el mismo) y
-    la parte local sin mayúsculas (como al juntar contactos repetidos de la hoja)."""
-    import unicodedata
-
-    texto = valor.strip()
-    local, arroba, dominio = texto.rpartition("@")
-    if not arroba:
-        return texto
-    dominio = unicodedata.normalize("NFC", dominio).rstrip(".").lower()
-    if not dominio.isascii():
-        import contextlib
-
-        import idna
-
-        # Un dominio que IDNA no admite se compara tal cual.
-        with contextlib.suppress(idna.IDNAError):
-            dominio = idna.encode(dominio, uts46=True).decode("ascii")
-    return f"{unicodedata.normalize('NFC', local).lower()}@{dominio}"

@@ -10,8 +10,9 @@ from decimal import Decimal
 
 from recordar.cartera.carga import Factura
 from recordar.errores import ErrorPlantilla
+from recordar.interes import calcular_interes
 from recordar.mensajes.plantillas import Plantillas
-from recordar.plan import Linea, Mensaje, Ocurrencia, calcular_interes
+from recordar.plan import Linea, Mensaje, Ocurrencia
 from recordar.politica.politica import Paso, Politica
 
 

@@ -276,20 +276,12 @@ def _baja_por_token(token, motivo, politica_ruta, bitacora_ruta) -> None:
 
 def _baja(contacto, canal, motivo, politica_ruta, bitacora_ruta) -> None:
     from recordar.bitacora import Bitacora
-    from recordar.cartera.contactos import normalizar_correos, normalizar_telefonos
     from recordar.politica.politica import CANALES_MENSAJE, cargar_politica
 
     politica = cargar_politica(politica_ruta)
     if canal is not None and canal not in CANALES_MENSAJE:
         raise RecordarError(f"--canal: «{canal}» no es un canal; usa email, sms o whatsapp")
-    if "@" in contacto:
-        validos, _ = normalizar_correos(contacto)
-    else:
-        validos, _ = normalizar_telefonos(contacto, politica.region_telefono)
-    if len(validos) != 1:
-        raise RecordarError(
-            f"«{contacto}» no es un correo ni un teléfono válido para la región {politica.region_telefono}"
-        )
+    validos = [_contacto_normalizado(contacto, politica)]
     ruta = _ruta_bitacora(bitacora_ruta, politica)
     _exigir_bitacora_conocida(ruta, bitacora_ruta, politica_ruta)
     with Bitacora.abrir_escritura(ruta) as b:

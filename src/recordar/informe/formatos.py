@@ -235,7 +235,7 @@ th{background:#f2f2f2} td.cuerpo{white-space:pre-wrap;max-width:40em}
 <table><tr>{% for k in datos.resumen %}<th>{{ k }}</th>{% endfor %}</tr>
 <tr>{% for v in datos.resumen.values() %}<td>{{ v }}</td>{% endfor %}</tr></table>
 {% for titulo, lineas in ejecucion %}
-<h2>{{ titulo }} ({{ lineas|length }})</h2>
+<h2>{{ titulo }}{% if titulo != "SMS" %} ({{ lineas|length }}){% endif %}</h2>{# el de SMS es una línea de cifras, no una lista #}
 <ul>{% for linea in lineas %}<li>{{ linea }}</li>{% endfor %}</ul>
 {% endfor %}
 {% for seccion, campos in secciones.items() %}

@@ -27,7 +27,7 @@ from recordar.politica.segmentos import (
     intervalo_adaptado,
     variables_de_deudor,
 )
-from recordar.topes import _aplicar_topes, _fuera_de_ventana
+from recordar.topes import _aplicar_topes, _fuera_de_ventana, tope_menor
 
 _DIAS_VENCIDO = attrgetter("dias_vencido")  # para max() sin una función de Python por línea
 
@@ -235,9 +235,12 @@ class _Dia:
     mensajes: dict[int, list[Mensaje]] = field(default_factory=lambda: defaultdict(list))
     # Si hoy puede frenar un envío el horario, la espera mínima o los topes (ver _enviables).
     frenos: bool = field(init=False)
+    # El tope más bajo de la política: sin envíos previos, lo que cabe debajo no se recorre.
+    tope_menor: int | float = field(init=False)
 
     def __post_init__(self) -> None:
         limites = self.politica.limites
+        self.tope_menor = tope_menor(limites)
         self.frenos = bool(
             self.politica.calendario.activo
             or (limites.min_dias_entre_mensajes and self.historial.envios)

@@ -29,7 +29,7 @@ def _aplicar_topes(dia, deudor: str, pendientes: list[tuple[str, str]]):
     if limites.max_por_semana is None and limites.max_por_mes is None and not limites.por_canal:
         return list(pendientes), ""
     envios = list(dia.historial.envios.get(deudor, ()))
-    if not envios and len(pendientes) <= _tope_menor(limites):
+    if not envios and len(pendientes) <= dia.tope_menor:
         return list(pendientes), ""  # sin envíos previos, lo de hoy cabe en cualquier tope
     enviables, motivo = [], ""
     for canal, destino in pendientes:
@@ -63,7 +63,7 @@ def _aplicar_topes(dia, deudor: str, pendientes: list[tuple[str, str]]):
     return enviables, motivo
 
 
-def _tope_menor(limites) -> int | float:
+def tope_menor(limites) -> int | float:
     """El tope más bajo de la política (por semana, por mes o de un canal); sin topes, infinito."""
     topes = [limites.max_por_semana, limites.max_por_mes]
     topes += [t for par in limites.por_canal.values() for t in par]

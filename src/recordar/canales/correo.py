@@ -198,11 +198,6 @@ def nombre_para_cabecera(nombre: str) -> str:
     return recortado
 
 
-def direccion_con_nombre(nombre: str, direccion: str) -> str:
-    """«Nombre <dir>» con el nombre entre comillas o en palabras RFC 2047 si hace falta."""
-    return " ".join(_piezas_de_direccion(nombre, direccion))
-
-
 def _piezas_de_direccion(nombre: str, direccion: str) -> list[str]:
     """«Nombre <dir>» en piezas separadas por un espacio, que es donde se puede plegar."""
     nombre = " ".join(nombre.split())

@@ -195,13 +195,9 @@ _ARTICULOS = frozenset(("la", "el", "los", "las", "mi", "nuestra", "nuestro", "s
 _RE_PUNTO_DOBLE = re.compile(r"(?<!\.)\.\.(?![.\w/%#?=&-])")
 
 
-def es_empresa(nombre: str) -> bool:
-    """True si el nombre parece de una empresa (sociedad o negocio) y no de una persona."""
-    return _es_empresa(nombre)
-
-
 @lru_cache(maxsize=4096)
 def _es_empresa(nombre: str) -> bool:
+    """True si el nombre parece de una empresa (sociedad o negocio) y no de una persona."""
     palabras = _RE_PALABRA.findall(normalizar(nombre))  # minúsculas, sin acentos ni signos
     if not palabras:
         return False

@@ -178,7 +178,12 @@ def _exigir_bitacora_conocida(ruta: Path, bitacora_ruta, politica_ruta) -> None:
     sería una baja que nadie respeta: sin --bitacora ni --politica, se niega y dice cuál."""
     from recordar.recientes import pista
 
-    if bitacora_ruta is None and politica_ruta is None and (texto := pista(ruta)):
+    elegida = (
+        bitacora_ruta is not None
+        or politica_ruta is not None
+        or os.environ.get("RECORDAR_BITACORA")
+    )
+    if not elegida and (texto := pista(ruta)):
         raise RecordarError(
             texto.removeprefix("aviso: ") + " (o con --bitacora " + str(ruta) + " para crearla ahí)"
         )

@@ -34,7 +34,10 @@ CAPAS: list[set[str]] = [
         "bitacora_tareas",
     },
     {"bitacora"},
-    {"envio", "informe", "preparacion"},
+    {"envio", "informe"},
+    {
+        "preparacion"
+    },  # lo que se avisa antes de confiar en la ejecución (usa las cifras del informe)
     {"ejecucion"},  # una ejecución, simulacro o real, por un solo camino
     {"revision"},  # `validar` como biblioteca
     {"__init__"},  # la API pública (cargar, planificar, ejecutar), importada al usarla

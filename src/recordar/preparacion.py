@@ -228,12 +228,18 @@ def notas_de_plan(politica: Politica, cartera, plan, cuentas_sms, abiertas=()) -
 
 def datos_de_ejecucion(politica: Politica, cartera, plan, cuentas_sms, abiertas=()) -> dict:
     """Lo mismo para el informe (claves nuevas al final del JSON)."""
+    from recordar.informe import cifras
+
     aviso = aviso_de_ejemplo(politica)
     return {
         "avisos_politica": ([aviso] if aviso else []) + politica.notas,
         "sin_canal": sin_canal(cartera, plan),
         "sms": resumen_sms(politica, cuentas_sms),
         "tareas_abiertas": [t.a_dict() for t in abiertas],
+        # Para escribir importes y fechas como la política (informes html y xlsx).
+        "idioma": politica.idioma,
+        "moneda": politica.moneda,
+        "cifras": cifras.a_dict(cifras.calcular(cartera, plan, politica)),
     }
 
 

@@ -6,11 +6,11 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from recordar.bitacora import Bitacora, Registro
-from recordar.canales.base import Canal, Envio, ErrorEnvio, ServidorInalcanzable
+from recordar.canales.base import Canal, Envio, ErrorEnvio, NoEnviado, ServidorInalcanzable
 from recordar.errores import ErrorBitacora, ErrorCanal
 from recordar.plan import Mensaje, Plan
 
@@ -54,7 +54,7 @@ def envio_de(m: Mensaje) -> Envio:
     return Envio(
         clave=m.clave, canal=m.canal, cliente=m.cliente, destinatario=m.destinatario,
         asunto=m.asunto, cuerpo=m.cuerpo, html=m.html, paso=m.ocurrencia.id,
-        plantilla=m.ocurrencia.paso.plantilla, facturas=tuple(m.numeros), parametros=m.parametros,
+        plantilla=m.ocurrencia.paso.plantilla, facturas=tuple(m.numeros), parametros=m.parametros or {},
     )  # fmt: skip
 
 
@@ -62,7 +62,7 @@ def envio_de_registro(r: Registro) -> Envio:
     return Envio(
         clave=r.clave, canal=r.canal, cliente=r.cliente, destinatario=r.destinatario,
         asunto=r.asunto or "", cuerpo=r.cuerpo or "", html=r.html, paso=r.paso,
-        plantilla=r.plantilla or "", facturas=tuple(r.facturas),
+        plantilla=r.plantilla or "", facturas=tuple(r.facturas), parametros=r.parametros or {},
     )  # fmt: skip
 
 
@@ -105,13 +105,19 @@ class Enviador:
                 por_enviar.append(m)
         self.bitacora.preparar(por_enviar, self.fecha)
         self.bitacora.registrar_tareas(plan.tareas, self.fecha)
+        # Un incierto se reintenta con los parámetros de la primera vez: la misma petición.
+        inciertos = {}
+        if self.reintentar_inciertos:
+            inciertos = {r.clave: r for r in self.bitacora.consultar(estados=("incierto",))}
         for m in por_enviar:
             canal = self.rutas[m.canal]
-            trabajos.setdefault(id(canal), []).append(
-                Trabajo(m.clave, envio_de(m), self._anotador(m))
-            )
+            envio = envio_de(m)
+            guardado = inciertos.get(m.clave)
+            if guardado is not None and guardado.parametros:
+                envio = replace(envio, parametros=guardado.parametros)
+            trabajos.setdefault(id(canal), []).append(Trabajo(m.clave, envio, self._anotador(m)))
         if self.reintentar_inciertos:
-            self._sumar_inciertos_viejos(trabajos, {m.clave for m in plan.mensajes})
+            self._sumar_inciertos_viejos(trabajos, {m.clave for m in plan.mensajes}, inciertos)
         self._ejecutar(trabajos)
         try:
             r.sin_resolver = self.bitacora.consultar(estados=("incierto",))
@@ -119,8 +125,8 @@ class Enviador:
             self._dejar_de_enviar(exc)
         return r
 
-    def _sumar_inciertos_viejos(self, trabajos, claves_de_hoy: set[str]) -> None:
-        for registro in self.bitacora.consultar(estados=("incierto",)):
+    def _sumar_inciertos_viejos(self, trabajos, claves_de_hoy: set[str], inciertos: dict) -> None:
+        for registro in inciertos.values():
             if registro.clave in claves_de_hoy or registro.canal not in self.rutas:
                 continue
             canal = self.rutas[registro.canal]
@@ -128,6 +134,9 @@ class Enviador:
             def anotar(estado, detalle, registro=registro):
                 self._contar(estado)
                 self.resultado.reintentados.append((registro, estado, detalle))
+                if estado not in ("enviado", "pendiente"):
+                    self.avisar(f"{registro.cliente} · {registro.canal} · {registro.paso}: "
+                                f"{estado}: {detalle}")  # fmt: skip
 
             trabajos.setdefault(id(canal), []).append(
                 Trabajo(registro.clave, envio_de_registro(registro), anotar)
@@ -319,6 +328,8 @@ class Enviador:
                 return "fallido", f"no enviado: {exc.motivo}", None, False, intento
             except ErrorCanal as exc:  # p. ej. una conexión extra cuyo login se rechaza
                 return "fallido", f"no enviado: {exc}", None, False, intento
+            except NoEnviado as exc:  # no salió nada: se intenta otra vez en la próxima ejecución
+                return "fallido", f"no enviado: {exc.motivo}", None, False, intento
             except ErrorEnvio as exc:
                 if exc.entregado_quizas:
                     return (

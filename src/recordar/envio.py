@@ -6,7 +6,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from recordar.bitacora import Bitacora, Registro
@@ -105,19 +105,13 @@ class Enviador:
                 por_enviar.append(m)
         self.bitacora.preparar(por_enviar, self.fecha)
         self.bitacora.registrar_tareas(plan.tareas, self.fecha)
-        # Un incierto se reintenta con los parámetros de la primera vez: la misma petición.
-        inciertos = {}
-        if self.reintentar_inciertos:
-            inciertos = {r.clave: r for r in self.bitacora.consultar(estados=("incierto",))}
         for m in por_enviar:
             canal = self.rutas[m.canal]
-            envio = envio_de(m)
-            guardado = inciertos.get(m.clave)
-            if guardado is not None and guardado.parametros:
-                envio = replace(envio, parametros=guardado.parametros)
-            trabajos.setdefault(id(canal), []).append(Trabajo(m.clave, envio, self._anotador(m)))
+            trabajos.setdefault(id(canal), []).append(
+                Trabajo(m.clave, envio_de(m), self._anotador(m))
+            )
         if self.reintentar_inciertos:
-            self._sumar_inciertos_viejos(trabajos, {m.clave for m in plan.mensajes}, inciertos)
+            self._sumar_inciertos_viejos(trabajos, {m.clave for m in plan.mensajes})
         self._ejecutar(trabajos)
         try:
             r.sin_resolver = self.bitacora.consultar(estados=("incierto",))
@@ -125,8 +119,9 @@ class Enviador:
             self._dejar_de_enviar(exc)
         return r
 
-    def _sumar_inciertos_viejos(self, trabajos, claves_de_hoy: set[str], inciertos: dict) -> None:
-        for registro in inciertos.values():
+    def _sumar_inciertos_viejos(self, trabajos, claves_de_hoy: set[str]) -> None:
+        # Desde la bitácora: con los parámetros que se guardaron, la misma petición que la primera vez.
+        for registro in self.bitacora.consultar(estados=("incierto",)):
             if registro.clave in claves_de_hoy or registro.canal not in self.rutas:
                 continue
             canal = self.rutas[registro.canal]

@@ -426,6 +426,7 @@ def test_enlace_vacio_no_se_envia_queda_anotado_y_sale_al_completar_la_hoja(
     _carpeta(en_tmp, monkeypatch, CLOUD, servidor.url)
     r = correr("validar", "cartera.xlsx", "--hoy", HOY.isoformat())
     salida = " ".join(r.output.split())
+    assert "plantillas.recordatorio: no hay ningún paso" not in salida
     # La de recordatorio y, por la forma corta, la de los pasos sin plantilla en el mapa.
     assert "canales.whatsapp.plantillas.recordatorio, canales.whatsapp.plantillas (los pasos " \
            "que no están en el mapa): usa enlace_pago y 1 factura de la hoja no tiene enlace de " \
@@ -515,6 +516,17 @@ def test_un_incierto_anotado_sin_parametros_no_se_reenvia_distinto(
     assert all("revisa en el proveedor si llegó" in r["detalle"] for r in reintentados)
 
 
+def test_validar_avisa_de_una_clave_de_plantillas_que_no_es_ningun_paso(
+    en_tmp, servidor, correr, monkeypatch
+):
+    _carpeta(en_tmp, monkeypatch, CLOUD.replace("      aviso_final:", "      aviso_finl:"),
+             servidor.url, enlaces=("p/F-1", "p/F-2"))  # fmt: skip
+    r = correr("validar", "cartera.xlsx", "--hoy", HOY.isoformat())
+    assert "canales.whatsapp.plantillas.aviso_finl: no hay ningún paso ni plantilla de paso " \
+           "«aviso_finl»; usa el id de un paso (aviso_final, promesa_incumplida, recordatorio)" \
+           in " ".join(r.output.split())  # fmt: skip
+
+
 def test_twilio_sin_plantilla_para_un_paso_validar_y_enviar_se_niegan_sin_pedir_nada(
     en_tmp, servidor, correr, monkeypatch
 ):
@@ -525,6 +537,9 @@ def test_twilio_sin_plantilla_para_un_paso_validar_y_enviar_se_niegan_sin_pedir_
              "pasos «aviso_final», «promesa_incumplida»")  # fmt: skip
     r = correr("validar", "cartera.xlsx", "--hoy", HOY.isoformat())
     assert r.exit_code == 1 and frase in " ".join(r.output.split())
+    assert "canales.whatsapp.plantillas.recordatorio" not in r.output  # esa sí existe
+    r = _enviar(correr, HOY, "--simulacro")  # la vista previa dice lo mismo
+    assert r.exit_code == 0 and f"AVISO: {frase}" in " ".join(r.output.split())
     r = _enviar(correr)
     assert r.exit_code == 2 and frase in " ".join(r.output.split())
     assert "Traceback" not in r.output

@@ -208,7 +208,27 @@ def notas_de_politica(politica: Politica) -> list[str]:
     """Lo que se dice antes de la vista previa: valores de ejemplo y claves que reemplazan las
     del país."""
     aviso = aviso_de_ejemplo(politica)
-    return ([aviso] if aviso else []) + [f"nota: {n}" for n in politica.notas]
+    return (
+        ([aviso] if aviso else [])
+        + aviso_de_plantillas(politica)
+        + [f"nota: {n}" for n in politica.notas]
+    )
+
+
+def aviso_de_plantillas(politica: Politica) -> list[str]:
+    """En el simulacro, lo mismo que negaría el envío real: pasos sin plantilla aprobada en un
+    WhatsApp por Twilio (un canal mal configurado ya lo dicen `validar` y `enviar`)."""
+    if "whatsapp" not in politica.canales:
+        return []
+    from recordar.canales import configurar_canales
+
+    try:
+        rutas = configurar_canales({"whatsapp": politica.canales["whatsapp"]}, politica.carpeta)
+    except RecordarError:
+        return []
+    return [
+        f"AVISO: {p}; el envío real se niega" for p in pasos_sin_plantilla_aprobada(politica, rutas)
+    ]
 
 
 def notas_de_plan(politica: Politica, cartera, plan, cuentas_sms, abiertas=()) -> list[str]:
@@ -342,6 +362,20 @@ def pasos_sin_plantilla_aprobada(politica: Politica, rutas: dict) -> list[str]:
         "WhatsApp mensajes sin plantilla fuera de la ventana de 24 horas y cualquier paso puede "
         "ir por WhatsApp (si el deudor lo prefiere o no tiene otro canal): añádela con la clave "
         "del paso o de su plantilla"
+    ]
+
+
+def plantillas_sin_paso(politica: Politica, rutas: dict) -> list[str]:
+    """Avisos de `validar`: claves de `canales.whatsapp.plantillas` que no son ni un paso ni la
+    plantilla de un paso (una errata: ese paso usaría otra plantilla o ninguna)."""
+    plantillas = getattr(rutas.get("whatsapp"), "plantillas", None) or {}
+    pasos = _pasos_con_mensaje(politica)
+    conocidas = {p.id for p in pasos} | {p.plantilla for p in pasos}
+    return [
+        f"{a.donde}: no hay ningún paso ni plantilla de paso «{clave}»; usa el id de un paso "
+        f"({', '.join(sorted(p.id for p in pasos))}) o el nombre de su plantilla"
+        for clave, a in plantillas.items()
+        if clave not in conocidas
     ]
 
 

@@ -48,6 +48,7 @@ def revisar(
         canales_sin_transporte,
         parametros_que_pueden_faltar,
         pasos_sin_plantilla_aprobada,
+        plantillas_sin_paso,
         sms_largos,
     )
 
@@ -72,7 +73,9 @@ def revisar(
             revision.canales.append(exc.mensaje)
         else:
             revision.canales += pasos_sin_plantilla_aprobada(politica, rutas)
-            avisos_whatsapp = parametros_que_pueden_faltar(politica, cartera, rutas)
+            avisos_whatsapp = plantillas_sin_paso(politica, rutas) + parametros_que_pueden_faltar(
+                politica, cartera, rutas
+            )
     revision.ejemplo = valores_de_ejemplo(politica)
     revision.antes_de_enviar = (
         _pendientes_para_enviar(politica, revision.ejemplo)

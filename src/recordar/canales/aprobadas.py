@@ -107,8 +107,10 @@ def leer_plantillas(
         raise ErrorCanal(
             f"{donde}: debe ser un mapa paso → plantilla aprobada, p. ej. {{recordatorio: {ejemplo}}}"
         )
-    return {str(paso): _leer_una(f"{donde}.{paso}", v, claves, nombre_valido)
-            for paso, v in valor.items()}  # fmt: skip
+    return {
+        str(paso): _leer_una(f"{donde}.{paso}", v, claves, nombre_valido)
+        for paso, v in valor.items()
+    }
 
 
 def _leer_una(donde: str, valor: Any, claves: tuple[str, ...], nombre_valido) -> Aprobada:
@@ -128,8 +130,9 @@ def _leer_una(donde: str, valor: Any, claves: tuple[str, ...], nombre_valido) ->
         raise ErrorCanal(f"{donde}.{clave_nombre}: falta")
     nombre = _nombre(f"{donde}.{clave_nombre}", valor[clave_nombre], nombre_valido)
     idioma = str(valor["idioma"]).strip() if valor.get("idioma") else None
-    return Aprobada(donde, nombre, idioma, _leer_parametros(f"{donde}.parametros",
-                    valor.get("parametros")), _leer_boton(f"{donde}.boton_url", valor.get("boton_url")))  # fmt: skip
+    parametros = _leer_parametros(f"{donde}.parametros", valor.get("parametros"))
+    boton = _leer_boton(f"{donde}.boton_url", valor.get("boton_url"))
+    return Aprobada(donde, nombre, idioma, parametros, boton)
 
 
 def _nombre(donde: str, valor: Any, nombre_valido) -> str:

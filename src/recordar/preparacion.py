@@ -327,32 +327,35 @@ def _pasos_con_mensaje(politica: Politica) -> list:
     pasos = [*politica.pasos, *(p for s in politica.segmentos for p in s.pasos or ())]
     if politica.promesa_incumplida is not None:
         pasos.append(politica.promesa_incumplida)
-    vistos: dict[str, Any] = {}
+    vistos: dict[tuple[str, str], Any] = {}
     for paso in pasos:
         if not paso.es_tarea:
-            vistos.setdefault(paso.id, paso)
+            vistos.setdefault((paso.id, paso.plantilla), paso)
     return list(vistos.values())
+
+
+def _pasos_sin_mapa(politica: Politica, plantillas: dict) -> list[str]:
+    """Los ids de los pasos que no tienen plantilla aprobada en `plantillas`."""
+    from recordar.canales.aprobadas import elegir
+    from recordar.canales.base import Envio
+
+    faltan = []
+    for paso in _pasos_con_mensaje(politica):
+        envio = Envio("", "whatsapp", "", "", "", "", paso=paso.id, plantilla=paso.plantilla)
+        if elegir(plantillas, envio) is None and paso.id not in faltan:
+            faltan.append(paso.id)
+    return faltan
 
 
 def pasos_sin_plantilla_aprobada(politica: Politica, rutas: dict) -> list[str]:
     """Una frase si el WhatsApp va por Twilio y algún paso no tiene plantilla de Content: un
     envío real se niega (Twilio no entrega WhatsApp sin plantilla fuera de las 24 horas)."""
-    from recordar.canales.aprobadas import elegir
-    from recordar.canales.base import Envio
     from recordar.canales.sms import CanalTwilio
 
     canal = rutas.get("whatsapp")
     if not isinstance(canal, CanalTwilio):
         return []
-    faltan = [
-        paso.id
-        for paso in _pasos_con_mensaje(politica)
-        if elegir(
-            canal.plantillas,
-            Envio("", "whatsapp", "", "", "", "", paso=paso.id, plantilla=paso.plantilla),
-        )
-        is None  # fmt: skip
-    ]
+    faltan = _pasos_sin_mapa(politica, canal.plantillas)
     if not faltan:
         return []
     pasos = ", ".join(f"«{p}»" for p in faltan)
@@ -373,7 +376,7 @@ def plantillas_sin_paso(politica: Politica, rutas: dict) -> list[str]:
     conocidas = {p.id for p in pasos} | {p.plantilla for p in pasos}
     return [
         f"{a.donde}: no hay ningún paso ni plantilla de paso «{clave}»; usa el id de un paso "
-        f"({', '.join(sorted(p.id for p in pasos))}) o el nombre de su plantilla"
+        f"({', '.join(sorted({p.id for p in pasos}))}) o el nombre de su plantilla"
         for clave, a in plantillas.items()
         if clave not in conocidas
     ]
@@ -388,16 +391,9 @@ def parametros_que_pueden_faltar(politica: Politica, cartera, rutas: dict) -> li
     plantillas = getattr(canal, "plantillas", None)
     if canal is None or plantillas is None:
         return []
-    from recordar.canales.aprobadas import elegir
-    from recordar.canales.base import Envio
-
     # En la Cloud API, un paso sin plantilla en el mapa usa la del mismo nombre con los cinco
     # valores de siempre (FORMA_CORTA).
-    sin_mapa = getattr(canal, "tipo", "") == "whatsapp_cloud" and any(
-        elegir(plantillas, Envio("", "whatsapp", "", "", "", "", paso=p.id, plantilla=p.plantilla))
-        is None
-        for p in _pasos_con_mensaje(politica)
-    )
+    sin_mapa = canal.tipo == "whatsapp_cloud" and bool(_pasos_sin_mapa(politica, plantillas))
 
     def donde(variable: str) -> list[str]:
         claves = usa(plantillas, variable)

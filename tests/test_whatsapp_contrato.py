@@ -545,3 +545,39 @@ def test_twilio_sin_plantilla_para_un_paso_validar_y_enviar_se_niegan_sin_pedir_
     assert "Traceback" not in r.output
     assert servidor.peticiones == []
     assert not (en_tmp / "recordar-bitacora.sqlite").exists()
+
+
+def test_una_bitacora_de_antes_de_guardar_parametros_se_migra_y_su_incierto_no_sale_distinto(
+    en_tmp, servidor, correr, monkeypatch
+):
+    from recordar.bitacora_esquema import MIGRACIONES
+
+    _carpeta(en_tmp, monkeypatch, CLOUD, servidor.url, enlaces=("p/F-1", "p/F-2"))
+    # Una bitácora real de la versión anterior a la columna parametros, con un WhatsApp incierto.
+    antes = next(i for i, m in enumerate(MIGRACIONES) if "ADD COLUMN parametros" in m)
+    ruta = en_tmp / "recordar-bitacora.sqlite"
+    con = sqlite3.connect(ruta, isolation_level=None)
+    for numero in range(antes):
+        con.executescript(
+            f"BEGIN; {MIGRACIONES[numero]}; PRAGMA user_version = {numero + 1}; COMMIT;"
+        )
+    con.execute(
+        "INSERT INTO envios (clave, facturas, paso, canal, destinatario, deudor, cliente, estado, "
+        "cuerpo, plantilla, fecha_plan, creado, actualizado) VALUES ('F-9|recordatorio|whatsapp|"
+        "+34699111222', '[\"F-9\"]', 'recordatorio', 'whatsapp', '+34699111222', 'luis', "
+        "'Luis Ruiz', 'incierto', 'Hola Luis', 'recordatorio', '2026-11-20', "
+        "'2026-11-20T10:00:00', '2026-11-20T10:00:00')"
+    )
+    con.close()
+    r = correr("historial", "--inciertos")  # se lee sin migrarla en el archivo
+    assert r.exit_code == 0 and "Luis Ruiz" in r.output
+    servidor.responder(ACEPTADO_META)
+    r = _enviar(correr, HOY + timedelta(days=3), "--reintentar-inciertos")
+    assert "Luis Ruiz · whatsapp · recordatorio: fallido: no enviado: canales.whatsapp.plantillas" \
+           ".recordatorio: el envío no trae los parámetros" in " ".join(r.output.split())  # fmt: skip
+    assert not any(p.json()["to"] == "34699111222" for p in servidor.peticiones)
+    with sqlite3.connect(ruta) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == len(MIGRACIONES)
+        assert con.execute(
+            "SELECT parametros FROM envios WHERE cliente = 'Luis Ruiz'"
+        ).fetchone() == (None,)

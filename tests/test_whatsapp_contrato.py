@@ -194,6 +194,13 @@ def test_twilio_plantillas_mal_escritas(plantillas, mensaje):
         twilio("https://api.twilio.com", plantillas=plantillas)
 
 
+def test_twilio_plantillas_en_el_canal_de_sms_se_rechazan():
+    with pytest.raises(ErrorCanal, match=r"canales\.sms\.plantillas: .*solo sirven para WhatsApp"):
+        CanalTwilio("sms", {"tipo": "twilio", "cuenta_env": "TWILIO_ACCOUNT_SID",
+                            "token_env": "TWILIO_AUTH_TOKEN", "remitente": "+14155238886",
+                            "plantillas": {"recordatorio": HX}})  # fmt: skip
+
+
 # --- WhatsApp Cloud: la forma documentada del cuerpo ---------------------------------------------
 
 

@@ -65,6 +65,11 @@ class CanalTwilio(Canal):
         # Content aprobadas (error 63016): ContentSid + ContentVariables en lugar de Body.
         self.plantillas = leer_plantillas(nombre, self.config.get("plantillas"), ("sid",),
                                           _content_sid, ejemplo="HX…")  # fmt: skip
+        if self.plantillas and nombre == "sms":
+            raise ErrorCanal(
+                "canales.sms.plantillas: las plantillas de Content solo sirven para WhatsApp; "
+                "ponlas en canales.whatsapp (los SMS van con el texto)"
+            )
         self.remitente = self._leer_remitente()
         self.servicio = str(self.config.get("servicio_mensajeria") or "").strip()
         if not self.remitente and not self.servicio:

@@ -121,10 +121,14 @@ def test_las_tareas_abiertas_no_desaparecen_hasta_cerrarlas(carpeta, correr):
 
 def test_bitacora_anterior_se_migra_con_las_tareas(carpeta, correr):
     assert _enviar(correr, 0).exit_code == 0
+    from recordar.bitacora_esquema import MIGRACIONES
+
     con = sqlite3.connect(carpeta / "recordar-bitacora.sqlite")
+    # Como la dejaba la versión anterior a tareas_cerradas (y a las migraciones que la siguen).
+    numero = next(i for i, m in enumerate(MIGRACIONES) if "tareas_cerradas" in m)
     con.execute("DROP TABLE tareas_cerradas")
-    version = con.execute("PRAGMA user_version").fetchone()[0]
-    con.execute(f"PRAGMA user_version = {version - 1}")
+    con.execute("ALTER TABLE envios DROP COLUMN parametros")  # la migración de #15
+    con.execute(f"PRAGMA user_version = {numero}")
     con.commit()
     con.close()
     assert "Sin tareas abiertas" in correr("tareas").output  # se lee sin tocarla

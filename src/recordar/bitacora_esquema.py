@@ -111,6 +111,11 @@ MIGRACIONES: list[str] = [
             cerrada TEXT NOT NULL
         );
     """,
+    # Los parámetros de una plantilla aprobada de WhatsApp (JSON nombre → valor), para que
+    # --reintentar-inciertos mande la misma petición. Las filas de antes quedan en NULL.
+    """
+        ALTER TABLE envios ADD COLUMN parametros TEXT;
+    """,
 ]
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from recordar.bitacora import Bitacora, Registro
-from recordar.canales.base import Canal, Envio, ErrorEnvio, ServidorInalcanzable
+from recordar.canales.base import Canal, Envio, ErrorEnvio, NoEnviado, ServidorInalcanzable
 from recordar.errores import ErrorBitacora, ErrorCanal
 from recordar.plan import Mensaje, Plan
 
@@ -54,7 +54,7 @@ def envio_de(m: Mensaje) -> Envio:
     return Envio(
         clave=m.clave, canal=m.canal, cliente=m.cliente, destinatario=m.destinatario,
         asunto=m.asunto, cuerpo=m.cuerpo, html=m.html, paso=m.ocurrencia.id,
-        plantilla=m.ocurrencia.paso.plantilla, facturas=tuple(m.numeros), parametros=m.parametros,
+        plantilla=m.ocurrencia.paso.plantilla, facturas=tuple(m.numeros), parametros=m.parametros or {},
     )  # fmt: skip
 
 
@@ -62,7 +62,7 @@ def envio_de_registro(r: Registro) -> Envio:
     return Envio(
         clave=r.clave, canal=r.canal, cliente=r.cliente, destinatario=r.destinatario,
         asunto=r.asunto or "", cuerpo=r.cuerpo or "", html=r.html, paso=r.paso,
-        plantilla=r.plantilla or "", facturas=tuple(r.facturas),
+        plantilla=r.plantilla or "", facturas=tuple(r.facturas), parametros=r.parametros or {},
     )  # fmt: skip
 
 
@@ -120,6 +120,7 @@ class Enviador:
         return r
 
     def _sumar_inciertos_viejos(self, trabajos, claves_de_hoy: set[str]) -> None:
+        # Desde la bitácora: con los parámetros que se guardaron, la misma petición que la primera vez.
         for registro in self.bitacora.consultar(estados=("incierto",)):
             if registro.clave in claves_de_hoy or registro.canal not in self.rutas:
                 continue
@@ -128,6 +129,9 @@ class Enviador:
             def anotar(estado, detalle, registro=registro):
                 self._contar(estado)
                 self.resultado.reintentados.append((registro, estado, detalle))
+                if estado not in ("enviado", "pendiente"):
+                    self.avisar(f"{registro.cliente} · {registro.canal} · {registro.paso}: "
+                                f"{estado}: {detalle}")  # fmt: skip
 
             trabajos.setdefault(id(canal), []).append(
                 Trabajo(registro.clave, envio_de_registro(registro), anotar)
@@ -319,6 +323,8 @@ class Enviador:
                 return "fallido", f"no enviado: {exc.motivo}", None, False, intento
             except ErrorCanal as exc:  # p. ej. una conexión extra cuyo login se rechaza
                 return "fallido", f"no enviado: {exc}", None, False, intento
+            except NoEnviado as exc:  # no salió nada: se intenta otra vez en la próxima ejecución
+                return "fallido", f"no enviado: {exc.motivo}", None, False, intento
             except ErrorEnvio as exc:
                 if exc.entregado_quizas:
                     return (

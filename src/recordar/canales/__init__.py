@@ -30,7 +30,10 @@ def canales_disponibles(config: dict[str, dict[str, Any]]) -> frozenset[str]:
 
 
 def revisar_canales(
-    config: dict[str, dict[str, Any]], carpeta_base: Path | None = None, contacto: str = ""
+    config: dict[str, dict[str, Any]],
+    carpeta_base: Path | None = None,
+    contacto: str = "",
+    idioma: str = "",
 ) -> list[str]:
     """Los problemas que `enviar` encontraría al crear los canales, todos a la vez y sin enviar
     ni conectar nada (para `validar`): tipo desconocido, clave que sobra o falta, secreto mal
@@ -38,14 +41,17 @@ def revisar_canales(
     problemas = []
     for nombre, ajustes in config.items():
         try:
-            configurar_canales({nombre: ajustes}, carpeta_base, contacto)
+            configurar_canales({nombre: ajustes}, carpeta_base, contacto, idioma)
         except ErrorCanal as exc:
             problemas.append(exc.mensaje)
     return problemas
 
 
 def configurar_canales(
-    config: dict[str, dict[str, Any]], carpeta_base: Path | None = None, contacto: str = ""
+    config: dict[str, dict[str, Any]],
+    carpeta_base: Path | None = None,
+    contacto: str = "",
+    idioma: str = "",
 ) -> dict[str, Canal]:
     """Canal de mensaje (email, sms, whatsapp) → transporte configurado.
 
@@ -67,6 +73,8 @@ def configurar_canales(
         instancias[nombre] = crear_canal(nombre, ajustes)
         if contacto and hasattr(instancias[nombre], "usar_contacto"):
             instancias[nombre].usar_contacto(contacto)  # Reply-To y baja por omisión
+        if idioma and hasattr(instancias[nombre], "usar_idioma"):
+            instancias[nombre].usar_idioma(idioma)  # language.code de WhatsApp por omisión
     rutas: dict[str, Canal] = {}
     for canal in ("email", "sms", "whatsapp"):
         transporte = instancias.get(canal) or instancias.get("archivo")

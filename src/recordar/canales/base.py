@@ -7,7 +7,8 @@ import os
 import re
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, ClassVar
 
@@ -54,7 +55,9 @@ class Envio:
     paso: str = ""
     plantilla: str = ""
     facturas: tuple[str, ...] = ()
-    parametros: tuple[str, ...] = ()  # p. ej. parámetros de una plantilla aprobada de WhatsApp
+    # Los valores para una plantilla aprobada de WhatsApp, por nombre (cliente, total,
+    # enlace_pago…; ver canales.aprobadas.VARIABLES). Solo los mensajes de WhatsApp los llevan.
+    parametros: Mapping[str, str] = field(default_factory=dict)
 
 
 class ErrorEnvio(Exception):
@@ -66,6 +69,15 @@ class ErrorEnvio(Exception):
         self.temporal = temporal
         # True si el proveedor pudo haberlo recibido (p. ej. se cortó tras enviar los datos).
         self.entregado_quizas = entregado_quizas
+
+
+class NoEnviado(ErrorEnvio):
+    """El canal no hizo la petición porque al mensaje le falta algo que el proveedor exige (p. ej.
+    un parámetro vacío de una plantilla aprobada): no salió nada, no se reintenta en esta
+    ejecución y se vuelve a intentar en la próxima (la hoja se puede corregir)."""
+
+    def __init__(self, motivo: str) -> None:
+        super().__init__(motivo, temporal=False)
 
 
 class ServidorInalcanzable(ErrorEnvio):

@@ -24,11 +24,13 @@ from recordar.canales._http import (
     leer_timeout,
     leer_url,
 )
+from recordar.canales.aprobadas import Aprobada, elegir, leer_plantillas
 from recordar.canales.base import (
     IDENTIFICADOR,
     Canal,
     Envio,
     ErrorEnvio,
+    NoEnviado,
     no_es_variable,
     parece_variable,
 )
@@ -38,6 +40,8 @@ E164 = re.compile(r"\+[1-9]\d{6,14}")
 # Remitente alfanumérico (España y otros países lo permiten para SMS): hasta 11 caracteres.
 ALFANUMERICO = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}")
 FORMULARIO = "application/x-www-form-urlencoded"
+# El SID de una plantilla de Content de Twilio (Content Template Builder).
+CONTENT_SID = re.compile(r"HX[0-9a-fA-F]{32}")
 # Cabeceras que casi seguro llevan una clave: su valor tiene que venir de secreto().
 SECRETA = re.compile(r"authorization|token|api[-_]?key|secret", re.IGNORECASE)
 
@@ -52,11 +56,20 @@ class CanalTwilio(Canal):
     descripcion = "SMS y WhatsApp por la API de mensajes de Twilio"
     canales = ("sms", "whatsapp")
     ajustes = ("cuenta_env", "token_env")
-    opcionales = ("remitente", "servicio_mensajeria", "url_base", "timeout")
+    opcionales = ("remitente", "servicio_mensajeria", "url_base", "timeout", "plantillas")
 
     def __init__(self, nombre: str, ajustes: dict[str, Any]) -> None:
         super().__init__(nombre, ajustes)
         self.url_base = leer_url(self, "url_base", "https://api.twilio.com")
+        # Por WhatsApp, Twilio solo entrega fuera de la ventana de 24 horas plantillas de
+        # Content aprobadas (error 63016): ContentSid + ContentVariables en lugar de Body.
+        self.plantillas = leer_plantillas(nombre, self.config.get("plantillas"), ("sid",),
+                                          _content_sid, ejemplo="HX…")  # fmt: skip
+        if self.plantillas and nombre == "sms":
+            raise ErrorCanal(
+                "canales.sms.plantillas: las plantillas de Content solo sirven para WhatsApp; "
+                "ponlas en canales.whatsapp (los SMS van con el texto)"
+            )
         self.remitente = self._leer_remitente()
         self.servicio = str(self.config.get("servicio_mensajeria") or "").strip()
         if not self.remitente and not self.servicio:
@@ -94,9 +107,26 @@ class CanalTwilio(Canal):
     def cerrar(self) -> None:
         self._http.cerrar()
 
+    def aprobada(self, envio: Envio) -> Aprobada | None:
+        """La plantilla de Content de un WhatsApp (None para un SMS); NoEnviado si no la hay."""
+        if envio.canal != "whatsapp":
+            return None
+        elegida = elegir(self.plantillas, envio)
+        if elegida is None:
+            raise NoEnviado(sin_plantilla(self.nombre, envio.paso))
+        return elegida
+
     def enviar(self, envio: Envio) -> str:
+        aprobada = self.aprobada(envio)  # antes de abrir: un mensaje que no sale no pide nada
         self.abrir()
-        campos = {"To": _con_prefijo(envio.canal, envio.destinatario), "Body": envio.cuerpo}
+        campos = {"To": _con_prefijo(envio.canal, envio.destinatario)}
+        if aprobada is None:
+            campos["Body"] = envio.cuerpo
+        else:
+            campos["ContentSid"] = aprobada.nombre
+            variables = {n or str(i): v for i, (n, v) in enumerate(aprobada.valores(envio), 1)}
+            if variables:
+                campos["ContentVariables"] = json.dumps(variables, ensure_ascii=False)
         if self.remitente:
             campos["From"] = _con_prefijo(envio.canal, self.remitente)
         if self.servicio:
@@ -104,6 +134,23 @@ class CanalTwilio(Canal):
         cuerpo = urlencode(campos).encode("utf-8")
         respuesta = self._http.pedir("POST", self._url, cuerpo, self._cabeceras)
         return self._http.id_en(respuesta, "sid")
+
+
+def sin_plantilla(canal: str, paso: str) -> str:
+    """La frase de un paso sin plantilla aprobada en un canal de Twilio por WhatsApp."""
+    return (
+        f"canales.{canal}.plantillas: falta la plantilla aprobada (ContentSid HX…) del paso "
+        f"«{paso}»; Twilio no entrega por WhatsApp mensajes sin plantilla fuera de la ventana de "
+        "24 horas, así que no se envía: añádela"
+    )
+
+
+def _content_sid(valor: str) -> str | None:
+    if CONTENT_SID.fullmatch(valor):
+        return None
+    return (
+        "debe ser el ContentSid de una plantilla aprobada de Twilio (HX y 32 cifras hexadecimales)"
+    )
 
 
 VARIABLES = frozenset(

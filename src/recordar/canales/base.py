@@ -60,19 +60,36 @@ class Envio:
 class ErrorEnvio(Exception):
     """Un envío que no se pudo hacer: temporal (reintentar) o permanente (no reintentar)."""
 
-    def __init__(self, motivo: str, temporal: bool, entregado_quizas: bool = False) -> None:
+    def __init__(self, motivo: str, temporal: bool, entregado_quizas: bool = False,
+                 espera: float | None = None) -> None:  # fmt: skip
         super().__init__(motivo)
         self.motivo = motivo
         self.temporal = temporal
         # True si el proveedor pudo haberlo recibido (p. ej. se cortó tras enviar los datos).
         self.entregado_quizas = entregado_quizas
+        # Segundos que el proveedor pide esperar antes de reintentar (cabecera Retry-After).
+        self.espera = espera
 
 
-class ServidorInalcanzable(ErrorEnvio):
-    """No se pudo ni conectar: el resto de la ejecución en ese canal no tiene sentido."""
+class CanalDetenido(ErrorEnvio):
+    """El canal entero no puede enviar en esta ejecución (credencial rechazada, cuenta
+    restringida, plantilla que no existe…): no se intenta nada más por él y lo que quedaba
+    sigue pendiente para la próxima ejecución."""
 
     def __init__(self, motivo: str) -> None:
         super().__init__(motivo, temporal=True)
+
+
+class ServidorInalcanzable(CanalDetenido):
+    """No se pudo ni conectar: el resto de la ejecución en ese canal no tiene sentido."""
+
+
+class BajaDelDestinatario(ErrorEnvio):
+    """El destinatario pidió no recibir más mensajes por este canal (p. ej. respondió STOP):
+    se registra su baja y no se le vuelve a escribir."""
+
+    def __init__(self, motivo: str) -> None:
+        super().__init__(motivo, temporal=False)
 
 
 class Canal:

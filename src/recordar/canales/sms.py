@@ -16,13 +16,16 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from recordar.canales._http import (
     ClienteHttp,
+    Codigos,
     escapador,
+    extraer,
     filtro_tojson,
     filtro_urlencode,
     forma_json,
     formato_de,
     leer_timeout,
     leer_url,
+    recortar,
 )
 from recordar.canales.base import (
     IDENTIFICADOR,
@@ -40,6 +43,23 @@ ALFANUMERICO = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}")
 FORMULARIO = "application/x-www-form-urlencoded"
 # Cabeceras que casi seguro llevan una clave: su valor tiene que venir de secreto().
 SECRETA = re.compile(r"authorization|token|api[-_]?key|secret", re.IGNORECASE)
+
+
+def codigos_twilio(canal: Canal) -> Codigos:
+    """Los códigos de error de Twilio que no son «este mensaje falló»: la cuenta, el número
+    mal escrito, la baja (STOP). https://www.twilio.com/docs/api/errors"""
+    credenciales = (
+        f"revisa la cuenta y el token de Twilio (variables {canal.config.get('cuenta_env')} y "
+        f"{canal.config.get('token_env')}); los mensajes quedan pendientes para la próxima ejecución"
+    )
+    return Codigos(
+        proveedor="Twilio",
+        temporales=frozenset({"20429"}),
+        de_canal={"20003": credenciales},
+        de_contacto={"21211": "el número no es válido; corrige el teléfono del cliente en la hoja"},
+        de_baja=frozenset({"21610"}),
+        credenciales=credenciales,
+    )
 
 
 def _con_prefijo(canal: str, numero: str) -> str:
@@ -64,7 +84,7 @@ class CanalTwilio(Canal):
                 f"canales.{nombre}: falta remitente (número E.164 como +15005550006) "
                 "o servicio_mensajeria (el SID MG… de un servicio de mensajería)"
             )
-        self._http = ClienteHttp(leer_timeout(self))
+        self._http = ClienteHttp(leer_timeout(self), codigos=codigos_twilio(self))
         self._url = ""
         self._cabeceras: dict[str, str] = {}
 
@@ -135,7 +155,8 @@ class CanalHttp(Canal):
     descripcion = "pasarela HTTP genérica de SMS (SMS Masivos y similares), con plantillas"
     canales = ("sms", "whatsapp")
     ajustes = ("url",)
-    opcionales = ("metodo", "cabeceras", "cuerpo", "tipo_contenido", "campo_id", "timeout")
+    opcionales = ("metodo", "cabeceras", "cuerpo", "tipo_contenido", "campo_id", "campo_exito",
+                  "valor_exito", "timeout")  # fmt: skip
 
     def __init__(self, nombre: str, ajustes: dict[str, Any]) -> None:
         super().__init__(nombre, ajustes)
@@ -145,7 +166,13 @@ class CanalHttp(Canal):
             raise ErrorCanal(f"canales.{nombre}.metodo: usa POST o GET")
         self.tipo_contenido = str(self.config.get("tipo_contenido") or FORMULARIO)
         self.campo_id = str(self.config.get("campo_id") or "")
-        self._http = ClienteHttp(leer_timeout(self))
+        self.campo_exito = str(self.config.get("campo_exito") or "")
+        self.valor_exito = self._leer_valor_exito()
+        self._http = ClienteHttp(leer_timeout(self), codigos=Codigos(
+            proveedor=f"la pasarela de canales.{nombre}",
+            credenciales=f"revisa la clave que la política toma con secreto('…') en canales.{nombre}"
+            "; los mensajes quedan pendientes para la próxima ejecución",
+        ))  # fmt: skip
         self._muestra = False
         self._usadas: set[str] = set()
         cabeceras = self._leer_cabeceras()
@@ -158,6 +185,20 @@ class CanalHttp(Canal):
         self._plantillas = self._compilar_todas(cabeceras)
         self._cuerpo = self._compilar_cuerpo()
         self.revisar_peticion()
+
+    def _leer_valor_exito(self) -> str | None:
+        """El valor de `campo_exito` que significa «enviado» (sin campo_exito no se mira)."""
+        valor = self.config.get("valor_exito")
+        if valor is not None and not self.campo_exito:
+            raise ErrorCanal(
+                f"canales.{self.nombre}.valor_exito: falta campo_exito (dónde lo dice la "
+                "respuesta, p. ej. campo_exito: success)"
+            )
+        if isinstance(valor, dict | list):
+            raise ErrorCanal(
+                f"canales.{self.nombre}.valor_exito: debe ser un texto, un número o true/false"
+            )
+        return None if not self.campo_exito else _comparable(True if valor is None else valor)
 
     def _entorno(self, formato: str) -> SandboxedEnvironment:
         entorno = SandboxedEnvironment(
@@ -302,9 +343,27 @@ class CanalHttp(Canal):
     def enviar(self, envio: Envio) -> str:
         url, datos, cabeceras = self.peticion(envio)
         respuesta = self._http.pedir(self.metodo, url, datos, cabeceras)
+        if self.campo_exito:
+            self._exigir_exito(respuesta)
         if self.campo_id:
             return self._http.id_en(respuesta, self.campo_id)
         return f"http{respuesta.estado}-{uuid.uuid4().hex[:20]}"
+
+    def _exigir_exito(self, respuesta) -> None:
+        """Un 2xx sin la marca de éxito (`{"success": false}`) es un fallo, con el cuerpo."""
+        datos = respuesta.json()
+        valor = extraer(datos, self.campo_exito) if datos is not None else None
+        if valor is not None and _comparable(valor) == self.valor_exito:
+            return
+        visto = "no lo trae" if valor is None else f"trae {json.dumps(valor, ensure_ascii=False)}"
+        cuerpo = recortar(self._http.ocultar(" ".join(
+            respuesta.cuerpo.decode("utf-8", "replace").split()))) or "vacío"  # fmt: skip
+        raise ErrorEnvio(
+            f"{respuesta.sitio} respondió HTTP {respuesta.estado} pero {self.campo_exito} "
+            f"{visto} (se esperaba {self.valor_exito}); el proveedor no lo envió. "
+            f"Respuesta: {cuerpo}",
+            temporal=True,
+        )
 
     def peticion(self, envio: Envio) -> tuple[str, bytes | None, dict[str, str]]:
         """(url, cuerpo, cabeceras) ya generados para un envío; con GET el cuerpo va en la url."""
@@ -387,6 +446,15 @@ class CanalHttp(Canal):
         except (jinja2.TemplateError, TypeError, ValueError) as exc:
             donde = plantilla.donde  # type: ignore[attr-defined]
             raise ErrorCanal(f"canales.{self.nombre}.{donde}: {exc}") from None
+
+
+def _comparable(valor: Any) -> str:
+    """Un valor de éxito como texto comparable: true/false, números y textos sin mayúsculas."""
+    if isinstance(valor, bool):
+        return "true" if valor else "false"
+    if isinstance(valor, float) and valor.is_integer():
+        valor = int(valor)
+    return str(valor).strip().lower()
 
 
 def _texto_de_campo(valor: Any) -> str:

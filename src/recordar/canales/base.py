@@ -168,6 +168,18 @@ class Canal:
             )
         return valor
 
+    def revisar_entorno(self) -> list[str]:
+        """Lo que `secreto()` diría al enviar, sin leer ningún valor: cada variable de entorno
+        que nombra la política (`*_env`) y no está definida."""
+        problemas = []
+        for clave, variable in self.config.items():
+            if clave.endswith("_env") and variable and not os.environ.get(str(variable)):
+                problemas.append(
+                    f"canales.{self.nombre}.{clave}: la variable de entorno {variable} no está "
+                    "definida; expórtala antes de ejecutar recordar"
+                )
+        return problemas
+
     def abrir(self) -> None:
         """Prepara conexiones; un fallo aquí es ServidorInalcanzable o ErrorCanal."""
 

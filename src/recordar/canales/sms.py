@@ -43,6 +43,7 @@ ALFANUMERICO = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}")
 FORMULARIO = "application/x-www-form-urlencoded"
 # Cabeceras que casi seguro llevan una clave: su valor tiene que venir de secreto().
 SECRETA = re.compile(r"authorization|token|api[-_]?key|secret", re.IGNORECASE)
+SECRETO_EN_PLANTILLA = re.compile(r"""secreto\(\s*['"]([^'"]+)['"]\s*\)""")
 
 
 def codigos_twilio(canal: Canal) -> Codigos:
@@ -306,6 +307,17 @@ class CanalHttp(Canal):
         self._http.secretos.add(valor)
         return valor
 
+    def revisar_entorno(self) -> list[str]:
+        """Cada variable de secreto('…') de la url, las cabeceras o el cuerpo que no está definida."""
+        problemas = []
+        for variable in sorted(set(SECRETO_EN_PLANTILLA.findall(_fuentes(self.config)))):
+            if parece_variable(variable) and not os.environ.get(variable):
+                problemas.append(
+                    f"canales.{self.nombre}: la variable de entorno {variable} de "
+                    f"secreto('{variable}') no está definida; expórtala antes de ejecutar recordar"
+                )
+        return super().revisar_entorno() + problemas
+
     def revisar_peticion(self) -> None:
         """ErrorCanal si un valor con comillas, &, +, = o saltos de línea cambiaría la forma de
         la petición (otras claves, un JSON que no se lee). No lee secretos ni envía nada."""
@@ -337,6 +349,13 @@ class CanalHttp(Canal):
             return consulta, [k for k, _ in parse_qsl(texto, keep_blank_values=True)]
         return consulta, None
 
+    def abrir(self) -> None:
+        # Un secreto sin exportar para el canal antes del primer envío, como en Twilio: no
+        # es un fallo de cada mensaje.
+        problemas = self.revisar_entorno()
+        if problemas:
+            raise ErrorCanal(problemas[0])
+
     def cerrar(self) -> None:
         self._http.cerrar()
 
@@ -356,8 +375,9 @@ class CanalHttp(Canal):
         if valor is not None and _comparable(valor) == self.valor_exito:
             return
         visto = "no lo trae" if valor is None else f"trae {json.dumps(valor, ensure_ascii=False)}"
-        cuerpo = recortar(self._http.ocultar(" ".join(
-            respuesta.cuerpo.decode("utf-8", "replace").split()))) or "vacío"  # fmt: skip
+        texto = (json.dumps(datos, ensure_ascii=False) if datos is not None
+                 else respuesta.cuerpo.decode("utf-8", "replace"))  # fmt: skip
+        cuerpo = recortar(self._http.ocultar(" ".join(texto.split()))) or "vacío"
         raise ErrorEnvio(
             f"{respuesta.sitio} respondió HTTP {respuesta.estado} pero {self.campo_exito} "
             f"{visto} (se esperaba {self.valor_exito}); el proveedor no lo envió. "
@@ -446,6 +466,15 @@ class CanalHttp(Canal):
         except (jinja2.TemplateError, TypeError, ValueError) as exc:
             donde = plantilla.donde  # type: ignore[attr-defined]
             raise ErrorCanal(f"canales.{self.nombre}.{donde}: {exc}") from None
+
+
+def _fuentes(valor: Any) -> str:
+    """Todo el texto de unos ajustes (mapas y listas anidados), para buscar secreto('…')."""
+    if isinstance(valor, dict):
+        return "\n".join(_fuentes(v) for v in valor.values())
+    if isinstance(valor, list):
+        return "\n".join(_fuentes(v) for v in valor)
+    return str(valor) if isinstance(valor, str) else ""
 
 
 def _comparable(valor: Any) -> str:

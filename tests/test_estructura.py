@@ -29,12 +29,13 @@ CAPAS: list[set[str]] = [
         "mensajes",
         "canales",
         "bitacora_archivo",
+        "bitacora_entrega",
         "bitacora_esquema",
         "bitacora_pagos",
         "bitacora_tareas",
     },
     {"bitacora"},
-    {"envio", "informe", "preparacion"},
+    {"envio", "entrega", "informe", "preparacion"},
     {"ejecucion"},  # una ejecución, simulacro o real, por un solo camino
     {"revision"},  # `validar` como biblioteca
     {"__init__"},  # la API pública (cargar, planificar, ejecutar), importada al usarla

@@ -111,6 +111,14 @@ MIGRACIONES: list[str] = [
             cerrada TEXT NOT NULL
         );
     """,
+    # Lo que el proveedor dice de la entrega (`recordar estado`): delivered, undelivered…, con
+    # su código y motivo, y cuándo se supo. Se busca por el id del proveedor (archivos de Meta).
+    """
+        ALTER TABLE envios ADD COLUMN entrega TEXT;
+        ALTER TABLE envios ADD COLUMN entrega_detalle TEXT;
+        ALTER TABLE envios ADD COLUMN entrega_en TEXT;
+        CREATE INDEX envios_proveedor ON envios(proveedor_id);
+    """,
 ]
 
 

@@ -84,6 +84,17 @@ class ServidorInalcanzable(CanalDetenido):
     """No se pudo ni conectar: el resto de la ejecución en ese canal no tiene sentido."""
 
 
+@dataclass(frozen=True, slots=True)
+class EstadoEntrega:
+    """Lo que el proveedor dice de un mensaje ya aceptado: queued, sent, delivered, read,
+    undelivered, failed… con su código de error si no se entregó."""
+
+    proveedor_id: str
+    estado: str
+    codigo: str | None = None
+    motivo: str = ""  # el texto del proveedor para el código
+
+
 class BajaDelDestinatario(ErrorEnvio):
     """El destinatario pidió no recibir más mensajes por este canal (p. ej. respondió STOP):
     se registra su baja y no se le vuelve a escribir."""
@@ -188,6 +199,11 @@ class Canal:
 
     def enviar(self, envio: Envio) -> str:
         raise NotImplementedError
+
+    def estado_de_entrega(self, proveedor_id: str) -> EstadoEntrega | None:
+        """El estado de entrega de un mensaje enviado, si el proveedor deja consultarlo (None:
+        este canal no sabe; p. ej. Meta solo lo dice por webhook)."""
+        return None
 
     def esperar_turno(self) -> None:
         if self.limitador is not None:

@@ -32,6 +32,7 @@ from recordar.canales.base import (
     Canal,
     Envio,
     ErrorEnvio,
+    EstadoEntrega,
     no_es_variable,
     parece_variable,
 )
@@ -125,6 +126,20 @@ class CanalTwilio(Canal):
         cuerpo = urlencode(campos).encode("utf-8")
         respuesta = self._http.pedir("POST", self._url, cuerpo, self._cabeceras)
         return self._http.id_en(respuesta, "sid")
+
+    def estado_de_entrega(self, proveedor_id: str) -> EstadoEntrega:
+        """GET …/Messages/{Sid}.json: status y error_code del mensaje."""
+        self.abrir()
+        url = f"{self._url.removesuffix('.json')}/{quote(proveedor_id, safe='')}.json"
+        cabeceras = {k: v for k, v in self._cabeceras.items() if k != "Content-Type"}
+        datos = self._http.pedir("GET", url, None, cabeceras).json()
+        if not isinstance(datos, dict) or not isinstance(datos.get("status"), str):
+            raise ErrorEnvio(f"Twilio no dijo el estado de {proveedor_id}", temporal=True)
+        codigo = datos.get("error_code")
+        return EstadoEntrega(
+            proveedor_id, datos["status"], None if codigo in (None, "", 0) else str(codigo),
+            str(datos.get("error_message") or ""),
+        )  # fmt: skip
 
 
 VARIABLES = frozenset(

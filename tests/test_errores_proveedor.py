@@ -341,3 +341,27 @@ def test_retry_after_que_se_repite_tiene_un_tope_por_canal(enviar_con_reloj, ser
     assert sum(esperas) <= 300 and esperas
     assert "sigue pidiendo esperar" in resultado.inalcanzables["sms"]
     assert resultado.enviados == 0
+
+
+def test_meta_plantilla_que_no_existe_para_whatsapp_y_sale_al_arreglarla(carpeta, servidor,
+                                                                          correr, monkeypatch):  # fmt: skip
+    texto = (carpeta / "politica.yaml").read_text("utf-8").replace("canales: [sms]",
+                                                                   "canales: [whatsapp]")  # fmt: skip
+    texto += (f'  whatsapp: {{tipo: whatsapp_cloud, telefono_id: "106540352242922", '
+              f'token_env: WHATSAPP_TOKEN, url_base: "{servidor.url}", '
+              "plantillas: {recordatorio: recordatorio_pago}, timeout: 2}\n")  # fmt: skip
+    (carpeta / "politica.yaml").write_text(texto, encoding="utf-8")
+    detalles = "template name (recordatorio_pago) does not exist in es_MX"
+    servidor.responder(meta_error(404, 132001, "(#132001) Template name does not exist in the "
+                                  "translation", detalles))  # fmt: skip
+    r = _enviar(correr)
+    assert r.exit_code == 1, r.output
+    assert len(servidor.peticiones) == 1
+    texto = " ".join(r.output.split())
+    assert "error: whatsapp: Meta rechazó el envío" in texto and "código 132001" in texto
+    filas = _filas(carpeta)
+    assert {(f[1], f[2]) for f in filas} == {("fallido", 0)} and detalles in filas[0][3]
+    servidor.responder(Respuesta(200, {"messaging_product": "whatsapp",
+                                       "messages": [{"id": "wamid.1"}]}))  # fmt: skip
+    assert _enviar(correr).exit_code == 0
+    assert {f[1] for f in _filas(carpeta)} == {"enviado"} and len(servidor.peticiones) == 4

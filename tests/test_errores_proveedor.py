@@ -72,7 +72,11 @@ def error_de(canal, envio) -> ErrorEnvio:
 DE_CANAL_TWILIO = [
     (401, 20003, "Authenticate", "TWILIO_SID y TWILIO_TOKEN"),
     (403, 20003, "Permission Denied", "TWILIO_SID y TWILIO_TOKEN"),
-]
+    (400, 21606, "The 'From' phone number provided is not a valid message-capable Twilio phone "
+     "number for this destination/account", "canales.sms.remitente"),
+    (400, 21212, "Invalid From Number", "canales.sms.remitente"),
+    (400, 21660, "Mismatch between the 'From' number and the account", "canales.sms.remitente"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("estado", "codigo", "mensaje", "que_hacer"), DE_CANAL_TWILIO)

@@ -214,7 +214,7 @@ class ClienteHttp:
     def _razon(self, respuesta: Respuesta) -> tuple[str, str | None]:
         razon, codigo, extra = razon_del_proveedor(respuesta.cuerpo)
         razon = recortar(self.ocultar(razon)) or "sin detalle"
-        if extra:  # details de Meta, more_info de Twilio: van a la bitácora enteros
+        if extra:  # details de Meta, more_info de Twilio: también van a la bitácora
             razon = f"{razon} [{recortar(self.ocultar(extra))}]"
         return razon, codigo
 

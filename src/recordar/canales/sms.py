@@ -54,10 +54,20 @@ def codigos_twilio(canal: Canal) -> Codigos:
         f"revisa la cuenta y el token de Twilio (variables {canal.config.get('cuenta_env')} y "
         f"{canal.config.get('token_env')}); los mensajes quedan pendientes para la próxima ejecución"
     )
+    remitente = (
+        f"revisa canales.{canal.nombre}.remitente (o servicio_mensajeria): Twilio no acepta ese "
+        "remitente en esta cuenta; los mensajes quedan pendientes para la próxima ejecución"
+    )
     return Codigos(
         proveedor="Twilio",
         temporales=frozenset({"20429"}),
-        de_canal={"20003": credenciales},
+        # 21212: From no válido; 21606: From que no puede enviar SMS; 21660: From de otra cuenta.
+        de_canal={
+            "20003": credenciales,
+            "21212": remitente,
+            "21606": remitente,
+            "21660": remitente,
+        },  # fmt: skip
         de_contacto={"21211": "el número no es válido; corrige el teléfono del cliente en la hoja"},
         de_baja=frozenset({"21610"}),
         credenciales=credenciales,

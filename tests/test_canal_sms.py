@@ -7,7 +7,7 @@ from importlib.metadata import entry_points
 
 import pytest
 
-from recordar.canales.base import Envio, ErrorEnvio, ServidorInalcanzable
+from recordar.canales.base import CanalDetenido, Envio, ErrorEnvio, ServidorInalcanzable
 from recordar.canales.sms import CanalHttp, CanalTwilio, numero_nacional
 from recordar.errores import ErrorCanal
 from tests.servidor_http import ABIERTOS, Respuesta, puerto_cerrado
@@ -159,10 +159,10 @@ def test_400_de_twilio_es_permanente_con_su_motivo(servidor):
     assert "is not a valid phone number" in error.motivo and "21211" in error.motivo
 
 
-def test_401_es_permanente(servidor):
+def test_401_detiene_el_canal(servidor):
     servidor.responder(Respuesta(401, {"code": 20003, "message": "Authenticate", "status": 401}))
     error = enviar_error(twilio(servidor.url))
-    assert not error.temporal and "Authenticate" in error.motivo
+    assert isinstance(error, CanalDetenido) and "Authenticate" in error.motivo
 
 
 def test_puerto_cerrado_es_servidor_inalcanzable():
@@ -318,7 +318,7 @@ def test_pasarela_que_responde_sin_el_id_da_el_motivo_del_proveedor(servidor):
 def test_pasarela_no_filtra_la_clave_que_el_proveedor_repite(servidor):
     servidor.responder(Respuesta(403, {"error": f"apikey {APIKEY} no autorizada"}))
     error = enviar_error(pasarela(servidor.url))
-    assert not error.temporal
+    assert isinstance(error, CanalDetenido)
     assert "no autorizada" in error.motivo and APIKEY not in str(error)
 
 

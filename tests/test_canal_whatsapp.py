@@ -4,7 +4,7 @@ from importlib.metadata import entry_points
 
 import pytest
 
-from recordar.canales.base import Envio, ErrorEnvio, ServidorInalcanzable
+from recordar.canales.base import CanalDetenido, Envio, ErrorEnvio, ServidorInalcanzable
 from recordar.canales.whatsapp import CanalWhatsAppCloud, parametro
 from recordar.errores import ErrorCanal
 from tests.servidor_http import ABIERTOS, Respuesta, puerto_cerrado
@@ -105,7 +105,7 @@ def test_sin_parametros_no_hay_componentes_y_sin_mapa_usa_el_nombre(servidor):
     assert segunda.json()["template"] == {"name": "sin_variables", "language": {"code": "es_ES"}}
 
 
-def test_plantilla_inexistente_es_permanente_con_el_motivo_de_meta(servidor):
+def test_plantilla_inexistente_detiene_el_canal_con_el_motivo_de_meta(servidor):
     servidor.responder(
         Respuesta(
             404,
@@ -121,7 +121,7 @@ def test_plantilla_inexistente_es_permanente_con_el_motivo_de_meta(servidor):
     )
     with pytest.raises(ErrorEnvio) as info:
         whatsapp(servidor.url).enviar(ENVIO)
-    assert not info.value.temporal
+    assert isinstance(info.value, CanalDetenido)
     assert "Template name does not exist" in info.value.motivo and "132001" in info.value.motivo
 
 
@@ -134,7 +134,7 @@ def test_limite_de_ritmo_de_meta_en_un_400_es_temporal(servidor):
     assert info.value.temporal and "Rate limit hit" in info.value.motivo
 
 
-def test_token_caducado_es_permanente_y_no_se_filtra(servidor):
+def test_token_caducado_detiene_el_canal_y_no_se_filtra(servidor):
     servidor.responder(
         Respuesta(
             401,
@@ -148,7 +148,7 @@ def test_token_caducado_es_permanente_y_no_se_filtra(servidor):
     )
     with pytest.raises(ErrorEnvio) as info:
         whatsapp(servidor.url).enviar(ENVIO)
-    assert not info.value.temporal and "Session has expired" in info.value.motivo
+    assert isinstance(info.value, CanalDetenido) and "Session has expired" in info.value.motivo
     assert TOKEN not in str(info.value) and TOKEN not in info.value.motivo
 
 

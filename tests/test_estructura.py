@@ -29,15 +29,15 @@ CAPAS: list[set[str]] = [
         "mensajes",
         "canales",
         "bitacora_archivo",
+        "bitacora_entrega",
         "bitacora_esquema",
         "bitacora_pagos",
         "bitacora_tareas",
     },
     {"bitacora"},
-    {"envio", "informe"},
-    {
-        "preparacion"
-    },  # lo que se avisa antes de confiar en la ejecución (usa las cifras del informe)
+    {"envio", "entrega", "informe"},
+    # lo que se avisa antes de confiar en la ejecución (usa las cifras del informe)
+    {"preparacion"},
     {"ejecucion"},  # una ejecución, simulacro o real, por un solo camino
     {"revision"},  # `validar` como biblioteca
     {"__init__"},  # la API pública (cargar, planificar, ejecutar), importada al usarla

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from recordar import bitacora_archivo as archivo
+from recordar.bitacora_entrega import EntregasDeLaBitacora
 from recordar.bitacora_esquema import MIGRACIONES, migrar, revisar_esquema
 from recordar.bitacora_pagos import (  # noqa: F401  (parte de la API de la bitácora)
     MAX_DESAPARECIDAS,
@@ -75,7 +76,7 @@ class Registro:
     parametros: dict[str, str] | None = None
 
 
-class Bitacora(PagosDeLaBitacora, TareasYBajasDeLaBitacora):
+class Bitacora(PagosDeLaBitacora, TareasYBajasDeLaBitacora, EntregasDeLaBitacora):
     """Acceso a la bitácora. `abrir_escritura` toma el cerrojo; `abrir_lectura` no escribe nada."""
 
     def __init__(self, ruta: Path, con: sqlite3.Connection | None, cerrojo=None) -> None:
@@ -334,7 +335,9 @@ class Bitacora(PagosDeLaBitacora, TareasYBajasDeLaBitacora):
         self._con.execute(
             "UPDATE envios SET estado = ?, detalle = ?, proveedor_id = COALESCE(?, proveedor_id), "
             "permanente = ?, actualizado = ?, intentos = intentos + ?, "
-            "enviado_en = CASE WHEN ? = 'enviado' THEN ? ELSE enviado_en END WHERE clave = ?",
+            "enviado_en = CASE WHEN ? = 'enviado' THEN ? ELSE enviado_en END, "
+            # Un reenvío es otro mensaje del proveedor: su entrega aún no se sabe.
+            "entrega = CASE WHEN ? = 'enviado' THEN NULL ELSE entrega END WHERE clave = ?",
             (
                 estado,
                 detalle,
@@ -344,6 +347,7 @@ class Bitacora(PagosDeLaBitacora, TareasYBajasDeLaBitacora):
                 reintentos,
                 estado,
                 ahora,
+                estado,
                 clave,
             ),
         )

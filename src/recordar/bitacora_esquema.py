@@ -111,10 +111,18 @@ MIGRACIONES: list[str] = [
             cerrada TEXT NOT NULL
         );
     """,
-    # Los parámetros de una plantilla aprobada de WhatsApp (JSON nombre → valor), para que
+    # 5: los parámetros de una plantilla aprobada de WhatsApp (JSON nombre → valor), para que
     # --reintentar-inciertos mande la misma petición. Las filas de antes quedan en NULL.
     """
         ALTER TABLE envios ADD COLUMN parametros TEXT;
+    """,
+    # 6: lo que el proveedor dice de la entrega (`recordar estado`): delivered, undelivered…, con
+    # su código y motivo, y cuándo se supo. Se busca por el id del proveedor (archivos de Meta).
+    """
+        ALTER TABLE envios ADD COLUMN entrega TEXT;
+        ALTER TABLE envios ADD COLUMN entrega_detalle TEXT;
+        ALTER TABLE envios ADD COLUMN entrega_en TEXT;
+        CREATE INDEX envios_proveedor ON envios(proveedor_id);
     """,
 ]
 

@@ -44,6 +44,10 @@ class ErrorBitacora(RecordarError):
     """La bitácora no se puede abrir o está bloqueada por otra ejecución."""
 
 
+class ErrorEntrega(RecordarError):
+    """Un archivo de estados de entrega (`recordar estado --archivo`) que no se puede leer."""
+
+
 # Lo que el sistema dice en inglés (strerror) de los fallos más comunes al escribir.
 _CAUSAS = {
     "EACCES": "sin permiso de escritura",

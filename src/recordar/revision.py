@@ -39,7 +39,7 @@ def revisar(
     """Todo lo que `validar` revisa: las plantillas que la política puede usar (con un deudor de
     ejemplo), cada canal configurado (construido como en `enviar`, sin conectar), los valores de
     ejemplo, los canales sin transporte y los SMS de más de `max_segmentos`."""
-    from recordar.canales import configurar_canales, revisar_canales
+    from recordar.canales import configurar_canales, revisar_canales, variables_sin_definir
     from recordar.ejecucion import cargar, planificar_y_generar
     from recordar.errores import ErrorCanal
     from recordar.mensajes.revision_plantillas import revisar_plantillas
@@ -82,6 +82,9 @@ def revisar(
         + canales_sin_transporte(politica, cartera.contactos)
         + sms_largos(politica, cartera, revision.plan, fecha)
         + avisos_whatsapp
+        + variables_sin_definir(
+            politica.canales, politica.carpeta, str(politica.empresa.get("contacto") or "")
+        )  # fmt: skip
     )
     return revision
 

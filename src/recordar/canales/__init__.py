@@ -47,6 +47,23 @@ def revisar_canales(
     return problemas
 
 
+def variables_sin_definir(
+    config: dict[str, dict[str, Any]], carpeta_base: Path | None = None, contacto: str = ""
+) -> list[str]:
+    """Las variables de entorno de secretos que la política nombra y aquí no están definidas
+    (un envío real se negaría); sin leer ningún valor. Los canales que no se pueden crear ya
+    los dice `revisar_canales`."""
+    problemas = []
+    for nombre, ajustes in config.items():
+        try:
+            rutas = configurar_canales({nombre: ajustes}, carpeta_base, contacto)
+        except ErrorCanal:
+            continue
+        for canal in {id(c): c for c in rutas.values()}.values():
+            problemas += canal.revisar_entorno()
+    return problemas
+
+
 def configurar_canales(
     config: dict[str, dict[str, Any]],
     carpeta_base: Path | None = None,

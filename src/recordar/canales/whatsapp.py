@@ -12,14 +12,44 @@ import json
 import re
 from typing import Any
 
-from recordar.canales._http import ClienteHttp, leer_timeout, leer_url
+from recordar.canales._http import ClienteHttp, Codigos, leer_timeout, leer_url
 from recordar.canales.aprobadas import FORMA_CORTA, Aprobada, elegir, leer_plantillas
 from recordar.canales.base import Canal, Envio, ErrorEnvio
 from recordar.errores import ErrorCanal
 
 # Errores de Meta que llegan como 4xx pero pasan solos: límites de ritmo y caídas breves.
 # https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes
-CODIGOS_TEMPORALES = (2, 4, 80007, 130429, 131048, 131056)
+CODIGOS_TEMPORALES = (2, 4, 80007, 130429, 131000, 131048, 131056)
+_PENDIENTES = "; los mensajes quedan pendientes para la próxima ejecución"
+
+
+def codigos_meta(canal: Canal) -> Codigos:
+    """Los códigos de Meta que paran el canal (token, plantilla, cuenta) o son del contacto."""
+    plantillas = f"canales.{canal.nombre}.plantillas"
+    token = f"revisa el token de acceso (variable {canal.config.get('token_env')}){_PENDIENTES}"
+    return Codigos(
+        proveedor="Meta",
+        temporales=frozenset(str(c) for c in CODIGOS_TEMPORALES),
+        de_canal={
+            "190": f"el token de acceso caducó o no es válido: genera otro y expórtalo en "
+            f"{canal.config.get('token_env')}{_PENDIENTES}",
+            "132000": f"los parámetros no coinciden con los de la plantilla aprobada; revisa "
+            f"{plantillas}{_PENDIENTES}",
+            "132001": f"la plantilla no existe (o no en ese idioma) en la cuenta de WhatsApp "
+            f"Business; revisa el nombre y el idioma en {plantillas}{_PENDIENTES}",
+            "368": f"Meta restringió la cuenta por infringir sus políticas; revísalo en el "
+            f"Business Manager{_PENDIENTES}",
+            "131042": f"hay un problema con el método de pago de la cuenta de WhatsApp Business; "
+            f"revísalo en el Business Manager{_PENDIENTES}",
+        },
+        de_contacto={
+            "131026": "el número no tiene WhatsApp o no puede recibir el mensaje; corrige el "
+            "teléfono del cliente en la hoja o usa otro canal",
+        },
+        credenciales=token,
+    )
+
+
 VERSION = re.compile(r"v\d+\.\d+")
 NOMBRE_DE_PLANTILLA = re.compile(r"[a-z0-9_]{1,512}")
 
@@ -54,7 +84,7 @@ class CanalWhatsAppCloud(Canal):
         )  # fmt: skip
         url_base = leer_url(self, "url_base", "https://graph.facebook.com")
         self._url = f"{url_base}/{version}/{telefono_id}/messages"
-        self._http = ClienteHttp(leer_timeout(self), codigos_temporales=CODIGOS_TEMPORALES)
+        self._http = ClienteHttp(leer_timeout(self), codigos=codigos_meta(self))
         self._cabeceras: dict[str, str] = {}
 
     def usar_idioma(self, idioma: str) -> None:

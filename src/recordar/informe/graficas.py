@@ -24,6 +24,8 @@ def _pyplot():
     matplotlib.rcParams.update({
         "svg.fonttype": "none",  # texto como texto: pesa menos y se puede buscar
         "svg.hashsalt": "recordar",  # identificadores estables
+        # Los nombres de los deudores se escriben tal cual: «$5 y $10» no es una fórmula.
+        "text.parse_math": False,
         "font.family": "sans-serif",
         "font.size": 10,
         "axes.spines.top": False,
@@ -37,9 +39,15 @@ def _pyplot():
 
 
 def _svg(figura, titulo: str) -> str:
+    import warnings
+
     pyplot = _pyplot()
     salida = io.StringIO()
-    figura.savefig(salida, format="svg", bbox_inches="tight", metadata={"Date": None})
+    with warnings.catch_warnings():
+        # Un emoji o una escritura sin glifo en la fuente: el SVG lleva el texto igual (lo
+        # dibuja el navegador); el aviso de matplotlib no debe salir en la terminal.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        figura.savefig(salida, format="svg", bbox_inches="tight", metadata={"Date": None})
     pyplot.close(figura)
     texto = salida.getvalue()
     texto = texto[texto.index("<svg") :]
@@ -68,14 +76,14 @@ def barras(
     pyplot = _pyplot()
     n = max(len(etiquetas), 1)
     if horizontal:
-        figura, ejes = pyplot.subplots(figsize=(7.5, 0.9 + 0.38 * n))
+        figura, ejes = pyplot.subplots(figsize=(6.4, 0.9 + 0.38 * n))
         posiciones = list(range(len(etiquetas)))[::-1]
         barras_ = ejes.barh(posiciones, valores, color=COLORES[0])
         ejes.set_yticks(posiciones, [_cortar(e, 32) for e in etiquetas])
         ejes.xaxis.set_visible(False)
         ejes.spines["bottom"].set_visible(False)
     else:
-        figura, ejes = pyplot.subplots(figsize=(7.5, 3.4))
+        figura, ejes = pyplot.subplots(figsize=(6.4, 3.4))
         posiciones = list(range(len(etiquetas)))
         barras_ = ejes.bar(posiciones, valores, color=COLORES[: len(etiquetas)] or COLORES[0])
         ejes.set_xticks(posiciones, [_cortar(e, 18) for e in etiquetas])
@@ -97,7 +105,7 @@ def lineas(
     """Una línea por serie sobre las mismas `etiquetas` (p. ej. meses), con su último valor
     escrito al final."""
     pyplot = _pyplot()
-    figura, ejes = pyplot.subplots(figsize=(7.5, 3.4))
+    figura, ejes = pyplot.subplots(figsize=(6.4, 3.4))
     posiciones = list(range(len(etiquetas)))
     for i, (nombre, valores) in enumerate(series.items()):
         color = COLORES[i % len(COLORES)]

@@ -14,6 +14,9 @@ from functools import lru_cache
 
 COLORES = ("#1f5f8b", "#e07b39", "#3a9d5d", "#c0392b", "#7d5ba6", "#8c8c8c")
 _TAMANO = re.compile(r'<svg([^>]*?) width="[^"]*" height="[^"]*"')
+# Los metadatos RDF de matplotlib (autor, formato, enlaces a matplotlib.org y purl.org): nada
+# que mostrar y direcciones de la red en un informe que no la usa.
+_METADATOS = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +53,7 @@ def _svg(figura, titulo: str) -> str:
         figura.savefig(salida, format="svg", bbox_inches="tight", metadata={"Date": None})
     pyplot.close(figura)
     texto = salida.getvalue()
-    texto = texto[texto.index("<svg") :]
+    texto = _METADATOS.sub("", texto[texto.index("<svg") :], count=1)
     # Sin ancho ni alto fijos: la caja (viewBox) escala al ancho del contenedor.
     texto = _TAMANO.sub(
         r'<svg\1 role="img" preserveAspectRatio="xMidYMid meet" '

@@ -283,3 +283,22 @@ def test_las_graficas_escriben_los_nombres_tal_cual_y_sin_avisos(recwarn):
     )
     # Un emoji sin glifo en la fuente no deja avisos de matplotlib en la terminal.
     assert not [w for w in recwarn if "Glyph" in str(w.message)]
+
+
+def test_un_envio_real_lista_pagos_detectados_e_inciertos(tmp_path):
+    datos = _datos_minimos(simulacro=False)
+    datos["pagos_detectados"] = [
+        {"factura": "F-9", "cliente": "Beto Paz", "dias_tarde": 12, "ultimo_aviso": None,
+         "pagada_en_hoja": False},
+    ]  # fmt: skip
+    datos["inciertos"] = [
+        {"cliente": "Ana Ruiz", "facturas": ["F-1"], "paso": "recordatorio", "canal": "email",
+         "destinatario": "ana@ejemplo.mx", "estado": "incierto", "detalle": "se cortó la conexión"},
+    ]  # fmt: skip
+    texto = escribir_informe(tmp_path / "i.html", datos).read_text(encoding="utf-8")
+    assert "Simulacro" not in texto and "Enviado hoy: 2 mensajes a 1 deudor" in texto
+    assert "<h2>Pagos detectados desde la hoja anterior (1)</h2>" in texto
+    assert re.search(r"<td>F-9</td><td>Beto Paz</td><td>12</td><td>—</td><td>ya no está en la "
+                     r"hoja</td>", texto)  # fmt: skip
+    assert "<h2>Envíos inciertos (1)</h2>" in texto and "<td>Correo</td>" in texto
+    assert "se cortó la conexión" in texto and "Reintentados" not in texto

@@ -458,12 +458,16 @@ def _tabla(
         fila = []
         for clave in columnas:
             valor = r.get(clave, "")
-            if clave in dinero:
+            if valor is None:
+                valor = "—"
+            elif clave in dinero:
                 valor = e.dinero(valor, r.get("moneda"))
             elif isinstance(valor, list):
                 valor = _numeros([str(v) for v in valor])
             elif clave in ("desde", "fecha"):
                 valor = e.fecha(valor)
+            elif clave == "canal":
+                valor = CANALES.get(valor, valor)
             fila.append(valor)
         filas.append(fila)
     return {
@@ -544,6 +548,7 @@ def _contexto(datos: dict[str, Any]) -> dict[str, Any]:
         "omitidas": _omitidas(_registros(datos.get("omitidas"))),
         "rechazos": _tabla(_registros(datos.get("rechazos")), _PROBLEMA, e),
         "avisos": _tabla(_registros(datos.get("avisos")), _PROBLEMA, e),
+        "de_la_ejecucion": _de_la_ejecucion(datos, e),
         "numero": e.numero,
         "cuantas": lambda n, s, p=None: _cuantas(n, s, p, e),
         "limites": {"tramo": DEUDORES_POR_TRAMO},
@@ -551,6 +556,26 @@ def _contexto(datos: dict[str, Any]) -> dict[str, Any]:
 
 
 _PROBLEMA = {"fila": "Fila", "columna": "Columna", "valor": "Valor", "motivo": "Motivo"}
+_ENVIO = {"cliente": "Cliente", "facturas": "Facturas", "paso": "Paso", "canal": "Canal",
+          "destinatario": "Destinatario", "estado": "Estado", "detalle": "Detalle"}  # fmt: skip
+
+
+def _de_la_ejecucion(datos: dict[str, Any], e: _Escritura) -> list[tuple[str, dict]]:
+    """Lo que añade la ejecución, si lo hay: pagos detectados desde la hoja anterior y, en un
+    envío real, los envíos inciertos y los reintentados."""
+    pagos = [
+        dict(p, como="pagada en la hoja" if p.get("pagada_en_hoja") else "ya no está en la hoja")
+        for p in _registros(datos.get("pagos_detectados"))
+    ]
+    secciones = [
+        ("Pagos detectados desde la hoja anterior", _tabla(pagos, {
+            "factura": "Factura", "cliente": "Cliente", "dias_tarde": "Días tarde",
+            "ultimo_aviso": "Último aviso", "como": "Cómo se supo"}, e)),
+        ("Envíos inciertos", _tabla(_registros(datos.get("inciertos")), _ENVIO, e)),
+        ("Reintentados", _tabla(_registros(datos.get("reintentados")), _ENVIO, e)),
+    ]  # fmt: skip
+    return [(titulo, t) for titulo, t in secciones if t["total"]]
+
 
 CSS = """
 :root{--borde:#d0d7de;--suave:#f6f8fa;--tenue:#57606a;--acento:#1f5f8b;--alerta:#b42318}
@@ -696,7 +721,7 @@ lleva todo (<code>--salida informe.json</code>).</p>{% endif %}
 </section>
 {% endfor %}
 <section id="plan">
-<h2>Plan de hoy: {{ cuantas(plan.mensajes, "mensaje") }} a {{ cuantas(plan.deudores, "deudor", "deudores") }}</h2>
+<h2>{% if datos.simulacro %}Plan de hoy{% else %}Enviado hoy{% endif %}: {{ cuantas(plan.mensajes, "mensaje") }} a {{ cuantas(plan.deudores, "deudor", "deudores") }}</h2>
 {% if not plan.deudores %}<p>Hoy no toca ningún mensaje.</p>{% endif %}
 {% for d in plan.completos %}
 <article class="deudor">
@@ -755,6 +780,12 @@ o .csv (<code>--salida informe.json</code>).</p>
 <h2>Avisos ({{ numero(avisos.total) }})</h2>
 {% if avisos.filas %}{{ tabla(avisos) }}{% else %}<p>Ninguno.</p>{% endif %}
 </section>
+{% for titulo, t in de_la_ejecucion %}
+<section>
+<h2>{{ titulo }} ({{ numero(t.total) }})</h2>
+{{ tabla(t) }}
+</section>
+{% endfor %}
 </main>
 </body></html>
 """

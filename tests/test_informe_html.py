@@ -302,3 +302,16 @@ def test_un_envio_real_lista_pagos_detectados_e_inciertos(tmp_path):
                      r"hoja</td>", texto)  # fmt: skip
     assert "<h2>Envíos inciertos (1)</h2>" in texto and "<td>Correo</td>" in texto
     assert "se cortó la conexión" in texto and "Reintentados" not in texto
+
+
+def test_un_deudor_con_dos_monedas_es_un_solo_bloque_con_los_dos_saldos(tmp_path):
+    datos = _datos_minimos()
+    ana, ana_sms = datos["mensajes"]
+    beto = dict(ana, cliente="Beto Paz", facturas=["B-1"], total=10)
+    ana_usd = dict(ana, facturas=["U-1"], total=99.5, moneda="USD")
+    datos["mensajes"] = [ana, ana_sms, beto, ana_usd]  # los de Ana, separados por Beto
+    texto = escribir_informe(tmp_path / "i.html", datos).read_text(encoding="utf-8")
+    bloques = re.findall(r'<article class="deudor">\s*<header><h3>([^<]*)</h3>'
+                         r'<span class="saldo">([^<]*)</span>', texto)  # fmt: skip
+    assert bloques == [("Ana Ruiz", "$1,500.50 + USD99.50"), ("Beto Paz", "$10.00")]
+    assert "Plan de hoy: 4 mensajes a 2 deudores" in texto

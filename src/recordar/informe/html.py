@@ -173,15 +173,15 @@ class _Deudor:
 
 
 def _por_deudor(mensajes: list[dict], moneda: str) -> list[_Deudor]:
-    """Los mensajes agrupados por deudor (los de un deudor van seguidos en el plan); su saldo
-    suma cada grupo de facturas una vez, aunque vaya por varios canales."""
-    deudores: list[_Deudor] = []
-    actual: _Deudor | None = None
+    """Los mensajes agrupados por deudor, en el orden del plan; su saldo suma cada grupo de
+    facturas una vez, aunque vaya por varios canales. Un deudor con facturas en dos monedas
+    tiene un mensaje por moneda, no siempre seguidos: se juntan por el nombre del cliente."""
+    deudores: dict[str, _Deudor] = {}
     for m in mensajes:
         cliente = str(m.get("cliente", ""))
-        if actual is None or actual.cliente != cliente:
-            actual = _Deudor(cliente)
-            deudores.append(actual)
+        actual = deudores.get(cliente)
+        if actual is None:
+            actual = deudores[cliente] = _Deudor(cliente)
         facturas = [str(f) for f in m.get("facturas") or ()]
         mon = str(m.get("moneda") or moneda)
         clave = (tuple(facturas), mon)
@@ -197,7 +197,7 @@ def _por_deudor(mensajes: list[dict], moneda: str) -> list[_Deudor]:
             if valor and valor not in lista:
                 lista.append(str(valor))
         actual.mensajes.append(m)
-    return deudores
+    return list(deudores.values())
 
 
 def _numeros(facturas: list[str]) -> str:

@@ -315,3 +315,13 @@ def test_un_deudor_con_dos_monedas_es_un_solo_bloque_con_los_dos_saldos(tmp_path
                          r'<span class="saldo">([^<]*)</span>', texto)  # fmt: skip
     assert bloques == [("Ana Ruiz", "$1,500.50 + USD99.50"), ("Beto Paz", "$10.00")]
     assert "Plan de hoy: 4 mensajes a 2 deudores" in texto
+
+
+def test_sin_nada_vencido_las_tres_graficas_siguen_y_lo_dicen(en_tmp, correr):
+    cartera = escribir_xlsx(en_tmp / "cartera.xlsx", [
+        CABECERA, ["Ana Ruiz", "ana@ejemplo.mx", "", "F-1", HOY + timedelta(days=20), 500],
+    ])  # fmt: skip
+    texto = _informe(correr, en_tmp, cartera).read_text(encoding="utf-8")
+    assert re.findall(r"<svg[^>]*><title>([^<]*)</title>", texto) == TITULOS
+    assert len(re.findall(r">Nada vencido</text>", texto)) == 2
+    assert "Plan de hoy: 0 mensajes a 0 deudores" in texto and "Hoy no toca ningún mensaje" in texto

@@ -73,9 +73,11 @@ def barras(
     formato: Callable[[float], str] = lambda v: f"{v:,.0f}",
     horizontal: bool = False,
     notas: Sequence[str] | None = None,
+    vacio: str = "Sin datos",
 ) -> str:
     """Barras con su valor escrito (`formato`) y, si se dan, `notas` debajo del valor (p. ej.
-    «3 facturas»). Horizontales para nombres largos (los deudores que más deben)."""
+    «3 facturas»). Horizontales para nombres largos (los deudores que más deben). Sin barras,
+    la gráfica está igual, con el texto `vacio` en medio."""
     pyplot = _pyplot()
     n = max(len(etiquetas), 1)
     if horizontal:
@@ -95,6 +97,10 @@ def barras(
     textos = [formato(v) + (f"\n{notas[i]}" if notas else "") for i, v in enumerate(valores)]
     ejes.bar_label(barras_, labels=textos, padding=3, fontsize=9)
     ejes.margins(x=0.15 if horizontal else 0.05, y=0.05 if horizontal else 0.25)
+    if not etiquetas:
+        ejes.set_axis_off()
+        ejes.text(0.5, 0.5, vacio, ha="center", va="center", transform=ejes.transAxes,
+                  color=COLORES[-1])  # fmt: skip
     ejes.set_title(titulo, loc="left")
     return _svg(figura, titulo)
 

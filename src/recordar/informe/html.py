@@ -359,7 +359,7 @@ def _graficas(c: dict, e: _Escritura, dibujar: bool = True) -> list[dict[str, An
         hechas.append(
             {
                 "titulo": titulo,
-                "svg": Markup(svg_de(titulo)) if filas and dibujar else "",
+                "svg": Markup(svg_de(titulo)) if dibujar else "",
                 "columnas": columnas,
                 "filas": filas,
             }
@@ -390,6 +390,7 @@ def _graficas(c: dict, e: _Escritura, dibujar: bool = True) -> list[dict[str, An
             formato=corto,
             horizontal=True,
             notas=[facturas(p.get("facturas", 0)) for p in pasos],
+            vacio="Nada vencido",
         ),
         ("Paso", "Vencido", "Facturas"),
         [
@@ -409,6 +410,7 @@ def _graficas(c: dict, e: _Escritura, dibujar: bool = True) -> list[dict[str, An
                 f"{facturas(d.get('facturas', 0))} · {_cuantas(d.get('dias', 0), 'día')}"
                 for d in principales
             ],
+            vacio="Nada vencido",
         ),
         ("Deudor", "Vencido", "Facturas", "Mayor atraso"),
         [

@@ -119,7 +119,6 @@ lleva todo (<code>--salida informe.json</code>).</p>{% endif %}
 <div class="graficas">
 {% for g in m.graficas %}
 <figure>{{ g.svg }}
-{% if not g.svg %}<figcaption><b>{{ g.titulo }}</b>{% if not g.filas %}: nada vencido.{% endif %}</figcaption>{% endif %}
 {% if g.filas %}<details><summary>Ver las cifras</summary>{{ tabla({"columnas": g.columnas, "filas": g.filas}) }}</details>{% endif %}
 </figure>
 {% endfor %}

@@ -48,6 +48,9 @@ RESUMEN = {
     "facturas_en_tareas": "Facturas en tareas",
     "avisos": "Avisos de la hoja",
 }
+# Lo que babel o Decimal levantan con un idioma, una moneda o un importe que no lo son (babel:
+# UnknownLocaleError y UnknownCurrencyError heredan de Exception, no de ValueError).
+_VALORES_RAROS = (ValueError, TypeError, ArithmeticError, LookupError)
 # «día no hábil (domingo); elegible desde …» se agrupa como «día no hábil»: se corta en «: »,
 # «; » o « (», nunca en los «:» de una hora (lo mismo que el resumen de la terminal).
 _RE_MOTIVO = re.compile(r": |; | \(|:$")
@@ -87,18 +90,20 @@ class _Escritura:
     raro de quien arma los datos a mano (lo escribe tal cual)."""
 
     def __init__(self, idioma: Any, moneda: Any) -> None:
+        from babel.core import UnknownLocaleError
+
         from recordar.mensajes.formato import Formato
 
         try:
             self.formato = Formato(str(idioma or IDIOMA), str(moneda or MONEDA))
-        except (ValueError, TypeError, LookupError):
+        except (*_VALORES_RAROS, UnknownLocaleError):
             self.formato = Formato(IDIOMA, str(moneda or MONEDA))
         self.moneda = self.formato.moneda
 
     def dinero(self, valor: Any, moneda: Any = None) -> str:
         try:
             return self.formato.dinero(valor, str(moneda) if moneda else None)
-        except (ValueError, TypeError, ArithmeticError, LookupError):
+        except _VALORES_RAROS:
             return str(valor)
 
     def dinero_corto(self, valor: Any, moneda: Any = None) -> str:
@@ -112,7 +117,7 @@ class _Escritura:
             return format_compact_currency(
                 valor, moneda, locale=self.formato.locale, fraction_digits=1
             )
-        except (ValueError, TypeError, ArithmeticError, LookupError):
+        except _VALORES_RAROS:
             return self.dinero(valor, moneda)
 
     def numero(self, valor: Any) -> str:
@@ -127,7 +132,7 @@ class _Escritura:
             from babel.numbers import format_decimal
 
             return format_decimal(valor, format="#,##0.0", locale=self.formato.locale) + " %"
-        except (ValueError, TypeError, ArithmeticError):
+        except _VALORES_RAROS:
             return f"{valor} %"
 
     def fecha(self, valor: Any, larga: bool = False) -> str:
@@ -182,7 +187,8 @@ def _por_deudor(mensajes: list[dict], moneda: str) -> list[_Deudor]:
         actual = deudores.get(cliente)
         if actual is None:
             actual = deudores[cliente] = _Deudor(cliente)
-        facturas = [str(f) for f in m.get("facturas") or ()]
+        facturas = m.get("facturas") or []
+        facturas = [str(f) for f in facturas] if isinstance(facturas, list) else [str(facturas)]
         mon = str(m.get("moneda") or moneda)
         clave = (tuple(facturas), mon)
         if clave not in actual._vistas:

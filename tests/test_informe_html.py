@@ -325,3 +325,11 @@ def test_sin_nada_vencido_las_tres_graficas_siguen_y_lo_dicen(en_tmp, correr):
     assert re.findall(r"<svg[^>]*><title>([^<]*)</title>", texto) == TITULOS
     assert len(re.findall(r">Nada vencido</text>", texto)) == 2
     assert "Plan de hoy: 0 mensajes a 0 deudores" in texto and "Hoy no toca ningún mensaje" in texto
+
+
+def test_un_idioma_desconocido_se_escribe_en_es_mx(tmp_path):
+    datos = _datos_minimos(idioma="xx_YY", moneda="MXN")
+    for m in datos["mensajes"]:
+        m["facturas"] = "F-1"  # un texto, no una lista
+    texto = escribir_informe(tmp_path / "i.html", datos).read_text(encoding="utf-8")
+    assert "$1,500.50" in texto and "1 factura: F-1 ·" in texto

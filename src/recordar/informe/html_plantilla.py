@@ -69,7 +69,7 @@ ul{padding-left:1.3rem}
  h2,h3{break-after:avoid}
  .caja{overflow:visible}
  table{overflow-wrap:anywhere}
- .graficas{grid-template-columns:1fr 1fr}
+ .graficas{grid-template-columns:1fr}
  a{color:inherit;text-decoration:none}
 }
 """

@@ -231,6 +231,14 @@ def test_cartera_grande_queda_acotada_y_lo_dice(en_tmp, correr, navegador):
     assert m["pagadas"] == 200 and "… y 30 más con este motivo" in m["texto"]
     assert "Rechazos (1,005)" in m["texto"] and "Omitidas (230)" in m["texto"]
     assert m["ancho"] <= m["ventana"] == 390
+    # En papel, la lista en una línea no sale (serían cientos de páginas) y una nota lo dice.
+    navegador.orden("Emulation.setEmulatedMedia", sesion, media="print")
+    visibles = navegador.evaluar(
+        sesion,
+        """['.en-linea', '.solo-papel'].map(
+      c => getComputedStyle(document.querySelector(c)).display)""",
+    )
+    assert visibles == ["none", "block"]
 
 
 def _datos_minimos(**extra) -> dict:

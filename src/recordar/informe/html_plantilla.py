@@ -57,6 +57,7 @@ summary{cursor:pointer}
  margin:.3rem 0;font-size:.9rem}
 .nota{background:var(--suave);border-left:4px solid var(--acento);padding:.4rem .7rem}
 ul{padding-left:1.3rem}
+.solo-papel{display:none}
 @media (max-width:40rem){body{padding:.6rem;font-size:14px}
  .tarjetas{grid-template-columns:repeat(2,minmax(0,1fr));gap:.4rem}
  .tarjeta{padding:.45rem .5rem}.tarjeta h3{font-size:.72rem}.cifra{font-size:.95rem}
@@ -64,7 +65,8 @@ ul{padding-left:1.3rem}
 @media print{
  @page{size:A4;margin:14mm}
  body{max-width:none;padding:0;font-size:9.5pt}
- nav{display:none}
+ nav,.en-linea{display:none}
+ .solo-papel{display:block}
  .tarjeta,figure,.deudor,tr{break-inside:avoid}
  h2,h3{break-after:avoid}
  .caja{overflow:visible}
@@ -169,6 +171,9 @@ lleva todo (<code>--salida informe.json</code>).</p>{% endif %}
 <h3>Los otros {{ cuantas(plan.en_linea|length + plan.fuera, "deudor", "deudores") }}</h3>
 <p class="nota">Aquí van en una línea cada uno; sus mensajes completos están en el informe .json \
 o .csv (<code>--salida informe.json</code>).</p>
+<p class="nota solo-papel">Esta lista no se imprime (serían cientos de páginas): está en la \
+página y en el informe .json o .csv.</p>
+<div class="en-linea">
 {% for tramo in plan.en_linea|batch(limites.tramo) %}
 <div class="caja tramo"><table class="lista">
 <thead><tr><th scope="col">Cliente</th><th scope="col">Facturas</th><th scope="col">Saldo</th>\
@@ -178,6 +183,7 @@ o .csv (<code>--salida informe.json</code>).</p>
 {% endfor %}</tbody></table></div>
 {% endfor %}
 {% if plan.fuera %}<p class="nota">… y {{ numero(plan.fuera) }} deudores más, solo en el informe .json o .csv.</p>{% endif %}
+</div>
 {% endif %}
 </section>
 <section id="tareas">

@@ -83,8 +83,7 @@ def revisar_existente(ruta: Path) -> bool:
         return True
     except OSError as exc:
         raise ErrorBitacora(
-            f"{ruta}: la bitácora no se puede leer ({causa(exc)}); revisa sus permisos o indica "
-            "otra con --bitacora"
+            f"{ruta}: la bitácora no se puede leer ({causa(exc)}); {que_hacer_si_no_se_abre(ruta, exc)}"
         ) from None
     if not cabecera:
         raise ErrorBitacora(

@@ -6,6 +6,7 @@ import os
 import plistlib
 import re
 import shlex
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -32,15 +33,16 @@ MIA = ["# mi tarea de siempre", "0 3 * * * /bin/true"]
 def crontab_propio():
     """El crontab del usuario, guardado antes y devuelto tal cual después (nada queda atrás);
     la prueba empieza con una línea ajena que recordar no debe tocar."""
-    antes = subprocess.run(["crontab", "-l"], capture_output=True, text=True)
-    subprocess.run(["crontab", "-"], input="\n".join(MIA) + "\n", text=True, check=True)
+    crontab = shutil.which("crontab")  # con su ruta: una prueba puede vaciar PATH
+    antes = subprocess.run([crontab, "-l"], capture_output=True, text=True)
+    subprocess.run([crontab, "-"], input="\n".join(MIA) + "\n", text=True, check=True)
     try:
         yield
     finally:
         if antes.returncode == 0:
-            subprocess.run(["crontab", "-"], input=antes.stdout, text=True, check=True)
+            subprocess.run([crontab, "-"], input=antes.stdout, text=True, check=True)
         else:
-            subprocess.run(["crontab", "-r"], capture_output=True)
+            subprocess.run([crontab, "-r"], capture_output=True)
 
 
 def _crontab() -> list[str]:
@@ -320,3 +322,25 @@ def test_el_registro_se_gira_y_guarda_tres_anteriores(tmp_path):
     registro.write_bytes(b"poco")
     prog.girar_registro(registro, maximo=1000)
     assert registro.read_bytes() == b"poco"
+
+
+def test_una_marca_huerfana_no_se_lleva_la_linea_de_otro(carpeta, correr, crontab_propio):
+    """Si alguien borró a mano la orden y dejó la marca, la línea de debajo es suya: se queda."""
+    nombre = prog.nombre_del_programa(carpeta / "cartera.xlsx", "linux")
+    ajena = "15 4 * * * /usr/bin/copia-de-seguridad"
+    subprocess.run(["crontab", "-"], input=f"{prog.MARCA_CRON}{nombre} vieja\n{ajena}\n",
+                   text=True, check=True)  # fmt: skip
+    assert correr("programar", "cartera.xlsx", "--politica", "politica.yaml").exit_code == 0
+    lineas = _crontab()
+    assert lineas[0] == ajena and len(_bloques(lineas)) == 1 and len(lineas) == 3
+    assert correr("programar", "cartera.xlsx", "--quitar").exit_code == 0
+    assert _crontab() == [ajena]
+
+
+def test_sin_crontab_instalado_lo_dice(carpeta, correr, crontab_propio, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path / "vacia"))
+    r = correr("programar", "cartera.xlsx", "--politica", "politica.yaml")
+    assert r.exit_code == 2, r.output
+    assert "crontab: no está instalado" in " ".join(r.output.split())
+    monkeypatch.undo()
+    assert _crontab() == MIA

@@ -192,7 +192,8 @@ def _sin_programa(lineas: list[str], nombre: str | None) -> list[str]:
     for linea in lineas:
         if saltar:
             saltar = False
-            continue
+            if _es_orden_programada(linea):
+                continue  # la línea de la marca (si alguien la borró a mano, la siguiente se queda)
         if linea.startswith(MARCA_CRON) and (
             nombre is None or linea[len(MARCA_CRON) :].split(" ", 1)[0] == nombre
         ):
@@ -200,6 +201,10 @@ def _sin_programa(lineas: list[str], nombre: str | None) -> list[str]:
             continue
         quedan.append(linea)
     return quedan
+
+
+def _es_orden_programada(linea: str) -> bool:
+    return not linea.lstrip().startswith("#") and " programar " in linea and "--ahora" in linea
 
 
 def _programas_cron(lineas: list[str]) -> list[tuple[str, str]]:
@@ -213,11 +218,13 @@ def _programas_cron(lineas: list[str]) -> list[tuple[str, str]]:
 def _ejecutar(orden: list[str], entrada: str | None = None) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(orden, input=entrada, capture_output=True, text=True, check=False)
-    except OSError as exc:
+    except FileNotFoundError:
         raise RecordarError(
-            f"{orden[0]}: no se pudo ejecutar ({causa(exc)}); el programador del sistema no está "
-            "disponible (en Debian/Ubuntu: sudo apt install cron)"
+            f"{orden[0]}: no está instalado, así que no hay programador del sistema que usar; "
+            "instálalo (en Debian/Ubuntu: sudo apt install cron) y vuelve a programar"
         ) from None
+    except OSError as exc:
+        raise RecordarError(f"{orden[0]}: no se pudo ejecutar ({causa(exc)})") from None
 
 
 def leer_crontab() -> list[str]:

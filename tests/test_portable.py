@@ -3,6 +3,7 @@ entero (bitácora, SMTP, segunda ejecución sin reenvíos, otra ejecución recha
 al morir), un libro abierto en Excel, rutas con barras invertidas, espacios, acentos y OneDrive,
 y una salida en cp1252 que no revienta."""
 
+import json
 import os
 import signal
 import socket
@@ -278,3 +279,21 @@ def test_salida_en_cp1252_sustituye_lo_que_no_sabe_escribir(tmp_path):
     assert "Simulacro: nada se envía ni se registra" in texto  # los acentos, bien
     assert "Ñandú" in texto and "?ukasz" in texto  # lo que cp1252 no tiene, sustituido
     assert "error inesperado" not in texto
+
+
+def test_sin_fork_el_mismo_simulacro_en_un_solo_proceso(tmp_path):
+    """RECORDAR_PROCESOS=2 pide repartir columnas y mensajes en dos procesos: sin os.fork (Windows)
+    se hace todo en uno, con el mismo resultado."""
+    _hoja(tmp_path, range(300))
+    orden = ["enviar", "cartera.xlsx", "--simulacro", "--hoy", HOY.isoformat(), "--salida"]
+    con_fork = subprocess.run([sys.executable, "-m", "recordar", *orden, "con.json"],
+                              cwd=tmp_path, env=_entorno(tmp_path), capture_output=True,
+                              text=True, timeout=120)  # fmt: skip
+    sin_fork = _como_windows(tmp_path, *orden, "sin.json")
+    assert con_fork.returncode == sin_fork.returncode == 0, sin_fork.stdout + sin_fork.stderr
+    assert sin_fork.stdout.replace("sin.json", "con.json") == con_fork.stdout
+    assert "300 filas" in sin_fork.stdout
+    con, sin = (
+        json.loads((tmp_path / n).read_text(encoding="utf-8")) for n in ("con.json", "sin.json")
+    )
+    assert con["mensajes"] == sin["mensajes"] and len(sin["mensajes"]) == 300

@@ -166,6 +166,39 @@ def preparar(
                     sorted(set(variables)), sistema)  # fmt: skip
 
 
+def revisar_y_preparar(
+    cartera, politica_ruta, cada: str = "dia", hora: str = "09:30", *, bitacora=None,
+    hoja: str | None = None,
+) -> Programa:  # fmt: skip
+    """Lo que `recordar programar` instala, tras revisar como `validar`: RecordarError si un
+    envío real se negaría (política predeterminada, valores de ejemplo, plantillas o canales con
+    errores). La bitácora de ahora queda escrita en la orden (el programador no ve
+    RECORDAR_BITACORA) y los nombres de las variables de los canales, en el programa."""
+    from recordar.bitacora import ruta_predeterminada
+    from recordar.politica.calendario import zona
+    from recordar.politica.politica import cargar_politica
+    from recordar.preparacion import exigir_lista_para_enviar
+    from recordar.revision import revisar
+
+    leer_hora(hora)  # antes de leer la hoja: el error de uso primero
+    if cada not in CADAS:
+        raise RecordarError(f"--cada: «{cada}» no vale; usa {', '.join(CADAS)}")
+    politica = cargar_politica(politica_ruta)
+    exigir_lista_para_enviar(politica)
+    ahora = datetime.now(zona(politica.zona_horaria))
+    revision = revisar(Path(cartera), politica, hoja, ahora.date(), ahora)
+    problemas = revision.plantillas + revision.canales
+    if problemas:
+        lista = "\n".join(f"  - {p}" for p in problemas)
+        raise RecordarError(
+            f"{politica.ruta}: un envío real se negaría, así que no se programa nada; corrige "
+            f"esto y vuelve a ejecutar (recordar validar lo muestra entero):\n{lista}"
+        )
+    return preparar(cartera, politica.ruta, cada, hora, hoja=hoja,
+                    bitacora=bitacora or ruta_predeterminada(politica.carpeta),
+                    variables=variables_de_canales(politica.canales))  # fmt: skip
+
+
 # --- Linux: el crontab del usuario ------------------------------------------------------------
 
 

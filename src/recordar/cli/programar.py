@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from recordar.cli.comun import OpcionHoja, OpcionPolitica, _consola, _ejecutar, _momento
+from recordar.cli.comun import OpcionHoja, OpcionPolitica, _consola, _ejecutar
 from recordar.errores import RecordarError
 
 
@@ -89,31 +89,8 @@ def _programar(cartera, politica_ruta, cada, hora, bitacora, hoja, ver, quitar, 
 
 
 def _instalar(consola, prog, cartera, politica_ruta, cada, hora, bitacora, hoja) -> int:
-    from recordar.bitacora import ruta_predeterminada
-    from recordar.politica.politica import cargar_politica
-    from recordar.preparacion import exigir_lista_para_enviar
-    from recordar.revision import revisar
-
-    prog.leer_hora(hora)  # antes de leer la hoja: el error de uso primero
-    if cada not in prog.CADAS:
-        raise RecordarError(f"--cada: «{cada}» no vale; usa {', '.join(prog.CADAS)}")
-    politica = cargar_politica(politica_ruta)
-    exigir_lista_para_enviar(politica)  # la predeterminada o valores de ejemplo: no
-    fecha, ahora = _momento(None, politica.zona_horaria)
-    revision = revisar(Path(cartera), politica, hoja, fecha, ahora)
-    problemas = revision.plantillas + revision.canales
-    if problemas:
-        lista = "\n".join(f"  - {p}" for p in problemas)
-        raise RecordarError(
-            f"{politica.ruta}: un envío real se negaría, así que no se programa nada; corrige "
-            f"esto y vuelve a ejecutar (recordar validar lo muestra entero):\n{lista}"
-        )
-    # La bitácora de ahora, escrita en la orden: el programador no ve RECORDAR_BITACORA.
-    bitacora = bitacora or ruta_predeterminada(politica.carpeta)
-    variables = prog.variables_de_canales(politica.canales)
-    p = prog.preparar(
-        cartera, politica.ruta, cada, hora, bitacora=bitacora, hoja=hoja, variables=variables
-    )
+    p = prog.revisar_y_preparar(cartera, politica_ruta, cada, hora, bitacora=bitacora, hoja=hoja)
+    variables = p.variables
     donde = prog.instalar(p)
     consola.print(f"Programado: recordar enviar {p.cartera} {p.cuando()} ({donde}).", markup=False)
     consola.print(f"  Orden: {' '.join(p.orden)}", markup=False, soft_wrap=True)

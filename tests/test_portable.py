@@ -297,3 +297,19 @@ def test_sin_fork_el_mismo_simulacro_en_un_solo_proceso(tmp_path):
         json.loads((tmp_path / n).read_text(encoding="utf-8")) for n in ("con.json", "sin.json")
     )
     assert con["mensajes"] == sin["mensajes"] and len(sin["mensajes"]) == 300
+
+
+def test_el_cerrojo_de_sqlite_es_solo_del_dueno_y_esta_junto_a_la_bitacora(tmp_path):
+    from recordar.bitacora import Bitacora
+
+    anterior = os.umask(0)
+    try:
+        ruta = tmp_path / "b.sqlite"
+        with Bitacora.abrir_escritura(ruta):
+            en_uso = tmp_path / "b.sqlite.en-uso"
+            assert en_uso.stat().st_size == 0  # una base vacía: solo sirve de cerrojo
+            assert oct(en_uso.stat().st_mode & 0o777) == oct(0o600)
+            texto = (tmp_path / "b.sqlite.cerrojo").read_text(encoding="ascii").split()
+            assert texto[0] == str(os.getpid()) and texto[3] == socket.gethostname()
+    finally:
+        os.umask(anterior)

@@ -40,6 +40,7 @@ CAPAS: list[set[str]] = [
     {"preparacion"},
     {"ejecucion"},  # una ejecución, simulacro o real, por un solo camino
     {"revision"},  # `validar` como biblioteca
+    {"programar"},  # `programar` como biblioteca (cron, launchd, schtasks; solo usa errores)
     {"__init__"},  # la API pública (cargar, planificar, ejecutar), importada al usarla
     {"cli"},
     {"__main__"},

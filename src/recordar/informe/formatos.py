@@ -8,7 +8,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from recordar.errores import RecordarError, causa
+from recordar.errores import RecordarError, abierto_en_otro_programa, causa
 from recordar.informe.archivos import JsonHecho, _codificador
 
 FORMATOS = (".json", ".csv", ".xlsx", ".html")
@@ -33,7 +33,11 @@ def escribir_informe(ruta: str | Path, datos: dict[str, Any]) -> Path:
         _solo_del_dueno(ruta)
         escritor(ruta, datos)
     except OSError as exc:
-        raise RecordarError(f"{ruta}: no se pudo escribir el informe ({causa(exc)})") from None
+        cerrar = abierto_en_otro_programa(ruta, exc)  # Windows: el informe abierto en Excel
+        que_hacer = f"; {cerrar}" if cerrar else ""
+        raise RecordarError(
+            f"{ruta}: no se pudo escribir el informe ({causa(exc)}){que_hacer}"
+        ) from None
     return ruta
 
 

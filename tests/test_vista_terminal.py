@@ -429,3 +429,59 @@ def test_barra_de_progreso_en_una_terminal(tmp_path, smtp):
     assert "progreso: " not in texto
     # La tabla del envío real dice el estado de cada deudor.
     assert re.search(r"Cliente 0 .* enviado", texto)
+
+
+# --- desde la biblioteca, con la consola de quien llama ------------------------------------------
+
+POLITICA_ES = """
+idioma: es_ES
+moneda: EUR
+region_telefono: ES
+cumplimiento: ES
+pasos:
+  - {id: recordatorio, dias: 1, canales: [email, sms], plantilla: recordatorio}
+  - {id: aviso_formal, dias: 30, canales: [email], plantilla: aviso_formal}
+"""
+BEGONA = "Carnicería Doña Begoña e Hijos Sociedad Limitada Unipersonal"
+
+
+def _plan_es(carpeta: Path):
+    import recordar
+
+    (carpeta / "politica.yaml").write_text(POLITICA_ES, encoding="utf-8")
+    escribir_xlsx(carpeta / "c.xlsx", [
+        ["Cliente", "Correo", "Teléfono", "Factura", "Vencimiento", "Importe"],
+        [BEGONA, "begona.pedidos@correo-empresa-largo.es", "612 345 678", "B-1", d(-45), 123456.78],
+        [BEGONA, "", "", "B-2", d(-3), 999.99],
+        ["Íñigo Zubizarreta", "inigo@ejemplo.es", "699 111 222", "B-3", d(-2), 1500],
+        ["Íñigo Zubizarreta", "", "", "B-4", d(10), 20],
+    ])  # fmt: skip
+    politica = recordar.cargar_politica(carpeta / "politica.yaml")
+    cartera = recordar.cargar_cartera(carpeta / "c.xlsx", politica)
+    return politica, cartera, recordar.planificar(cartera, politica, HOY)
+
+
+@pytest.mark.parametrize("columnas", [80, 100, 160])
+@pytest.mark.parametrize("terminal", [True, False])
+def test_mostrar_con_la_consola_de_quien_llama_en_euros(tmp_path, columnas, terminal):
+    import io
+
+    from rich.console import Console
+
+    from recordar.informe.vista import mostrar
+
+    politica, cartera, plan = _plan_es(tmp_path)
+    consola = Console(width=columnas, record=True, file=io.StringIO(), force_terminal=terminal)
+    mostrar(consola, cartera, plan, simulacro=True, politica=politica)
+    lineas = consola.export_text().splitlines()
+    if terminal:
+        assert all(cell_len(linea) <= columnas for linea in lineas), lineas
+    # Los importes en euros llevan un espacio de no separación antes de «€»: nunca se parten.
+    importes = ["124.456,77\xa0€", "1.500,00\xa0€", "125.976,77\xa0€", "123.456,78\xa0€"]
+    for importe in importes:
+        assert any(importe in linea for linea in lineas), (importe, lineas)
+        assert not _partido(lineas, importe)
+    assert any(linea.startswith("Antigüedad:") for linea in lineas)
+    assert any("al corriente 20,00\xa0€ (1)" in linea for linea in lineas)
+    if not terminal:  # en un log, una línea por mensaje con el correo entero
+        assert sum("begona.pedidos@correo-empresa-largo.es" in linea for linea in lineas) == 1

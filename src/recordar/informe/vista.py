@@ -49,9 +49,9 @@ def mostrar(consola, cartera: Cartera, plan: Plan, simulacro: bool, analisis=Non
     """Dinero, mensajes, tareas, omitidas, rechazos y el resumen, en la terminal o en un log."""
     from recordar.informe.cifras import calcular
     from recordar.mensajes.formato import Formato
-    from recordar.politica.politica import Politica
+    from recordar.politica.politica import cargar_politica
 
-    politica = politica or Politica()
+    politica = politica or cargar_politica(None)  # sin política: la predeterminada
     dinero = Formato(politica.idioma, politica.moneda).dinero
     terminal = es_terminal(consola)
     ancho = consola.width if terminal else None
@@ -63,13 +63,13 @@ def mostrar(consola, cartera: Cartera, plan: Plan, simulacro: bool, analisis=Non
     analisis = analisis or analizar(cartera, plan)
     for rotulo, piezas in lineas_de_dinero(calcular(cartera, plan, politica), dinero):
         for linea in envolver(rotulo, piezas, ancho):
-            consola.print(linea, markup=False, highlight=False)
+            consola.print(linea, markup=False, highlight=False, soft_wrap=True)
     _mostrar_mensajes(consola, plan, dinero, simulacro, terminal)
     if plan.tareas:
         _mostrar_tareas(consola, plan, terminal)
     grupos = omitidas_por_motivo(analisis[1])
     for linea in lineas_de_omitidas(analisis[1], ancho, grupos):
-        consola.print(linea, markup=False, highlight=False)
+        consola.print(linea, markup=False, highlight=False, soft_wrap=True)
     _mostrar_problemas(consola, "Filas rechazadas", "rechazada", cartera.rechazos, terminal)
     _mostrar_problemas(consola, "Avisos", "aviso", cartera.avisos, terminal)
     _mostrar_resumen(consola, analisis, grupos)
@@ -87,7 +87,7 @@ def _mostrar_mensajes(consola, plan: Plan, dinero, simulacro: bool, terminal: bo
     else:
         mensajes = [m for f in filas for m in f.mensajes]
         for linea in lineas_de_mensajes(mensajes, dinero, consola.width, simulacro):
-            consola.print(linea, markup=False, highlight=False)
+            consola.print(linea, markup=False, highlight=False, soft_wrap=True)
         mostrados = len(mensajes)
     if deudores > len(filas):
         consola.print(f"… y {len(plan.mensajes) - mostrados} mensajes más a "
@@ -105,7 +105,8 @@ def _mostrar_tareas(consola, plan: Plan, terminal: bool) -> None:
         consola.print(f"Tareas manuales ({len(plan.tareas)}):")
         for t in plan.tareas[:FILAS_EN_PANTALLA]:
             consola.print("tarea" + SEPARADOR + SEPARADOR.join(
-                (t.cliente, ", ".join(t.numeros), t.ocurrencia.id, t.descripcion)), markup=False)  # fmt: skip
+                (t.cliente, ", ".join(t.numeros), t.ocurrencia.id, t.descripcion)), markup=False,
+                soft_wrap=True)  # fmt: skip
     else:
         tabla = Table(title=f"Tareas manuales ({len(plan.tareas)})")
         for columna in ("cliente", "facturas", "paso", "descripción"):
@@ -142,7 +143,7 @@ def _mostrar_problemas(consola, titulo: str, que: str, problemas: list, terminal
         consola.print(f"{titulo} ({len(problemas)}):")
         for p in problemas[:FILAS_EN_PANTALLA]:
             consola.print(SEPARADOR.join((que, str(p.fila), p.columna, f"«{p.valor}»", p.motivo)),
-                          markup=False, highlight=False)  # fmt: skip
+                          markup=False, highlight=False, soft_wrap=True)  # fmt: skip
     if len(problemas) > FILAS_EN_PANTALLA:
         consola.print(f"… y {len(problemas) - FILAS_EN_PANTALLA} más en el informe (--salida)")
 
@@ -215,7 +216,7 @@ def mostrar_envio(consola, resultado, ruta_bitacora) -> None:
         for r in resultado.sin_resolver[:FILAS_EN_PANTALLA]:
             consola.print(SEPARADOR.join(("incierto", r.fecha_plan, r.cliente, ", ".join(r.facturas),
                                           r.paso, r.canal, enmascarar(r.destinatario))),
-                          markup=False, highlight=False)  # fmt: skip
+                          markup=False, highlight=False, soft_wrap=True)  # fmt: skip
     elif resultado.sin_resolver:
         tabla = Table(title=f"Envíos inciertos sin resolver ({len(resultado.sin_resolver)})")
         for columna in ("fecha", "cliente", "facturas", "paso", "canal", "destinatario"):

@@ -332,6 +332,15 @@ def test_ver_en_un_envio_real_dice_como_salio(en_tmp, correr, monkeypatch):
     assert len(CanalMemoria.enviados) == 4
 
 
+def test_ver_un_deudor_sin_mensaje_hoy_dice_por_que(tmp_path):
+    _hoja(tmp_path)
+    codigo, salida, error = _correr(tmp_path, "enviar", "cartera.xlsx", "--simulacro", "--hoy",
+                                    HOY.isoformat(), "--ver", "futuro")  # fmt: skip
+    assert codigo == 0, error
+    detalle = salida[salida.index("Futuro Lejano: hoy no recibe ningún mensaje.") :]
+    assert re.search(r"^  factura F-7001 \(fila \d+\): al corriente", detalle, re.M)
+
+
 # --- progreso del envío real ----------------------------------------------------------------------
 
 

@@ -426,6 +426,25 @@ def test_progreso_en_log_sigue_al_reloj():
     ]
 
 
+def test_progreso_en_un_log_que_no_se_puede_escribir_no_para_el_envio(tmp_path, smtp):
+    from recordar.ejecucion import Pedido, ejecutar
+    from recordar.informe.progreso import ProgresoEnLog
+    from recordar.politica.politica import cargar_politica
+
+    puerto, buzon = smtp
+    _carpeta_smtp(tmp_path, puerto, 4)
+
+    def escribir(_linea):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    politica = cargar_politica(tmp_path / "politica.yaml")
+    pedido = Pedido(tmp_path / "cartera.xlsx", politica, HOY, tmp_path / "b.sqlite",
+                    progreso=ProgresoEnLog(escribir, intervalo=0))  # fmt: skip
+    ejecucion = ejecutar(pedido)
+    assert ejecucion.resultado.enviados == 4 and not ejecucion.resultado.con_problemas
+    assert len(buzon.recibidos) == 4
+
+
 def test_barra_de_progreso_en_una_terminal(tmp_path, smtp):
     puerto, buzon = smtp
     _carpeta_smtp(tmp_path, puerto, 5)

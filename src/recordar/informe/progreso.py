@@ -8,6 +8,7 @@ del envío) y terminar().
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -82,14 +83,19 @@ class ProgresoEnLog(_Cuenta):
                 return
             self.ultima = ahora
             linea = self.linea(ahora)
-        self.escribir(linea)
+        self._escribir(linea)
 
     def terminar(self) -> None:
         with self.cerrojo:
             if not self.hechos and not self.total:
                 return
             linea = self.linea(self.reloj(), final=True)
-        self.escribir(linea)
+        self._escribir(linea)
+
+    def _escribir(self, linea: str) -> None:
+        # Un log que ya no se puede escribir (tubería cerrada, disco lleno) no para el envío.
+        with contextlib.suppress(OSError, ValueError):
+            self.escribir(linea)
 
     def linea(self, ahora: float, final: bool = False) -> str:
         hechos, total = self.hechos, max(self.total, self.hechos)

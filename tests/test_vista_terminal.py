@@ -459,6 +459,24 @@ def test_barra_de_progreso_en_una_terminal(tmp_path, smtp):
     assert re.search(r"Cliente 0 .* enviado", texto)
 
 
+def test_log_de_un_envio_real_lleva_cada_mensaje_con_su_estado(en_tmp, correr, monkeypatch):
+    preparar_carpeta(en_tmp, "pasos:\n  - {id: recordatorio, dias: 1, canales: [email], "
+                     "plantilla: recordatorio}\ncanales:\n  email: {tipo: memoria}\n", monkeypatch)  # fmt: skip
+    CanalMemoria.fallos["d7@ejemplo.com"] = ["permanente"]
+    filas = [[f"Deudor {i:03d}", f"d{i}@ejemplo.com", "", f"D-{i}", d(-2), 100, "MXN"]
+             for i in range(75)]  # fmt: skip
+    escribir_xlsx(en_tmp / "cartera.xlsx", [CAB, *filas])
+    r = correr("enviar", "cartera.xlsx", "--hoy", HOY.isoformat())
+    assert r.exit_code == 1, r.output  # uno falló
+    lineas = r.output.splitlines()
+    enviados = [linea for linea in lineas if re.search(r" · email · d\d+@ejemplo.com · enviado "
+                                                       r"\(mem-\d+\)", linea)]  # fmt: skip
+    assert len(enviados) == 74 and "mensajes más" not in r.output
+    (fallido,) = [linea for linea in lineas if "d7@ejemplo.com · fallido" in linea]
+    assert fallido.startswith("Deudor 007 · D-7 · $100.00 · 2 días · recordatorio · email · ")
+    assert "550 5.1.1 buzón inexistente" in fallido
+
+
 # --- desde la biblioteca, con la consola de quien llama ------------------------------------------
 
 POLITICA_ES = """

@@ -200,9 +200,11 @@ def lineas_de_mensajes(mensajes: list[Mensaje], dinero, ancho: int, simulacro: b
         if not simulacro:
             campos.append(m.estado + (f" ({m.detalle})" if m.detalle else ""))
         linea = SEPARADOR.join(campos)
-        resto = ancho - cell_len(linea) - len(SEPARADOR)
-        texto = vista_previa(m)
-        if texto and resto >= 12:
+        # cell_len recorre carácter a carácter un texto con acentos: solo si puede quedar sitio.
+        resto = ancho - len(linea) - len(SEPARADOR)
+        if resto >= 12:
+            resto = ancho - cell_len(linea) - len(SEPARADOR)
+        if resto >= 12 and (texto := vista_previa(m)):
             linea += SEPARADOR + recortar(texto, resto)
         yield linea
 

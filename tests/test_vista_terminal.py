@@ -132,7 +132,12 @@ def test_tabla_cabe_y_no_parte_correos_telefonos_ni_importes(tmp_path, columnas)
     # El cliente largo: entero o cortado con «…», con su saldo entero en la misma fila.
     (fila_larga,) = [linea for linea in lineas if _dinero(Decimal("1338333.32")) in linea]
     assert LARGO[:12] in fila_larga and (LARGO in fila_larga or "…" in fila_larga)
+    cabecera = next(linea for linea in lineas if linea.lstrip().startswith("cliente "))
+    if columnas == 80:  # estrecha: sin vista previa y solo cuántas facturas («nº»)
+        assert "vista previa" not in cabecera and " nº " in cabecera and "saldo" in cabecera
+        assert re.search(r"\$1,338,333\.32 +70 +aviso_final +3 ", fila_larga)
     if columnas == 160:
+        assert "vista previa" in cabecera and "facturas" in cabecera
         assert re.search(r"F-100\d, F-100\d, F-100\d", fila_larga)
         assert "vista previa" in salida
     # Un terminal sin color (NO_COLOR) no lleva secuencias de color, aunque sí la tabla.

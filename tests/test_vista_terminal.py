@@ -482,6 +482,23 @@ def test_log_de_un_envio_real_lleva_cada_mensaje_con_su_estado(en_tmp, correr, m
     assert "550 5.1.1 buzón inexistente" in fallido
 
 
+def test_log_de_inciertos_sin_resolver_una_linea_enmascarada(en_tmp, correr, monkeypatch):
+    preparar_carpeta(en_tmp, "pasos:\n  - {id: recordatorio, dias: 1, canales: [email], "
+                     "plantilla: recordatorio}\ncanales:\n  email: {tipo: memoria}\n", monkeypatch)  # fmt: skip
+    CanalMemoria.fallos["ana.maria@ejemplo.com"] = ["quizas"]
+    escribir_xlsx(en_tmp / "cartera.xlsx", [
+        CAB, ["Ana María", "ana.maria@ejemplo.com", "", "A-1", d(-2), 100, "MXN"],
+    ])  # fmt: skip
+    r = correr("enviar", "cartera.xlsx", "--hoy", HOY.isoformat())
+    assert r.exit_code == 1
+    assert "Envíos inciertos sin resolver (1):" in r.output
+    assert (
+        f"incierto · {HOY.isoformat()} · Ana María · A-1 · recordatorio · email · "
+        "a***@ejemplo.com" in r.output.splitlines()
+    )
+    assert not CAJAS & set(r.output)
+
+
 # --- desde la biblioteca, con la consola de quien llama ------------------------------------------
 
 POLITICA_ES = """

@@ -53,6 +53,8 @@ class Pedido:
     traer_textos: bool = True
     espera_reintento: float = 1.0
     avisar: Callable[[str], None] | None = None  # avisos del envío real, según ocurren
+    # El progreso del envío real: empezar(total), anotar(estado) por mensaje, terminar().
+    progreso: Any = None
 
 
 @dataclass(slots=True)
@@ -154,9 +156,18 @@ def _generar(pedido: Pedido, cartera, historial: Historial, disponibles, pagos, 
 def _enviar(pedido: Pedido, b, rutas, plan, inciertos_nuevos: int) -> Resultado:
     from recordar.envio import Enviador
 
+    progreso = pedido.progreso
     enviador = Enviador(b, rutas, pedido.fecha, reintentar_inciertos=pedido.reintentar_inciertos,
-                        espera=pedido.espera_reintento, avisar=pedido.avisar)  # fmt: skip
-    resultado = enviador.enviar(plan)
+                        espera=pedido.espera_reintento, avisar=pedido.avisar,
+                        al_anotar=progreso.anotar if progreso is not None else None)  # fmt: skip
+    if progreso is None:
+        resultado = enviador.enviar(plan)
+    else:
+        progreso.empezar(len(plan.mensajes))
+        try:
+            resultado = enviador.enviar(plan)
+        finally:
+            progreso.terminar()
     resultado.inciertos_nuevos = inciertos_nuevos
     return resultado
 

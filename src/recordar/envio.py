@@ -83,7 +83,8 @@ class Enviador:
     def __init__(self, bitacora: Bitacora, rutas: dict[str, Canal], fecha: date,
                  reintentar_inciertos: bool = False, reintentos: int = 2, espera: float = 1.0,
                  avisar: Callable[[str], None] | None = None,
-                 dormir: Callable[[float], None] = time.sleep) -> None:  # fmt: skip
+                 dormir: Callable[[float], None] = time.sleep,
+                 al_anotar: Callable[[str], None] | None = None) -> None:  # fmt: skip
         self.bitacora = bitacora
         self.rutas = rutas
         self.fecha = fecha
@@ -91,6 +92,7 @@ class Enviador:
         self.reintentos = reintentos
         self.espera = espera
         self.avisar = avisar or (lambda _texto: None)
+        self.al_anotar = al_anotar  # (estado) de cada mensaje, ya anotado: la barra de progreso
         self.resultado = Resultado()
         self._cerrojo = threading.Lock()
         self._dormir = dormir
@@ -170,6 +172,8 @@ class Enviador:
                 self.resultado.no_enviados += 1
             else:
                 self.resultado.fallidos += 1
+        if self.al_anotar is not None:
+            self.al_anotar(estado)
 
     def _ejecutar(self, trabajos: dict[int, list[Trabajo]]) -> None:
         hilos = []

@@ -60,11 +60,19 @@ def _depurar() -> bool:
 
 
 def _consola(error: bool = False):
+    """La consola de rich: color y cajas solo en una terminal (y sin color con NO_COLOR); en un
+    archivo o una tubería, texto llano sin cortes de línea añadidos, para grep.
+
+    El ancho es el de la terminal, o COLUMNS, o RECORDAR_ANCHO si se da (80 en un archivo)."""
     from rich.console import Console
 
     ancho = os.environ.get("RECORDAR_ANCHO")
-    return Console(stderr=error, width=int(ancho) if ancho else None, highlight=False,
-                   soft_wrap=False)  # fmt: skip
+    consola = Console(stderr=error, width=int(ancho) if ancho else None, highlight=False,
+                      soft_wrap=False)  # fmt: skip
+    if not consola.is_terminal:
+        consola.soft_wrap = True
+        consola.no_color = True
+    return consola
 
 
 def _fallar(mensaje: str, codigo: int = 2) -> None:

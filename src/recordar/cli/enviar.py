@@ -64,19 +64,28 @@ def enviar(
             help="Da por pagadas las facturas que desaparecieron de la hoja aunque sean muchas.",
         ),
     ] = False,
+    ver: Annotated[
+        str | None,
+        typer.Option(
+            "--ver",
+            metavar="CLIENTE",
+            help="Muestra completos los mensajes de hoy de ese cliente (una parte del nombre basta).",
+        ),
+    ] = None,
 ) -> None:
     """Planifica los recordatorios de hoy y los envía (o, con --simulacro, los muestra)."""
     _ejecutar(
         _enviar, cartera, simulacro, politica, hoja, hoy, salida, bitacora, reintentar_inciertos,
-        confirmar_pagos,
+        confirmar_pagos, ver,
     )  # fmt: skip
 
 
 def _enviar(
     cartera_ruta, simulacro, politica_ruta, hoja, hoy, salida, bitacora_ruta, reintentar,
-    confirmar_pagos=False,
+    confirmar_pagos=False, ver=None,
 ) -> None:  # fmt: skip
     from recordar.ejecucion import Pedido, ejecutar, espera_reintento
+    from recordar.informe.progreso import progreso_para
     from recordar.politica.politica import cargar_politica
 
     if salida is not None:
@@ -89,31 +98,61 @@ def _enviar(
         cartera_ruta, politica, fecha, _ruta_bitacora(bitacora_ruta, politica), ahora,
         simulacro=simulacro, hoja=hoja, reintentar_inciertos=reintentar,
         confirmar_pagos=confirmar_pagos, informe_json=informe_json,
-        traer_textos=salida is not None and not informe_json,
+        traer_textos=(salida is not None and not informe_json) or ver is not None,
         espera_reintento=espera_reintento(),
         avisar=lambda texto: errores.print(f"aviso: {texto}", markup=False),
     )  # fmt: skip
     consola = _consola()
+    buscado: list = []
     if simulacro:
-        ejecucion = ejecutar(pedido, mientras=_vista_previa(consola, informe_json))
+        ejecucion = ejecutar(
+            pedido, mientras=_vista_previa(consola, informe_json, politica, ver, buscado)
+        )
         _mostrar_simulacro(consola, errores, ejecucion, salida)
     else:
-        ejecucion = ejecutar(pedido)
+        pedido.progreso = progreso_para(consola)
+        ejecucion = ejecutar(pedido, mientras=_buscar(ver, buscado) if ver else None)
         _mostrar_envio_real(consola, errores, ejecucion, salida)
+    if buscado:
+        _mostrar_detalle(consola, ejecucion, *buscado)
     if ejecucion.codigo_salida:
         raise typer.Exit(ejecucion.codigo_salida)
 
 
-def _vista_previa(consola, informe_json: bool):
+def _buscar(ver: str, buscado: list):
+    """Antes de enviar nada: el deudor de --ver (error si no hay ninguno o hay varios)."""
+    from recordar.informe.vista_detalle import buscar_deudor
+
+    def buscar(cartera, plan):
+        buscado[:] = buscar_deudor(ver, cartera, plan)
+
+    return buscar
+
+
+def _mostrar_detalle(consola, ejecucion, deudor: str, cliente: str) -> None:
+    from recordar.informe.archivos import analizar
+    from recordar.informe.vista_detalle import lineas_de_detalle
+    from recordar.mensajes.formato import Formato
+
+    politica, plan = ejecucion.pedido.politica, ejecucion.plan
+    dinero = Formato(politica.idioma, politica.moneda).dinero
+    omitidas = analizar(ejecucion.cartera, plan)[1]
+    for linea in lineas_de_detalle(deudor, cliente, plan, politica, dinero, omitidas):
+        consola.print(linea, markup=False, highlight=False)
+
+
+def _vista_previa(consola, informe_json: bool, politica, ver: str | None = None, buscado=None):
     """Lo que se prepara mientras otro proceso sigue generando: la vista previa (se muestra
-    solo si todo se generó bien) y el informe .json salvo los mensajes."""
+    solo si todo se generó bien), el deudor de --ver y el informe .json salvo los mensajes."""
     from recordar.informe.archivos import analizar, json_de_antemano
     from recordar.informe.vista import mostrar
 
     def preparar(cartera, plan):
+        if ver is not None:
+            _buscar(ver, buscado)(cartera, plan)
         analisis = analizar(cartera, plan)
         with consola.capture() as captura:
-            mostrar(consola, cartera, plan, simulacro=True, analisis=analisis)
+            mostrar(consola, cartera, plan, simulacro=True, analisis=analisis, politica=politica)
         informe = (json_de_antemano(cartera, plan, simulacro=True, analisis=analisis)
                    if informe_json else None)  # fmt: skip
         return captura.get(), informe
@@ -151,7 +190,7 @@ def _mostrar_envio_real(consola, errores, ejecucion, salida) -> None:
 
     politica, cartera, plan = ejecucion.pedido.politica, ejecucion.cartera, ejecucion.plan
     resultado, cuentas, abiertas = ejecucion.resultado, ejecucion.cuentas_sms, ejecucion.abiertas
-    mostrar(consola, cartera, plan, simulacro=False)
+    mostrar(consola, cartera, plan, simulacro=False, politica=politica)
     _avisar(consola, notas_de_politica(politica) + notas_de_plan(politica, cartera, plan, cuentas,
                                                                    abiertas))  # fmt: skip
     mostrar_envio(consola, resultado, ejecucion.pedido.bitacora)

@@ -116,7 +116,7 @@ def calcular(cartera: Cartera, plan: Plan, politica=None) -> Cifras:
     por_moneda: dict[str, CifrasMoneda] = {}
     # deudor → (cliente, vencido, facturas vencidas, mayor atraso), por moneda
     deudores: dict[str, dict[str, list]] = {}
-    dias_de: dict[date, int] = {}
+    dias_de: dict[date, tuple[int, str]] = {}  # vencimiento → (días de atraso, tramo)
     paso_de_dias: dict[int, str] = {}
     for f in cartera.facturas:
         c = por_moneda.get(f.moneda)
@@ -125,12 +125,14 @@ def calcular(cartera: Cartera, plan: Plan, politica=None) -> Cifras:
                 f.moneda, antiguedad={nombre: Suma() for nombre, _, _ in TRAMOS}
             )
             deudores[f.moneda] = {}
-        dias = dias_de.get(f.vencimiento)
-        if dias is None:
-            dias = dias_de[f.vencimiento] = (hoy - f.vencimiento).days
+        atraso = dias_de.get(f.vencimiento)
+        if atraso is None:
+            dias = (hoy - f.vencimiento).days
+            atraso = dias_de[f.vencimiento] = (dias, tramo_de(dias))
+        dias, tramo = atraso
         monto = f.monto
         c.abierto.sumar(monto)
-        c.antiguedad[tramo_de(dias)].sumar(monto)
+        c.antiguedad[tramo].sumar(monto)
         if f.numero in en_mensajes:
             c.en_mensajes.sumar(monto)
         if f.numero in en_tareas:

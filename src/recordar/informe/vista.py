@@ -1,18 +1,37 @@
-"""El informe en la terminal: tablas de mensajes, tareas, rechazos y el resumen de la corrida,
-y lo que pasó al enviar (con los destinatarios enmascarados)."""
+"""El informe en la terminal: el dinero de la corrida, los mensajes (una fila por deudor), las
+tareas, las omitidas por nombre, los rechazos y el resumen, y lo que pasó al enviar (con los
+destinatarios enmascarados).
+
+En una terminal van tablas; cuando la salida no es una terminal (cron, `| tee`, `> log`), texto
+llano sin cajas ni color, una línea por mensaje, para leerlo en un log y buscar con grep.
+"""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from recordar.cartera.carga import Cartera
 from recordar.cartera.valores import cantidad
 from recordar.informe.archivos import analizar
-from recordar.mensajes.texto_sms import segmentos_sms
-from recordar.plan import Mensaje, Plan
+from recordar.informe.vista_dinero import (
+    envolver,
+    lineas_de_dinero,
+    lineas_de_omitidas,
+    omitidas_por_motivo,
+)
+from recordar.informe.vista_tabla import (
+    FILAS_EN_PANTALLA,
+    SEPARADOR,
+    filas_de,
+    lineas_de_mensajes,
+    tabla_de_mensajes,
+)
+from recordar.plan import Plan
 
-FILAS_EN_PANTALLA = 60
+
+def es_terminal(consola) -> bool:
+    """Tablas y color solo en una terminal; en un archivo o una tubería, texto llano."""
+    return bool(consola.is_terminal)
 
 
 def mostrar_otras_hojas(consola, cartera: Cartera) -> None:
@@ -25,48 +44,88 @@ def mostrar_otras_hojas(consola, cartera: Cartera) -> None:
         )
 
 
-def mostrar(consola, cartera: Cartera, plan: Plan, simulacro: bool, analisis=None) -> None:
-    """Tablas de mensajes, tareas, rechazos y el resumen, en la terminal."""
-    from rich.table import Table
+def mostrar(consola, cartera: Cartera, plan: Plan, simulacro: bool, analisis=None,
+            politica=None) -> None:  # fmt: skip
+    """Dinero, mensajes, tareas, omitidas, rechazos y el resumen, en la terminal o en un log."""
+    from recordar.informe.cifras import calcular
+    from recordar.mensajes.formato import Formato
+    from recordar.politica.politica import cargar_politica
 
+    politica = politica or cargar_politica(None)  # sin política: la predeterminada
+    dinero = Formato(politica.idioma, politica.moneda).dinero
+    terminal = es_terminal(consola)
+    ancho = consola.width if terminal else None
     titulo = "Simulacro: nada se envía ni se registra" if simulacro else "Envío"
     consola.print(f"[bold]{titulo}[/bold] · {plan.fecha.isoformat()} · {cartera.ruta}"
                   + (f" (hoja «{cartera.hoja}»)" if cartera.hoja else ""))  # fmt: skip
     mostrar_otras_hojas(consola, cartera)
     mostrar_notas(consola, cartera)
-    if plan.mensajes:
-        tabla = Table(title=f"Mensajes ({len(plan.mensajes)})", show_lines=False)
-        for columna in ("cliente", "facturas", "días", "paso", "canal", "destinatario"):
-            tabla.add_column(
-                columna, overflow="fold", justify="right" if columna == "días" else "left"
-            )
-        if not simulacro:
-            tabla.add_column("estado", overflow="fold")
-        ancho = max(16, consola.width // 3)
-        tabla.add_column("vista previa", overflow="ellipsis", no_wrap=True, max_width=ancho)
-        for m in plan.mensajes[:FILAS_EN_PANTALLA]:
-            celdas = [m.cliente, ", ".join(m.numeros), str(m.dias_vencido), m.ocurrencia.id, m.canal,
-                      m.destinatario]  # fmt: skip
-            if not simulacro:
-                celdas.append(m.estado)
-            tabla.add_row(*celdas, _vista_previa(m))
-        consola.print(tabla)
-        if len(plan.mensajes) > FILAS_EN_PANTALLA:
-            consola.print(f"… y {len(plan.mensajes) - FILAS_EN_PANTALLA} mensajes más; "
-                          "el informe completo con --salida informe.json|csv|xlsx|html")  # fmt: skip
-    notas = [m for m in plan.mensajes if m.nota]
-    for m in notas[:FILAS_EN_PANTALLA]:
-        consola.print(f"  {m.cliente} · {m.canal} · {m.ocurrencia.id}: {m.nota}", markup=False)
+    analisis = analisis or analizar(cartera, plan)
+    for rotulo, piezas in lineas_de_dinero(calcular(cartera, plan, politica), dinero):
+        for linea in envolver(rotulo, piezas, ancho):
+            consola.print(linea, markup=False, highlight=False, soft_wrap=True)
+    _mostrar_mensajes(consola, plan, dinero, simulacro, terminal)
     if plan.tareas:
+        _mostrar_tareas(consola, plan, terminal)
+    grupos = omitidas_por_motivo(analisis[1])
+    for linea in lineas_de_omitidas(analisis[1], ancho, grupos):
+        consola.print(linea, markup=False, highlight=False, soft_wrap=True)
+    _mostrar_problemas(consola, "Filas rechazadas", "rechazada", cartera.rechazos, terminal)
+    _mostrar_problemas(consola, "Avisos", "aviso", cartera.avisos, terminal)
+    _mostrar_resumen(consola, analisis, grupos)
+
+
+def _mostrar_mensajes(consola, plan: Plan, dinero, simulacro: bool, terminal: bool) -> None:
+    if not plan.mensajes:
+        return
+    # En el log de un envío real va cada mensaje con su estado (para buscarlo con grep); en la
+    # terminal y en el simulacro, los primeros deudores (el resto, en --salida).
+    todos = not terminal and not simulacro
+    filas, deudores = filas_de(plan.mensajes, len(plan.mensajes) if todos else FILAS_EN_PANTALLA)
+    consola.print(f"[bold]Mensajes ({len(plan.mensajes)})[/bold] a "
+                  f"{cantidad(deudores, 'deudor', 'deudores')}")  # fmt: skip
+    if terminal:
+        consola.print(tabla_de_mensajes(filas, dinero, consola.width, simulacro))
+        mostrados = sum(len(f.mensajes) for f in filas)
+    else:
+        mensajes = [m for f in filas for m in f.mensajes]
+        lineas = lineas_de_mensajes(mensajes, dinero, consola.width, simulacro)
+        if todos:
+            # Texto llano sin estilos: directo al archivo (rich tarda ~50 µs por línea y el log
+            # de 10 000 envíos tendría 10 000).
+            consola.file.write("".join(f"{linea}\n" for linea in lineas))
+            consola.file.flush()
+        else:
+            for linea in lineas:
+                consola.print(linea, markup=False, highlight=False, soft_wrap=True)
+        mostrados = len(mensajes)
+    if deudores > len(filas):
+        consola.print(f"… y {len(plan.mensajes) - mostrados} mensajes más a "
+                      f"{cantidad(deudores - len(filas), 'deudor', 'deudores')}; el informe "
+                      "completo con --salida informe.json|csv|xlsx|html")  # fmt: skip
+    notas = [m for f in filas for m in f.mensajes if m.nota]
+    for m in notas:
+        consola.print(f"  {m.cliente} · {m.canal} · {m.ocurrencia.id}: {m.nota}", markup=False)
+
+
+def _mostrar_tareas(consola, plan: Plan, terminal: bool) -> None:
+    from rich.table import Table
+
+    if not terminal:
+        consola.print(f"Tareas manuales ({len(plan.tareas)}):")
+        for t in plan.tareas[:FILAS_EN_PANTALLA]:
+            consola.print("tarea" + SEPARADOR + SEPARADOR.join(
+                (t.cliente, ", ".join(t.numeros), t.ocurrencia.id, t.descripcion)), markup=False,
+                soft_wrap=True)  # fmt: skip
+    else:
         tabla = Table(title=f"Tareas manuales ({len(plan.tareas)})")
         for columna in ("cliente", "facturas", "paso", "descripción"):
-            tabla.add_column(columna, overflow="fold")
+            tabla.add_column(columna, overflow="ellipsis")
         for t in plan.tareas[:FILAS_EN_PANTALLA]:
             tabla.add_row(t.cliente, ", ".join(t.numeros), t.ocurrencia.id, t.descripcion)
         consola.print(tabla)
-    _tabla_problemas(consola, "Filas rechazadas", cartera.rechazos)
-    _tabla_problemas(consola, "Avisos", cartera.avisos)
-    _mostrar_resumen(consola, analisis or analizar(cartera, plan))
+    if len(plan.tareas) > FILAS_EN_PANTALLA:
+        consola.print(f"… y {len(plan.tareas) - FILAS_EN_PANTALLA} más; ver --salida")
 
 
 def mostrar_notas(consola, cartera: Cartera) -> None:
@@ -75,40 +134,34 @@ def mostrar_notas(consola, cartera: Cartera) -> None:
         consola.print(nota, markup=False)
 
 
-def _vista_previa(m: Mensaje) -> str:
-    texto = m.asunto if m.canal == "email" and m.asunto else " ".join(m.cuerpo.split())
-    if m.canal == "sms":
-        caracteres, segmentos, codificacion = segmentos_sms(m.cuerpo)
-        return f"[{caracteres} car., {segmentos} seg. {codificacion}] {texto}"
-    return texto
-
-
-def _tabla_problemas(consola, titulo: str, problemas: list) -> None:
+def _mostrar_problemas(consola, titulo: str, que: str, problemas: list, terminal: bool) -> None:
     from rich.table import Table
 
     if not problemas:
         return
-    tabla = Table(title=f"{titulo} ({len(problemas)})")
-    for columna in ("fila", "columna", "valor", "motivo"):
-        tabla.add_column(columna, overflow="fold")
-    for p in problemas[:FILAS_EN_PANTALLA]:
-        tabla.add_row(str(p.fila), p.columna, p.valor, p.motivo)
-    consola.print(tabla)
+    if terminal:
+        tabla = Table(title=f"{titulo} ({len(problemas)})")
+        tabla.add_column("fila", justify="right", no_wrap=True)
+        # Un correo o un importe nunca se parte: se corta con «…» (el informe lo trae entero).
+        tabla.add_column("columna", overflow="ellipsis")
+        tabla.add_column("valor", no_wrap=True, overflow="ellipsis", max_width=30)
+        tabla.add_column("motivo", overflow="ellipsis", ratio=1)
+        for p in problemas[:FILAS_EN_PANTALLA]:
+            tabla.add_row(str(p.fila), p.columna, p.valor, p.motivo)
+        consola.print(tabla)
+    else:
+        consola.print(f"{titulo} ({len(problemas)}):")
+        for p in problemas[:FILAS_EN_PANTALLA]:
+            consola.print(SEPARADOR.join((que, str(p.fila), p.columna, f"«{p.valor}»", p.motivo)),
+                          markup=False, highlight=False, soft_wrap=True)  # fmt: skip
     if len(problemas) > FILAS_EN_PANTALLA:
         consola.print(f"… y {len(problemas) - FILAS_EN_PANTALLA} más en el informe (--salida)")
 
 
-_RE_FIN_DE_CLASE = re.compile(r": |; | \(|:$")
-
-
-def _mostrar_resumen(consola, analisis: tuple) -> None:
+def _mostrar_resumen(consola, analisis: tuple, grupos: dict | None = None) -> None:
     r, omitidas = analisis
-    motivos: dict[str, int] = {}
-    for o in omitidas:
-        # «día no hábil (domingo); elegible desde 2026-12-07 07:00 (…)» cuenta como «día no
-        # hábil»: se corta en «: », «; » o « (», nunca en los «:» de una hora.
-        clave = _RE_FIN_DE_CLASE.split(o.motivo, maxsplit=1)[0]
-        motivos[clave] = motivos.get(clave, 0) + 1
+    grupos = omitidas_por_motivo(omitidas) if grupos is None else grupos
+    motivos = {motivo: sum(map(len, clientes.values())) for motivo, clientes in grupos.items()}
     detalle = ", ".join(f"{n} {m}" for m, n in sorted(motivos.items(), key=lambda x: -x[1]))
     facturas = cantidad(r.facturas, "factura")
     consola.print(
@@ -168,10 +221,16 @@ def mostrar_envio(consola, resultado, ruta_bitacora) -> None:
             + " a medias en una ejecución interrumpida: marcados «incierto», no se reenvían "
             "solos[/yellow]"
         )
-    if resultado.sin_resolver:
+    if resultado.sin_resolver and not es_terminal(consola):
+        consola.print(f"Envíos inciertos sin resolver ({len(resultado.sin_resolver)}):")
+        for r in resultado.sin_resolver[:FILAS_EN_PANTALLA]:
+            consola.print(SEPARADOR.join(("incierto", r.fecha_plan, r.cliente, ", ".join(r.facturas),
+                                          r.paso, r.canal, enmascarar(r.destinatario))),
+                          markup=False, highlight=False, soft_wrap=True)  # fmt: skip
+    elif resultado.sin_resolver:
         tabla = Table(title=f"Envíos inciertos sin resolver ({len(resultado.sin_resolver)})")
         for columna in ("fecha", "cliente", "facturas", "paso", "canal", "destinatario"):
-            tabla.add_column(columna, overflow="fold")
+            tabla.add_column(columna, overflow="ellipsis", no_wrap=columna == "destinatario")
         for r in resultado.sin_resolver[:FILAS_EN_PANTALLA]:
             tabla.add_row(
                 r.fecha_plan,
@@ -182,6 +241,7 @@ def mostrar_envio(consola, resultado, ruta_bitacora) -> None:
                 enmascarar(r.destinatario),
             )
         consola.print(tabla)
+    if resultado.sin_resolver:
         consola.print(
             "Comprueba si llegaron; para reenviarlos: recordar enviar … --reintentar-inciertos"
         )

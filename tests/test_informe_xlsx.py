@@ -246,3 +246,24 @@ def test_libreoffice_abre_el_informe_y_muestra_los_importes_con_formato(en_tmp, 
     assert mensajes["Ana Peña"][6] == "$6,500.50"
     # El texto que parece fórmula se ve tal cual: LibreOffice no lo calculó.
     assert "@SUMA(1+1)" in mensajes
+
+
+def test_hojas_extra_solo_si_hay_y_con_fechas_y_horas(tmp_path):
+    incierto = {"fecha": "2026-11-23", "enviado_en": "2026-11-23T09:30:00-06:00",
+                "actualizado": "2026-11-23T09:31:00-06:00", "cliente": "Ana", "facturas": ["F-1"],
+                "paso": "recordatorio", "canal": "email", "destinatario": "ana@ejemplo.mx",
+                "estado": "incierto", "intentos": 1, "proveedor_id": None,
+                "detalle": "se cortó la conexión", "asunto": "Recordatorio"}  # fmt: skip
+    pago = {"factura": "F-9", "cliente": "Luis", "dias_tarde": 12, "ultimo_aviso": "seguimiento",
+            "pagada_en_hoja": True}  # fmt: skip
+    datos = _datos(inciertos=[incierto], pagos_detectados=[pago], reintentados=[])
+    libro = load_workbook(escribir_informe(tmp_path / "i.xlsx", datos))
+    assert libro.sheetnames == ["Resumen", "Mensajes", "Tareas", "Omitidas", "Rechazos", "Avisos",
+                                "Pagos detectados", "Envíos inciertos"]  # fmt: skip
+    hoja = libro["Envíos inciertos"]
+    assert [c.value for c in hoja[1]][:3] == ["Fecha", "Enviado", "Cliente"]
+    assert hoja["A2"].value == datetime(2026, 11, 23) and hoja["A2"].number_format == "dd/mm/yyyy"
+    assert hoja["B2"].value == datetime(2026, 11, 23, 9, 30)
+    assert hoja["B2"].number_format == "dd/mm/yyyy hh:mm"
+    assert [c.value for c in libro["Pagos detectados"][2]] == ["F-9", "Luis", 12, "seguimiento",
+                                                               "sí"]  # fmt: skip

@@ -36,7 +36,8 @@ from recordar.informe.numeros import (
 class Columna(NamedTuple):
     clave: str
     titulo: str
-    tipo: str  # texto, largo (se ajusta en varias líneas), lista, entero, dinero, fecha, si_no
+    # texto, largo (se ajusta en varias líneas), lista, entero, dinero, fecha, fecha_hora, si_no
+    tipo: str
 
 
 def _columnas(*especificacion: str) -> tuple[Columna, ...]:
@@ -46,7 +47,7 @@ def _columnas(*especificacion: str) -> tuple[Columna, ...]:
 _PROBLEMA = _columnas("fila|Fila|entero", "columna|Columna|texto", "valor|Valor|texto",
                       "motivo|Motivo|largo")  # fmt: skip
 _REGISTRO = _columnas(
-    "fecha|Fecha|fecha", "cliente|Cliente|texto", "facturas|Facturas|lista", "paso|Paso|texto",
+    "fecha|Fecha|fecha", "enviado_en|Enviado|fecha_hora", "cliente|Cliente|texto", "facturas|Facturas|lista", "paso|Paso|texto",
     "canal|Canal|texto", "destinatario|Destinatario|texto", "estado|Estado|texto",
     "intentos|Intentos|entero", "detalle|Detalle|largo", "asunto|Asunto|texto",
 )  # fmt: skip
@@ -90,7 +91,7 @@ MAX_FILAS = 1_048_576  # las de una hoja de Excel, con la cabecera
 MAX_TEXTO = 32_767  # caracteres de una celda de Excel
 ANCHO_MAX = {"largo": 80, "texto": 45, "lista": 30}
 MUESTRA_ANCHO = 5000  # filas que se miden para el ancho de cada columna
-ANCHO_FIJO = {"entero": 8, "dinero": 15, "fecha": 12, "si_no": 6}
+ANCHO_FIJO = {"entero": 8, "dinero": 15, "fecha": 12, "fecha_hora": 17, "si_no": 6}
 # Lo que una hoja de Excel no admite en XML: controles (salvo \t \n \r), sustitutos sueltos y
 # los no caracteres U+FFFE y U+FFFF. Se quitan del informe (la cartera y el JSON lo conservan).
 _ILEGALES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -105,7 +106,7 @@ def escribir_xlsx(ruta: Path, datos: dict[str, Any]) -> None:
     libro = Workbook()
     resumen = libro.active
     resumen.title = "Resumen"
-    estilos = _Estilos(libro, resumen, idioma)
+    estilos = _Estilos(resumen, idioma)
     from recordar.informe.xlsx_resumen import escribir_resumen
 
     escribir_resumen(resumen, datos, estilos, moneda)
@@ -117,10 +118,9 @@ def escribir_xlsx(ruta: Path, datos: dict[str, Any]) -> None:
         hoja = libro.create_sheet(titulo)
         filas = min(len(registros), MAX_FILAS - 2)
         _preparar_hoja(hoja, columnas, registros, filas, estilos)
-        for c in columnas:
-            if c.tipo == "dinero":
-                for r in registros:
-                    estilos.dinero(r.get("moneda") or moneda)
+        if any(c.tipo == "dinero" for c in columnas):  # un estilo por moneda, antes de guardar
+            for otra in {r.get("moneda") or moneda for r in registros}:
+                estilos.dinero(otra)
         secciones.append((titulo, columnas, registros, filas))
     estilos.dinero(moneda)
     armado = io.BytesIO()
@@ -132,7 +132,7 @@ class _Estilos:
     """Los índices de estilo (atributo s de cada celda) de las celdas de datos, registrados una
     vez en el libro antes de guardarlo: las filas se escriben después, directamente en XML."""
 
-    def __init__(self, libro, hoja, idioma: str) -> None:
+    def __init__(self, hoja, idioma: str) -> None:
         from openpyxl.cell.cell import Cell
         from openpyxl.styles import Alignment
 
@@ -147,6 +147,8 @@ class _Estilos:
         self.largo_comilla = self._id(alignment=ajustado, quotePrefix=True)
         self.numero = self._id(alignment=arriba)
         self.fecha = self._id(alignment=arriba, number_format=formato_fecha(idioma))
+        self.fecha_hora = self._id(alignment=arriba,
+                                   number_format=formato_fecha(idioma) + " hh:mm")  # fmt: skip
         self.fecha_formato = formato_fecha(idioma)
         self.porcentaje = formato_porcentaje(idioma)
         self._dinero: dict[str, int] = {}
@@ -303,6 +305,7 @@ def _filas_xml(columnas, registros: Iterable[dict], estilos, moneda: str) -> Ite
     plan = [(letra, c.clave, c.tipo) for letra, c in zip(letras, columnas, strict=True)]
     dinero = estilos.dinero
     numero, fecha = estilos.numero, estilos.fecha
+    fechas = {"fecha": fecha, "fecha_hora": estilos.fecha_hora}
     texto, largo = estilos.texto, estilos.largo
     comillas = {texto: estilos.texto_comilla, largo: estilos.largo_comilla}
     for n, registro in enumerate(registros, 2):
@@ -313,8 +316,8 @@ def _filas_xml(columnas, registros: Iterable[dict], estilos, moneda: str) -> Ite
                 continue
             t = type(v)
             if t is str:
-                if tipo == "fecha" and (serie := _serie_de_texto(v)) is not None:
-                    celdas.append(f'<c r="{letra}{n}" s="{fecha}"><v>{serie}</v></c>')
+                if tipo in fechas and (serie := _serie_de_texto(v)) is not None:
+                    celdas.append(f'<c r="{letra}{n}" s="{fechas[tipo]}"><v>{serie}</v></c>')
                     continue
                 s = largo if tipo == "largo" else texto
             elif t is int or (t is float and v - v == 0):  # sin NaN ni infinitos
@@ -330,7 +333,8 @@ def _filas_xml(columnas, registros: Iterable[dict], estilos, moneda: str) -> Ite
             elif t is bool:
                 v, s = ("sí" if v else "no"), texto
             elif isinstance(v, date):
-                celdas.append(f'<c r="{letra}{n}" s="{fecha}"><v>{_serie(v)}</v></c>')
+                s = fechas["fecha_hora"] if isinstance(v, datetime) else fecha
+                celdas.append(f'<c r="{letra}{n}" s="{s}"><v>{_serie(v)}</v></c>')
                 continue
             else:
                 v, s = str(v), largo if tipo == "largo" else texto

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
@@ -24,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
-from recordar.informe.formatos import _FORMULA, PELIGROSOS, _primero_visible, lineas_de_ejecucion
+from recordar.informe.formatos import _FORMULA, PELIGROSOS, _primero_visible
 from recordar.informe.numeros import (
     formato_fecha,
     formato_moneda,
@@ -218,12 +219,9 @@ def _ancho(columna: Columna, registros: list) -> float:
 def _empaquetar(ruta: Path, armado: io.BytesIO, secciones: list, estilos, moneda: str) -> None:
     """Copia el libro de openpyxl al archivo final, con las filas de cada sección escritas en
     el XML de su hoja (detrás de la cabecera)."""
-    from xml.etree import ElementTree
-
     with zipfile.ZipFile(armado) as origen:
-        rutas = _rutas_de_hojas(origen, ElementTree)
-        por_hoja = {rutas[titulo]: seccion for seccion in secciones
-                    for titulo in [seccion[0]]}  # fmt: skip
+        rutas = _rutas_de_hojas(origen)
+        por_hoja = {rutas[seccion[0]]: seccion for seccion in secciones}
         # Compresión rápida: el XML de las filas se repite mucho y comprime bien igual.
         with zipfile.ZipFile(ruta, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as destino:
             for info in origen.infolist():
@@ -238,14 +236,21 @@ def _empaquetar(ruta: Path, armado: io.BytesIO, secciones: list, estilos, moneda
                 xml = re.sub(r'<dimension ref="[^"]*"\s*/>',
                              f'<dimension ref="A1:{ultima}{filas + 1}"/>', xml, count=1)  # fmt: skip
                 corte = xml.index("</sheetData>")
-                with destino.open(info.filename, "w", force_zip64=True) as f:
+                # Primero a un temporal (solo del dueño, se borra al cerrarlo) y luego al
+                # .xlsx con su tamaño ya sabido: zipfile usa ZIP64 solo si hace falta (Excel
+                # es quisquilloso con ZIP64 y escribir sin él falla pasados 2 GiB).
+                with tempfile.NamedTemporaryFile(prefix="recordar-", suffix=".xml") as f:
                     f.write(xml[:corte].encode())
                     _escribir_filas(f, columnas, registros, filas, estilos, moneda)
                     f.write(xml[corte:].encode())
+                    f.flush()
+                    destino.write(f.name, info.filename)
 
 
-def _rutas_de_hojas(libro: zipfile.ZipFile, ElementTree) -> dict[str, str]:
+def _rutas_de_hojas(libro: zipfile.ZipFile) -> dict[str, str]:
     """Nombre de cada hoja → su archivo dentro del .xlsx (de workbook.xml y sus relaciones)."""
+    from xml.etree import ElementTree
+
     ns = {
         "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
         "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -381,19 +386,3 @@ def _serie_de_texto(texto: str) -> int | float | None:
     if isinstance(valor, datetime) and valor.tzinfo is not None:
         valor = valor.replace(tzinfo=None)
     return _serie(valor)
-
-
-def notas_de_ejecucion(datos: dict[str, Any]) -> list[tuple[str, list[str]]]:
-    """Las líneas de `lineas_de_ejecucion` para el resumen; las secciones con hoja propia
-    (deudores sin canal, tareas abiertas) solo dicen cuántos son y en qué hoja están."""
-    con_hoja = {"Sin canal configurado": ("sin_canal", "deudor", "deudores"),
-                "Tareas abiertas": ("tareas_abiertas", "tarea", "tareas")}  # fmt: skip
-    notas = []
-    for titulo, lineas in lineas_de_ejecucion(datos):
-        if titulo in con_hoja:
-            clave, una, varias = con_hoja[titulo]
-            hoja = next(nombre for c, nombre, _ in HOJAS if c == clave)
-            n = len(datos[clave])
-            lineas = [f"{n} {una if n == 1 else varias}: ver la hoja «{hoja}»"]
-        notas.append((titulo, lineas))
-    return notas

@@ -12,6 +12,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from recordar.informe.formatos import lineas_de_ejecucion
+from recordar.informe.xlsx import _ILEGALES, HOJAS, _parece_formula
+
 # Las claves de datos["resumen"] con nombre para una persona (las desconocidas, tal cual).
 CUENTAS = {
     "filas": "Filas leídas",
@@ -58,11 +61,9 @@ def escribir_resumen(hoja, datos: dict[str, Any], estilos, moneda: str) -> None:
     fila += 1
     hoja.cell(fila, 1, "Cuentas de la corrida").font = negrita
     for clave, valor in (datos.get("resumen") or {}).items():
-        fila = _par(hoja, fila + 1, CUENTAS.get(clave, clave.replace("_", " ").capitalize()),
-                    valor) - 1  # fmt: skip
+        fila += 1
+        _par(hoja, fila, CUENTAS.get(clave, clave.replace("_", " ").capitalize()), valor)
     fila += 1
-    from recordar.informe.xlsx import notas_de_ejecucion
-
     for titulo, lineas in notas_de_ejecucion(datos):
         fila += 1
         hoja.cell(fila, 1, titulo).font = negrita
@@ -170,8 +171,6 @@ def _celda(hoja, fila: int, columna: int, valor: Any, formato: str | None = None
     si parece fórmula, como texto con prefijo de comilla (openpyxl tomaría «=…» por fórmula)."""
     celda = hoja.cell(fila, columna)
     if isinstance(valor, str):
-        from recordar.informe.xlsx import _ILEGALES, _parece_formula
-
         valor = _ILEGALES.sub("", valor)
         celda.value = valor
         if valor and _parece_formula(valor):
@@ -182,3 +181,19 @@ def _celda(hoja, fila: int, columna: int, valor: Any, formato: str | None = None
     if formato:
         celda.number_format = formato
     return celda
+
+
+def notas_de_ejecucion(datos: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """Las líneas de `lineas_de_ejecucion` para el resumen; las secciones con hoja propia
+    (deudores sin canal, tareas abiertas) solo dicen cuántos son y en qué hoja están."""
+    con_hoja = {"Sin canal configurado": ("sin_canal", "deudor", "deudores"),
+                "Tareas abiertas": ("tareas_abiertas", "tarea", "tareas")}  # fmt: skip
+    notas = []
+    for titulo, lineas in lineas_de_ejecucion(datos):
+        if titulo in con_hoja:
+            clave, una, varias = con_hoja[titulo]
+            hoja = next(nombre for c, nombre, _ in HOJAS if c == clave)
+            n = len(datos[clave])
+            lineas = [f"{n} {una if n == 1 else varias}: ver la hoja «{hoja}»"]
+        notas.append((titulo, lineas))
+    return notas

@@ -13,10 +13,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from recordar.informe import xlsx as informe_xlsx
-from recordar.informe.formatos import escribir_informe
+from recordar.informe.formatos import escribir_informe, neutralizar
 from tests.conftest import HOY
 
 CABECERA = ["Cliente", "Correo", "Teléfono", "Factura", "Vencimiento", "Importe", "Moneda"]
@@ -267,3 +269,26 @@ def test_hojas_extra_solo_si_hay_y_con_fechas_y_horas(tmp_path):
     assert hoja["B2"].number_format == "dd/mm/yyyy hh:mm"
     assert [c.value for c in libro["Pagos detectados"][2]] == ["F-9", "Luis", 12, "seguimiento",
                                                                "sí"]  # fmt: skip
+
+
+TEXTOS = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=60)
+@given(cliente=TEXTOS, cuerpo=TEXTOS)
+def test_cualquier_texto_vuelve_igual_y_nunca_como_formula(tmp_path_factory, cliente, cuerpo):
+    """Las filas se escriben en XML a mano: lo que se lee del archivo es lo que se escribió,
+    sin los caracteres que XML no admite, y lo que parece fórmula lleva el prefijo de comilla."""
+    import re
+
+    ruta = tmp_path_factory.mktemp("x") / "i.xlsx"
+    datos = _datos()
+    datos["mensajes"][0].update(cliente=cliente, cuerpo=cuerpo)
+    fila = load_workbook(escribir_informe(ruta, datos))["Mensajes"][2]
+    ilegales = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+    for celda, texto in ((fila[0], cliente), (fila[10], cuerpo)):
+        esperado = ilegales.sub("", texto)
+        assert (celda.value or "") == esperado
+        assert celda.data_type in ("s", "n")  # «n»: celda vacía
+        if esperado and (esperado[0] in "=+-@" or neutralizar(esperado) != esperado):
+            assert celda.quotePrefix, (texto, celda.value)

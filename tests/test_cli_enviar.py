@@ -92,9 +92,12 @@ def test_informes_en_cada_formato_neutralizan_formulas(en_tmp, correr, extension
             "Rechazos",
             "Avisos",
         ]
-        celdas = [c.value for hoja in libro for fila in hoja.iter_rows() for c in fila]
-        assert "'@SUMA(1+1)" in celdas
-        assert not any(isinstance(c, str) and c.startswith(("=", "+", "@")) for c in celdas)
+        celdas = [c for hoja in libro for fila in hoja.iter_rows() for c in fila]
+        # Texto con prefijo de comilla (invisible), nunca fórmula ni apóstrofo a la vista.
+        hostil = [c for c in celdas if c.value == "@SUMA(1+1)"]
+        assert hostil and all(c.data_type == "s" and c.quotePrefix for c in hostil)
+        assert not any(c.data_type == "f" for c in celdas)
+        assert not any(isinstance(c.value, str) and c.value.startswith("'") for c in celdas)
     else:
         html = salida.read_text(encoding="utf-8")
         assert "<table>" in html and "José Núñez" in html

@@ -379,9 +379,12 @@ def test_los_informes_html_xlsx_y_csv_listan_los_deudores_sin_canal(en_tmp, corr
     if formato == "xlsx":
         from openpyxl import load_workbook
 
-        hoja = load_workbook(en_tmp / "informe.xlsx")["Resumen"]
-        filas = [tuple(c.value for c in fila) for fila in hoja.iter_rows()]
-        assert ("Sin canal configurado", esperado) in filas
+        libro = load_workbook(en_tmp / "informe.xlsx")
+        filas = [tuple(c.value for c in fila) for fila in libro["Sin canal"].iter_rows()]
+        assert filas == [("Cliente", "Tiene", "Facturas"),
+                         ("Carnicería Doña Begoña", "solo teléfono", "F-3")]  # fmt: skip
+        resumen = [c.value for fila in libro["Resumen"].iter_rows() for c in fila]
+        assert "1 deudor: ver la hoja «Sin canal»" in resumen
     elif formato == "csv":
         import csv
 

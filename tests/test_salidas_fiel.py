@@ -90,9 +90,15 @@ def test_xlsx_ninguna_celda_es_formula(tmp_path, hostil):
             for celda in fila:
                 assert celda.data_type != "f", (hoja.title, celda.coordinate, celda.value)
                 if isinstance(celda.value, str):
-                    assert not _peligrosa(celda.value), (hoja.title, celda.value)
-                    vistas += hostil.strip("\x00\x02\x1f") in celda.value or celda.value.startswith(
-                        "'"
+                    # Texto, sin apóstrofo visible; si parece fórmula, con prefijo de comilla
+                    # (una hoja de cálculo no lo ejecuta ni al editar la celda).
+                    assert celda.data_type == "s", (hoja.title, celda.coordinate)
+                    if _peligrosa(celda.value):
+                        assert celda.quotePrefix, (hoja.title, celda.coordinate, celda.value)
+                        vistas += 1
+                    assert not celda.value.startswith("'"), (hoja.title, celda.value)
+                    vistas += hostil.strip("\x00\x02\x1f") in celda.value and not _peligrosa(
+                        celda.value
                     )
     assert vistas >= 8
     # Los importes negativos siguen siendo números (no texto con apóstrofo).

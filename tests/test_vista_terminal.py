@@ -309,7 +309,11 @@ def test_ver_muestra_los_mensajes_completos_del_deudor(en_tmp, correr, monkeypat
     assert re.search(r"^Asunto: \S", detalle, re.M)
     assert re.search(r"^SMS: \d+ caracteres, \d+ segmentos? \((GSM-7|UCS-2)\)$", detalle, re.M)
     assert "Plantilla de WhatsApp: «aviso_pago_v2»" in detalle
-    assert re.search(r"^  parámetro 1: José Núñez Peña$", detalle, re.M)
+    assert re.search(r"^  parámetro 1 \(cliente\): José Núñez Peña$", detalle, re.M)
+    assert re.search(r"^  parámetro 3 \(total\): \$1,700\.50$", detalle, re.M)
+    # Sin enlace de pago en la hoja, el quinto parámetro de la forma corta queda vacío: lo dice.
+    assert re.search(r"^  parámetro 5 \(enlace_pago\): \(vacío\)$", detalle, re.M)
+    assert "no saldría: enlace_pago queda vacío para este deudor" in detalle
     # El cuerpo completo, no solo la vista previa: el correo menciona las dos facturas.
     correo = detalle[detalle.index("── email") : detalle.index("── sms")]
     assert "F-1" in correo and "F-2" in correo and len(correo.splitlines()) > 5

@@ -307,6 +307,7 @@ def _tarea_a_dict(t: Tarea) -> dict[str, Any]:
         "descripcion": t.descripcion,
         "dias_vencido": c.dias_vencido,
         "total": _num(c.total),
+        "moneda": t.lineas[0].factura.moneda,  # las de una tarea son de un deudor y una moneda
     }
 
 

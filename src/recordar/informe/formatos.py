@@ -147,68 +147,13 @@ def lineas_de_ejecucion(datos: dict[str, Any]) -> list[tuple[str, list[str]]]:
     return secciones
 
 
-def _celda(valor: Any) -> Any:
-    if isinstance(valor, list):
-        valor = ", ".join(str(v) for v in valor)
-    return neutralizar(valor)
-
-
-def _filas_planas(datos: dict[str, Any]):
-    """Todas las secciones en una sola tabla, con una columna «tipo»."""
-    columnas = ["tipo"]
-    for campos in SECCIONES.values():
-        columnas += [c for c in campos if c not in columnas]
-    yield columnas
-    for seccion, campos in SECCIONES.items():
-        tipo = seccion[:-1] if seccion != "omitidas" else "omitida"
-        for registro in datos[seccion]:
-            yield [tipo] + [
-                _celda(registro.get(c, "")) if c in campos else "" for c in columnas[1:]
-            ]
-
-
 def _csv(ruta: Path, datos: dict[str, Any]) -> None:
-    import csv
+    from recordar.informe.csv_ import escribir_csv
 
-    # utf-8-sig para que Excel en español reconozca los acentos al abrirlo.
-    with ruta.open("w", encoding="utf-8-sig", newline="") as f:
-        escritor = csv.writer(f)
-        filas = _filas_planas(datos)
-        columnas = next(filas)
-        escritor.writerow(columnas)
-        escritor.writerows(filas)
-        for titulo, lineas in lineas_de_ejecucion(datos):
-            for linea in lineas:  # en la columna «motivo», con su sección como «tipo»
-                escritor.writerow([_celda(titulo)] + [_celda(linea) if c == "motivo" else ""
-                                                      for c in columnas[1:]])  # fmt: skip
+    escribir_csv(ruta, datos)
 
 
 def _xlsx(ruta: Path, datos: dict[str, Any]) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from recordar.informe.xlsx import escribir_xlsx
 
-    def celda(valor: Any) -> Any:
-        # Un salto de línea suave pegado de Word (\v) u otro carácter de control que una hoja
-        # de Excel no admite: se quita del informe (la cartera y el JSON lo conservan). Antes
-        # de neutralizar: «\x02=HYPERLINK(…)» sin el \x02 sería una fórmula.
-        if isinstance(valor, list):
-            valor = ", ".join(str(v) for v in valor)
-        if isinstance(valor, str):
-            valor = ILLEGAL_CHARACTERS_RE.sub("", valor)
-        return neutralizar(valor)
-
-    libro = Workbook(write_only=True)
-    hoja = libro.create_sheet("Resumen")
-    hoja.append(["fecha", datos["fecha"]])
-    hoja.append(["simulacro", "sí" if datos["simulacro"] else "no"])
-    for clave, valor in datos["resumen"].items():
-        hoja.append([clave, valor])
-    for titulo, lineas in lineas_de_ejecucion(datos):
-        for linea in lineas:
-            hoja.append([titulo, celda(linea)])
-    for seccion, campos in SECCIONES.items():
-        hoja = libro.create_sheet(seccion.capitalize())
-        hoja.append(list(campos))
-        for registro in datos[seccion]:
-            hoja.append([celda(registro.get(c, "")) for c in campos])
-    libro.save(ruta)
+    escribir_xlsx(ruta, datos)

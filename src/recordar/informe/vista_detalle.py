@@ -87,12 +87,53 @@ def _detalle(m: Mensaje, politica, dinero) -> list[str]:
         lineas.append(f"SMS: {caracteres} caracteres, {segmentos} "
                       f"{'segmento' if segmentos == 1 else 'segmentos'} ({codificacion})")  # fmt: skip
     elif m.canal == "whatsapp":
-        ajustes = (politica.canales.get("whatsapp") or {}) if politica else {}
-        aprobadas = ajustes.get("plantillas") if isinstance(ajustes, dict) else None
-        plantilla = m.ocurrencia.paso.plantilla
-        nombre = str((aprobadas or {}).get(plantilla) or plantilla)
-        lineas.append(f"Plantilla de WhatsApp: «{nombre}»")
-        for i, p in enumerate(m.parametros, 1):
-            lineas.append(f"  parámetro {i}: {p}")
+        lineas += _plantilla_aprobada(m, politica)
     lineas += m.cuerpo.rstrip("\n").splitlines()
+    return lineas
+
+
+def _plantilla_aprobada(m: Mensaje, politica) -> list[str]:
+    """La plantilla aprobada de un WhatsApp y los parámetros que llevaría, como los arma el canal
+    (canales.aprobadas): posicionales («parámetro 1») o con nombre, el botón de url, y por qué no
+    saldría si alguno queda vacío."""
+    from recordar.canales.aprobadas import (
+        FORMA_CORTA,
+        Aprobada,
+        elegir,
+        leer_plantillas,
+        mapa_de_parametros,
+    )
+    from recordar.canales.base import Envio, NoEnviado
+    from recordar.errores import ErrorCanal
+
+    ajustes = (politica.canales.get("whatsapp") or {}) if politica else {}
+    ajustes = ajustes if isinstance(ajustes, dict) else {}
+    plantilla = m.ocurrencia.paso.plantilla
+    claves = ("sid",) if ajustes.get("tipo") == "twilio" else ("nombre", "idioma", "boton_url")
+    try:
+        plantillas = leer_plantillas("whatsapp", ajustes.get("plantillas"), claves)
+    except ErrorCanal as exc:
+        return [f"Plantilla de WhatsApp: {exc}"]
+    envio = Envio(m.clave, m.canal, m.cliente, m.destinatario, m.asunto, m.cuerpo,
+                  plantilla=plantilla, paso=m.ocurrencia.id, parametros=m.parametros)  # fmt: skip
+    aprobada = elegir(plantillas, envio) or Aprobada(
+        "canales.whatsapp.plantillas", plantilla, None, tuple((None, v) for v in FORMA_CORTA), None
+    )
+    lineas = [f"Plantilla de WhatsApp: «{aprobada.nombre}»"]
+    valores = mapa_de_parametros(m.parametros)
+    vacios = []
+    for i, (nombre, variable) in enumerate(aprobada.parametros, 1):
+        valor = " ".join(str(valores.get(variable) or "").split())
+        lineas.append(f"  {nombre or f'parámetro {i}'} ({variable}): {valor or '(vacío)'}")
+        vacios += [] if valor else [variable]
+    try:
+        boton = aprobada.sufijo_boton(envio)
+        if boton is not None:
+            lineas.append(f"  botón de url: {boton}")
+    except NoEnviado as exc:
+        lineas.append(f"  botón de url: no saldría: {exc.motivo}")
+    if vacios:
+        lineas.append(f"  no saldría: {', '.join(vacios)} queda vacío para este deudor (Meta y "
+                      "Twilio rechazan parámetros vacíos); complétalo en la hoja o quítalo de "
+                      "la plantilla")  # fmt: skip
     return lineas

@@ -123,8 +123,11 @@ def test_bitacora_anterior_se_migra_con_las_tareas(carpeta, correr):
     assert _enviar(correr, 0).exit_code == 0
     con = sqlite3.connect(carpeta / "recordar-bitacora.sqlite")
     con.execute("DROP TABLE tareas_cerradas")
-    version = con.execute("PRAGMA user_version").fetchone()[0]
-    con.execute(f"PRAGMA user_version = {version - 1}")
+    # La versión de antes de la migración que crea tareas_cerradas (las posteriores se repiten).
+    from recordar.bitacora_esquema import MIGRACIONES
+
+    version = next(n for n, m in enumerate(MIGRACIONES) if "CREATE TABLE tareas_cerradas" in m)
+    con.execute(f"PRAGMA user_version = {version}")
     con.commit()
     con.close()
     assert "Sin tareas abiertas" in correr("tareas").output  # se lee sin tocarla

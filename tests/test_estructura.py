@@ -34,7 +34,8 @@ CAPAS: list[set[str]] = [
         "bitacora_tareas",
     },
     {"bitacora"},
-    {"envio", "informe", "preparacion"},
+    {"envio", "informe", "preparacion", "resultados"},
+    {"resultados_salida"},  # lo que se ve de resultados (usa informe.graficas y formatos)
     {"ejecucion"},  # una ejecución, simulacro o real, por un solo camino
     {"revision"},  # `validar` como biblioteca
     {"__init__"},  # la API pública (cargar, planificar, ejecutar), importada al usarla

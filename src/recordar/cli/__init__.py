@@ -9,11 +9,11 @@ import contextlib
 import os
 import sys
 
-from recordar.cli import enviar, preparar, registro
+from recordar.cli import enviar, preparar, registro, resultados
 from recordar.cli.comun import _depurar, app
 
 _ORDEN = "[OPCIONES]"
-for _funcion in (enviar.enviar, preparar.validar, registro.historial, registro.baja,
+for _funcion in (enviar.enviar, preparar.validar, registro.historial, resultados.resultados, registro.baja,
                  registro.pagos, registro.tareas, preparar.canales, preparar.iniciar):  # fmt: skip
     app.command(options_metavar=_ORDEN)(_funcion)
 

@@ -115,7 +115,8 @@ MIGRACIONES: list[str] = [
     # que cambia (primera vez vista, abono, cambio de vencimiento, moneda, promesa o disputa):
     # un registro de cambios, no una copia diaria, para que un año de ejecuciones siga siendo
     # pequeño. `ejecuciones`, la fecha de cada envío real. Las facturas ya vistas se siembran
-    # con su saldo conocido en su primera fecha. Repetible (IF NOT EXISTS, OR IGNORE).
+    # con su saldo conocido en su primera fecha. Los envíos, por fecha: resultados lee un
+    # período. Repetible (IF NOT EXISTS, OR IGNORE).
     """
         CREATE TABLE IF NOT EXISTS saldos (
             numero TEXT NOT NULL,
@@ -134,6 +135,7 @@ MIGRACIONES: list[str] = [
             abiertas INTEGER NOT NULL,
             creado TEXT NOT NULL
         );
+        CREATE INDEX IF NOT EXISTS envios_fecha_plan ON envios(fecha_plan);
         INSERT OR IGNORE INTO saldos (numero, fecha, deudor, cliente, monto, vencimiento)
             SELECT numero, primera_vez, deudor, cliente, monto, vencimiento FROM facturas_vistas;
     """,

@@ -13,6 +13,7 @@ hoja). pandas se importa aquí dentro, solo cuando se calcula.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -106,95 +107,124 @@ def calcular_resultados(
                 f"{ruta}: la bitácora no existe; los resultados se miden con lo que anotan los "
                 "envíos reales (recordar enviar sin --simulacro) o indica otra con --bitacora"
             )
-        datos = _Datos.leer(b, hasta, cliente)
+        datos = _Datos.leer(b, desde, hasta, cliente)
     return _Calculo(datos, desde, hasta).resultados(str(ruta), cliente)
 
 
+# Fechas como número de día (días desde 1970-01-01): SQLite las convierte sin crear un texto por
+# fila y las cuentas de días son restas de enteros.
+_DIA = "CAST(julianday({}) - 2440587.5 AS INTEGER)"
+
+
+def _dia(fecha: date) -> int:
+    return (fecha - date(1970, 1, 1)).days
+
+
+def _fecha(dia: int) -> date:
+    return date(1970, 1, 1) + timedelta(days=int(dia))
+
+
 class _Datos:
-    """Las tablas de la bitácora en DataFrames (solo lo anterior a `hasta`, del cliente)."""
+    """Las tablas de la bitácora en DataFrames, del cliente: los pagos y los saldos hasta
+    `hasta` (para reconstruir el saldo de cada fecha), los envíos solo los del período."""
 
     @classmethod
-    def leer(cls, b, hasta: date, cliente: str | None) -> _Datos:
+    def leer(cls, b, desde: date, hasta: date, cliente: str | None) -> _Datos:
         import pandas as pd
 
-        tope = hasta.isoformat()
+        inicio, tope = desde.isoformat(), hasta.isoformat()
+        quien = ", cliente, deudor" if cliente else ""
 
         def tabla(sql: str, parametros: tuple = ()) -> pd.DataFrame:
             columnas, filas = b.leer(sql, parametros)
             return pd.DataFrame.from_records(filas, columns=columnas)
 
         d = cls()
+        # Los pagos del período; los saldos con la fecha del pago de su factura (si la hubo hasta
+        # `hasta`), en orden de factura y fecha.
         d.pagos = tabla(
-            "SELECT numero, cliente, deudor, monto, vencimiento, fecha, dias_tarde, "
-            "dias_tras_aviso, primera_vez FROM pagos WHERE fecha <= ?",
-            (tope,),
+            f"SELECT {_DIA.format('fecha')} AS fecha, CAST(monto AS REAL) AS monto, dias_tarde, "
+            f"dias_tras_aviso{quien} FROM pagos WHERE fecha BETWEEN ? AND ?",
+            (inicio, tope),
         )
         d.saldos = tabla(
-            "SELECT numero, fecha, cliente, deudor, monto, vencimiento, promesa, disputa "
-            "FROM saldos WHERE fecha <= ?",
+            f"SELECT {_DIA.format('s.fecha')} AS fecha, {_DIA.format('s.vencimiento')} AS "
+            f"vencimiento, CAST(s.monto AS REAL) AS monto, {_DIA.format('s.promesa')} AS promesa, "
+            f"s.disputa, {_DIA.format('p.fecha')} AS pago, s.numero"
+            f"{quien.replace(', ', ', s.')} FROM saldos s "
+            "LEFT JOIN pagos p ON p.numero = s.numero AND p.fecha <= ? "
+            "WHERE s.fecha <= ? ORDER BY s.numero, s.fecha",
+            (tope, tope),
+        )
+        # Un pago sin ningún saldo anotado (bitácora anterior): abierto desde su primera fecha.
+        d.sembradas = tabla(
+            f"SELECT {_DIA.format('COALESCE(primera_vez, fecha)')} AS fecha, "
+            f"{_DIA.format('vencimiento')} AS vencimiento, CAST(monto AS REAL) AS monto, "
+            f"NULL AS promesa, 0 AS disputa, {_DIA.format('fecha')} AS pago, numero{quien} "
+            "FROM pagos WHERE fecha <= ? AND numero NOT IN (SELECT numero FROM saldos)",
             (tope,),
         )
         d.avisos = tabla(
-            "SELECT e.id AS envio, e.paso, e.canal, e.fecha_plan AS fecha, e.cliente, e.deudor, "
-            "e.dias_vencido, ef.factura AS numero FROM envios e "
+            f"SELECT e.id AS envio, e.paso, e.canal, {_DIA.format('e.fecha_plan')} AS fecha, "
+            f"e.dias_vencido, ef.factura AS numero, {_DIA.format('p.fecha')} AS pago"
+            f"{quien.replace(', ', ', e.')} FROM envios e "
             "JOIN envio_facturas ef ON ef.envio_id = e.id "
-            "WHERE e.estado = 'enviado' AND e.fecha_plan <= ?",
-            (tope,),
+            "LEFT JOIN pagos p ON p.numero = ef.factura AND p.fecha <= ? "
+            "WHERE e.estado = 'enviado' AND e.fecha_plan BETWEEN ? AND ?",
+            (tope, inicio, tope),
         )
         d.problemas = tabla(
-            "SELECT canal, estado, fecha_plan AS fecha, cliente, deudor, destinatario FROM envios "
-            "WHERE estado IN ('fallido', 'incierto', 'enviando') AND fecha_plan <= ?",
-            (tope,),
+            f"SELECT canal, estado{quien} FROM envios WHERE estado IN ('fallido', 'incierto', "
+            "'enviando') AND fecha_plan BETWEEN ? AND ?",
+            (inicio, tope),
         )
-        d.ejecuciones = sorted(
-            f for (f,) in b.leer("SELECT fecha FROM ejecuciones WHERE fecha <= ?", (tope,))[1]
+        d.ejecuciones = [
+            f for (f,) in b.leer(
+                f"SELECT {_DIA.format('fecha')} FROM ejecuciones WHERE fecha <= ? ORDER BY fecha",
+                (tope,),
+            )[1]
+        ]  # fmt: skip
+        d.bajas = tabla(
+            "SELECT contacto, canal FROM bajas WHERE substr(creado, 1, 10) BETWEEN ? AND ?",
+            (inicio, tope),
         )
-        d.bajas = tabla("SELECT contacto, canal, creado FROM bajas")
         d.destinatarios = None
         if cliente:
-            for nombre in ("pagos", "saldos", "avisos", "problemas"):
+            for nombre in ("pagos", "saldos", "sembradas", "avisos", "problemas"):
                 setattr(d, nombre, _del_cliente(getattr(d, nombre), cliente))
-            d.destinatarios = tabla(
-                "SELECT DISTINCT destinatario, cliente, deudor FROM envios WHERE fecha_plan <= ?",
-                (tope,),
+            d.destinatarios = _del_cliente(
+                tabla("SELECT DISTINCT destinatario, cliente, deudor FROM envios"), cliente
             )
-            d.destinatarios = _del_cliente(d.destinatarios, cliente)
         d.preparar()
         return d
 
     def preparar(self) -> None:
-        """Tipos: fechas como datetime64, importes en centavos enteros (sumas exactas)."""
+        """Importes en centavos enteros (sumas exactas); cada factura de los saldos con un código
+        entero (sus filas seguidas, en orden de fecha); los días del aviso al pago."""
+        import numpy as np
         import pandas as pd
 
-        p, s = self.pagos, self.saldos
-        for tabla, columnas in ((p, ("fecha", "vencimiento")), (s, ("fecha", "vencimiento"))):
-            for c in columnas:
-                tabla[c] = _fechas(tabla[c])
-            tabla["centavos"] = _centavos(tabla["monto"])
-        # Un pago sin ningún saldo anotado (bitácora anterior): abierto desde su primera fecha.
-        sin_saldo = p[~p["numero"].isin(s["numero"])]
-        if len(sin_saldo):
-            sembradas = pd.DataFrame({
-                "numero": sin_saldo["numero"],
-                "fecha": _fechas(sin_saldo["primera_vez"].fillna(sin_saldo["fecha"].dt.strftime("%Y-%m-%d"))),
-                "cliente": sin_saldo["cliente"], "deudor": sin_saldo["deudor"],
-                "monto": sin_saldo["monto"], "vencimiento": sin_saldo["vencimiento"],
-                "promesa": None, "disputa": 0, "centavos": sin_saldo["centavos"],
-            })  # fmt: skip
-            s = pd.concat([s, sembradas], ignore_index=True) if len(s) else sembradas
-        s = s.sort_values(["numero", "fecha"], kind="stable", ignore_index=True)
+        s = self.saldos
+        if len(self.sembradas):
+            s = pd.concat([s, self.sembradas], ignore_index=True) if len(s) else self.sembradas
+        for tabla in (self.pagos, s):
+            tabla["centavos"] = (
+                (tabla["monto"].astype(float).fillna(0) * 100).round().astype("int64")
+            )
+        # Las filas de cada factura van seguidas: su código cambia donde cambia el número.
+        numero = s["numero"].to_numpy()
+        s["codigo"] = np.cumsum(np.append(True, numero[1:] != numero[:-1])) if len(s) else 0
         s["disputa"] = s["disputa"].fillna(0).astype(int)
-        s["pago"] = s["numero"].map(p.set_index("numero")["fecha"]) if len(p) else pd.NaT
-        s["pago"] = pd.to_datetime(s["pago"])
+        s["pago"] = s["pago"].astype(float)
         self.saldos = s
         a = self.avisos
-        a["fecha"] = _fechas(a["fecha"])
-        a["paso_base"] = a["paso"].str.replace(r"[#@].*$", "", regex=True)
-        a["pago"] = pd.to_datetime(
-            a["numero"].map(p.set_index("numero")["fecha"]) if len(p) else pd.NaT
-        )
-        a["dias_pago"] = (a["pago"] - a["fecha"]).dt.days
-        self.problemas["fecha"] = _fechas(self.problemas["fecha"])
+        # «seguimiento#2» y «promesa_incumplida@2026-03-20» cuentan en su paso (pocos distintos).
+        bases = {paso: re.split("[#@]", paso, maxsplit=1)[0] for paso in a["paso"].unique()}
+        a["paso_base"] = a["paso"].map(bases)
+        # Códigos enteros de factura y de paso: quitar repetidos por ellos es más rápido.
+        a["factura"] = pd.factorize(a["numero"])[0]
+        a["ocurrencia"] = pd.factorize(a["paso"])[0]
+        a["dias_pago"] = a["pago"].astype(float) - a["fecha"]
 
 
 def _del_cliente(tabla, cliente: str):
@@ -205,20 +235,6 @@ def _del_cliente(tabla, cliente: str):
         "deudor"
     ].str.casefold().str.contains(texto, regex=False)
     return tabla[coincide].reset_index(drop=True)
-
-
-def _fechas(serie):
-    import pandas as pd
-
-    return pd.to_datetime(serie.astype("string").str.slice(0, 10), format="%Y-%m-%d")
-
-
-def _centavos(serie):
-    import pandas as pd
-
-    if not len(serie):
-        return pd.Series([], dtype="int64")
-    return (pd.to_numeric(serie, errors="coerce").fillna(0) * 100).round().astype("int64")
 
 
 def _dinero(centavos) -> Decimal:
@@ -239,10 +255,8 @@ def _porcentaje(parte, total) -> float | None:
 
 class _Calculo:
     def __init__(self, datos: _Datos, desde: date, hasta: date) -> None:
-        import pandas as pd
-
         self.d = datos
-        self.desde, self.hasta = pd.Timestamp(desde), pd.Timestamp(hasta)
+        self.desde, self.hasta = _dia(desde), _dia(hasta)
         self.fechas = (desde, hasta)
 
     def _en_periodo(self, serie):
@@ -250,18 +264,14 @@ class _Calculo:
 
     def resultados(self, ruta: str, cliente: str | None) -> Resultados:
         r = Resultados(ruta, *self.fechas, cliente)
-        r.ejecuciones = sum(
-            1
-            for f in self.d.ejecuciones
-            if self.fechas[0].isoformat() <= f <= self.fechas[1].isoformat()
-        )
+        r.ejecuciones = sum(1 for f in self.d.ejecuciones if self.desde <= f <= self.hasta)
         pagos, abonos = self._pagos_y_abonos()
         r.vencido_al_final = self._vencido_en(self.hasta)
         r.recuperado = self._recuperado(pagos, abonos, r.vencido_al_final)
         r.velocidad = self._velocidad(pagos)
         r.por_mes = self._por_mes(pagos, abonos)
-        r.por_paso = self._efectividad("paso_base", ["numero", "paso", "fecha"], "paso")
-        r.por_canal = self._efectividad("canal", ["envio", "numero"], "canal", por_uso=True)
+        r.por_paso = self._efectividad("paso_base", ["factura", "ocurrencia", "fecha"], "paso")
+        r.por_canal = self._efectividad("canal", ["envio", "factura"], "canal", por_uso=True)
         self._problemas_por_canal(r.por_canal)
         r.promesas = self._promesas()
         r.disputas = self._disputas()
@@ -276,8 +286,8 @@ class _Calculo:
         p = self.d.pagos
         pagos = p[self._en_periodo(p["fecha"])] if len(p) else p
         s = self.d.saldos
-        anterior = s.groupby("numero", sort=False)["centavos"].shift()
-        baja = anterior - s["centavos"]
+        misma = s["codigo"].eq(s["codigo"].shift())
+        baja = (s["centavos"].shift() - s["centavos"]).where(misma)
         abonos = s.assign(abono=baja)[(baja > 0) & self._en_periodo(s["fecha"])]
         return pagos, abonos
 
@@ -310,43 +320,55 @@ class _Calculo:
             "dias_tras_aviso_media": _redondear(tras.mean()) if len(tras) else None,
         }
 
-    def _por_mes(self, pagos, abonos) -> list[dict[str, Any]]:
-        import pandas as pd
+    def _meses(self) -> list[tuple[str, int, int]]:
+        """(AAAA-MM, primer día, último día) de cada mes del período, recortados a él."""
+        meses, dia = [], self.fechas[0]
+        while dia <= self.fechas[1]:
+            siguiente = (dia.replace(day=1) + timedelta(days=32)).replace(day=1)
+            ultimo = min(siguiente - timedelta(days=1), self.fechas[1])
+            meses.append((dia.strftime("%Y-%m"), _dia(dia), _dia(ultimo)))
+            dia = siguiente
+        return meses
 
+    def _por_mes(self, pagos, abonos) -> list[dict[str, Any]]:
         filas = []
-        inicio = self.desde.to_period("M")
-        for mes in pd.period_range(inicio, self.hasta.to_period("M"), freq="M"):
-            corte = min(mes.end_time.normalize(), self.hasta)
-            en_mes_p = pagos["fecha"].dt.to_period("M") == mes
-            en_mes_a = abonos["fecha"].dt.to_period("M") == mes
-            vencido = self._vencido_en(corte)
+        for mes, primero, ultimo in self._meses():
+            en_mes_p = pagos["fecha"].between(primero, ultimo)
+            en_mes_a = abonos["fecha"].between(primero, ultimo)
+            vencido = self._vencido_en(ultimo)
+            recuperado = pagos.loc[en_mes_p, "centavos"].sum() + abonos.loc[en_mes_a, "abono"].sum()
             filas.append({
-                "mes": str(mes),
-                "recuperado": _dinero(pagos.loc[en_mes_p, "centavos"].sum() + abonos.loc[en_mes_a, "abono"].sum()),
+                "mes": mes,
+                "recuperado": _dinero(recuperado),
                 "facturas": int(en_mes_p.sum()),
                 "abonos": int(en_mes_a.sum()),
-                "corte": corte.date(),
+                "corte": _fecha(ultimo),
                 "saldo_vencido": vencido["monto"],
                 "facturas_vencidas": vencido["facturas"],
                 "dias_atraso_promedio": vencido["dias_promedio"],
             })  # fmt: skip
         return filas
 
-    def _vencido_en(self, corte) -> dict[str, Any]:
+    def _vencido_en(self, corte: int) -> dict[str, Any]:
         """El saldo vencido reconstruido a una fecha: cada factura con su última anotación hasta
         ese día, abierta si no se pagó entre esa anotación y el corte."""
+        import numpy as np
+
         s = self.d.saldos
-        hasta_corte = s[s["fecha"] <= corte]
-        ultima = hasta_corte.drop_duplicates("numero", keep="last")
-        abierta = (
-            ultima["pago"].isna() | (ultima["pago"] > corte) | (ultima["pago"] <= ultima["fecha"])
-        )
-        vencidas = ultima[abierta & (ultima["vencimiento"] < corte)]
-        dias = (corte - vencidas["vencimiento"]).dt.days
+        fecha = s["fecha"].to_numpy()
+        filas = np.flatnonzero(fecha <= corte)
+        codigo = s["codigo"].to_numpy()[filas]
+        # En orden de factura y fecha: la última anotación de cada una es la que cambia de código.
+        ultima = filas[np.append(codigo[1:] != codigo[:-1], True)] if len(filas) else filas
+        pago = s["pago"].to_numpy()[ultima]
+        abierta = np.isnan(pago) | (pago > corte) | (pago <= fecha[ultima])
+        vencimiento = s["vencimiento"].to_numpy()[ultima]
+        vencidas = abierta & (vencimiento < corte)
+        dias = corte - vencimiento[vencidas]
         return {
-            "corte": corte.date(),
-            "monto": _dinero(vencidas["centavos"].sum()),
-            "facturas": len(vencidas),
+            "corte": _fecha(corte),
+            "monto": _dinero(s["centavos"].to_numpy()[ultima][vencidas].sum()),
+            "facturas": int(vencidas.sum()),
             "dias_promedio": _redondear(dias.mean()) if len(dias) else None,
         }
 
@@ -359,29 +381,27 @@ class _Calculo:
         7, 15 y 30 días de ese aviso. Los pasos en orden de escalada (atraso medio al enviarlos),
         los canales del más usado al menos."""
         a = self.d.avisos
-        a = a[self._en_periodo(a["fecha"])] if len(a) else a
         filas = []
         if not len(a):
             return filas
+        grupos = a.groupby(columna, sort=False)
+        mensajes = grupos["envio"].nunique()
         if por_uso:
-            orden = (
-                a.groupby(columna)["envio"].nunique().sort_values(ascending=False, kind="stable")
-            )
+            orden = mensajes.sort_values(ascending=False, kind="stable")
         else:
-            orden = a.groupby(columna)["dias_vencido"].mean().sort_values(kind="stable")
+            orden = grupos["dias_vencido"].mean().sort_values(kind="stable")
+        unidades = a.drop_duplicates([columna, *unidad])
         for valor in orden.index:
-            grupo = a[a[columna] == valor]
-            unidades = grupo.drop_duplicates(unidad)
-            dias = unidades["dias_pago"]
+            dias = unidades.loc[unidades[columna] == valor, "dias_pago"]
             pagadas = dias[dias >= 0]
             fila = {
                 nombre: valor,
-                "mensajes": int(grupo["envio"].nunique()),
-                "facturas": len(unidades),
+                "mensajes": int(mensajes[valor]),
+                "facturas": len(dias),
                 "pagadas": len(pagadas),
             }
             for n in VENTANAS:
-                fila[f"pagadas_{n}"] = _porcentaje((pagadas <= n).sum(), len(unidades))
+                fila[f"pagadas_{n}"] = _porcentaje((pagadas <= n).sum(), len(dias))
             fila["mediana_dias"] = _redondear(pagadas.median()) if len(pagadas) else None
             filas.append(fila)
         return filas
@@ -389,18 +409,17 @@ class _Calculo:
     def _problemas_por_canal(self, por_canal: list[dict[str, Any]]) -> None:
         """Los fallidos e inciertos de cada canal (un canal con solo fallos también sale)."""
         p = self.d.problemas
-        p = p[self._en_periodo(p["fecha"])] if len(p) else p
+        cuentas = p.groupby(["canal", "estado"]).size().to_dict() if len(p) else {}
         filas = {f["canal"]: f for f in por_canal}
-        for canal in sorted(set(p["canal"]) - set(filas)) if len(p) else ():
+        for canal in sorted({c for c, _ in cuentas} - set(filas)):
             fila = {"canal": canal, "mensajes": 0, "facturas": 0, "pagadas": 0}
             fila.update({f"pagadas_{n}": None for n in VENTANAS}, mediana_dias=None)
             por_canal.append(fila)
-            filas[canal] = fila
         for fila in por_canal:
-            del_canal = p[p["canal"] == fila["canal"]] if len(p) else p
-            fila["fallidos"] = int((del_canal["estado"] == "fallido").sum()) if len(p) else 0
-            fila["inciertos"] = (
-                int(del_canal["estado"].isin(("incierto", "enviando")).sum()) if len(p) else 0
+            canal = fila["canal"]
+            fila["fallidos"] = int(cuentas.get((canal, "fallido"), 0))
+            fila["inciertos"] = int(
+                cuentas.get((canal, "incierto"), 0) + cuentas.get((canal, "enviando"), 0)
             )
 
     # --- promesas, disputas, bajas -------------------------------------------------------------
@@ -410,21 +429,18 @@ class _Calculo:
         factura se pagó a más tardar en la primera ejecución posterior a esa fecha; incumplida si
         esa ejecución aún la vio abierta (como la ve la planificación); vigente si no la hubo."""
         import bisect
-
-        import pandas as pd
+        import math
 
         s = self.d.saldos
         cuentas = {"cumplidas": 0, "incumplidas": 0, "vigentes": 0}
         montos = dict.fromkeys(cuentas, 0)
-        con = s[s["promesa"].notna()].drop_duplicates(["numero", "promesa"])
+        con = s[s["promesa"].notna()].drop_duplicates(["codigo", "promesa"])
+        con = con[self._en_periodo(con["promesa"])]
         ejecuciones = self.d.ejecuciones
         for fila in con.itertuples(index=False):
-            promesa = pd.Timestamp(fila.promesa)
-            if not (self.desde <= promesa <= self.hasta):
-                continue
             i = bisect.bisect_right(ejecuciones, fila.promesa)
-            siguiente = pd.Timestamp(ejecuciones[i]) if i < len(ejecuciones) else None
-            pagada = pd.notna(fila.pago) and fila.pago > fila.fecha
+            siguiente = ejecuciones[i] if i < len(ejecuciones) else None
+            pagada = not math.isnan(fila.pago) and fila.pago > fila.fecha
             if pagada and (siguiente is None or fila.pago <= siguiente):
                 estado = "cumplidas"
             elif siguiente is not None:
@@ -437,17 +453,15 @@ class _Calculo:
 
     def _disputas(self) -> dict[str, Any]:
         """Facturas en disputa en algún momento del período (y las que entraron en él)."""
-        import pandas as pd
-
         s = self.d.saldos
         if not len(s):
             return {"facturas": 0, "monto": Decimal("0.00"), "nuevas": 0}
-        grupos = s.groupby("numero", sort=False)
-        antes = grupos["disputa"].shift().fillna(0)
-        siguiente = grupos["fecha"].shift(-1)
-        fin = siguiente.fillna(s["pago"]).fillna(pd.Timestamp("2262-01-01"))
+        misma = s["codigo"].eq(s["codigo"].shift())
+        antes = s["disputa"].shift().where(misma).fillna(0)
+        siguiente = s["fecha"].shift(-1).where(s["codigo"].eq(s["codigo"].shift(-1)))
+        fin = siguiente.fillna(s["pago"]).fillna(float("inf"))
         en_disputa = s[(s["disputa"] == 1) & (s["fecha"] <= self.hasta) & (fin > self.desde)]
-        ultimas = en_disputa.drop_duplicates("numero", keep="last")
+        ultimas = en_disputa.drop_duplicates("codigo", keep="last")
         nuevas = (s["disputa"] == 1) & (antes == 0) & self._en_periodo(s["fecha"])
         return {
             "facturas": len(ultimas),
@@ -456,15 +470,14 @@ class _Calculo:
         }
 
     def _bajas(self) -> dict[str, Any]:
+        """Las bajas registradas en el período (con --cliente, las de sus contactos)."""
         from recordar.destinos import clave_de_contacto
 
         b = self.d.bajas
-        if not len(b):
-            return {"total": 0, "por_canal": {}}
-        fecha = _fechas(b["creado"])
-        b = b[self._en_periodo(fecha)]
-        if self.d.destinatarios is not None:
+        if self.d.destinatarios is not None and len(b):
             suyos = {clave_de_contacto(c) for c in self.d.destinatarios["destinatario"]}
             b = b[b["contacto"].isin(suyos)]
+        if not len(b):
+            return {"total": 0, "por_canal": {}}
         por_canal = b["canal"].replace("*", "todos").value_counts().sort_index()
         return {"total": len(b), "por_canal": {k: int(v) for k, v in por_canal.items()}}

@@ -96,13 +96,14 @@ class PagosDeLaBitacora:
     def _anotar_saldos(self, abiertas: list[Factura], hoy_txt: str) -> None:
         """El saldo de las facturas nuevas o que cambiaron desde su última anotación (un abono,
         otro vencimiento, una promesa, una disputa) y la fecha de esta ejecución: de ahí
-        `recordar resultados` reconstruye lo cobrado y el saldo vencido de cada día."""
+        `recordar resultados` reconstruye lo cobrado y el saldo vencido de cada día. Se compara
+        con la última anotación de las que seguían abiertas (facturas_vistas, sin las pagadas)."""
         antes = {
             fila[0]: fila[1:]
             for fila in self._con.execute(
                 "SELECT s.numero, s.monto, s.vencimiento, s.moneda, s.promesa, s.disputa "
-                "FROM saldos s JOIN (SELECT numero, MAX(fecha) AS fecha FROM saldos "
-                "GROUP BY numero) u ON u.numero = s.numero AND u.fecha = s.fecha"
+                "FROM facturas_vistas v JOIN saldos s ON s.numero = v.numero AND s.fecha = "
+                "(SELECT MAX(fecha) FROM saldos WHERE numero = v.numero)"
             )
         }
         cambios = []

@@ -80,10 +80,10 @@ def test_en_un_registro_es_texto_llano_con_el_dinero_del_idioma(historia, correr
     assert "  Días de atraso al pagar: mediana: 3" in lineas
     assert "  Días del último aviso al pago: mediana: 2" in lineas
     # Por canal: email 1 enviado (José), 1 fallido (Luis), 1 incierto (Ana); sms 1 (José).
-    (email,) = [x for x in lineas if x.split()[:1] == ["email"]]
-    assert email.split()[1:3] == ["1", "1"] and email.split()[-2:] == ["1", "1"]
-    (sms,) = [x for x in lineas if x.split()[:1] == ["sms"]]
-    assert sms.split()[-2:] == ["0", "0"]
+    email, email_problemas = [x.split() for x in lineas if x.split()[:1] == ["email"]]
+    assert email[1:3] == ["1", "1"] and email_problemas == ["email", "1", "1"]
+    sms, sms_problemas = [x.split() for x in lineas if x.split()[:1] == ["sms"]]
+    assert sms[1:3] == ["1", "1"] and sms_problemas == ["sms", "0", "0"]
 
 
 def test_en_una_terminal_son_tablas(historia, en_tmp):
@@ -98,8 +98,29 @@ def test_en_una_terminal_son_tablas(historia, en_tmp):
                             HOY + timedelta(days=2))  # fmt: skip
     imprimir(r, Escritura("es_MX", "MXN"), consola)
     texto = consola.export_text()
-    assert "Por canal" in texto and "│" in texto
+    assert "Por canal" in texto and "───" in texto  # la raya bajo los encabezados
     assert "$1,600.00" in texto
+
+
+def test_en_una_terminal_de_80_columnas_no_se_corta_ninguna_cifra(historia, en_tmp):
+    from rich.console import Console
+
+    from recordar.resultados import calcular_resultados
+    from recordar.resultados_salida import Escritura, imprimir
+
+    historia()
+    r = calcular_resultados(en_tmp / "recordar-bitacora.sqlite", HOY - timedelta(days=30),
+                            HOY + timedelta(days=2))  # fmt: skip
+    for ancho in (80, 100, 160):
+        consola = Console(force_terminal=True, width=ancho, record=True, color_system=None)
+        imprimir(r, Escritura("es_MX", "MXN"), consola)
+        texto = consola.export_text()
+        tablas = texto.split("\n", 1)[1]  # la primera línea (con la ruta) puede ser más larga
+        assert "…" not in tablas
+        assert max(len(linea) for linea in tablas.splitlines()) <= ancho
+        # La fila de noviembre entera, con sus importes y su atraso medio.
+        (noviembre,) = [x.split() for x in tablas.splitlines() if x.strip().startswith("2026-11")]
+        assert noviembre[1:4] == ["$1,600.00", "1", "1"]
 
 
 def test_los_archivos_en_el_idioma_de_la_politica(historia, correr, en_tmp):
@@ -122,11 +143,12 @@ def test_los_archivos_en_el_idioma_de_la_politica(historia, correr, en_tmp):
     filas = list(csv.reader(io.StringIO(crudo.decode("utf-8-sig")), delimiter=";"))
     assert filas[0] == ["seccion", "grupo", "indicador", "valor"]
     assert ["resumen", "", "Recuperado", "1600,00"] in filas
-    assert ["por_canal", "email", "fallidos", "1"] in filas
+    assert ["envios_con_problemas", "email", "fallidos", "1"] in filas
 
     libro = load_workbook(en_tmp / "r.xlsx")
     assert libro.sheetnames == ["Lo recuperado", "Velocidad de pago", "Por mes", "Por paso",
-                                "Por canal", "Promesas, disputas y bajas"]  # fmt: skip
+                                "Por canal", "Envíos fallidos e inciertos",
+                                "Promesas, disputas y bajas"]  # fmt: skip
     hoja = libro["Lo recuperado"]
     assert hoja["A1"].font.bold and hoja.freeze_panes == "A2" and hoja.auto_filter.ref
     assert hoja["B2"].value == 1600 and "EUR" in hoja["B2"].number_format

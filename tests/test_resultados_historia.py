@@ -289,3 +289,19 @@ def test_una_bitacora_anterior_a_los_saldos_se_lee_con_lo_que_tiene(historia, tm
     tablas = {t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     con.close()
     assert "saldos" not in tablas
+
+
+def test_en_una_terminal_de_80_columnas_caben_los_pasos_y_sus_cifras(historia):
+    from rich.console import Console
+
+    from recordar.resultados import calcular_resultados
+    from recordar.resultados_salida import Escritura, imprimir
+
+    r = calcular_resultados(historia / "recordar-bitacora.sqlite", d(1, 1), d(4, 30))
+    consola = Console(force_terminal=True, width=80, record=True, color_system=None)
+    imprimir(r, Escritura("es_MX", "MXN"), consola)
+    tablas = consola.export_text().split("\n", 1)[1]
+    assert "…" not in tablas and max(map(len, tablas.splitlines())) <= 80
+    filas = {x.split()[0]: x.split()[1:] for x in tablas.splitlines() if x.strip()}
+    assert filas["promesa_incumplida"] == ["1", "1", "0", "%", "0", "%", "0", "%", "—"]
+    assert filas["2026-02"] == ["$1,300.00", "1", "1", "$4,200.00", "2", "26"]

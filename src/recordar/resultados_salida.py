@@ -117,7 +117,10 @@ def secciones(r: Resultados, e: Escritura) -> list[Seccion]:
             ("canal", "canal", "texto"), ("mensajes", "mensajes", "entero"),
             ("facturas", "facturas avisadas", "entero"), *ventanas,
             ("mediana_dias", "mediana días al pago", "dias"),
-            ("fallidos", "fallidos", "entero"), ("inciertos", "inciertos", "entero"),
+        ], r.por_canal),
+        Seccion("envios_con_problemas", "Envíos fallidos e inciertos", [
+            ("canal", "canal", "texto"), ("fallidos", "fallidos", "entero"),
+            ("inciertos", "inciertos", "entero"),
         ], r.por_canal),
         Seccion("cumplimiento", "Promesas, disputas y bajas", [("indicador", "Indicador", "texto"), ("valor", "Valor", "*")], cumplimiento),
     ]  # fmt: skip
@@ -145,16 +148,33 @@ def imprimir(r: Resultados, e: Escritura, consola) -> None:
             _tabla_llana(s, e, consola)
 
 
+# En la terminal sobra: el corte de cada mes es su último día (o --hasta).
+_SOLO_EN_ARCHIVOS = {"corte"}
+
+
 def _tabla_rich(s: Seccion, e: Escritura, consola) -> None:
+    """Sin líneas verticales y con cada encabezado partido al ancho de sus datos: las tablas
+    caben en 80 columnas sin cortar un importe, una fecha ni un porcentaje."""
+    import textwrap
+
+    from rich import box
     from rich.table import Table
 
-    tabla = Table(title=s.titulo, title_justify="left")
-    for _clave, titulo, tipo in s.columnas:
-        tabla.add_column(titulo, justify="left" if tipo == "texto" else "right", no_wrap=True)
-    for fila in s.filas:
-        tabla.add_row(*[_texto(fila, c, t, e) for c, _, t in s.columnas])
+    columnas = [c for c in s.columnas if c[0] not in _SOLO_EN_ARCHIVOS]
+    filas = [[_texto(f, c, t, e) for c, _, t in columnas] for f in s.filas]
+    # Un espacio a cada lado del separador (el de SIMPLE_HEAD es un espacio): 2 entre columnas.
+    tabla = Table(title=s.titulo, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 0, 0, 1))
+    for i, (_clave, titulo, tipo) in enumerate(columnas):
+        ancho = max([len(f[i]) for f in filas] + [len(p) for p in titulo.split()] + [4])
+        if tipo == "texto":  # un paso, un canal o un indicador largo se parte; una cifra, no
+            tabla.add_column(titulo, overflow="fold", min_width=min(ancho, 12), ratio=1)
+        else:
+            tabla.add_column(textwrap.fill(titulo, ancho), no_wrap=True, min_width=ancho,
+                             justify="right")  # fmt: skip
+    for fila in filas:
+        tabla.add_row(*fila)
     if not s.filas:
-        tabla.add_row("sin datos en el período", *[""] * (len(s.columnas) - 1))
+        tabla.add_row("sin datos en el período", *[""] * (len(columnas) - 1))
     consola.print(tabla)
 
 

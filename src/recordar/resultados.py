@@ -164,15 +164,6 @@ class _Datos:
             "FROM pagos WHERE fecha <= ? AND numero NOT IN (SELECT numero FROM saldos)",
             (tope,),
         )
-        d.avisos = tabla(
-            f"SELECT e.id AS envio, e.paso, e.canal, {_DIA.format('e.fecha_plan')} AS fecha, "
-            f"e.dias_vencido, ef.factura AS numero, {_DIA.format('p.fecha')} AS pago"
-            f"{quien.replace(', ', ', e.')} FROM envios e "
-            "JOIN envio_facturas ef ON ef.envio_id = e.id "
-            "LEFT JOIN pagos p ON p.numero = ef.factura AND p.fecha <= ? "
-            "WHERE e.estado = 'enviado' AND e.fecha_plan BETWEEN ? AND ?",
-            (tope, inicio, tope),
-        )
         d.problemas = tabla(
             f"SELECT canal, estado{quien} FROM envios WHERE estado IN ('fallido', 'incierto', "
             "'enviando') AND fecha_plan BETWEEN ? AND ?",
@@ -190,11 +181,13 @@ class _Datos:
         )
         d.destinatarios = None
         if cliente:
-            for nombre in ("pagos", "saldos", "sembradas", "avisos", "problemas"):
+            for nombre in ("pagos", "saldos", "sembradas", "problemas"):
                 setattr(d, nombre, _del_cliente(getattr(d, nombre), cliente))
             d.destinatarios = _del_cliente(
                 tabla("SELECT DISTINCT destinatario, cliente, deudor FROM envios"), cliente
             )
+        deudores = None if d.destinatarios is None else sorted(set(d.destinatarios["deudor"]))
+        d.avisos = _avisos(b, inicio, tope, deudores)
         d.preparar()
         return d
 
@@ -217,14 +210,77 @@ class _Datos:
         s["disputa"] = s["disputa"].fillna(0).astype(int)
         s["pago"] = s["pago"].astype(float)
         self.saldos = s
-        a = self.avisos
-        # «seguimiento#2» y «promesa_incumplida@2026-03-20» cuentan en su paso (pocos distintos).
-        bases = {paso: re.split("[#@]", paso, maxsplit=1)[0] for paso in a["paso"].unique()}
-        a["paso_base"] = a["paso"].map(bases)
-        # Códigos enteros de factura y de paso: quitar repetidos por ellos es más rápido.
-        a["factura"] = pd.factorize(a["numero"])[0]
-        a["ocurrencia"] = pd.factorize(a["paso"])[0]
-        a["dias_pago"] = a["pago"].astype(float) - a["fecha"]
+
+
+def _avisos(b, inicio: str, tope: str, deudores: list[str] | None) -> dict[str, dict]:
+    """Lo enviado en el período, ya contado en SQLite (un año son cientos de miles de avisos):
+    por paso y por canal, cuántas facturas avisadas se pagaron a cuántos días del aviso (None: no
+    constan pagadas hasta `tope`), y cuántos mensajes salieron.
+
+    Por paso, una factura cuenta una vez por ocurrencia y día (el correo y el SMS del mismo
+    recordatorio son un aviso); por canal, una vez por mensaje. «seguimiento#2» y
+    «promesa_incumplida@2026-03-20» cuentan en su paso."""
+    import json
+
+    filtro, extra = "", ()
+    if deudores is not None:
+        filtro, extra = " AND e.deudor IN (SELECT value FROM json_each(?))", (json.dumps(deudores),)
+    desde = (
+        "FROM envios e JOIN envio_facturas ef ON ef.envio_id = e.id "
+        "LEFT JOIN pagos p ON p.numero = ef.factura AND p.fecha <= ? "
+        f"WHERE e.estado = 'enviado' AND e.fecha_plan BETWEEN ? AND ?{filtro}"
+    )
+    parametros = (tope, inicio, tope, *extra)
+    dias = "CAST(julianday(p.fecha) - julianday(e.fecha_plan) AS INTEGER)"
+    pasos: dict[str, tuple[dict, float]] = {}
+    for paso, d, n, atraso in b.leer(
+        f"SELECT paso, dias, COUNT(*), SUM(atraso) FROM (SELECT e.paso AS paso, {dias} AS dias, "
+        f"AVG(e.dias_vencido) AS atraso {desde} GROUP BY e.paso, ef.factura, e.fecha_plan) "
+        "GROUP BY paso, dias",
+        parametros,
+    )[1]:
+        cuentas, suma = pasos.setdefault(_paso_base(paso), ({}, 0.0))
+        cuentas[d] = cuentas.get(d, 0) + n
+        pasos[_paso_base(paso)] = (cuentas, suma + (atraso or 0))
+    canales: dict[str, tuple[dict, float]] = {}
+    for canal, d, n in b.leer(
+        f"SELECT e.canal, {dias} AS dias, COUNT(*) {desde} GROUP BY e.canal, dias", parametros
+    )[1]:
+        canales.setdefault(canal, ({}, 0.0))[0][d] = n
+    mensajes_paso: dict[str, int] = {}
+    mensajes_canal: dict[str, int] = {}
+    for paso, canal, n in b.leer(
+        "SELECT paso, canal, COUNT(*) FROM envios e WHERE e.estado = 'enviado' AND "
+        f"e.fecha_plan BETWEEN ? AND ?{filtro} GROUP BY paso, canal",
+        (inicio, tope, *extra),
+    )[1]:
+        base = _paso_base(paso)
+        mensajes_paso[base] = mensajes_paso.get(base, 0) + n
+        mensajes_canal[canal] = mensajes_canal.get(canal, 0) + n
+    return {"pasos": pasos, "canales": canales, "mensajes_paso": mensajes_paso,
+            "mensajes_canal": mensajes_canal}  # fmt: skip
+
+
+def _paso_base(paso: str) -> str:
+    return re.split("[#@]", paso, maxsplit=1)[0]
+
+
+def _unidades(cuentas: dict) -> int:
+    return sum(cuentas.values())
+
+
+def _mediana(valores: list[tuple[int, int]]) -> float | None:
+    """La mediana de (valor, cuántas veces), ordenados por valor."""
+    total = sum(n for _, n in valores)
+    if not total:
+        return None
+    centro, acumulado, encontrados = ((total - 1) // 2, total // 2), 0, []
+    for valor, n in valores:
+        for posicion in centro:
+            if acumulado <= posicion < acumulado + n:
+                encontrados.append(valor)
+        acumulado += n
+    return _redondear(sum(encontrados) / 2)
 
 
 def _del_cliente(tabla, cliente: str):
@@ -270,8 +326,9 @@ class _Calculo:
         r.recuperado = self._recuperado(pagos, abonos, r.vencido_al_final)
         r.velocidad = self._velocidad(pagos)
         r.por_mes = self._por_mes(pagos, abonos)
-        r.por_paso = self._efectividad("paso_base", ["factura", "ocurrencia", "fecha"], "paso")
-        r.por_canal = self._efectividad("canal", ["envio", "factura"], "canal", por_uso=True)
+        a = self.d.avisos
+        r.por_paso = self._efectividad(a["pasos"], a["mensajes_paso"], "paso")
+        r.por_canal = self._efectividad(a["canales"], a["mensajes_canal"], "canal", por_uso=True)
         self._problemas_por_canal(r.por_canal)
         r.promesas = self._promesas()
         r.disputas = self._disputas()
@@ -374,35 +431,33 @@ class _Calculo:
 
     # --- efectividad de los avisos ------------------------------------------------------------
 
-    def _efectividad(self, columna: str, unidad: list[str], nombre: str, por_uso: bool = False
+    def _efectividad(self, histogramas: dict, mensajes: dict, nombre: str, por_uso: bool = False
                      ) -> list[dict[str, Any]]:  # fmt: skip
-        """Por paso o por canal: mensajes enviados en el período, facturas avisadas (una por
-        `unidad`: factura y ocurrencia del paso, o mensaje y factura) y qué parte se pagó a los
-        7, 15 y 30 días de ese aviso. Los pasos en orden de escalada (atraso medio al enviarlos),
-        los canales del más usado al menos."""
-        a = self.d.avisos
-        filas = []
-        if not len(a):
-            return filas
-        grupos = a.groupby(columna, sort=False)
-        mensajes = grupos["envio"].nunique()
+        """Por paso o por canal: mensajes enviados en el período, facturas avisadas y qué parte
+        se pagó a los 7, 15 y 30 días de ese aviso, de los histogramas de `_avisos`. Los pasos en
+        orden de escalada (atraso medio al avisar), los canales del más usado al menos."""
         if por_uso:
-            orden = mensajes.sort_values(ascending=False, kind="stable")
+            orden = sorted(histogramas, key=lambda v: (-mensajes.get(v, 0), v))
         else:
-            orden = grupos["dias_vencido"].mean().sort_values(kind="stable")
-        unidades = a.drop_duplicates([columna, *unidad])
-        for valor in orden.index:
-            dias = unidades.loc[unidades[columna] == valor, "dias_pago"]
-            pagadas = dias[dias >= 0]
+            orden = sorted(
+                histogramas,
+                key=lambda v: (histogramas[v][1] / max(_unidades(histogramas[v][0]), 1), v),
+            )
+        filas = []
+        for valor in orden:
+            cuentas = histogramas[valor][0]
+            unidades = _unidades(cuentas)
+            pagadas = sorted((d, n) for d, n in cuentas.items() if d is not None and d >= 0)
             fila = {
                 nombre: valor,
-                "mensajes": int(mensajes[valor]),
-                "facturas": len(dias),
-                "pagadas": len(pagadas),
+                "mensajes": mensajes.get(valor, 0),
+                "facturas": unidades,
+                "pagadas": sum(n for _, n in pagadas),
             }
-            for n in VENTANAS:
-                fila[f"pagadas_{n}"] = _porcentaje((pagadas <= n).sum(), len(dias))
-            fila["mediana_dias"] = _redondear(pagadas.median()) if len(pagadas) else None
+            for ventana in VENTANAS:
+                dentro = sum(n for d, n in pagadas if d <= ventana)
+                fila[f"pagadas_{ventana}"] = _porcentaje(dentro, unidades)
+            fila["mediana_dias"] = _mediana(pagadas)
             filas.append(fila)
         return filas
 

@@ -153,8 +153,11 @@ class _Datos:
             f"s.disputa, {_DIA.format('p.fecha')} AS pago, s.numero"
             f"{quien.replace(', ', ', s.')} FROM saldos s "
             "LEFT JOIN pagos p ON p.numero = s.numero AND p.fecha <= ? "
-            "WHERE s.fecha <= ? ORDER BY s.numero, s.fecha",
-            (tope, tope),
+            # Sin las facturas pagadas antes del período (salvo lo anotado después del pago, una
+            # factura reabierta, y las promesas que vencen en él): no cuentan en nada.
+            "WHERE s.fecha <= ? AND (p.fecha IS NULL OR p.fecha >= ? OR s.fecha >= p.fecha "
+            "OR s.promesa >= ?) ORDER BY s.numero, s.fecha",
+            (tope, tope, inicio, inicio),
         )
         # Un pago sin ningún saldo anotado (bitácora anterior): abierto desde su primera fecha.
         d.sembradas = tabla(

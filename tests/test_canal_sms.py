@@ -7,7 +7,7 @@ from importlib.metadata import entry_points
 
 import pytest
 
-from recordar.canales.base import Envio, ErrorEnvio, ServidorInalcanzable
+from recordar.canales.base import CanalDetenido, Envio, ErrorEnvio, ServidorInalcanzable
 from recordar.canales.sms import CanalHttp, CanalTwilio, numero_nacional
 from recordar.errores import ErrorCanal
 from tests.servidor_http import ABIERTOS, Respuesta, puerto_cerrado
@@ -33,7 +33,7 @@ def entorno(monkeypatch):
     monkeypatch.setenv("SMSMASIVOS_APIKEY", APIKEY)
 
 
-def twilio(url: str, **ajustes) -> CanalTwilio:
+def twilio(url: str, nombre: str = "sms", **ajustes) -> CanalTwilio:
     config = {
         "tipo": "twilio",
         "cuenta_env": "TWILIO_SID",
@@ -42,7 +42,7 @@ def twilio(url: str, **ajustes) -> CanalTwilio:
         "url_base": url,
         "timeout": 2,
     }
-    canal = CanalTwilio("sms", {**config, **ajustes})
+    canal = CanalTwilio(nombre, {**config, **ajustes})
     ABIERTOS.append(canal)
     return canal
 
@@ -80,13 +80,20 @@ def test_twilio_forma_de_la_peticion(servidor):
 
 def test_twilio_whatsapp_lleva_el_prefijo_en_to_y_from(servidor):
     servidor.responder(Respuesta(201, {"sid": "SM0002"}))
-    envio = Envio("k-2", "whatsapp", "Ana", "+34600111222", "", "Hola Ana")
-    assert twilio(servidor.url, remitente="whatsapp:+14155238886").enviar(envio) == "SM0002"
+    envio = Envio("k-2", "whatsapp", "Ana", "+34600111222", "", "Hola Ana", paso="recordatorio",
+                  parametros={"cliente": "Ana"})  # fmt: skip
+    sid = "HX" + "0123456789abcdef" * 2
+    canal = twilio(servidor.url, "whatsapp", remitente="whatsapp:+14155238886",
+                   plantillas={"recordatorio": {"sid": sid, "parametros": ["cliente"]}})  # fmt: skip
+    assert canal.enviar(envio) == "SM0002"
     formulario = servidor.peticiones[0].formulario()
     assert (formulario["To"], formulario["From"]) == (
         "whatsapp:+34600111222",
         "whatsapp:+14155238886",
     )
+    # Por WhatsApp, la plantilla de Content (ver test_whatsapp_contrato.py), no el texto.
+    assert (formulario["ContentSid"], formulario["ContentVariables"]) == (sid, '{"1": "Ana"}')
+    assert "Body" not in formulario
 
 
 def test_twilio_con_servicio_de_mensajeria_sin_remitente(servidor):
@@ -152,10 +159,10 @@ def test_400_de_twilio_es_permanente_con_su_motivo(servidor):
     assert "is not a valid phone number" in error.motivo and "21211" in error.motivo
 
 
-def test_401_es_permanente(servidor):
+def test_401_detiene_el_canal(servidor):
     servidor.responder(Respuesta(401, {"code": 20003, "message": "Authenticate", "status": 401}))
     error = enviar_error(twilio(servidor.url))
-    assert not error.temporal and "Authenticate" in error.motivo
+    assert isinstance(error, CanalDetenido) and "Authenticate" in error.motivo
 
 
 def test_puerto_cerrado_es_servidor_inalcanzable():
@@ -311,7 +318,7 @@ def test_pasarela_que_responde_sin_el_id_da_el_motivo_del_proveedor(servidor):
 def test_pasarela_no_filtra_la_clave_que_el_proveedor_repite(servidor):
     servidor.responder(Respuesta(403, {"error": f"apikey {APIKEY} no autorizada"}))
     error = enviar_error(pasarela(servidor.url))
-    assert not error.temporal
+    assert isinstance(error, CanalDetenido)
     assert "no autorizada" in error.motivo and APIKEY not in str(error)
 
 

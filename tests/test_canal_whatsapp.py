@@ -4,7 +4,7 @@ from importlib.metadata import entry_points
 
 import pytest
 
-from recordar.canales.base import Envio, ErrorEnvio, ServidorInalcanzable
+from recordar.canales.base import CanalDetenido, Envio, ErrorEnvio, ServidorInalcanzable
 from recordar.canales.whatsapp import CanalWhatsAppCloud, parametro
 from recordar.errores import ErrorCanal
 from tests.servidor_http import ABIERTOS, Respuesta, puerto_cerrado
@@ -18,7 +18,13 @@ ENVIO = Envio(
     asunto="",
     cuerpo="(vista previa)",
     plantilla="recordatorio",
-    parametros=("José Núñez", "F-1", "$1,234.50", "30 de noviembre de 2026"),
+    parametros={
+        "cliente": "José Núñez",
+        "facturas": "F-1",
+        "total": "$1,234.50",
+        "dias_vencido": "12",
+        "enlace_pago": "https://pagos.ejemplo/?ref=F-1",
+    },
 )
 ACEPTADO = Respuesta(
     200,
@@ -75,7 +81,8 @@ def test_forma_del_mensaje_de_plantilla(servidor):
                         {"type": "text", "text": "José Núñez"},
                         {"type": "text", "text": "F-1"},
                         {"type": "text", "text": "$1,234.50"},
-                        {"type": "text", "text": "30 de noviembre de 2026"},
+                        {"type": "text", "text": "12"},
+                        {"type": "text", "text": "https://pagos.ejemplo/?ref=F-1"},
                     ],
                 }
             ],
@@ -85,14 +92,20 @@ def test_forma_del_mensaje_de_plantilla(servidor):
 
 def test_sin_parametros_no_hay_componentes_y_sin_mapa_usa_el_nombre(servidor):
     servidor.responder(ACEPTADO)
-    envio = Envio("k-2", "whatsapp", "Ana", "+34600111222", "", "", plantilla="aviso_vencido")
-    whatsapp(servidor.url, idioma="es_ES", version="v20.0", plantillas=None).enviar(envio)
-    (peticion,) = servidor.peticiones
-    assert peticion.ruta == "/v20.0/106540352242922/messages"
-    assert peticion.json()["template"] == {"name": "aviso_vencido", "language": {"code": "es_ES"}}
+    envio = Envio("k-2", "whatsapp", "Ana", "+34600111222", "", "", plantilla="aviso_vencido",
+                  parametros=ENVIO.parametros)  # fmt: skip
+    canal = whatsapp(servidor.url, idioma="es_ES", version="v20.0",
+                     plantillas={"recordatorio": {"nombre": "sin_variables"}})  # fmt: skip
+    canal.enviar(envio)
+    canal.enviar(ENVIO)
+    primera, segunda = servidor.peticiones
+    assert primera.ruta == "/v20.0/106540352242922/messages"
+    assert primera.json()["template"]["name"] == "aviso_vencido"  # sin mapa: el mismo nombre
+    assert len(primera.json()["template"]["components"][0]["parameters"]) == 5
+    assert segunda.json()["template"] == {"name": "sin_variables", "language": {"code": "es_ES"}}
 
 
-def test_plantilla_inexistente_es_permanente_con_el_motivo_de_meta(servidor):
+def test_plantilla_inexistente_detiene_el_canal_con_el_motivo_de_meta(servidor):
     servidor.responder(
         Respuesta(
             404,
@@ -108,7 +121,7 @@ def test_plantilla_inexistente_es_permanente_con_el_motivo_de_meta(servidor):
     )
     with pytest.raises(ErrorEnvio) as info:
         whatsapp(servidor.url).enviar(ENVIO)
-    assert not info.value.temporal
+    assert isinstance(info.value, CanalDetenido)
     assert "Template name does not exist" in info.value.motivo and "132001" in info.value.motivo
 
 
@@ -121,7 +134,7 @@ def test_limite_de_ritmo_de_meta_en_un_400_es_temporal(servidor):
     assert info.value.temporal and "Rate limit hit" in info.value.motivo
 
 
-def test_token_caducado_es_permanente_y_no_se_filtra(servidor):
+def test_token_caducado_detiene_el_canal_y_no_se_filtra(servidor):
     servidor.responder(
         Respuesta(
             401,
@@ -135,7 +148,7 @@ def test_token_caducado_es_permanente_y_no_se_filtra(servidor):
     )
     with pytest.raises(ErrorEnvio) as info:
         whatsapp(servidor.url).enviar(ENVIO)
-    assert not info.value.temporal and "Session has expired" in info.value.motivo
+    assert isinstance(info.value, CanalDetenido) and "Session has expired" in info.value.motivo
     assert TOKEN not in str(info.value) and TOKEN not in info.value.motivo
 
 

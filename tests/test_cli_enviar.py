@@ -316,3 +316,27 @@ def test_bitacora_que_es_una_carpeta(en_tmp, correr):
     r = correr("enviar", "c.xlsx", "--simulacro", "--bitacora", "registro")
     assert r.exit_code == 2
     assert "registro: la bitácora debe ser un archivo y es una carpeta" in r.output
+
+
+def test_el_json_trae_las_cifras_de_dinero_que_suman_la_hoja(en_tmp, correr):
+    cartera = escribir_xlsx(en_tmp / "cartera.xlsx", _filas())
+    r = correr(
+        "enviar", cartera, "--simulacro", "--hoy", HOY.isoformat(), "--salida", "informe.json"
+    )
+    assert r.exit_code == 0, r.output
+    datos = leer_json(en_tmp / "informe.json")
+    assert (datos["idioma"], datos["moneda"]) == ("es_MX", "MXN")
+    (mxn,) = datos["cifras"]["monedas"]
+    # Abiertas y válidas: F-1 1500.5 (1 día de atraso), F-2 1234.5 (31), F-5 100 (2),
+    # F-6 100 (vence en 30 días), F-7 100 (61), F-8 10 (1). F-3 se rechaza (fecha imposible)
+    # y F-4 está pagada.
+    assert mxn["abierto"] == {"importe": 3045, "facturas": 6}
+    assert mxn["vencido"] == {"importe": 2945, "facturas": 5}
+    tramos = {t["tramo"]: (t["importe"], t["facturas"]) for t in mxn["antiguedad"]}
+    assert tramos == {"al corriente": (100, 1), "1–30": (1610.5, 3), "31–60": (1234.5, 1),
+                      "61–90": (100, 1), "más de 90": (0, 0)}  # fmt: skip
+    # En los mensajes de hoy van F-1 y F-2 (José), F-7 y F-8; F-5 no tiene contacto.
+    assert mxn["en_mensajes"] == {"importe": 2845, "facturas": 4}
+    assert [(d["cliente"], d["vencido"]) for d in mxn["principales"]] == [
+        ("José Núñez", 2735), ("Muy Tarde", 100), ("Sin Contacto", 100), ("@SUMA(1+1)", 10)
+    ]  # fmt: skip

@@ -29,15 +29,19 @@ CAPAS: list[set[str]] = [
         "mensajes",
         "canales",
         "bitacora_archivo",
+        "bitacora_entrega",
         "bitacora_esquema",
         "bitacora_pagos",
         "bitacora_tareas",
     },
     {"bitacora"},
-    {"envio", "informe", "preparacion", "resultados"},
-    {"resultados_salida"},  # lo que se ve de resultados (usa informe.graficas y formatos)
+    {"envio", "entrega", "informe", "resultados"},
+    # lo que se avisa antes de confiar en la ejecución (usa las cifras del informe); lo que se ve
+    # de resultados (usa informe.graficas y formatos)
+    {"preparacion", "resultados_salida"},
     {"ejecucion"},  # una ejecución, simulacro o real, por un solo camino
     {"revision"},  # `validar` como biblioteca
+    {"programar"},  # `programar` como biblioteca (cron, launchd, schtasks; solo usa errores)
     {"__init__"},  # la API pública (cargar, planificar, ejecutar), importada al usarla
     {"cli"},
     {"__main__"},

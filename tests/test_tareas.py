@@ -120,17 +120,16 @@ def test_las_tareas_abiertas_no_desaparecen_hasta_cerrarlas(carpeta, correr):
 
 
 def test_bitacora_anterior_se_migra_con_las_tareas(carpeta, correr):
-    assert _enviar(correr, 0).exit_code == 0
-    con = sqlite3.connect(carpeta / "recordar-bitacora.sqlite")
-    con.execute("DROP TABLE tareas_cerradas")
-    # La versión de antes de la migración que crea tareas_cerradas (las posteriores se repiten).
-    from recordar.bitacora_esquema import MIGRACIONES
+    from recordar.bitacora import MIGRACIONES
 
-    version = next(n for n, m in enumerate(MIGRACIONES) if "CREATE TABLE tareas_cerradas" in m)
-    con.execute(f"PRAGMA user_version = {version}")
-    con.commit()
+    # Una bitácora de antes de `tareas_cerradas` (las migraciones de después se añaden al final).
+    antes = next(i for i, guion in enumerate(MIGRACIONES) if "tareas_cerradas" in guion)
+    con = sqlite3.connect(carpeta / "recordar-bitacora.sqlite")
+    for numero, guion in enumerate(MIGRACIONES[:antes], start=1):
+        con.executescript(f"BEGIN; {guion}; PRAGMA user_version = {numero}; COMMIT;")
     con.close()
     assert "Sin tareas abiertas" in correr("tareas").output  # se lee sin tocarla
+    assert _enviar(correr, 0).exit_code == 0
     assert _enviar(correr, 10).exit_code == 0
     assert "Tareas abiertas (1)" in correr("tareas").output
 

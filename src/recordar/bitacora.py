@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from recordar import bitacora_archivo as archivo
+from recordar.bitacora_entrega import EntregasDeLaBitacora
 from recordar.bitacora_esquema import MIGRACIONES, migrar, revisar_esquema
 from recordar.bitacora_pagos import (  # noqa: F401  (parte de la API de la bitácora)
     MAX_DESAPARECIDAS,
@@ -71,9 +72,11 @@ class Registro:
     fecha_plan: str
     actualizado: str
     enviado_en: str | None
+    # Los de una plantilla aprobada de WhatsApp; None si no llevaba o si es de antes de guardarlos.
+    parametros: dict[str, str] | None = None
 
 
-class Bitacora(PagosDeLaBitacora, TareasYBajasDeLaBitacora):
+class Bitacora(PagosDeLaBitacora, TareasYBajasDeLaBitacora, EntregasDeLaBitacora):
     """Acceso a la bitácora. `abrir_escritura` toma el cerrojo; `abrir_lectura` no escribe nada."""
 
     def __init__(self, ruta: Path, con: sqlite3.Connection | None, cerrojo=None) -> None:
@@ -276,12 +279,13 @@ class Bitacora(PagosDeLaBitacora, TareasYBajasDeLaBitacora):
                 cur = self._con.execute(
                     "INSERT OR IGNORE INTO envios (clave, facturas, paso, canal, destinatario, deudor, "
                     "cliente, estado, asunto, cuerpo, html, plantilla, total, moneda, dias_vencido, "
-                    "fecha_plan, creado, actualizado) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, 'pendiente', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "fecha_plan, creado, actualizado, parametros) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, 'pendiente', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (m.clave, json.dumps(sorted(m.numeros), ensure_ascii=False), m.ocurrencia.id,
                      m.canal, m.destinatario, m.deudor, m.cliente, m.asunto, m.cuerpo, m.html,
                      m.ocurrencia.paso.plantilla, str(m.total), m.moneda, m.dias_vencido,
-                     fecha.isoformat(), ahora, ahora),
+                     fecha.isoformat(), ahora, ahora,
+                     json.dumps(m.parametros, ensure_ascii=False) if m.parametros else None),
                 )  # fmt: skip
                 if cur.rowcount:
                     self._con.executemany(
@@ -331,7 +335,9 @@ class Bitacora(PagosDeLaBitacora, TareasYBajasDeLaBitacora):
         self._con.execute(
             "UPDATE envios SET estado = ?, detalle = ?, proveedor_id = COALESCE(?, proveedor_id), "
             "permanente = ?, actualizado = ?, intentos = intentos + ?, "
-            "enviado_en = CASE WHEN ? = 'enviado' THEN ? ELSE enviado_en END WHERE clave = ?",
+            "enviado_en = CASE WHEN ? = 'enviado' THEN ? ELSE enviado_en END, "
+            # Un reenvío es otro mensaje del proveedor: su entrega aún no se sabe.
+            "entrega = CASE WHEN ? = 'enviado' THEN NULL ELSE entrega END WHERE clave = ?",
             (
                 estado,
                 detalle,
@@ -341,6 +347,7 @@ class Bitacora(PagosDeLaBitacora, TareasYBajasDeLaBitacora):
                 reintentos,
                 estado,
                 ahora,
+                estado,
                 clave,
             ),
         )
@@ -411,12 +418,14 @@ class Bitacora(PagosDeLaBitacora, TareasYBajasDeLaBitacora):
             filas = self._con.execute(
                 "SELECT id, clave, facturas, paso, canal, destinatario, cliente, estado, permanente, "
                 "intentos, proveedor_id, detalle, asunto, cuerpo, html, plantilla, fecha_plan, "
-                f"actualizado, enviado_en FROM envios {donde} ORDER BY fecha_plan, id",
+                f"actualizado, enviado_en, parametros FROM envios {donde} ORDER BY fecha_plan, id",
                 parametros,
             ).fetchall()
         registros = [
-            Registro(f[0], f[1], json.loads(f[2]), *f[3:8], bool(f[8]), *f[9:]) for f in filas
-        ]
+            Registro(f[0], f[1], json.loads(f[2]), *f[3:8], bool(f[8]), *f[9:19],
+                     json.loads(f[19]) if f[19] else None)
+            for f in filas
+        ]  # fmt: skip
         if self._sin_ejecucion:
             for r in registros:
                 if r.estado == "enviando":

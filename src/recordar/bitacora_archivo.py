@@ -1,19 +1,30 @@
 """El archivo de la bitácora: carpeta y permisos, qué archivo es una bitácora, el cerrojo y los
-errores de SQLite dichos en español."""
+errores de SQLite dichos en español.
+
+Todo lo de aquí funciona igual en Linux, macOS y Windows: el cerrojo lo tiene SQLite (que usa el
+del sistema en cada uno) y lo que solo existe en POSIX (flock) es un refuerzo opcional.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import socket
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
-from recordar.errores import ErrorBitacora, causa
+from recordar.errores import ErrorBitacora, abierto_en_otro_programa, causa
 
 CABECERA_SQLITE = b"SQLite format 3\x00"
 # Nombres, direcciones y cuerpos completos: solo los lee su dueño, sea cual sea la umask.
 PERMISO_ARCHIVO = 0o600
 PERMISO_CARPETA = 0o700
+# En Windows, os.open abre en modo texto si no se pide binario.
+_BINARIO = getattr(os, "O_BINARY", 0)
+# La señal: «PID identidad anotaciones equipo inicio», reescrita en su sitio (sin truncar).
+ANCHO_SENAL = 160
 
 
 # (dispositivo, inodo) de las bitácoras que este proceso tiene abiertas para escribir. Cerrar
@@ -72,8 +83,7 @@ def revisar_existente(ruta: Path) -> bool:
         return True
     except OSError as exc:
         raise ErrorBitacora(
-            f"{ruta}: la bitácora no se puede leer ({causa(exc)}); revisa sus permisos o indica "
-            "otra con --bitacora"
+            f"{ruta}: la bitácora no se puede leer ({causa(exc)}); {que_hacer_si_no_se_abre(ruta, exc)}"
         ) from None
     if not cabecera:
         raise ErrorBitacora(
@@ -94,17 +104,18 @@ def crear_nueva(ruta: Path, preparar) -> None:
     nunca queda a medias un archivo vacío con el nombre de la bitácora."""
     temporal = ruta.with_name(f".{ruta.name}.{os.getpid()}.nueva")
     try:
-        descriptor = os.open(temporal, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PERMISO_ARCHIVO)
-        os.fchmod(descriptor, PERMISO_ARCHIVO)
+        descriptor = os.open(
+            temporal, os.O_CREAT | os.O_EXCL | os.O_WRONLY | _BINARIO, PERMISO_ARCHIVO
+        )
         os.close(descriptor)
+        os.chmod(temporal, PERMISO_ARCHIVO)
         con = sqlite3.connect(temporal, isolation_level=None)
         try:
             con.execute("PRAGMA journal_mode=WAL")
             preparar(con)
         finally:
             con.close()
-        with contextlib.suppress(FileExistsError):  # otra ejecución la creó a la vez: vale la suya
-            os.link(temporal, ruta)
+        _poner_en_su_sitio(temporal, ruta)
     except OSError as exc:
         raise ErrorBitacora(
             f"{ruta}: no se pudo crear la bitácora ({causa(exc)}); revisa los permisos de la "
@@ -118,31 +129,52 @@ def crear_nueva(ruta: Path, preparar) -> None:
                 os.unlink(f"{temporal}{resto}")
 
 
-class Cerrojo:
-    """El cerrojo tomado y su señal al lado: «PID identidad anotaciones», reescrita tras cada
-    anotación confirmada (sin fsync: solo tiene que sobrevivir a que el proceso muera)."""
+def _poner_en_su_sitio(temporal: Path, ruta: Path) -> None:
+    """Un enlace duro no pisa una bitácora que otra ejecución creó a la vez (vale la suya). Donde
+    no hay enlaces duros (un pendrive FAT/exFAT, algunas carpetas de red) se renombra si sigue sin
+    existir."""
+    try:
+        os.link(temporal, ruta)
+    except FileExistsError:
+        pass
+    except (OSError, AttributeError, NotImplementedError):
+        if not os.path.lexists(ruta):
+            os.replace(temporal, ruta)
 
-    def __init__(self, archivo, senal: Path, previo: str) -> None:
+
+class Cerrojo:
+    """El cerrojo tomado y su señal al lado: «PID identidad anotaciones equipo inicio», reescrita
+    tras cada anotación confirmada (sin fsync: solo tiene que sobrevivir a que el proceso muera).
+
+    El cerrojo es una transacción EXCLUSIVE abierta sobre un archivo SQLite vacío junto a la
+    bitácora («….en-uso»): SQLite lo toma con el cerrojo del sistema (fcntl en Linux y macOS,
+    LockFileEx en Windows), que el sistema suelta cuando el proceso muere (SIGKILL, una consola
+    cerrada, un corte de luz) y que vale también entre dos equipos sobre una carpeta de red."""
+
+    def __init__(self, archivo, senal: Path, previo: str, ocupada: sqlite3.Connection) -> None:
         self._archivo = archivo
-        datos = os.fstat(archivo.fileno())
-        self._inodo = (datos.st_dev, datos.st_ino)
+        self._ocupada = ocupada
+        self._inodo = _inodo_abierto(archivo)
         _ABIERTAS.add(self._inodo)
         self.senal = senal
         self.previo = previo  # lo que dejó la ejecución anterior
+        self._sufijo = f"{_equipo()} {datetime.now().astimezone():%Y-%m-%dT%H:%M}"
         self._descriptor: int | None = None
         with contextlib.suppress(OSError):  # sin permiso en la carpeta: sin señal
-            self._descriptor = os.open(senal, os.O_CREAT | os.O_WRONLY, PERMISO_ARCHIVO)
-            os.fchmod(self._descriptor, PERMISO_ARCHIVO)  # también la de una versión anterior
+            self._descriptor = os.open(senal, os.O_CREAT | os.O_WRONLY | _BINARIO, PERMISO_ARCHIVO)
+            os.chmod(senal, PERMISO_ARCHIVO)  # también la de una versión anterior
 
     def escribir(self, texto: str) -> None:
         if self._descriptor is not None:
+            linea = f"{texto} {self._sufijo}".ljust(ANCHO_SENAL)
             with contextlib.suppress(OSError):
-                os.pwrite(self._descriptor, texto.ljust(64).encode("ascii"), 0)
+                os.lseek(self._descriptor, 0, os.SEEK_SET)
+                os.write(self._descriptor, linea.encode("ascii", "replace"))
 
     def anotaciones_previas(self, identidad: str) -> int | None:
         """Cuántas anotaciones tenía esta misma bitácora al final de la ejecución anterior."""
         partes = self.previo.split()
-        if len(partes) == 3 and partes[1] == identidad and partes[2].isdigit():
+        if len(partes) >= 3 and partes[1] == identidad and partes[2].isdigit():
             return int(partes[2])
         return None
 
@@ -150,19 +182,92 @@ class Cerrojo:
         if self._descriptor is not None:
             os.close(self._descriptor)
             self._descriptor = None
+        if self._ocupada is not None:
+            self._ocupada.close()  # suelta el cerrojo
+            self._ocupada = None
         if not self._archivo.closed:
             self._archivo.close()
             _ABIERTAS.discard(self._inodo)
 
 
-def tomar_cerrojo(ruta: Path) -> Cerrojo:
-    """Cerrojo sobre el archivo mismo de la bitácora (flock): vale por el archivo, no por la ruta
-    (un enlace simbólico, un enlace duro o «..» llegan al mismo cerrojo) y lo libera el sistema
-    aunque el proceso muera con SIGKILL. El PID queda al lado, para decir quién la tiene."""
-    import fcntl
+def _inodo_abierto(archivo) -> tuple[int, int]:
+    datos = os.fstat(archivo.fileno())
+    return datos.st_dev, datos.st_ino
 
-    senal = Path(os.path.realpath(ruta))
-    senal = senal.with_name(senal.name + ".cerrojo")
+
+def _equipo() -> str:
+    """El nombre de este equipo en ASCII y sin espacios (va en la señal, separada por espacios)."""
+    try:
+        nombre = socket.gethostname()
+    except OSError:
+        nombre = ""
+    nombre = "".join(c if c.isascii() and c.isprintable() and not c.isspace() else "_"
+                     for c in nombre)[:40]  # fmt: skip
+    return nombre or "?"
+
+
+def _rutas_del_cerrojo(ruta: Path) -> tuple[Path, Path]:
+    """(señal, archivo del cerrojo), junto a la ruta real: un enlace simbólico o «..» llegan a
+    los mismos."""
+    real = Path(os.path.realpath(ruta))
+    return real.with_name(real.name + ".cerrojo"), real.with_name(real.name + ".en-uso")
+
+
+def _quien(ruta: Path, previo: str) -> str:
+    """La frase que nombra la ejecución que tiene la bitácora, con lo que dejó en su señal."""
+    partes = previo.split()
+    pid = partes[0] if partes else "?"
+    donde = ""
+    if len(partes) >= 5:
+        inicio = partes[4].replace("T", " ")
+        donde = f" en el equipo «{partes[3]}», empezada el {inicio},"
+    return (
+        f"{ruta}: otra ejecución de recordar (PID {pid}){donde} está usando esta bitácora; "
+        "espera a que termine y vuelve a intentarlo"
+    )
+
+
+def _tomar_ocupada(ruta: Path, archivo_cerrojo: Path) -> sqlite3.Connection | None:
+    """La conexión que tiene el cerrojo, o None si otra ejecución lo tiene ya."""
+    con = None
+    try:
+        con = sqlite3.connect(archivo_cerrojo, timeout=0, isolation_level=None,
+                              check_same_thread=False)  # fmt: skip
+        con.execute("BEGIN EXCLUSIVE")
+    except sqlite3.Error as exc:
+        if con is not None:
+            con.close()
+        if getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            return None
+        raise ErrorBitacora(mensaje_sqlite(ruta, exc)) from None
+    with contextlib.suppress(OSError):
+        os.chmod(archivo_cerrojo, PERMISO_ARCHIVO)
+    return con
+
+
+def _flock(archivo, modo: str) -> bool | None:
+    """Refuerzo en POSIX: flock sobre el archivo mismo de la bitácora, que alcanza también a sus
+    enlaces duros (el cerrojo de SQLite va por nombre). None donde no hay flock (Windows)."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    if fcntl is None or not hasattr(fcntl, "flock"):
+        return None
+    bandera = fcntl.LOCK_EX if modo == "escribir" else fcntl.LOCK_SH
+    try:
+        fcntl.flock(archivo.fileno(), bandera | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:
+        return None  # p. ej. un sistema de archivos sin flock: queda el de SQLite
+    return True
+
+
+def tomar_cerrojo(ruta: Path) -> Cerrojo:
+    """El cerrojo de una ejecución sobre la bitácora; error con el PID, el equipo y la hora de
+    inicio de la otra si ya lo tiene otra."""
+    senal, archivo_cerrojo = _rutas_del_cerrojo(ruta)
     if _inodo(ruta) in _ABIERTAS:
         raise ErrorBitacora(
             f"{ruta}: otra ejecución de recordar (PID {os.getpid()}) está usando esta bitácora "
@@ -172,40 +277,52 @@ def tomar_cerrojo(ruta: Path) -> Cerrojo:
         archivo = open(ruta, "rb")  # noqa: SIM115
     except OSError as exc:
         raise ErrorBitacora(
-            f"{ruta}: la bitácora no se puede abrir ({causa(exc)}); revisa sus permisos o indica "
-            "otra con --bitacora"
+            f"{ruta}: la bitácora no se puede abrir ({causa(exc)}); {que_hacer_si_no_se_abre(ruta, exc)}"
         ) from None
     try:
         previo = senal.read_text(encoding="ascii", errors="replace").strip()
     except OSError:
         previo = ""
     try:
-        fcntl.flock(archivo.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+        ocupada = _tomar_ocupada(ruta, archivo_cerrojo)
+    except ErrorBitacora:
         archivo.close()
-        pid = previo.split()[0] if previo else "?"
-        raise ErrorBitacora(
-            f"{ruta}: otra ejecución de recordar (PID {pid}) está usando esta bitácora; "
-            "espera a que termine y vuelve a intentarlo"
-        ) from None
-    return Cerrojo(archivo, senal, previo)
+        raise
+    if ocupada is None or _flock(archivo, "escribir") is False:
+        if ocupada is not None:
+            ocupada.close()
+        archivo.close()
+        raise ErrorBitacora(_quien(ruta, previo))
+    return Cerrojo(archivo, senal, previo, ocupada)
+
+
+def que_hacer_si_no_se_abre(ruta: Path, exc: OSError) -> str:
+    """Qué hacer si la bitácora no se abre: en Windows, casi siempre que otro programa la tiene."""
+    return abierto_en_otro_programa(ruta, exc) or "revisa sus permisos o indica otra con --bitacora"
 
 
 def en_uso(ruta: Path) -> bool:
     """Si una ejecución tiene ahora el cerrojo de la bitácora. Se mira antes de conectar con
     SQLite: cerrar otro descriptor del mismo archivo soltaría los cerrojos de SQLite."""
-    import fcntl
-
     if _inodo(ruta) in _ABIERTAS:
         return True
+    _senal, archivo_cerrojo = _rutas_del_cerrojo(ruta)
+    if archivo_cerrojo.exists():
+        uri = archivo_cerrojo.resolve().as_uri()
+        try:
+            con = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=0)
+            try:
+                con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            finally:
+                con.close()
+        except sqlite3.Error as exc:
+            if getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+                return True
     try:
         with open(ruta, "rb") as archivo:
-            fcntl.flock(archivo.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
+            return _flock(archivo, "leer") is False
     except OSError:
         return False
-    return False
 
 
 def restringir_permisos(ruta: Path) -> None:
@@ -218,10 +335,9 @@ def restringir_permisos(ruta: Path) -> None:
 def _disco_lleno(ruta: Path) -> bool:
     """SQLite dice «disk I/O error» cuando no puede agrandar el -shm o el -wal por falta de sitio."""
     try:
-        datos = os.statvfs(ruta.parent)
+        return shutil.disk_usage(ruta.parent).free < 1 << 20
     except OSError:
         return False
-    return datos.f_bavail * datos.f_frsize < 1 << 20
 
 
 def mensaje_sqlite(ruta: Path, exc: sqlite3.Error) -> str:

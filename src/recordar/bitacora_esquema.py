@@ -111,7 +111,20 @@ MIGRACIONES: list[str] = [
             cerrada TEXT NOT NULL
         );
     """,
-    # 5: para `recordar resultados`. `saldos` guarda el saldo de cada factura abierta cada vez
+    # 5: los parámetros de una plantilla aprobada de WhatsApp (JSON nombre → valor), para que
+    # --reintentar-inciertos mande la misma petición. Las filas de antes quedan en NULL.
+    """
+        ALTER TABLE envios ADD COLUMN parametros TEXT;
+    """,
+    # 6: lo que el proveedor dice de la entrega (`recordar estado`): delivered, undelivered…, con
+    # su código y motivo, y cuándo se supo. Se busca por el id del proveedor (archivos de Meta).
+    """
+        ALTER TABLE envios ADD COLUMN entrega TEXT;
+        ALTER TABLE envios ADD COLUMN entrega_detalle TEXT;
+        ALTER TABLE envios ADD COLUMN entrega_en TEXT;
+        CREATE INDEX envios_proveedor ON envios(proveedor_id);
+    """,
+    # 7: para `recordar resultados`. `saldos` guarda el saldo de cada factura abierta cada vez
     # que cambia (primera vez vista, abono, cambio de vencimiento, moneda, promesa o disputa):
     # un registro de cambios, no una copia diaria, para que un año de ejecuciones siga siendo
     # pequeño. `ejecuciones`, la fecha de cada envío real. Las facturas ya vistas se siembran

@@ -82,7 +82,7 @@ def ejecutar(pedido: Pedido, mientras: Callable[[Cartera, Plan], Any] | None = N
     from recordar import recientes
     from recordar.bitacora import Bitacora
     from recordar.canales import canales_disponibles, configurar_canales
-    from recordar.preparacion import exigir_lista_para_enviar
+    from recordar.preparacion import exigir_lista_para_enviar, pasos_sin_plantilla_aprobada
 
     politica = pedido.politica
     if pedido.simulacro:
@@ -95,9 +95,10 @@ def ejecutar(pedido: Pedido, mientras: Callable[[Cartera, Plan], Any] | None = N
                 f"{politica.nombre}: no hay canales configurados en «canales:»; configura email, "
                 "sms, whatsapp o archivo (o usa --simulacro para ver qué se enviaría)"
             )
-        rutas = configurar_canales(
-            politica.canales, politica.carpeta, str(politica.empresa.get("contacto") or "")
-        )
+        rutas = configurar_canales(politica.canales, politica.carpeta,
+                                   str(politica.empresa.get("contacto") or ""), politica.idioma)  # fmt: skip
+        for problema in pasos_sin_plantilla_aprobada(politica, rutas):
+            raise ErrorCanal(problema)  # antes de leer la hoja y de enviar nada
         disponibles = frozenset(rutas)
     cartera = cargar(pedido.cartera, politica, pedido.hoja)
     exigir_filas(cartera)

@@ -10,13 +10,24 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from recordar.bitacora import Bitacora, Registro
-from recordar.canales.base import Canal, Envio, ErrorEnvio, ServidorInalcanzable
+from recordar.canales.base import (
+    BajaDelDestinatario,
+    Canal,
+    CanalDetenido,
+    Envio,
+    ErrorEnvio,
+    NoEnviado,
+)
 from recordar.errores import ErrorBitacora, ErrorCanal
 from recordar.plan import Mensaje, Plan
 
 # Lo que dice cada mensaje que no se intentó porque la bitácora dejó de poder escribirse (el
 # motivo completo va una vez, al final).
 NO_ENVIADO = "no enviado: se dejó de enviar porque la bitácora no se pudo escribir"
+# Lo más que se espera por un Retry-After de un mensaje, y en total por canal en una ejecución:
+# más que eso y el canal se deja para la próxima ejecución (un cron no se queda colgado).
+ESPERA_MAXIMA = 60.0
+ESPERA_TOTAL_MAXIMA = 300.0
 
 
 @dataclass(slots=True)
@@ -54,7 +65,7 @@ def envio_de(m: Mensaje) -> Envio:
     return Envio(
         clave=m.clave, canal=m.canal, cliente=m.cliente, destinatario=m.destinatario,
         asunto=m.asunto, cuerpo=m.cuerpo, html=m.html, paso=m.ocurrencia.id,
-        plantilla=m.ocurrencia.paso.plantilla, facturas=tuple(m.numeros), parametros=m.parametros,
+        plantilla=m.ocurrencia.paso.plantilla, facturas=tuple(m.numeros), parametros=m.parametros or {},
     )  # fmt: skip
 
 
@@ -62,7 +73,7 @@ def envio_de_registro(r: Registro) -> Envio:
     return Envio(
         clave=r.clave, canal=r.canal, cliente=r.cliente, destinatario=r.destinatario,
         asunto=r.asunto or "", cuerpo=r.cuerpo or "", html=r.html, paso=r.paso,
-        plantilla=r.plantilla or "", facturas=tuple(r.facturas),
+        plantilla=r.plantilla or "", facturas=tuple(r.facturas), parametros=r.parametros or {},
     )  # fmt: skip
 
 
@@ -71,7 +82,8 @@ class Enviador:
 
     def __init__(self, bitacora: Bitacora, rutas: dict[str, Canal], fecha: date,
                  reintentar_inciertos: bool = False, reintentos: int = 2, espera: float = 1.0,
-                 avisar: Callable[[str], None] | None = None) -> None:  # fmt: skip
+                 avisar: Callable[[str], None] | None = None,
+                 dormir: Callable[[float], None] = time.sleep) -> None:  # fmt: skip
         self.bitacora = bitacora
         self.rutas = rutas
         self.fecha = fecha
@@ -81,6 +93,8 @@ class Enviador:
         self.avisar = avisar or (lambda _texto: None)
         self.resultado = Resultado()
         self._cerrojo = threading.Lock()
+        self._dormir = dormir
+        self._esperado: dict[str, float] = {}  # canal → segundos esperados por Retry-After
 
     def enviar(self, plan: Plan) -> Resultado:
         r = self.resultado
@@ -120,6 +134,7 @@ class Enviador:
         return r
 
     def _sumar_inciertos_viejos(self, trabajos, claves_de_hoy: set[str]) -> None:
+        # Desde la bitácora: con los parámetros que se guardaron, la misma petición que la primera vez.
         for registro in self.bitacora.consultar(estados=("incierto",)):
             if registro.clave in claves_de_hoy or registro.canal not in self.rutas:
                 continue
@@ -128,6 +143,9 @@ class Enviador:
             def anotar(estado, detalle, registro=registro):
                 self._contar(estado)
                 self.resultado.reintentados.append((registro, estado, detalle))
+                if estado not in ("enviado", "pendiente"):
+                    self.avisar(f"{registro.cliente} · {registro.canal} · {registro.paso}: "
+                                f"{estado}: {detalle}")  # fmt: skip
 
             trabajos.setdefault(id(canal), []).append(
                 Trabajo(registro.clave, envio_de_registro(registro), anotar)
@@ -159,7 +177,7 @@ class Enviador:
             canal = self.rutas[lista[0].envio.canal]
             try:
                 canal.abrir()
-            except ServidorInalcanzable as exc:
+            except CanalDetenido as exc:
                 self._inalcanzable(canal, exc.motivo, lista)
                 continue
             cola: queue.Queue[Trabajo] = queue.Queue()
@@ -313,12 +331,14 @@ class Enviador:
         while True:
             try:
                 return "enviado", None, canal.enviar(envio), False, intento
-            except ServidorInalcanzable as exc:
-                with self._cerrojo:
-                    self.resultado.inalcanzables.setdefault(canal.nombre, exc.motivo)
-                return "fallido", f"no enviado: {exc.motivo}", None, False, intento
+            except CanalDetenido as exc:
+                return self._detener(canal, exc.motivo, intento)
             except ErrorCanal as exc:  # p. ej. una conexión extra cuyo login se rechaza
                 return "fallido", f"no enviado: {exc}", None, False, intento
+            except NoEnviado as exc:  # no salió nada: se intenta otra vez en la próxima ejecución
+                return "fallido", f"no enviado: {exc.motivo}", None, False, intento
+            except BajaDelDestinatario as exc:
+                return "fallido", self._dar_de_baja(envio, exc.motivo), None, True, intento
             except ErrorEnvio as exc:
                 if exc.entregado_quizas:
                     return (
@@ -333,5 +353,41 @@ class Enviador:
                 if intento >= self.reintentos:
                     detalle = f"{exc.motivo} (se reintentará en la próxima ejecución)"
                     return "fallido", detalle, None, False, intento
-                time.sleep(self.espera * 2**intento)
+                espera = max(self.espera * 2**intento, exc.espera or 0.0)
+                demasiado = self._demasiada_espera(canal, exc.espera)
+                if demasiado:
+                    return self._detener(canal, f"{exc.motivo}; {demasiado}", intento)
+                self._dormir(espera)
                 intento += 1
+
+    def _dar_de_baja(self, envio: Envio, motivo: str) -> str:
+        """Registra la baja que pidió el destinatario (como `recordar baja`, en ese canal)."""
+        try:
+            self.bitacora.dar_de_baja(envio.destinatario, envio.canal, motivo)
+        except ErrorBitacora as exc:
+            return (
+                f"{motivo}; pero la baja no se pudo registrar ({exc}): regístrala con recordar baja"
+            )
+        return motivo
+
+    def _demasiada_espera(self, canal: Canal, espera: float | None) -> str:
+        """Por qué no se espera lo que pide un Retry-After ("" si se espera)."""
+        if espera is None:
+            return ""
+        if espera > ESPERA_MAXIMA:
+            return (f"el proveedor pide esperar {espera:g} s antes de reintentar (más de "
+                    f"{ESPERA_MAXIMA:g})")  # fmt: skip
+        with self._cerrojo:
+            total = self._esperado.get(canal.nombre, 0.0) + espera
+            if total > ESPERA_TOTAL_MAXIMA:
+                return (f"el proveedor sigue pidiendo esperar (ya van {total - espera:g} s en "
+                        "esta ejecución)")  # fmt: skip
+            self._esperado[canal.nombre] = total
+        return ""
+
+    def _detener(self, canal: Canal, motivo: str, intento: int) -> tuple:
+        """El canal no envía nada más en esta ejecución; lo que queda sigue pendiente (se
+        reintenta en la próxima, no es un fallo del contacto)."""
+        with self._cerrojo:
+            self.resultado.inalcanzables.setdefault(canal.nombre, motivo)
+        return "fallido", f"no enviado: {motivo}", None, False, intento

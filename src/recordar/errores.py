@@ -44,6 +44,10 @@ class ErrorBitacora(RecordarError):
     """La bitácora no se puede abrir o está bloqueada por otra ejecución."""
 
 
+class ErrorEntrega(RecordarError):
+    """Un archivo de estados de entrega (`recordar estado --archivo`) que no se puede leer."""
+
+
 # Lo que el sistema dice en inglés (strerror) de los fallos más comunes al escribir.
 _CAUSAS = {
     "EACCES": "sin permiso de escritura",
@@ -64,6 +68,26 @@ def causa(exc: OSError) -> str:
 
     nombre = errno.errorcode.get(exc.errno or 0, "")
     return _CAUSAS.get(nombre) or exc.strerror or str(exc)
+
+
+def abierto_en_otro_programa(ruta, exc: OSError) -> str | None:
+    """«cierra «x» en Excel y vuelve a intentarlo» si el archivo no se abre porque otro programa
+    lo tiene: en Windows, Excel impide leer y escribir el libro que tiene abierto
+    (PermissionError); Excel y LibreOffice dejan al lado «~$nombre» o «.~lock.nombre#»."""
+    import os
+    from pathlib import Path
+
+    if not isinstance(exc, PermissionError):
+        return None
+    ruta = Path(ruta)
+    nombre = ruta.name
+    duenos = (f"~${nombre}", f"~${nombre[2:]}", f".~lock.{nombre}#")
+    if os.name != "nt" and not any((ruta.parent / d).exists() for d in duenos):
+        return None
+    programa = "LibreOffice" if (ruta.parent / duenos[2]).exists() else "Excel"
+    if ruta.suffix.lower() not in {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"}:
+        programa = "el programa que lo tenga abierto"
+    return f"cierra «{nombre}» en {programa} y vuelve a intentarlo"
 
 
 def quisiste_decir(nombre: object, opciones) -> str:

@@ -139,7 +139,9 @@ class Mensaje:
     html: str | None = None
     estado: str = "simulado"
     detalle: str = ""  # motivo de fallo o id del proveedor
-    parametros: tuple[str, ...] = ()  # para plantillas aprobadas (WhatsApp)
+    # Para plantillas aprobadas de WhatsApp: valor por nombre (canales.aprobadas.VARIABLES).
+    # None en los demás canales (sin un dict vacío por mensaje en una cartera grande).
+    parametros: dict[str, str] | None = None
     nota: str = ""  # por qué este ritmo (cadencia adaptativa, segmento)
 
     @property

@@ -208,7 +208,27 @@ def notas_de_politica(politica: Politica) -> list[str]:
     """Lo que se dice antes de la vista previa: valores de ejemplo y claves que reemplazan las
     del país."""
     aviso = aviso_de_ejemplo(politica)
-    return ([aviso] if aviso else []) + [f"nota: {n}" for n in politica.notas]
+    return (
+        ([aviso] if aviso else [])
+        + aviso_de_plantillas(politica)
+        + [f"nota: {n}" for n in politica.notas]
+    )
+
+
+def aviso_de_plantillas(politica: Politica) -> list[str]:
+    """En el simulacro, lo mismo que negaría el envío real: pasos sin plantilla aprobada en un
+    WhatsApp por Twilio (un canal mal configurado ya lo dicen `validar` y `enviar`)."""
+    if "whatsapp" not in politica.canales:
+        return []
+    from recordar.canales import configurar_canales
+
+    try:
+        rutas = configurar_canales({"whatsapp": politica.canales["whatsapp"]}, politica.carpeta)
+    except RecordarError:
+        return []
+    return [
+        f"AVISO: {p}; el envío real se niega" for p in pasos_sin_plantilla_aprobada(politica, rutas)
+    ]
 
 
 def notas_de_plan(politica: Politica, cartera, plan, cuentas_sms, abiertas=()) -> list[str]:
@@ -228,12 +248,18 @@ def notas_de_plan(politica: Politica, cartera, plan, cuentas_sms, abiertas=()) -
 
 def datos_de_ejecucion(politica: Politica, cartera, plan, cuentas_sms, abiertas=()) -> dict:
     """Lo mismo para el informe (claves nuevas al final del JSON)."""
+    from recordar.informe import cifras
+
     aviso = aviso_de_ejemplo(politica)
     return {
         "avisos_politica": ([aviso] if aviso else []) + politica.notas,
         "sin_canal": sin_canal(cartera, plan),
         "sms": resumen_sms(politica, cuentas_sms),
         "tareas_abiertas": [t.a_dict() for t in abiertas],
+        # Para escribir importes y fechas como la política (informes html y xlsx).
+        "idioma": politica.idioma,
+        "moneda": politica.moneda,
+        "cifras": cifras.a_dict(cifras.calcular(cartera, plan, politica)),
     }
 
 
@@ -296,3 +322,106 @@ def _sms_de_prueba(politica: Politica, cartera, hoy):
                 except ErrorPlantilla:
                     continue  # la revisión de plantillas ya lo dice
                 yield mensaje, modelo.fila
+
+
+# --- plantillas aprobadas de WhatsApp ---------------------------------------------------------
+
+
+def _pasos_con_mensaje(politica: Politica) -> list:
+    """Los pasos que mandan mensajes: los de la política, los de cada segmento y la promesa
+    incumplida (cualquiera puede ir por WhatsApp: el deudor lo prefiere o no tiene otro canal)."""
+    pasos = [*politica.pasos, *(p for s in politica.segmentos for p in s.pasos or ())]
+    if politica.promesa_incumplida is not None:
+        pasos.append(politica.promesa_incumplida)
+    vistos: dict[tuple[str, str], Any] = {}
+    for paso in pasos:
+        if not paso.es_tarea:
+            vistos.setdefault((paso.id, paso.plantilla), paso)
+    return list(vistos.values())
+
+
+def _pasos_sin_mapa(politica: Politica, plantillas: dict) -> list[str]:
+    """Los ids de los pasos que no tienen plantilla aprobada en `plantillas`."""
+    from recordar.canales.aprobadas import elegir
+    from recordar.canales.base import Envio
+
+    faltan = []
+    for paso in _pasos_con_mensaje(politica):
+        envio = Envio("", "whatsapp", "", "", "", "", paso=paso.id, plantilla=paso.plantilla)
+        if elegir(plantillas, envio) is None and paso.id not in faltan:
+            faltan.append(paso.id)
+    return faltan
+
+
+def pasos_sin_plantilla_aprobada(politica: Politica, rutas: dict) -> list[str]:
+    """Una frase si el WhatsApp va por Twilio y algún paso no tiene plantilla de Content: un
+    envío real se niega (Twilio no entrega WhatsApp sin plantilla fuera de las 24 horas)."""
+    from recordar.canales.sms import CanalTwilio
+
+    canal = rutas.get("whatsapp")
+    if not isinstance(canal, CanalTwilio):
+        return []
+    faltan = _pasos_sin_mapa(politica, canal.plantillas)
+    if not faltan:
+        return []
+    pasos = ", ".join(f"«{p}»" for p in faltan)
+    return [
+        f"canales.{canal.nombre}.plantillas: falta la plantilla aprobada (ContentSid HX…) de "
+        f"{'el paso' if len(faltan) == 1 else 'los pasos'} {pasos}; Twilio no entrega por "
+        "WhatsApp mensajes sin plantilla fuera de la ventana de 24 horas y cualquier paso puede "
+        "ir por WhatsApp (si el deudor lo prefiere o no tiene otro canal): añádela con la clave "
+        "del paso o de su plantilla"
+    ]
+
+
+def plantillas_sin_paso(politica: Politica, rutas: dict) -> list[str]:
+    """Avisos de `validar`: claves de `canales.whatsapp.plantillas` que no son ni un paso ni la
+    plantilla de un paso (una errata: ese paso usaría otra plantilla o ninguna)."""
+    plantillas = getattr(rutas.get("whatsapp"), "plantillas", None) or {}
+    pasos = _pasos_con_mensaje(politica)
+    conocidas = {p.id for p in pasos} | {p.plantilla for p in pasos}
+    return [
+        f"{a.donde}: no hay ningún paso ni plantilla de paso «{clave}»; usa el id de un paso "
+        f"({', '.join(sorted({p.id for p in pasos}))}) o el nombre de su plantilla"
+        for clave, a in plantillas.items()
+        if clave not in conocidas
+    ]
+
+
+def parametros_que_pueden_faltar(politica: Politica, cartera, rutas: dict) -> list[str]:
+    """Avisos de `validar`: un valor que una plantilla aprobada de WhatsApp usa y que en la hoja
+    (o en la política) puede quedar vacío; a esos deudores no se les manda ese WhatsApp."""
+    from recordar.canales.aprobadas import FORMA_CORTA, usa
+
+    canal = rutas.get("whatsapp")
+    plantillas = getattr(canal, "plantillas", None)
+    if canal is None or plantillas is None:
+        return []
+    # En la Cloud API, un paso sin plantilla en el mapa usa la del mismo nombre con los cinco
+    # valores de siempre (FORMA_CORTA).
+    sin_mapa = canal.tipo == "whatsapp_cloud" and bool(_pasos_sin_mapa(politica, plantillas))
+
+    def donde(variable: str) -> list[str]:
+        claves = usa(plantillas, variable)
+        if sin_mapa and variable in FORMA_CORTA:
+            claves.append(f"canales.{canal.nombre}.plantillas (los pasos que no están en el mapa)")
+        return claves
+
+    avisos = []
+    if (claves := donde("enlace_pago")) and not politica.empresa.get("enlace_pago"):
+        sin_enlace = [f for f in cartera.facturas if not f.enlace_pago]
+        if sin_enlace:
+            avisos.append(
+                f"{', '.join(claves)}: usa enlace_pago y "
+                f"{cantidad(len(sin_enlace), 'factura', 'facturas')} de la hoja no "
+                f"{'tiene' if len(sin_enlace) == 1 else 'tienen'} enlace de pago (p. ej. la fila "
+                f"{sin_enlace[0].fila}) ni hay empresa.enlace_pago; a esos deudores no se les "
+                "manda ese WhatsApp (Meta y Twilio rechazan parámetros vacíos): completa la "
+                "columna, pon empresa.enlace_pago o quita el parámetro"
+            )
+    if (claves := donde("empresa")) and not str(politica.empresa.get("nombre") or "").strip():
+        avisos.append(
+            f"{', '.join(claves)}: usa empresa y la política no tiene empresa.nombre; ese "
+            "WhatsApp no se manda a nadie: ponlo o quita el parámetro"
+        )
+    return avisos

@@ -27,7 +27,8 @@ def cuantos_procesos(trabajo: int, minimo: int) -> int:
     import multiprocessing
     import threading
 
-    if "fork" not in multiprocessing.get_all_start_methods():
+    # Windows no tiene fork (y multiprocessing lo sigue anunciando si solo falta os.fork).
+    if not hasattr(os, "fork") or "fork" not in multiprocessing.get_all_start_methods():
         return 1
     pedido = os.environ.get("RECORDAR_PROCESOS", "")
     if pedido.isdigit():
@@ -88,7 +89,7 @@ class Hijo:
         if self.pid is None:
             return
         try:
-            os.kill(self.pid, signal.SIGKILL)
+            os.kill(self.pid, getattr(signal, "SIGKILL", signal.SIGTERM))
             os.waitpid(self.pid, 0)
             os.close(self._lectura)
         except OSError:

@@ -39,11 +39,18 @@ def revisar(
     """Todo lo que `validar` revisa: las plantillas que la política puede usar (con un deudor de
     ejemplo), cada canal configurado (construido como en `enviar`, sin conectar), los valores de
     ejemplo, los canales sin transporte y los SMS de más de `max_segmentos`."""
-    from recordar.canales import revisar_canales
+    from recordar.canales import configurar_canales, revisar_canales, variables_sin_definir
     from recordar.ejecucion import cargar, planificar_y_generar
+    from recordar.errores import ErrorCanal
     from recordar.mensajes.revision_plantillas import revisar_plantillas
     from recordar.politica.ejemplos import valores_de_ejemplo
-    from recordar.preparacion import canales_sin_transporte, sms_largos
+    from recordar.preparacion import (
+        canales_sin_transporte,
+        parametros_que_pueden_faltar,
+        pasos_sin_plantilla_aprobada,
+        plantillas_sin_paso,
+        sms_largos,
+    )
 
     cartera = cargar(cartera_ruta, politica, hoja)
     modelo = cartera.facturas[0] if cartera.facturas else None
@@ -53,13 +60,31 @@ def revisar(
         return revision  # sin plantillas que se generen no hay plan que revisar
     revision.plan, _ = planificar_y_generar(politica, cartera, fecha, ahora=ahora, simulacro=True,
                                             traer_textos=False)  # fmt: skip
-    revision.canales = revisar_canales(politica.canales, politica.carpeta,
-                                       str(politica.empresa.get("contacto") or ""))  # fmt: skip
+    contacto = str(politica.empresa.get("contacto") or "")
+    revision.canales = revisar_canales(politica.canales, politica.carpeta, contacto,
+                                       politica.idioma)  # fmt: skip
+    avisos_whatsapp = []
+    if not revision.canales:
+        try:
+            rutas = configurar_canales(
+                politica.canales, politica.carpeta, contacto, politica.idioma
+            )
+        except ErrorCanal as exc:  # p. ej. un tipo que no sirve para su canal
+            revision.canales.append(exc.mensaje)
+        else:
+            revision.canales += pasos_sin_plantilla_aprobada(politica, rutas)
+            avisos_whatsapp = plantillas_sin_paso(politica, rutas) + parametros_que_pueden_faltar(
+                politica, cartera, rutas
+            )
     revision.ejemplo = valores_de_ejemplo(politica)
     revision.antes_de_enviar = (
         _pendientes_para_enviar(politica, revision.ejemplo)
         + canales_sin_transporte(politica, cartera.contactos)
         + sms_largos(politica, cartera, revision.plan, fecha)
+        + avisos_whatsapp
+        + variables_sin_definir(
+            politica.canales, politica.carpeta, str(politica.empresa.get("contacto") or "")
+        )  # fmt: skip
     )
     return revision
 

@@ -30,7 +30,10 @@ def canales_disponibles(config: dict[str, dict[str, Any]]) -> frozenset[str]:
 
 
 def revisar_canales(
-    config: dict[str, dict[str, Any]], carpeta_base: Path | None = None, contacto: str = ""
+    config: dict[str, dict[str, Any]],
+    carpeta_base: Path | None = None,
+    contacto: str = "",
+    idioma: str = "",
 ) -> list[str]:
     """Los problemas que `enviar` encontraría al crear los canales, todos a la vez y sin enviar
     ni conectar nada (para `validar`): tipo desconocido, clave que sobra o falta, secreto mal
@@ -38,14 +41,34 @@ def revisar_canales(
     problemas = []
     for nombre, ajustes in config.items():
         try:
-            configurar_canales({nombre: ajustes}, carpeta_base, contacto)
+            configurar_canales({nombre: ajustes}, carpeta_base, contacto, idioma)
         except ErrorCanal as exc:
             problemas.append(exc.mensaje)
     return problemas
 
 
-def configurar_canales(
+def variables_sin_definir(
     config: dict[str, dict[str, Any]], carpeta_base: Path | None = None, contacto: str = ""
+) -> list[str]:
+    """Las variables de entorno de secretos que la política nombra y aquí no están definidas
+    (un envío real se negaría); sin leer ningún valor. Los canales que no se pueden crear ya
+    los dice `revisar_canales`."""
+    problemas = []
+    for nombre, ajustes in config.items():
+        try:
+            rutas = configurar_canales({nombre: ajustes}, carpeta_base, contacto)
+        except ErrorCanal:
+            continue
+        for canal in {id(c): c for c in rutas.values()}.values():
+            problemas += canal.revisar_entorno()
+    return problemas
+
+
+def configurar_canales(
+    config: dict[str, dict[str, Any]],
+    carpeta_base: Path | None = None,
+    contacto: str = "",
+    idioma: str = "",
 ) -> dict[str, Canal]:
     """Canal de mensaje (email, sms, whatsapp) → transporte configurado.
 
@@ -67,6 +90,8 @@ def configurar_canales(
         instancias[nombre] = crear_canal(nombre, ajustes)
         if contacto and hasattr(instancias[nombre], "usar_contacto"):
             instancias[nombre].usar_contacto(contacto)  # Reply-To y baja por omisión
+        if idioma and hasattr(instancias[nombre], "usar_idioma"):
+            instancias[nombre].usar_idioma(idioma)  # language.code de WhatsApp por omisión
     rutas: dict[str, Canal] = {}
     for canal in ("email", "sms", "whatsapp"):
         transporte = instancias.get(canal) or instancias.get("archivo")

@@ -1,8 +1,10 @@
 """HTTP compartido por los canales de API: conexiones persistentes y errores clasificados.
 
-Solo biblioteca estándar (http.client). Un fallo al conectar es ServidorInalcanzable; una
-respuesta 429 o 5xx, ErrorEnvio temporal; otro 4xx, ErrorEnvio permanente con la razón
-del proveedor; un corte o un timeout tras enviar, temporal con `entregado_quizas`.
+Solo biblioteca estándar (http.client). Un fallo al conectar es ServidorInalcanzable; un
+401/403 o un código del proveedor que es de la cuenta (credencial, plantilla, pago), CanalDetenido;
+una baja (STOP), BajaDelDestinatario; una respuesta 429 o 5xx o un código temporal, ErrorEnvio
+temporal con el Retry-After; otro 4xx, ErrorEnvio permanente con la razón del proveedor; un corte
+o un timeout tras enviar, temporal con `entregado_quizas`.
 Ningún mensaje de error lleva un secreto: se tachan antes de recortar.
 """
 
@@ -15,14 +17,22 @@ import select
 import socket
 import ssl
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import SplitResult, quote, urlsplit
 
 from markupsafe import escape as escapar_xml
 
-from recordar.canales.base import Canal, ErrorEnvio, ServidorInalcanzable
+from recordar.canales.base import (
+    BajaDelDestinatario,
+    Canal,
+    CanalDetenido,
+    ErrorEnvio,
+    ServidorInalcanzable,
+)
 from recordar.errores import ErrorCanal
 
 TIMEOUT_PREDETERMINADO = 20.0
@@ -39,10 +49,23 @@ _CREDENCIAL = re.compile(
 
 
 @dataclass(frozen=True, slots=True)
+class Codigos:
+    """Qué quiere decir cada código de error de un proveedor (el `code` de su JSON)."""
+
+    proveedor: str = "el proveedor"  # para los mensajes: Twilio, Meta, la pasarela
+    temporales: frozenset[str] = frozenset()  # llegan como 4xx pero se arreglan esperando
+    de_canal: Mapping[str, str] = field(default_factory=dict)  # código → qué hacer
+    de_contacto: Mapping[str, str] = field(default_factory=dict)  # código → qué hacer
+    de_baja: frozenset[str] = frozenset()  # el destinatario pidió no recibir más
+    credenciales: str = "revisa las credenciales del canal"  # qué hacer con un 401 o 403
+
+
+@dataclass(frozen=True, slots=True)
 class Respuesta:
     sitio: str  # servidor:puerto, para los mensajes
     estado: int
     cuerpo: bytes
+    reintentar_tras: str | None = None  # la cabecera Retry-After, tal cual
 
     def json(self) -> Any:
         """El cuerpo como JSON, o None si no lo es."""
@@ -55,12 +78,14 @@ class Respuesta:
 class ClienteHttp:
     """Peticiones con timeout, una conexión reutilizable por servidor y errores en español."""
 
-    def __init__(self, timeout: float, codigos_temporales: Iterable[int | str] = ()) -> None:
+    def __init__(self, timeout: float, codigos_temporales: Iterable[int | str] = (),
+                 codigos: Codigos | None = None) -> None:  # fmt: skip
         self.timeout = timeout
         # Los canales añaden aquí cada secreto que usan; se tachan de todo mensaje de error.
         self.secretos: set[str] = set()
+        self.codigos = codigos or Codigos()
         # Códigos de error del proveedor que llegan como 4xx pero se arreglan esperando.
-        self.codigos_temporales = {str(c) for c in codigos_temporales}
+        self.codigos_temporales = {str(c) for c in codigos_temporales} | self.codigos.temporales
         self._libres: dict[tuple[str, str, int | None], list[http.client.HTTPConnection]] = {}
         self._cerrojo = threading.Lock()
 
@@ -153,7 +178,8 @@ class ClienteHttp:
                 temporal=True,
                 entregado_quizas=True,
             ) from None
-        return Respuesta(sitio, respuesta.status, datos), respuesta.will_close
+        tras = respuesta.getheader("Retry-After")
+        return Respuesta(sitio, respuesta.status, datos, tras), respuesta.will_close
 
     def _conectar(self, conexion: http.client.HTTPConnection, sitio: str) -> None:
         try:
@@ -186,26 +212,62 @@ class ClienteHttp:
         return str(valor)
 
     def _razon(self, respuesta: Respuesta) -> tuple[str, str | None]:
-        razon, codigo = razon_del_proveedor(respuesta.cuerpo)
-        return recortar(self.ocultar(razon)) or "sin detalle", codigo
+        razon, codigo, extra = razon_del_proveedor(respuesta.cuerpo)
+        razon = recortar(self.ocultar(razon)) or "sin detalle"
+        if extra:  # details de Meta, more_info de Twilio: también van a la bitácora
+            razon = f"{razon} [{recortar(self.ocultar(extra))}]"
+        return razon, codigo
 
     def _clasificar(self, respuesta: Respuesta) -> Respuesta:
         sitio, estado = respuesta.sitio, respuesta.estado
         if 200 <= estado < 300:
             return respuesta
         razon, codigo = self._razon(respuesta)
+        codigos = self.codigos
+        if codigo in codigos.de_baja:
+            raise BajaDelDestinatario(
+                f"{codigos.proveedor} dice que el destinatario pidió no recibir más mensajes "
+                f"(HTTP {estado}: {razon}); se registra su baja y no se le vuelve a escribir"
+            )
+        if codigo in codigos.de_canal or estado in (401, 403):
+            que_hacer = codigos.de_canal.get(codigo or "", codigos.credenciales)
+            raise CanalDetenido(
+                f"{codigos.proveedor} rechazó el envío por un problema de la cuenta, no del "
+                f"contacto (HTTP {estado}: {razon}); {que_hacer}"
+            )
         if estado == 429 or estado >= 500 or codigo in self.codigos_temporales:
-            raise ErrorEnvio(f"{sitio} respondió HTTP {estado}: {razon}", temporal=True)
-        raise ErrorEnvio(f"{sitio} rechazó el mensaje (HTTP {estado}): {razon}", temporal=False)
+            raise ErrorEnvio(f"{sitio} respondió HTTP {estado}: {razon}", temporal=True,
+                             espera=segundos_de_espera(respuesta.reintentar_tras))  # fmt: skip
+        que_hacer = codigos.de_contacto.get(codigo or "")
+        sufijo = f"; {que_hacer}" if que_hacer else ""
+        raise ErrorEnvio(
+            f"{sitio} rechazó el mensaje (HTTP {estado}): {razon}{sufijo}", temporal=False
+        )
 
 
-def razon_del_proveedor(cuerpo: bytes) -> tuple[str, str | None]:
-    """(razón, código) de un cuerpo de error: Meta `error.message`, Twilio `message`, o el texto."""
+def segundos_de_espera(valor: str | None) -> float | None:
+    """Los segundos de una cabecera Retry-After (un número o una fecha HTTP), o None."""
+    if not valor:
+        return None
+    valor = valor.strip()
+    try:
+        segundos = float(valor)
+    except ValueError:
+        try:
+            segundos = parsedate_to_datetime(valor).timestamp() - time.time()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    return max(0.0, segundos) if segundos == segundos else None  # NaN: como si no viniera
+
+
+def razon_del_proveedor(cuerpo: bytes) -> tuple[str, str | None, str]:
+    """(razón, código, más detalle) de un cuerpo de error: Meta `error.message` con
+    `error_data.details`, Twilio `message` con `more_info`, o el texto."""
     texto = cuerpo.decode("utf-8", "replace")
     try:
         datos = json.loads(texto)
     except ValueError:
-        return " ".join(texto.split()), None
+        return " ".join(texto.split()), None, ""
     if isinstance(datos, dict):
         error = datos.get("error")
         fuente = error if isinstance(error, dict) else datos
@@ -215,8 +277,22 @@ def razon_del_proveedor(cuerpo: bytes) -> tuple[str, str | None]:
                 codigo = fuente.get("code")
                 codigo = None if codigo in (None, "") else str(codigo)
                 sufijo = f" (código {codigo})" if codigo else ""
-                return " ".join(mensaje.split()) + sufijo, codigo
-    return " ".join(texto.split()), None
+                return " ".join(mensaje.split()) + sufijo, codigo, _mas_detalle(fuente)
+    return " ".join(texto.split()), None, ""
+
+
+def _mas_detalle(fuente: dict) -> str:
+    """`error_data.details` (Meta) y `more_info` (Twilio), si vienen."""
+    partes = []
+    datos = fuente.get("error_data")
+    detalles = datos.get("details") if isinstance(datos, dict) else None
+    if isinstance(detalles, str) and detalles.strip():
+        partes.append(" ".join(detalles.split()))
+    for clave in ("more_info", "href"):
+        valor = fuente.get(clave)
+        if isinstance(valor, str) and valor.strip():
+            partes.append(valor.strip())
+    return "; ".join(partes)
 
 
 def _tachar(coincidencia: re.Match) -> str:

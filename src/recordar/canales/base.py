@@ -7,7 +7,8 @@ import os
 import re
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, ClassVar
 
@@ -54,25 +55,64 @@ class Envio:
     paso: str = ""
     plantilla: str = ""
     facturas: tuple[str, ...] = ()
-    parametros: tuple[str, ...] = ()  # p. ej. parámetros de una plantilla aprobada de WhatsApp
+    # Los valores para una plantilla aprobada de WhatsApp, por nombre (cliente, total,
+    # enlace_pago…; ver canales.aprobadas.VARIABLES). Solo los mensajes de WhatsApp los llevan.
+    parametros: Mapping[str, str] = field(default_factory=dict)
 
 
 class ErrorEnvio(Exception):
     """Un envío que no se pudo hacer: temporal (reintentar) o permanente (no reintentar)."""
 
-    def __init__(self, motivo: str, temporal: bool, entregado_quizas: bool = False) -> None:
+    def __init__(self, motivo: str, temporal: bool, entregado_quizas: bool = False,
+                 espera: float | None = None) -> None:  # fmt: skip
         super().__init__(motivo)
         self.motivo = motivo
         self.temporal = temporal
         # True si el proveedor pudo haberlo recibido (p. ej. se cortó tras enviar los datos).
         self.entregado_quizas = entregado_quizas
+        # Segundos que el proveedor pide esperar antes de reintentar (cabecera Retry-After).
+        self.espera = espera
 
 
-class ServidorInalcanzable(ErrorEnvio):
-    """No se pudo ni conectar: el resto de la ejecución en ese canal no tiene sentido."""
+class NoEnviado(ErrorEnvio):
+    """El canal no hizo la petición porque al mensaje le falta algo que el proveedor exige (p. ej.
+    un parámetro vacío de una plantilla aprobada): no salió nada, no se reintenta en esta
+    ejecución y se vuelve a intentar en la próxima (la hoja se puede corregir)."""
+
+    def __init__(self, motivo: str) -> None:
+        super().__init__(motivo, temporal=False)
+
+
+class CanalDetenido(ErrorEnvio):
+    """El canal entero no puede enviar en esta ejecución (credencial rechazada, cuenta
+    restringida, plantilla que no existe…): no se intenta nada más por él y lo que quedaba
+    sigue pendiente para la próxima ejecución."""
 
     def __init__(self, motivo: str) -> None:
         super().__init__(motivo, temporal=True)
+
+
+class ServidorInalcanzable(CanalDetenido):
+    """No se pudo ni conectar: el resto de la ejecución en ese canal no tiene sentido."""
+
+
+@dataclass(frozen=True, slots=True)
+class EstadoEntrega:
+    """Lo que el proveedor dice de un mensaje ya aceptado: queued, sent, delivered, read,
+    undelivered, failed… con su código de error si no se entregó."""
+
+    proveedor_id: str
+    estado: str
+    codigo: str | None = None
+    motivo: str = ""  # el texto del proveedor para el código
+
+
+class BajaDelDestinatario(ErrorEnvio):
+    """El destinatario pidió no recibir más mensajes por este canal (p. ej. respondió STOP):
+    se registra su baja y no se le vuelve a escribir."""
+
+    def __init__(self, motivo: str) -> None:
+        super().__init__(motivo, temporal=False)
 
 
 class Canal:
@@ -151,6 +191,18 @@ class Canal:
             )
         return valor
 
+    def revisar_entorno(self) -> list[str]:
+        """Lo que `secreto()` diría al enviar, sin leer ningún valor: cada variable de entorno
+        que nombra la política (`*_env`) y no está definida."""
+        problemas = []
+        for clave, variable in self.config.items():
+            if clave.endswith("_env") and variable and not os.environ.get(str(variable)):
+                problemas.append(
+                    f"canales.{self.nombre}.{clave}: la variable de entorno {variable} no está "
+                    "definida; expórtala antes de ejecutar recordar"
+                )
+        return problemas
+
     def abrir(self) -> None:
         """Prepara conexiones; un fallo aquí es ServidorInalcanzable o ErrorCanal."""
 
@@ -159,6 +211,11 @@ class Canal:
 
     def enviar(self, envio: Envio) -> str:
         raise NotImplementedError
+
+    def estado_de_entrega(self, proveedor_id: str) -> EstadoEntrega | None:
+        """El estado de entrega de un mensaje enviado, si el proveedor deja consultarlo (None:
+        este canal no sabe; p. ej. Meta solo lo dice por webhook)."""
+        return None
 
     def esperar_turno(self) -> None:
         if self.limitador is not None:

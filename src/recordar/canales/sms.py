@@ -16,19 +16,25 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from recordar.canales._http import (
     ClienteHttp,
+    Codigos,
     escapador,
+    extraer,
     filtro_tojson,
     filtro_urlencode,
     forma_json,
     formato_de,
     leer_timeout,
     leer_url,
+    recortar,
 )
+from recordar.canales.aprobadas import Aprobada, elegir, leer_plantillas
 from recordar.canales.base import (
     IDENTIFICADOR,
     Canal,
     Envio,
     ErrorEnvio,
+    EstadoEntrega,
+    NoEnviado,
     no_es_variable,
     parece_variable,
 )
@@ -38,8 +44,38 @@ E164 = re.compile(r"\+[1-9]\d{6,14}")
 # Remitente alfanumérico (España y otros países lo permiten para SMS): hasta 11 caracteres.
 ALFANUMERICO = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}")
 FORMULARIO = "application/x-www-form-urlencoded"
+# El SID de una plantilla de Content de Twilio (Content Template Builder).
+CONTENT_SID = re.compile(r"HX[0-9a-fA-F]{32}")
 # Cabeceras que casi seguro llevan una clave: su valor tiene que venir de secreto().
 SECRETA = re.compile(r"authorization|token|api[-_]?key|secret", re.IGNORECASE)
+SECRETO_EN_PLANTILLA = re.compile(r"""secreto\(\s*['"]([^'"]+)['"]\s*\)""")
+
+
+def codigos_twilio(canal: Canal) -> Codigos:
+    """Los códigos de error de Twilio que no son «este mensaje falló»: la cuenta, el número
+    mal escrito, la baja (STOP). https://www.twilio.com/docs/api/errors"""
+    credenciales = (
+        f"revisa la cuenta y el token de Twilio (variables {canal.config.get('cuenta_env')} y "
+        f"{canal.config.get('token_env')}); los mensajes quedan pendientes para la próxima ejecución"
+    )
+    remitente = (
+        f"revisa canales.{canal.nombre}.remitente (o servicio_mensajeria): Twilio no acepta ese "
+        "remitente en esta cuenta; los mensajes quedan pendientes para la próxima ejecución"
+    )
+    return Codigos(
+        proveedor="Twilio",
+        temporales=frozenset({"20429"}),
+        # 21212: From no válido; 21606: From que no puede enviar SMS; 21660: From de otra cuenta.
+        de_canal={
+            "20003": credenciales,
+            "21212": remitente,
+            "21606": remitente,
+            "21660": remitente,
+        },  # fmt: skip
+        de_contacto={"21211": "el número no es válido; corrige el teléfono del cliente en la hoja"},
+        de_baja=frozenset({"21610"}),
+        credenciales=credenciales,
+    )
 
 
 def _con_prefijo(canal: str, numero: str) -> str:
@@ -52,11 +88,20 @@ class CanalTwilio(Canal):
     descripcion = "SMS y WhatsApp por la API de mensajes de Twilio"
     canales = ("sms", "whatsapp")
     ajustes = ("cuenta_env", "token_env")
-    opcionales = ("remitente", "servicio_mensajeria", "url_base", "timeout")
+    opcionales = ("remitente", "servicio_mensajeria", "url_base", "timeout", "plantillas")
 
     def __init__(self, nombre: str, ajustes: dict[str, Any]) -> None:
         super().__init__(nombre, ajustes)
         self.url_base = leer_url(self, "url_base", "https://api.twilio.com")
+        # Por WhatsApp, Twilio solo entrega fuera de la ventana de 24 horas plantillas de
+        # Content aprobadas (error 63016): ContentSid + ContentVariables en lugar de Body.
+        self.plantillas = leer_plantillas(nombre, self.config.get("plantillas"), ("sid",),
+                                          _content_sid, ejemplo="HX…")  # fmt: skip
+        if self.plantillas and nombre == "sms":
+            raise ErrorCanal(
+                "canales.sms.plantillas: las plantillas de Content solo sirven para WhatsApp; "
+                "ponlas en canales.whatsapp (los SMS van con el texto)"
+            )
         self.remitente = self._leer_remitente()
         self.servicio = str(self.config.get("servicio_mensajeria") or "").strip()
         if not self.remitente and not self.servicio:
@@ -64,7 +109,7 @@ class CanalTwilio(Canal):
                 f"canales.{nombre}: falta remitente (número E.164 como +15005550006) "
                 "o servicio_mensajeria (el SID MG… de un servicio de mensajería)"
             )
-        self._http = ClienteHttp(leer_timeout(self))
+        self._http = ClienteHttp(leer_timeout(self), codigos=codigos_twilio(self))
         self._url = ""
         self._cabeceras: dict[str, str] = {}
 
@@ -94,9 +139,26 @@ class CanalTwilio(Canal):
     def cerrar(self) -> None:
         self._http.cerrar()
 
+    def aprobada(self, envio: Envio) -> Aprobada | None:
+        """La plantilla de Content de un WhatsApp (None para un SMS); NoEnviado si no la hay."""
+        if envio.canal != "whatsapp":
+            return None
+        elegida = elegir(self.plantillas, envio)
+        if elegida is None:
+            raise NoEnviado(sin_plantilla(self.nombre, envio.paso))
+        return elegida
+
     def enviar(self, envio: Envio) -> str:
+        aprobada = self.aprobada(envio)  # antes de abrir: un mensaje que no sale no pide nada
         self.abrir()
-        campos = {"To": _con_prefijo(envio.canal, envio.destinatario), "Body": envio.cuerpo}
+        campos = {"To": _con_prefijo(envio.canal, envio.destinatario)}
+        if aprobada is None:
+            campos["Body"] = envio.cuerpo
+        else:
+            campos["ContentSid"] = aprobada.nombre
+            variables = {n or str(i): v for i, (n, v) in enumerate(aprobada.valores(envio), 1)}
+            if variables:
+                campos["ContentVariables"] = json.dumps(variables, ensure_ascii=False)
         if self.remitente:
             campos["From"] = _con_prefijo(envio.canal, self.remitente)
         if self.servicio:
@@ -104,6 +166,37 @@ class CanalTwilio(Canal):
         cuerpo = urlencode(campos).encode("utf-8")
         respuesta = self._http.pedir("POST", self._url, cuerpo, self._cabeceras)
         return self._http.id_en(respuesta, "sid")
+
+    def estado_de_entrega(self, proveedor_id: str) -> EstadoEntrega:
+        """GET …/Messages/{Sid}.json: status y error_code del mensaje."""
+        self.abrir()
+        url = f"{self._url.removesuffix('.json')}/{quote(proveedor_id, safe='')}.json"
+        cabeceras = {k: v for k, v in self._cabeceras.items() if k != "Content-Type"}
+        datos = self._http.pedir("GET", url, None, cabeceras).json()
+        if not isinstance(datos, dict) or not isinstance(datos.get("status"), str):
+            raise ErrorEnvio(f"Twilio no dijo el estado de {proveedor_id}", temporal=True)
+        codigo = datos.get("error_code")
+        return EstadoEntrega(
+            proveedor_id, datos["status"], None if codigo in (None, "", 0) else str(codigo),
+            str(datos.get("error_message") or ""),
+        )  # fmt: skip
+
+
+def sin_plantilla(canal: str, paso: str) -> str:
+    """La frase de un paso sin plantilla aprobada en un canal de Twilio por WhatsApp."""
+    return (
+        f"canales.{canal}.plantillas: falta la plantilla aprobada (ContentSid HX…) del paso "
+        f"«{paso}»; Twilio no entrega por WhatsApp mensajes sin plantilla fuera de la ventana de "
+        "24 horas, así que no se envía: añádela"
+    )
+
+
+def _content_sid(valor: str) -> str | None:
+    if CONTENT_SID.fullmatch(valor):
+        return None
+    return (
+        "debe ser el ContentSid de una plantilla aprobada de Twilio (HX y 32 cifras hexadecimales)"
+    )
 
 
 VARIABLES = frozenset(
@@ -135,7 +228,8 @@ class CanalHttp(Canal):
     descripcion = "pasarela HTTP genérica de SMS (SMS Masivos y similares), con plantillas"
     canales = ("sms", "whatsapp")
     ajustes = ("url",)
-    opcionales = ("metodo", "cabeceras", "cuerpo", "tipo_contenido", "campo_id", "timeout")
+    opcionales = ("metodo", "cabeceras", "cuerpo", "tipo_contenido", "campo_id", "campo_exito",
+                  "valor_exito", "timeout")  # fmt: skip
 
     def __init__(self, nombre: str, ajustes: dict[str, Any]) -> None:
         super().__init__(nombre, ajustes)
@@ -145,7 +239,13 @@ class CanalHttp(Canal):
             raise ErrorCanal(f"canales.{nombre}.metodo: usa POST o GET")
         self.tipo_contenido = str(self.config.get("tipo_contenido") or FORMULARIO)
         self.campo_id = str(self.config.get("campo_id") or "")
-        self._http = ClienteHttp(leer_timeout(self))
+        self.campo_exito = str(self.config.get("campo_exito") or "")
+        self.valor_exito = self._leer_valor_exito()
+        self._http = ClienteHttp(leer_timeout(self), codigos=Codigos(
+            proveedor=f"la pasarela de canales.{nombre}",
+            credenciales=f"revisa la clave que la política toma con secreto('…') en canales.{nombre}"
+            "; los mensajes quedan pendientes para la próxima ejecución",
+        ))  # fmt: skip
         self._muestra = False
         self._usadas: set[str] = set()
         cabeceras = self._leer_cabeceras()
@@ -158,6 +258,20 @@ class CanalHttp(Canal):
         self._plantillas = self._compilar_todas(cabeceras)
         self._cuerpo = self._compilar_cuerpo()
         self.revisar_peticion()
+
+    def _leer_valor_exito(self) -> str | None:
+        """El valor de `campo_exito` que significa «enviado» (sin campo_exito no se mira)."""
+        valor = self.config.get("valor_exito")
+        if valor is not None and not self.campo_exito:
+            raise ErrorCanal(
+                f"canales.{self.nombre}.valor_exito: falta campo_exito (dónde lo dice la "
+                "respuesta, p. ej. campo_exito: success)"
+            )
+        if isinstance(valor, dict | list):
+            raise ErrorCanal(
+                f"canales.{self.nombre}.valor_exito: debe ser un texto, un número o true/false"
+            )
+        return None if not self.campo_exito else _comparable(True if valor is None else valor)
 
     def _entorno(self, formato: str) -> SandboxedEnvironment:
         entorno = SandboxedEnvironment(
@@ -265,6 +379,17 @@ class CanalHttp(Canal):
         self._http.secretos.add(valor)
         return valor
 
+    def revisar_entorno(self) -> list[str]:
+        """Cada variable de secreto('…') de la url, las cabeceras o el cuerpo que no está definida."""
+        problemas = []
+        for variable in sorted(set(SECRETO_EN_PLANTILLA.findall(_fuentes(self.config)))):
+            if parece_variable(variable) and not os.environ.get(variable):
+                problemas.append(
+                    f"canales.{self.nombre}: la variable de entorno {variable} de "
+                    f"secreto('{variable}') no está definida; expórtala antes de ejecutar recordar"
+                )
+        return super().revisar_entorno() + problemas
+
     def revisar_peticion(self) -> None:
         """ErrorCanal si un valor con comillas, &, +, = o saltos de línea cambiaría la forma de
         la petición (otras claves, un JSON que no se lee). No lee secretos ni envía nada."""
@@ -296,15 +421,41 @@ class CanalHttp(Canal):
             return consulta, [k for k, _ in parse_qsl(texto, keep_blank_values=True)]
         return consulta, None
 
+    def abrir(self) -> None:
+        # Un secreto sin exportar para el canal antes del primer envío, como en Twilio: no
+        # es un fallo de cada mensaje.
+        problemas = self.revisar_entorno()
+        if problemas:
+            raise ErrorCanal(problemas[0])
+
     def cerrar(self) -> None:
         self._http.cerrar()
 
     def enviar(self, envio: Envio) -> str:
         url, datos, cabeceras = self.peticion(envio)
         respuesta = self._http.pedir(self.metodo, url, datos, cabeceras)
+        if self.campo_exito:
+            self._exigir_exito(respuesta)
         if self.campo_id:
             return self._http.id_en(respuesta, self.campo_id)
         return f"http{respuesta.estado}-{uuid.uuid4().hex[:20]}"
+
+    def _exigir_exito(self, respuesta) -> None:
+        """Un 2xx sin la marca de éxito (`{"success": false}`) es un fallo, con el cuerpo."""
+        datos = respuesta.json()
+        valor = extraer(datos, self.campo_exito) if datos is not None else None
+        if valor is not None and _comparable(valor) == self.valor_exito:
+            return
+        visto = "no lo trae" if valor is None else f"trae {json.dumps(valor, ensure_ascii=False)}"
+        texto = (json.dumps(datos, ensure_ascii=False) if datos is not None
+                 else respuesta.cuerpo.decode("utf-8", "replace"))  # fmt: skip
+        cuerpo = recortar(self._http.ocultar(" ".join(texto.split()))) or "vacío"
+        raise ErrorEnvio(
+            f"{respuesta.sitio} respondió HTTP {respuesta.estado} pero {self.campo_exito} "
+            f"{visto} (se esperaba {self.valor_exito}); el proveedor no lo envió. "
+            f"Respuesta: {cuerpo}",
+            temporal=True,
+        )
 
     def peticion(self, envio: Envio) -> tuple[str, bytes | None, dict[str, str]]:
         """(url, cuerpo, cabeceras) ya generados para un envío; con GET el cuerpo va en la url."""
@@ -387,6 +538,24 @@ class CanalHttp(Canal):
         except (jinja2.TemplateError, TypeError, ValueError) as exc:
             donde = plantilla.donde  # type: ignore[attr-defined]
             raise ErrorCanal(f"canales.{self.nombre}.{donde}: {exc}") from None
+
+
+def _fuentes(valor: Any) -> str:
+    """Todo el texto de unos ajustes (mapas y listas anidados), para buscar secreto('…')."""
+    if isinstance(valor, dict):
+        return "\n".join(_fuentes(v) for v in valor.values())
+    if isinstance(valor, list):
+        return "\n".join(_fuentes(v) for v in valor)
+    return str(valor) if isinstance(valor, str) else ""
+
+
+def _comparable(valor: Any) -> str:
+    """Un valor de éxito como texto comparable: true/false, números y textos sin mayúsculas."""
+    if isinstance(valor, bool):
+        return "true" if valor else "false"
+    if isinstance(valor, float) and valor.is_integer():
+        valor = int(valor)
+    return str(valor).strip().lower()
 
 
 def _texto_de_campo(valor: Any) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from recordar.cartera.calculo import columna, letras
 from recordar.cartera.formulas import Buscador, Examen
-from recordar.errores import ErrorCartera
+from recordar.errores import ErrorCartera, abierto_en_otro_programa
 
 # Límites (README, «Límites de lectura»). Excel no pasa de 1 048 576 filas ni 16 384 columnas;
 # calamine guarda cada celda del rectángulo usado en 32 bytes: 25 millones son ~800 MB.
@@ -59,7 +59,9 @@ def revisar_archivo(ruta: Path, es_libro: bool) -> None:
     try:
         with ruta.open("rb"):
             pass
-    except PermissionError:
+    except PermissionError as exc:
+        if cerrar := abierto_en_otro_programa(ruta, exc):
+            raise ErrorCartera(f"{ruta}: otro programa lo tiene abierto; {cerrar}") from None
         raise ErrorCartera(
             f"{ruta}: no tengo permiso para leerlo; revisa sus permisos o cópialo a tu carpeta"
         ) from None

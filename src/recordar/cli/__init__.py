@@ -1,6 +1,6 @@
 """CLI de recordar (Typer): opciones → biblioteca → salida y código de salida. Nada más.
 
-Cada orden vive en su módulo (enviar, preparar, registro); aquí se registran en el orden en que
+Cada orden vive en su módulo (enviar, preparar, registro, programar); aquí se registran en el orden en que
 las muestra la ayuda."""
 
 from __future__ import annotations
@@ -9,12 +9,13 @@ import contextlib
 import os
 import sys
 
-from recordar.cli import enviar, preparar, registro, resultados
+from recordar.cli import enviar, estado, preparar, programar, registro, resultados
 from recordar.cli.comun import _depurar, app
 
 _ORDEN = "[OPCIONES]"
-for _funcion in (enviar.enviar, preparar.validar, registro.historial, resultados.resultados, registro.baja,
-                 registro.pagos, registro.tareas, preparar.canales, preparar.iniciar):  # fmt: skip
+for _funcion in (enviar.enviar, preparar.validar, estado.estado, registro.historial,
+                 resultados.resultados, registro.baja, registro.pagos, registro.tareas,
+                 preparar.canales, preparar.iniciar, programar.programar):  # fmt: skip
     app.command(options_metavar=_ORDEN)(_funcion)
 
 __all__ = ["app", "main"]
@@ -23,7 +24,26 @@ __all__ = ["app", "main"]
 # objeto (~0,4 s con 100 000 filas), el sistema recupera la memoria del proceso de una vez.
 
 
+def _salida_que_no_falla() -> None:
+    """Una salida que no sabe escribir un carácter (Windows redirigido a un archivo o una tubería
+    usa cp1252: sin «→», «✓» ni las líneas de las tablas) lo sustituye en vez de fallar con un
+    UnicodeEncodeError a mitad de la salida. UTF-8 (la consola de Windows desde Python 3.6, Linux
+    y macOS) no cambia."""
+    import codecs
+
+    for flujo in (sys.stdout, sys.stderr):
+        codificacion = getattr(flujo, "encoding", None) or ""
+        try:
+            utf = codecs.lookup(codificacion).name.startswith("utf")
+        except LookupError:
+            utf = False
+        if not utf and hasattr(flujo, "reconfigure"):
+            with contextlib.suppress(ValueError, OSError):
+                flujo.reconfigure(errors="replace")
+
+
 def main() -> None:
+    _salida_que_no_falla()
     try:
         app()
     except SystemExit as salida:

@@ -173,3 +173,44 @@ def calcular(cartera: Cartera, plan: Plan, politica=None) -> Cifras:
     propia = politica.moneda if politica else None
     monedas.sort(key=lambda c: (c.moneda != propia, -c.abierto.importe, c.moneda))
     return Cifras(hoy, monedas, mensajes=len(plan.mensajes), tareas=len(plan.tareas))
+
+
+def a_dict(cifras: Cifras) -> dict:
+    """Las cifras para el informe (JSON y los demás formatos): importes como números, los tramos
+    y pasos en su orden."""
+    from recordar.informe.archivos import _num
+
+    def suma(s: Suma) -> dict:
+        return {"importe": _num(s.importe), "facturas": s.facturas}
+
+    return {
+        "fecha": cifras.fecha.isoformat(),
+        "mensajes": cifras.mensajes,
+        "tareas": cifras.tareas,
+        "monedas": [
+            {
+                "moneda": c.moneda,
+                "abierto": suma(c.abierto),
+                "vencido": suma(c.vencido),
+                "porcentaje_vencido": float(c.porcentaje_vencido),
+                "en_mensajes": suma(c.en_mensajes),
+                "en_tareas": suma(c.en_tareas),
+                "promesas": suma(c.promesas),
+                "disputa": suma(c.disputa),
+                "deudores": c.deudores,
+                "deudores_vencidos": c.deudores_vencidos,
+                "antiguedad": [dict(tramo=k, **suma(v)) for k, v in c.antiguedad.items()],
+                "por_paso": [dict(paso=k, **suma(v)) for k, v in c.por_paso.items()],
+                "principales": [
+                    {
+                        "cliente": d.cliente,
+                        "vencido": _num(d.vencido),
+                        "facturas": d.facturas,
+                        "dias": d.dias,
+                    }
+                    for d in c.principales
+                ],  # fmt: skip
+            }
+            for c in cifras.monedas
+        ],
+    }

@@ -8,7 +8,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from recordar.errores import RecordarError, causa
+from recordar.errores import RecordarError, abierto_en_otro_programa, causa
 from recordar.informe.archivos import JsonHecho, _codificador
 
 FORMATOS = (".json", ".csv", ".xlsx", ".html")
@@ -26,12 +26,18 @@ def escribir_informe(ruta: str | Path, datos: dict[str, Any]) -> Path:
         )
     if not ruta.parent.exists():
         raise RecordarError(f"{ruta}: la carpeta {ruta.parent} no existe; créala o elige otra ruta")
-    escritor = {".json": _json, ".csv": _csv, ".xlsx": _xlsx, ".html": _html}[extension]
+    from recordar.informe import html
+
+    escritor = {".json": _json, ".csv": _csv, ".xlsx": _xlsx, ".html": html.escribir}[extension]
     try:
         _solo_del_dueno(ruta)
         escritor(ruta, datos)
     except OSError as exc:
-        raise RecordarError(f"{ruta}: no se pudo escribir el informe ({causa(exc)})") from None
+        cerrar = abierto_en_otro_programa(ruta, exc)  # Windows: el informe abierto en Excel
+        que_hacer = f"; {cerrar}" if cerrar else ""
+        raise RecordarError(
+            f"{ruta}: no se pudo escribir el informe ({causa(exc)}){que_hacer}"
+        ) from None
     return ruta
 
 
@@ -206,45 +212,3 @@ def _xlsx(ruta: Path, datos: dict[str, Any]) -> None:
         for registro in datos[seccion]:
             hoja.append([celda(registro.get(c, "")) for c in campos])
     libro.save(ruta)
-
-
-def _html(ruta: Path, datos: dict[str, Any]) -> None:
-    from jinja2 import Environment
-
-    entorno = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    plantilla = entorno.from_string(PLANTILLA_HTML)
-    texto = plantilla.render(
-        datos=datos,
-        secciones=SECCIONES,
-        ejecucion=lineas_de_ejecucion(datos),
-        lista=lambda v: ", ".join(map(str, v)) if isinstance(v, list) else v,
-    )
-    ruta.write_text(texto, encoding="utf-8")
-
-
-PLANTILLA_HTML = """<!doctype html>
-<html lang="es"><head><meta charset="utf-8">
-<title>recordar · informe del {{ datos.fecha }}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;margin-bottom:2em;font-size:.9em}
-th,td{border:1px solid #ccc;padding:.3em .6em;vertical-align:top;text-align:left}
-th{background:#f2f2f2} td.cuerpo{white-space:pre-wrap;max-width:40em}
-</style></head><body>
-<h1>Informe de recordar · {{ datos.fecha }}{% if datos.simulacro %} (simulacro: nada se envió){% endif %}</h1>
-<table><tr>{% for k in datos.resumen %}<th>{{ k }}</th>{% endfor %}</tr>
-<tr>{% for v in datos.resumen.values() %}<td>{{ v }}</td>{% endfor %}</tr></table>
-{% for titulo, lineas in ejecucion %}
-<h2>{{ titulo }}{% if titulo != "SMS" %} ({{ lineas|length }}){% endif %}</h2>{# el de SMS es una línea de cifras, no una lista #}
-<ul>{% for linea in lineas %}<li>{{ linea }}</li>{% endfor %}</ul>
-{% endfor %}
-{% for seccion, campos in secciones.items() %}
-<h2>{{ seccion|capitalize }} ({{ datos[seccion]|length }})</h2>
-{% if datos[seccion] %}
-<table><tr>{% for c in campos %}<th>{{ c }}</th>{% endfor %}</tr>
-{% for r in datos[seccion] %}<tr>{% for c in campos %}<td{% if c == 'cuerpo' %} class="cuerpo"{% endif %}>{{ lista(r.get(c, '')) }}</td>{% endfor %}</tr>
-{% endfor %}</table>
-{% endif %}
-{% endfor %}
-</body></html>
-"""

@@ -14,6 +14,9 @@ from functools import lru_cache
 
 COLORES = ("#1f5f8b", "#e07b39", "#3a9d5d", "#c0392b", "#7d5ba6", "#8c8c8c")
 _TAMANO = re.compile(r'<svg([^>]*?) width="[^"]*" height="[^"]*"')
+# Los metadatos RDF de matplotlib (autor, formato, enlaces a matplotlib.org y purl.org): nada
+# que mostrar y direcciones de la red en un informe que no la usa.
+_METADATOS = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 
 
 @lru_cache(maxsize=1)
@@ -24,6 +27,8 @@ def _pyplot():
     matplotlib.rcParams.update({
         "svg.fonttype": "none",  # texto como texto: pesa menos y se puede buscar
         "svg.hashsalt": "recordar",  # identificadores estables
+        # Los nombres de los deudores se escriben tal cual: «$5 y $10» no es una fórmula.
+        "text.parse_math": False,
         "font.family": "sans-serif",
         "font.size": 10,
         "axes.spines.top": False,
@@ -37,12 +42,18 @@ def _pyplot():
 
 
 def _svg(figura, titulo: str) -> str:
+    import warnings
+
     pyplot = _pyplot()
     salida = io.StringIO()
-    figura.savefig(salida, format="svg", bbox_inches="tight", metadata={"Date": None})
+    with warnings.catch_warnings():
+        # Un emoji o una escritura sin glifo en la fuente: el SVG lleva el texto igual (lo
+        # dibuja el navegador); el aviso de matplotlib no debe salir en la terminal.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        figura.savefig(salida, format="svg", bbox_inches="tight", metadata={"Date": None})
     pyplot.close(figura)
     texto = salida.getvalue()
-    texto = texto[texto.index("<svg") :]
+    texto = _METADATOS.sub("", texto[texto.index("<svg") :], count=1)
     # Sin ancho ni alto fijos: la caja (viewBox) escala al ancho del contenedor.
     texto = _TAMANO.sub(
         r'<svg\1 role="img" preserveAspectRatio="xMidYMid meet" '
@@ -62,20 +73,22 @@ def barras(
     formato: Callable[[float], str] = lambda v: f"{v:,.0f}",
     horizontal: bool = False,
     notas: Sequence[str] | None = None,
+    vacio: str = "Sin datos",
 ) -> str:
     """Barras con su valor escrito (`formato`) y, si se dan, `notas` debajo del valor (p. ej.
-    «3 facturas»). Horizontales para nombres largos (los deudores que más deben)."""
+    «3 facturas»). Horizontales para nombres largos (los deudores que más deben). Sin barras,
+    la gráfica está igual, con el texto `vacio` en medio."""
     pyplot = _pyplot()
     n = max(len(etiquetas), 1)
     if horizontal:
-        figura, ejes = pyplot.subplots(figsize=(7.5, 0.9 + 0.38 * n))
+        figura, ejes = pyplot.subplots(figsize=(6.4, 0.9 + 0.38 * n))
         posiciones = list(range(len(etiquetas)))[::-1]
         barras_ = ejes.barh(posiciones, valores, color=COLORES[0])
         ejes.set_yticks(posiciones, [_cortar(e, 32) for e in etiquetas])
         ejes.xaxis.set_visible(False)
         ejes.spines["bottom"].set_visible(False)
     else:
-        figura, ejes = pyplot.subplots(figsize=(7.5, 3.4))
+        figura, ejes = pyplot.subplots(figsize=(6.4, 3.4))
         posiciones = list(range(len(etiquetas)))
         barras_ = ejes.bar(posiciones, valores, color=COLORES[: len(etiquetas)] or COLORES[0])
         ejes.set_xticks(posiciones, [_cortar(e, 18) for e in etiquetas])
@@ -84,6 +97,10 @@ def barras(
     textos = [formato(v) + (f"\n{notas[i]}" if notas else "") for i, v in enumerate(valores)]
     ejes.bar_label(barras_, labels=textos, padding=3, fontsize=9)
     ejes.margins(x=0.15 if horizontal else 0.05, y=0.05 if horizontal else 0.25)
+    if not etiquetas:
+        ejes.set_axis_off()
+        ejes.text(0.5, 0.5, vacio, ha="center", va="center", transform=ejes.transAxes,
+                  color=COLORES[-1])  # fmt: skip
     ejes.set_title(titulo, loc="left")
     return _svg(figura, titulo)
 
@@ -97,7 +114,7 @@ def lineas(
     """Una línea por serie sobre las mismas `etiquetas` (p. ej. meses), con su último valor
     escrito al final."""
     pyplot = _pyplot()
-    figura, ejes = pyplot.subplots(figsize=(7.5, 3.4))
+    figura, ejes = pyplot.subplots(figsize=(6.4, 3.4))
     posiciones = list(range(len(etiquetas)))
     for i, (nombre, valores) in enumerate(series.items()):
         color = COLORES[i % len(COLORES)]

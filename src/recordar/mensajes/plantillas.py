@@ -291,13 +291,8 @@ class Plantillas:
         plantilla = self.exigir(paso.plantilla, mensaje.canal)
         contexto = self.contexto(mensaje, hoy)
         texto = self._render(plantilla, contexto, mensaje)
-        mensaje.parametros = (
-            mensaje.cliente,
-            ", ".join(mensaje.numeros),
-            self.formato.dinero(contexto["total"], mensaje.moneda),
-            str(contexto["dias_vencido"]),
-            contexto["enlace_pago"] or _enlaces_en_una_linea(contexto["enlaces_pago"]),
-        )
+        if mensaje.canal == "whatsapp":  # solo WhatsApp usa plantillas aprobadas
+            mensaje.parametros = self.parametros(mensaje, contexto)
         pie = self.politica.pie_baja
         if pie:
             texto = (
@@ -316,6 +311,24 @@ class Plantillas:
         else:
             # Babel separa cifra y símbolo con espacios duros, que obligarían a UCS-2 en un SMS.
             mensaje.cuerpo = texto.strip().replace("\u00a0", " ").replace("\u202f", " ")
+
+    def parametros(self, mensaje: Mensaje, contexto: dict[str, Any]) -> dict[str, str]:
+        """Los valores que puede llevar una plantilla aprobada de WhatsApp (canales.aprobadas.
+        VARIABLES), como los muestra el texto: `total` es el total a pagar, con intereses."""
+        dinero, moneda = self.formato.dinero, mensaje.moneda
+        return {
+            "cliente": mensaje.cliente,
+            "facturas": ", ".join(mensaje.numeros),
+            "total": dinero(contexto["total_a_pagar"], moneda),
+            "dias_vencido": str(contexto["dias_vencido"]),
+            "enlace_pago": contexto["enlace_pago"] or _enlaces_en_una_linea(contexto["enlaces_pago"]),
+            "nombre_saludo": contexto["nombre_saludo"],
+            "importe": dinero(contexto["total"], moneda),
+            "intereses": dinero(contexto["total_interes"], moneda),
+            "gastos": dinero(contexto["total_compensacion"], moneda),
+            "vencimiento": self.formato.fecha(min(f["vencimiento"] for f in contexto["facturas"])),
+            "empresa": str(self.politica.empresa.get("nombre") or ""),
+        }  # fmt: skip
 
     def _render(
         self, plantilla: jinja2.Template, contexto: dict[str, Any], mensaje: Mensaje

@@ -199,7 +199,8 @@ def _sin_cerrar(e: _ErrorYaml):
 
 
 def _no_puede_empezar(e: _ErrorYaml):
-    if "escape character" in e.problema:
+    # «C:\Users\…» entre comillas dobles: «\U» pide 8 cifras hexadecimales (ruta de Windows).
+    if "escape character" in e.problema or "escape sequence" in e.problema:
         return e.donde(e.marca), (
             "dentro de comillas dobles «\\» empieza un código especial; usa comillas simples "
             "o escribe «\\\\»"

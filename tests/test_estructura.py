@@ -35,9 +35,10 @@ CAPAS: list[set[str]] = [
         "bitacora_tareas",
     },
     {"bitacora"},
-    {"envio", "entrega", "informe"},
-    # lo que se avisa antes de confiar en la ejecución (usa las cifras del informe)
-    {"preparacion"},
+    {"envio", "entrega", "informe", "resultados"},
+    # lo que se avisa antes de confiar en la ejecución (usa las cifras del informe); lo que se ve
+    # de resultados (usa informe.graficas y formatos)
+    {"preparacion", "resultados_salida"},
     {"ejecucion"},  # una ejecución, simulacro o real, por un solo camino
     {"revision"},  # `validar` como biblioteca
     {"programar"},  # `programar` como biblioteca (cron, launchd, schtasks; solo usa errores)

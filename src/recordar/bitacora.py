@@ -381,6 +381,19 @@ class Bitacora(PagosDeLaBitacora, TareasYBajasDeLaBitacora, EntregasDeLaBitacora
 
     # --- consultas --------------------------------------------------------------------------
 
+    @property
+    def existe(self) -> bool:
+        """False si se abrió para leer una bitácora que aún no existe (se lee como vacía)."""
+        return self._con is not None
+
+    def leer(self, sql: str, parametros: tuple = ()) -> tuple[list[str], list[tuple]]:
+        """(columnas, filas) de una consulta de lectura: lo que `recordar resultados` mide."""
+        if self._con is None:
+            return [], []
+        with self._leyendo():
+            cursor = self._con.execute(sql, parametros)
+            return [d[0] for d in cursor.description], cursor.fetchall()
+
     def consultar(self, cliente: str | None = None, factura: str | None = None,
                   desde: date | None = None, estados: tuple[str, ...] | None = None) -> list[Registro]:  # fmt: skip
         if self._con is None:

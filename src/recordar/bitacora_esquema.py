@@ -124,6 +124,34 @@ MIGRACIONES: list[str] = [
         ALTER TABLE envios ADD COLUMN entrega_en TEXT;
         CREATE INDEX envios_proveedor ON envios(proveedor_id);
     """,
+    # 7: para `recordar resultados`. `saldos` guarda el saldo de cada factura abierta cada vez
+    # que cambia (primera vez vista, abono, cambio de vencimiento, moneda, promesa o disputa):
+    # un registro de cambios, no una copia diaria, para que un año de ejecuciones siga siendo
+    # pequeño. `ejecuciones`, la fecha de cada envío real. Las facturas ya vistas se siembran
+    # con su saldo conocido en su primera fecha. Los envíos, por fecha: resultados lee un
+    # período. Repetible (IF NOT EXISTS, OR IGNORE).
+    """
+        CREATE TABLE IF NOT EXISTS saldos (
+            numero TEXT NOT NULL,
+            fecha TEXT NOT NULL,
+            deudor TEXT NOT NULL,
+            cliente TEXT NOT NULL,
+            monto TEXT NOT NULL,
+            moneda TEXT,
+            vencimiento TEXT NOT NULL,
+            promesa TEXT,
+            disputa INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (numero, fecha)
+        );
+        CREATE TABLE IF NOT EXISTS ejecuciones (
+            fecha TEXT PRIMARY KEY,
+            abiertas INTEGER NOT NULL,
+            creado TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS envios_fecha_plan ON envios(fecha_plan);
+        INSERT OR IGNORE INTO saldos (numero, fecha, deudor, cliente, monto, vencimiento)
+            SELECT numero, primera_vez, deudor, cliente, monto, vencimiento FROM facturas_vistas;
+    """,
 ]
 
 

@@ -4,7 +4,7 @@ solo porque la factura desapareció."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from recordar.cartera.carga import Factura
 
@@ -83,6 +83,7 @@ class PagosDeLaBitacora:
                                          "pagada_en_hoja": not desaparecida})  # fmt: skip
             if not anotar_abiertas:  # simulacro: la copia se tira, no hace falta recordarlas
                 return pagos
+            self._anotar_saldos(abiertas, hoy_txt)
             self._con.executemany(
                 "INSERT INTO facturas_vistas (numero, deudor, cliente, monto, vencimiento, primera_vez, "
                 "ultima_vez) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(numero) DO UPDATE SET "
@@ -91,6 +92,35 @@ class PagosDeLaBitacora:
                  for f in abiertas],
             )  # fmt: skip
         return pagos
+
+    def _anotar_saldos(self, abiertas: list[Factura], hoy_txt: str) -> None:
+        """El saldo de las facturas nuevas o que cambiaron desde su última anotación (un abono,
+        otro vencimiento, una promesa, una disputa) y la fecha de esta ejecución: de ahí
+        `recordar resultados` reconstruye lo cobrado y el saldo vencido de cada día. Se compara
+        con la última anotación de las que seguían abiertas (facturas_vistas, sin las pagadas)."""
+        antes = {
+            fila[0]: fila[1:]
+            for fila in self._con.execute(
+                "SELECT s.numero, s.monto, s.vencimiento, s.moneda, s.promesa, s.disputa "
+                "FROM facturas_vistas v JOIN saldos s ON s.numero = v.numero AND s.fecha = "
+                "(SELECT MAX(fecha) FROM saldos WHERE numero = v.numero)"
+            )
+        }
+        cambios = []
+        for f in abiertas:
+            promesa = f.promesa_pago.isoformat() if f.promesa_pago else None
+            estado = (str(f.monto), f.vencimiento.isoformat(), f.moneda, promesa, int(f.disputa))
+            if antes.get(f.numero) != estado:
+                cambios.append((f.numero, hoy_txt, f.deudor, f.cliente, *estado))
+        self._con.executemany(
+            "INSERT OR REPLACE INTO saldos (numero, fecha, deudor, cliente, monto, vencimiento, "
+            "moneda, promesa, disputa) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            cambios,
+        )
+        self._con.execute(
+            "INSERT OR REPLACE INTO ejecuciones (fecha, abiertas, creado) VALUES (?, ?, ?)",
+            (hoy_txt, len(abiertas), datetime.now().astimezone().isoformat(timespec="seconds")),
+        )
 
     def pagos_por_desaparicion(self) -> list[tuple[str, str, str, str]]:
         """(fecha, factura, cliente, monto) de los pagos deducidos porque la factura ya no estaba."""

@@ -9,13 +9,13 @@ import contextlib
 import os
 import sys
 
-from recordar.cli import enviar, estado, preparar, programar, registro
+from recordar.cli import enviar, estado, preparar, programar, registro, resultados
 from recordar.cli.comun import _depurar, app
 
 _ORDEN = "[OPCIONES]"
 for _funcion in (enviar.enviar, preparar.validar, estado.estado, registro.historial,
-                 registro.baja, registro.pagos, registro.tareas, preparar.canales,
-                 preparar.iniciar, programar.programar):  # fmt: skip
+                 resultados.resultados, registro.baja, registro.pagos, registro.tareas,
+                 preparar.canales, preparar.iniciar, programar.programar):  # fmt: skip
     app.command(options_metavar=_ORDEN)(_funcion)
 
 __all__ = ["app", "main"]

@@ -128,3 +128,12 @@ def test_barras_horizontales_cortan_nombres_largos_y_lineas_dibujan_series():
     )
     textos = "".join(_raiz(svg).itertext())
     assert "Recuperado" in textos and "Vencido" in textos and "Tendencia" in textos
+
+
+def test_la_vista_y_el_informe_de_una_corrida_comparten_las_cifras():
+    cartera = Cartera(Path("c.csv"), None, 1, {}, [], facturas=[factura("X", "Xe", "10", 40)])
+    plan = Plan(HOY)
+    primera = calcular(cartera, plan, POLITICA)
+    assert calcular(cartera, plan, POLITICA) is primera  # la misma corrida: no se recalcula
+    otra = Cartera(Path("c.csv"), None, 1, {}, [], facturas=[factura("Y", "Ye", "20", 40)])
+    assert calcular(otra, plan, POLITICA).de("MXN").abierto.importe == Decimal(20)

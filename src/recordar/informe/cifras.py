@@ -93,12 +93,27 @@ def tramo_de(dias: int) -> str:
     raise AssertionError(dias)  # los tramos cubren todos los enteros
 
 
+# La última llamada: la vista previa y el informe de una misma corrida piden las mismas cifras
+# (con 100 000 facturas, ~0,4 s cada vez). Se comparan los objetos mismos, no sus id.
+_ultima: tuple = (None, None, None, None)
+
+
 def calcular(cartera: Cartera, plan: Plan, politica=None) -> Cifras:
     """Las cifras de la cartera en la fecha del plan.
 
     `politica` (opcional) da el paso de las facturas vencidas que hoy no van en ningún mensaje
     ni tarea: el último cuyo día ya pasó (sin ella, van en «sin paso hoy»).
     """
+    global _ultima
+    c, p, po, cifras = _ultima
+    if c is cartera and p is plan and po is politica and cifras.mensajes == len(plan.mensajes):
+        return cifras
+    cifras = _calcular(cartera, plan, politica)
+    _ultima = (cartera, plan, politica, cifras)
+    return cifras
+
+
+def _calcular(cartera: Cartera, plan: Plan, politica) -> Cifras:
     hoy = plan.fecha
     paso_hoy: dict[str, str] = {}
     en_mensajes: set[str] = set()

@@ -313,3 +313,19 @@ def test_el_cerrojo_de_sqlite_es_solo_del_dueno_y_esta_junto_a_la_bitacora(tmp_p
             assert texto[0] == str(os.getpid()) and texto[3] == socket.gethostname()
     finally:
         os.umask(anterior)
+
+
+@pytest.mark.parametrize("orden", ["enviar", "validar"])
+def test_por_la_cli_un_libro_sin_permiso_da_la_frase_en_espanol(tmp_path, orden):
+    """Click miraba antes con os.access y contestaba en inglés («path … is not readable»)."""
+    _hoja(tmp_path, range(3))
+    (tmp_path / "~$cartera.xlsx").write_bytes(b"\x00" * 165)
+    os.chmod(tmp_path / "cartera.xlsx", 0)
+    argumentos = ["cartera.xlsx", "--simulacro"] if orden == "enviar" else ["cartera.xlsx"]
+    r = subprocess.run([*SIN_PRIVILEGIOS, sys.executable, "-m", "recordar", orden, *argumentos],
+                       cwd=tmp_path, env=_entorno(tmp_path), capture_output=True, text=True,
+                       timeout=120)  # fmt: skip
+    salida = " ".join((r.stdout + r.stderr).split())
+    assert r.returncode == 2, salida
+    assert "not readable" not in salida and "Traceback" not in salida
+    assert "cierra «cartera.xlsx» en Excel y vuelve a intentarlo" in salida

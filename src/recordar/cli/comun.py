@@ -35,6 +35,7 @@ OpcionPolitica = Annotated[
         "-p",
         metavar="RUTA",
         help="Política YAML (por omisión ./politica.yaml o la predeterminada).",
+        readable=False,
     ),
 ]
 OpcionHoja = Annotated[
@@ -204,6 +205,7 @@ OpcionBitacora = Annotated[
         metavar="RUTA",
         help="Bitácora SQLite (por omisión junto a la política, o RECORDAR_BITACORA).",
         show_default=False,
+        readable=False,
     ),
 ]
 

@@ -27,6 +27,7 @@ def enviar(
         typer.Argument(
             metavar="CARTERA",
             help="Hoja de la cartera: .xlsx, .xlsm, .xls, .ods, .csv, .tsv o .txt.",
+            readable=False,
         ),
     ],
     simulacro: Annotated[
@@ -47,6 +48,7 @@ def enviar(
             "-o",
             metavar="RUTA",
             help="Escribe el informe completo: .json, .csv, .xlsx o .html.",
+            readable=False,
         ),
     ] = None,
     bitacora: OpcionBitacora = None,

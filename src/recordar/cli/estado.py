@@ -29,6 +29,7 @@ def estado(
             metavar="RUTA",
             help="JSON con los «statuses» del webhook de WhatsApp Cloud (Meta) en lugar de "
             "consultar a Twilio.",
+            readable=False,
         ),
     ] = None,
     dias: Annotated[

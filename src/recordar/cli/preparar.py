@@ -21,7 +21,8 @@ from recordar.errores import RecordarError, causa
 
 def validar(
     cartera: Annotated[
-        Path, typer.Argument(metavar="CARTERA", help="Hoja de la cartera a revisar.")
+        Path,
+        typer.Argument(metavar="CARTERA", help="Hoja de la cartera a revisar.", readable=False),
     ],
     politica: OpcionPolitica = None,
     hoja: OpcionHoja = None,
@@ -91,6 +92,7 @@ def canales(
             metavar="[CARTERA]",
             help="Hoja de la cartera: cuenta los deudores que solo alcanzan canales sin transporte.",
             show_default=False,
+            readable=False,
         ),
     ] = None,
     politica: OpcionPolitica = None,
@@ -159,7 +161,8 @@ def _canales_sin_transporte(consola, politica, cartera_ruta, hoja) -> None:
 
 def iniciar(
     carpeta: Annotated[
-        Path, typer.Argument(metavar="CARPETA", help="Carpeta donde crear los archivos.")
+        Path,
+        typer.Argument(metavar="CARPETA", help="Carpeta donde crear los archivos.", readable=False),
     ] = Path("."),
     idioma: Annotated[
         str,

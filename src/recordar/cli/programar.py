@@ -18,6 +18,7 @@ def programar(
             metavar="CARTERA",
             help="Hoja de la cartera que se enviará cada vez.",
             show_default=False,
+            readable=False,
         ),  # fmt: skip
     ] = None,
     politica: OpcionPolitica = None,
@@ -36,6 +37,7 @@ def programar(
             metavar="RUTA",
             help="Bitácora a usar (por omisión, la del envío).",
             show_default=False,
+            readable=False,
         ),  # fmt: skip
     ] = None,
     hoja: OpcionHoja = None,

@@ -46,6 +46,7 @@ def resultados(
             "-o",
             metavar="RUTA",
             help="Escribe también los resultados: .html, .xlsx, .json o .csv.",
+            readable=False,
         ),
     ] = None,
     politica: OpcionPolitica = None,

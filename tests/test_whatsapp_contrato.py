@@ -152,12 +152,50 @@ def test_twilio_forma_corta_manda_los_cinco_de_siempre(servidor):
                          "5": VALORES["enlace_pago"]}  # fmt: skip
 
 
-def test_twilio_sms_sigue_con_body(servidor):
+def test_twilio_sms_sigue_con_body_igual_que_el_cliente_oficial(servidor):
     servidor.responder(ACEPTADO_TWILIO)
-    sms = Envio("k-3", "sms", "Ana", "+525512345678", "", "Hola Ana", paso="recordatorio")
+    texto = (
+        'Hola José "Pepe": 2 facturas por $1,734.50 & más; +info: https://pagos.ejemplo/p?a=1&b=2'
+    )
+    sms = Envio("k-3", "sms", "Ana", "+525512345678", "", texto, paso="recordatorio")
     twilio(servidor.url).enviar(sms)
-    formulario = servidor.peticiones[0].formulario()
-    assert formulario["Body"] == "Hola Ana" and "ContentSid" not in formulario
+    (nuestra,) = servidor.peticiones
+    formulario = nuestra.formulario()
+    assert formulario["Body"] == texto and "ContentSid" not in formulario
+    oficial = _con_el_cliente_oficial(to="+525512345678", from_="+14155238886", body=texto)
+    _igual_que_twilio(nuestra, oficial)
+
+
+def test_consultar_la_entrega_es_el_mismo_get_que_el_cliente_oficial(servidor):
+    """`recordar estado` pide GET …/Messages/{Sid}.json como messages(sid).fetch() del paquete."""
+    from urllib.parse import urlsplit
+
+    from twilio.http import HttpClient
+    from twilio.http.response import Response
+    from twilio.rest import Client
+
+    mensaje = "SM" + "3" * 32
+    cuerpo = {"sid": mensaje, "status": "undelivered", "error_code": 30005,
+              "error_message": "Unknown destination handset"}  # fmt: skip
+    capturadas = []
+
+    class Capturar(HttpClient):
+        def __init__(self):
+            super().__init__(logger=None, is_async=False)
+
+        def request(self, method, uri, params=None, data=None, headers=None, auth=None,
+                    timeout=None, allow_redirects=False):  # fmt: skip
+            capturadas.append((method, urlsplit(uri).path, auth, params, data))
+            return Response(200, json.dumps(cuerpo))
+
+    Client(SID, TOKEN, http_client=Capturar()).messages(mensaje).fetch()
+    servidor.responder(Respuesta(200, cuerpo))
+    estado = twilio(servidor.url).estado_de_entrega(mensaje)
+    ((metodo, ruta, auth, consulta, datos),) = capturadas
+    (nuestra,) = servidor.peticiones
+    assert (nuestra.metodo, nuestra.ruta, nuestra.basic()) == (metodo, ruta, auth)
+    assert not consulta and not datos and not nuestra.cuerpo
+    assert (estado.estado, estado.codigo) == ("undelivered", "30005")
 
 
 def test_twilio_sin_plantilla_para_el_paso_no_pide_nada(servidor):

@@ -108,7 +108,7 @@ def test_la_nota_en_la_terminal_y_en_cada_archivo(dos_monedas, correr, en_tmp):
     r = correr("resultados", *PERIODO)
     assert r.exit_code == 0, r.output
     lineas = r.output.splitlines()
-    assert "· importes en MXN ·" in lineas[0]
+    assert "· facturas y mensajes en MXN · 2 ejecuciones ·" in lineas[0]
     assert lineas[1] == f"Nota: {NOTA_USD}."
     assert "  Recuperado: $1,500.00" in lineas
     assert "  Saldo vencido al 25/11/2026: $1,000.00" in lineas
@@ -116,13 +116,13 @@ def test_la_nota_en_la_terminal_y_en_cada_archivo(dos_monedas, correr, en_tmp):
 
     r = correr("resultados", *PERIODO, "--moneda", "USD")
     lineas = r.output.splitlines()
-    assert "· importes en USD ·" in lineas[0] and lineas[1] == f"Nota: {NOTA_MXN}."
+    assert "· facturas y mensajes en USD ·" in lineas[0] and lineas[1] == f"Nota: {NOTA_MXN}."
     assert "  Recuperado: USD300.00" in lineas
 
     for nombre in ("r.html", "r.xlsx", "r.csv"):
         assert correr("resultados", *PERIODO, "--moneda", "USD", "--salida", nombre).exit_code == 0
     html = (en_tmp / "r.html").read_text(encoding="utf-8")
-    assert f"Nota: {NOTA_MXN}." in html and "importes en USD" in html
+    assert f"Nota: {NOTA_MXN}." in html and "facturas y mensajes en USD" in html
     assert "<td>Recuperado</td><td>USD300.00</td>" in html
     hoja = load_workbook(en_tmp / "r.xlsx")["Lo recuperado"]
     filas = {f[0]: f[1] for f in hoja.iter_rows(min_row=2, values_only=True)}

@@ -140,7 +140,8 @@ def encabezado(r: Resultados, e: Escritura) -> str:
     quien = f" · cliente «{r.cliente}»" if r.cliente else ""
     return (
         f"Resultados del {e.formato.fecha_corta(r.desde)} al {e.formato.fecha_corta(r.hasta)}"
-        f"{quien} · importes en {r.moneda} · {r.ejecuciones} ejecuciones · bitácora {r.bitacora}"
+        f"{quien} · facturas y mensajes en {r.moneda} · {r.ejecuciones} ejecuciones"
+        f" · bitácora {r.bitacora}"
     )
 
 

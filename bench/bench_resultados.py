@@ -6,9 +6,11 @@ segundos en vez de horas. Lo que se inserta imita lo que anota un envío real: c
 una factura al mes (vence a 30 días), los pasos vencimiento (día 0), recordatorio (7),
 seguimiento (15) y final (30) por correo (y un 30 % también por SMS) hasta que paga; paga entre
 0 y 90 días tarde (un 8 % no paga), un 10 % abona una parte antes, un 5 % promete una fecha,
-un 2 % entra en disputa; un 1 % de los envíos falla y un 0,2 % queda incierto.
+un 2 % entra en disputa; un 1 % de los envíos falla y un 0,2 % queda incierto. Con
+`--parte-usd 0.2`, un 20 % de los deudores factura en USD (sus saldos y mensajes en USD): mide
+lo que cuesta separar las monedas (MXN por omisión, USD con --moneda USD).
 
-Uso: python bench/bench_resultados.py [--deudores 10000] [--repeticiones 3]
+Uso: python bench/bench_resultados.py [--deudores 10000] [--repeticiones 3] [--parte-usd 0]
 Mide la orden entera (`python -m recordar resultados`, arranque e imports incluidos), con los
 90 días por omisión y con el año entero, en texto y con --salida .html/.xlsx.
 """
@@ -33,14 +35,15 @@ DIAS = 365
 PASOS = (("vencimiento", 0), ("recordatorio", 7), ("seguimiento", 15), ("final", 30))
 
 
-def construir(ruta: Path, deudores: int, semilla: int = 14) -> dict[str, int]:
+def construir(ruta: Path, deudores: int, semilla: int = 14, parte_usd: float = 0.0
+              ) -> dict[str, int]:  # fmt: skip
     sys.path.insert(0, str(AQUI.parent / "src"))
     from recordar.bitacora import Bitacora
 
     if ruta.exists():
         ruta.unlink()
     Bitacora.abrir_escritura(ruta).cerrar()  # el esquema real, con todas las migraciones
-    azar = random.Random(semilla)
+    azar, otra = random.Random(semilla), random.Random(semilla + 1)
     inicio = HASTA - timedelta(days=DIAS - 1)
     envios, facturas_envio, pagos, saldos, vistas = [], [], [], [], []
     ahora = "2026-11-30T09:00:00-06:00"
@@ -48,6 +51,8 @@ def construir(ruta: Path, deudores: int, semilla: int = 14) -> dict[str, int]:
     for n in range(deudores):
         cliente, deudor = f"Cliente {n:05d} S.A.", f"cliente {n:05d}"
         sms = azar.random() < 0.3
+        # Otro generador: con --parte-usd 0 la bitácora es idéntica a la de antes.
+        moneda = "USD" if parte_usd and otra.random() < parte_usd else "MXN"
         emision = inicio - timedelta(days=azar.randrange(30))
         k = 0
         while emision <= HASTA:
@@ -62,21 +67,21 @@ def construir(ruta: Path, deudores: int, semilla: int = 14) -> dict[str, int]:
             )
             pago = pago if pago is None or pago <= HASTA else None
             visto = max(emision, inicio)
-            saldos.append((numero, visto, deudor, cliente, monto, venc, None, 0))
+            saldos.append((numero, visto, deudor, cliente, monto, venc, None, 0, moneda))
             if azar.random() < 0.10:  # abono antes de pagar
                 dia = visto + timedelta(days=azar.randrange(5, 40))
                 if pago is None or dia < pago:
                     monto = monto // 2
-                    saldos.append((numero, dia, deudor, cliente, monto, venc, None, 0))
+                    saldos.append((numero, dia, deudor, cliente, monto, venc, None, 0, moneda))
             if azar.random() < 0.05:  # promesa
                 dia = venc + timedelta(days=azar.randrange(1, 10))
                 if dia <= HASTA and (pago is None or dia < pago):
                     saldos.append((numero, dia, deudor, cliente, monto, venc,
-                                   (dia + timedelta(days=7)).isoformat(), 0))  # fmt: skip
+                                   (dia + timedelta(days=7)).isoformat(), 0, moneda))  # fmt: skip
             if azar.random() < 0.02:  # disputa
                 dia = venc + timedelta(days=azar.randrange(1, 20))
                 if dia <= HASTA and (pago is None or dia < pago):
-                    saldos.append((numero, dia, deudor, cliente, monto, venc, None, 1))
+                    saldos.append((numero, dia, deudor, cliente, monto, venc, None, 1, moneda))
             for paso, dias in PASOS:
                 fecha = venc + timedelta(days=dias)
                 if fecha < inicio or fecha > HASTA or (pago is not None and fecha >= pago):
@@ -89,7 +94,7 @@ def construir(ruta: Path, deudores: int, semilla: int = 14) -> dict[str, int]:
                     )
                     destinatario = f"c{n}@ejemplo.com" if canal == "email" else f"+5255{n:08d}"
                     envios.append((id_envio, f"{numero}|{paso}|{canal}", json.dumps([numero]), paso,
-                                   canal, destinatario, deudor, cliente, estado, str(monto), "MXN",
+                                   canal, destinatario, deudor, cliente, estado, str(monto), moneda,
                                    dias, fecha.isoformat(), ahora, ahora))  # fmt: skip
                     facturas_envio.append((id_envio, numero))
             if pago is not None:
@@ -123,8 +128,8 @@ def construir(ruta: Path, deudores: int, semilla: int = 14) -> dict[str, int]:
         )
         con.executemany(
             "INSERT OR REPLACE INTO saldos (numero, fecha, deudor, cliente, monto, vencimiento, "
-            "promesa, disputa, moneda) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'MXN')",
-            [(s[0], s[1].isoformat(), s[2], s[3], f"{s[4]}.00", s[5].isoformat(), s[6], s[7])
+            "promesa, disputa, moneda) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(s[0], s[1].isoformat(), s[2], s[3], f"{s[4]}.00", s[5].isoformat(), s[6], s[7], s[8])
              for s in saldos],
         )  # fmt: skip
         con.executemany(
@@ -162,12 +167,14 @@ def main() -> None:
     argumentos = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     argumentos.add_argument("--deudores", type=int, default=10_000)
     argumentos.add_argument("--repeticiones", type=int, default=3)
+    argumentos.add_argument("--parte-usd", type=float, default=0.0)
     argumentos.add_argument("--salida-dir", type=Path, default=AQUI / "salida")
     opciones = argumentos.parse_args()
     opciones.salida_dir.mkdir(parents=True, exist_ok=True)
-    ruta = opciones.salida_dir / f"bitacora_resultados_{opciones.deudores}.sqlite"
+    sufijo = f"_usd{opciones.parte_usd:g}" if opciones.parte_usd else ""
+    ruta = opciones.salida_dir / f"bitacora_resultados_{opciones.deudores}{sufijo}.sqlite"
     t0 = time.perf_counter()
-    tamano = construir(ruta, opciones.deudores)
+    tamano = construir(ruta, opciones.deudores, parte_usd=opciones.parte_usd)
     print(f"bitácora: {tamano} ({time.perf_counter() - t0:.1f} s)")
     anio = (HASTA - timedelta(days=DIAS - 1)).isoformat()
     casos = {
@@ -177,6 +184,8 @@ def main() -> None:
         "un año, terminal": ["--desde", anio],
         "un año, --cliente": ["--desde", anio, "--cliente", "cliente 00042"],
     }
+    if opciones.parte_usd:
+        casos["90 días, --moneda USD"] = ["--moneda", "USD"]
     cifras = {}
     for nombre, extra in casos.items():
         tiempos, cpu = medir(ruta, extra, opciones.repeticiones)
@@ -187,7 +196,7 @@ def main() -> None:
     piso, cpu = medir(ruta, ["--help"], opciones.repeticiones)
     print(f"{'piso (resultados --help)':28} mejor {min(piso):5.2f} s · CPU {min(cpu):5.2f} s")
     print(f"carga de la máquina (1 min): {os.getloadavg()[0]:.1f}")
-    (opciones.salida_dir / "resultados_bench_resultados.json").write_text(
+    (opciones.salida_dir / f"resultados_bench_resultados{sufijo}.json").write_text(
         json.dumps({"bitacora": tamano, "tiempos": cifras, "piso_help": round(min(piso), 2)},
                    ensure_ascii=False, indent=1), encoding="utf-8")  # fmt: skip
 

@@ -73,7 +73,9 @@ def test_en_un_registro_es_texto_llano_con_el_dinero_del_idioma(historia, correr
     assert r.exit_code == 0, r.output
     assert not set("│─┃━┏┡") & set(r.output)  # sin cajas: se lee en un log y grep funciona
     lineas = r.output.splitlines()
-    assert lineas[0].startswith("Resultados del 24/10/2026 al 25/11/2026 · 2 ejecuciones")
+    assert lineas[0].startswith(
+        "Resultados del 24/10/2026 al 25/11/2026 · facturas y mensajes en MXN · 2 ejecuciones"
+    )
     # 1500 de José + el abono de 100 de Luis.
     assert "  Recuperado: $1,600.00" in lineas
     assert "  Abonos (pagos parciales): 1" in lineas

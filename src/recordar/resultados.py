@@ -9,6 +9,12 @@ siembran con el saldo conocido en su primera fecha (sin los abonos de antes).
 
 Las fechas de pago son las de la ejecución que lo notó (la factura ya no estaba abierta en la
 hoja). pandas se importa aquí dentro, solo cuando se calcula.
+
+Cada cifra es de una sola moneda (nunca se suman pesos con dólares): la de `--moneda` o la de la
+política. La moneda de una factura es la última que se le anotó en `saldos`; sin ninguna (una
+bitácora anterior a la moneda en `saldos`, un pago sin saldos), la de la política. Los avisos y
+los envíos fallidos, por la moneda de su mensaje. Las facturas de otras monedas se cuentan para
+decirlo en una nota.
 """
 
 from __future__ import annotations
@@ -34,7 +40,9 @@ class Resultados:
     desde: date
     hasta: date
     cliente: str | None
-    ejecuciones: int = 0  # envíos reales del período con fecha anotada
+    moneda: str = "MXN"  # la de todos los importes y de las facturas que se cuentan
+    otras_monedas: dict[str, int] = field(default_factory=dict)  # moneda → facturas no contadas
+    ejecuciones: int = 0  # envíos reales del período con fecha anotada (de todas las monedas)
     recuperado: dict[str, Any] = field(default_factory=dict)
     velocidad: dict[str, Any] = field(default_factory=dict)
     por_mes: list[dict[str, Any]] = field(default_factory=list)
@@ -53,6 +61,9 @@ class Resultados:
                 "desde": self.desde,
                 "hasta": self.hasta,
                 "cliente": self.cliente,
+                "moneda": self.moneda,
+                "otras_monedas": self.otras_monedas,
+                "nota": nota_monedas(self),
                 "ejecuciones": self.ejecuciones,
                 "recuperado": self.recuperado,
                 "velocidad": self.velocidad,
@@ -65,6 +76,19 @@ class Resultados:
                 "vencido_al_final": self.vencido_al_final,
             }
         )
+
+
+def nota_monedas(r: Resultados) -> str | None:
+    """Una frase si el período tiene facturas en otras monedas, que no entran en ninguna cifra."""
+    if not r.otras_monedas:
+        return None
+    orden = sorted(r.otras_monedas.items(), key=lambda x: (-x[1], x[0]))
+    partes = [f"{n} {'factura' if n == 1 else 'facturas'} en {m}" if i == 0 else f"{n} en {m}"
+              for i, (m, n) in enumerate(orden)]  # fmt: skip
+    cuantas = partes[0] if len(partes) == 1 else f"{', '.join(partes[:-1])} y {partes[-1]}"
+    verbo = "cuenta" if sum(r.otras_monedas.values()) == 1 else "cuentan"
+    usa = " o ".join(f"--moneda {m}" for m, _ in orden)
+    return f"hay {cuantas} que no se {verbo} aquí; usa {usa}"
 
 
 def _plano(valor: Any) -> Any:
@@ -93,22 +117,49 @@ def periodo(desde: date | None, hasta: date | None, hoy: date | None = None) -> 
 
 def calcular_resultados(
     ruta: str | Path, desde: date | None = None, hasta: date | None = None,
-    cliente: str | None = None,
+    cliente: str | None = None, moneda: str | None = None, moneda_politica: str = "MXN",
 ) -> Resultados:  # fmt: skip
     """Las cifras de la bitácora en `ruta` entre `desde` y `hasta` (incluidos), de un cliente
-    (coincidencia parcial, sin distinguir mayúsculas) o de todos."""
+    (coincidencia parcial, sin distinguir mayúsculas) o de todos, en `moneda` (por omisión la de
+    la política, que es también la de las facturas anotadas sin moneda)."""
     from recordar.bitacora import Bitacora
 
     desde, hasta = periodo(desde, hasta)
     ruta = Path(ruta)
+    monedas = _Monedas(moneda_politica.strip().upper(), (moneda or moneda_politica).strip().upper(),
+                       explicita=moneda is not None)  # fmt: skip
     with Bitacora.abrir_lectura(ruta) as b:
         if not b.existe:
             raise ErrorBitacora(
                 f"{ruta}: la bitácora no existe; los resultados se miden con lo que anotan los "
                 "envíos reales (recordar enviar sin --simulacro) o indica otra con --bitacora"
             )
-        datos = _Datos.leer(b, desde, hasta, cliente)
-    return _Calculo(datos, desde, hasta).resultados(str(ruta), cliente)
+        datos = _Datos.leer(b, desde, hasta, cliente, monedas, ruta)
+    r = _Calculo(datos, desde, hasta).resultados(str(ruta), cliente)
+    r.moneda, r.otras_monedas = monedas.elegida, datos.otras_monedas
+    return r
+
+
+@dataclass(slots=True)
+class _Monedas:
+    politica: str  # la de las facturas anotadas sin moneda
+    elegida: str  # la de todas las cifras
+    explicita: bool  # la pidió --moneda: si la bitácora no la tiene, es un error
+
+    def revisar(self, b, presentes: set[str], ruta: Path) -> None:
+        """Una --moneda que la bitácora no tiene (ni en el período ni antes) es un error: lo
+        más probable es un código mal escrito, y sus cifras serían todas cero."""
+        if not self.explicita or self.elegida in presentes | {self.politica}:
+            return
+        todas = {m or self.politica for (m,) in b.leer("SELECT DISTINCT moneda FROM saldos")[1]}
+        if self.elegida in todas:
+            return
+        lista = sorted(todas | presentes | {self.politica})
+        nombres = lista[0] if len(lista) == 1 else f"{', '.join(lista[:-1])} y {lista[-1]}"
+        raise RecordarError(
+            f"--moneda {self.elegida}: la bitácora {ruta} no tiene facturas en {self.elegida}; "
+            f"sus monedas son {nombres}, usa una de ellas"
+        )
 
 
 # Fechas como número de día (días desde 1970-01-01): SQLite las convierte sin crear un texto por
@@ -129,7 +180,8 @@ class _Datos:
     `hasta` (para reconstruir el saldo de cada fecha), los envíos solo los del período."""
 
     @classmethod
-    def leer(cls, b, desde: date, hasta: date, cliente: str | None) -> _Datos:
+    def leer(cls, b, desde: date, hasta: date, cliente: str | None, monedas: _Monedas,
+             ruta: Path) -> _Datos:  # fmt: skip
         import pandas as pd
 
         inicio, tope = desde.isoformat(), hasta.isoformat()
@@ -144,13 +196,13 @@ class _Datos:
         # `hasta`), en orden de factura y fecha.
         d.pagos = tabla(
             f"SELECT {_DIA.format('fecha')} AS fecha, CAST(monto AS REAL) AS monto, dias_tarde, "
-            f"dias_tras_aviso{quien} FROM pagos WHERE fecha BETWEEN ? AND ?",
+            f"dias_tras_aviso, numero{quien} FROM pagos WHERE fecha BETWEEN ? AND ?",
             (inicio, tope),
         )
         d.saldos = tabla(
             f"SELECT {_DIA.format('s.fecha')} AS fecha, {_DIA.format('s.vencimiento')} AS "
             f"vencimiento, CAST(s.monto AS REAL) AS monto, {_DIA.format('s.promesa')} AS promesa, "
-            f"s.disputa, {_DIA.format('p.fecha')} AS pago, s.numero"
+            f"s.disputa, {_DIA.format('p.fecha')} AS pago, s.numero, s.moneda"
             f"{quien.replace(', ', ', s.')} FROM saldos s "
             "LEFT JOIN pagos p ON p.numero = s.numero AND p.fecha <= ? "
             # Sin las facturas pagadas antes del período (salvo lo anotado después del pago, una
@@ -163,14 +215,20 @@ class _Datos:
         d.sembradas = tabla(
             f"SELECT {_DIA.format('COALESCE(primera_vez, fecha)')} AS fecha, "
             f"{_DIA.format('vencimiento')} AS vencimiento, CAST(monto AS REAL) AS monto, "
-            f"NULL AS promesa, 0 AS disputa, {_DIA.format('fecha')} AS pago, numero{quien} "
+            f"NULL AS promesa, 0 AS disputa, {_DIA.format('fecha')} AS pago, numero, "
+            f"NULL AS moneda{quien} "
             "FROM pagos WHERE fecha <= ? AND numero NOT IN (SELECT numero FROM saldos)",
             (tope,),
         )
+        if cliente:
+            for nombre in ("pagos", "saldos", "sembradas"):
+                setattr(d, nombre, _del_cliente(getattr(d, nombre), cliente))
+        d.preparar(monedas, lambda numeros: _monedas_de_envios(b, numeros))
+        monedas.revisar(b, d.presentes, ruta)
         d.problemas = tabla(
             f"SELECT canal, estado{quien} FROM envios WHERE estado IN ('fallido', 'incierto', "
-            "'enviando') AND fecha_plan BETWEEN ? AND ?",
-            (inicio, tope),
+            "'enviando') AND fecha_plan BETWEEN ? AND ? AND COALESCE(moneda, ?) = ?",
+            (inicio, tope, monedas.politica, monedas.elegida),
         )
         d.ejecuciones = [
             f for (f,) in b.leer(
@@ -184,19 +242,18 @@ class _Datos:
         )
         d.destinatarios = None
         if cliente:
-            for nombre in ("pagos", "saldos", "sembradas", "problemas"):
-                setattr(d, nombre, _del_cliente(getattr(d, nombre), cliente))
+            d.problemas = _del_cliente(d.problemas, cliente)
             d.destinatarios = _del_cliente(
                 tabla("SELECT DISTINCT destinatario, cliente, deudor FROM envios"), cliente
             )
         deudores = None if d.destinatarios is None else sorted(set(d.destinatarios["deudor"]))
-        d.avisos = _avisos(b, inicio, tope, deudores)
-        d.preparar()
+        d.avisos = _avisos(b, inicio, tope, deudores, monedas)
         return d
 
-    def preparar(self) -> None:
+    def preparar(self, monedas: _Monedas, de_envios=lambda numeros: {}) -> None:
         """Importes en centavos enteros (sumas exactas); cada factura de los saldos con un código
-        entero (sus filas seguidas, en orden de fecha); los días del aviso al pago."""
+        entero (sus filas seguidas, en orden de fecha); solo las facturas de la moneda elegida
+        (las demás, contadas por moneda en `otras_monedas`)."""
         import numpy as np
         import pandas as pd
 
@@ -212,22 +269,61 @@ class _Datos:
         s["codigo"] = np.cumsum(np.append(True, numero[1:] != numero[:-1])) if len(s) else 0
         s["disputa"] = s["disputa"].fillna(0).astype(int)
         s["pago"] = s["pago"].astype(float)
+        # Una moneda por factura, la última anotada (GroupBy.last salta los NULL): una factura no
+        # cambia de cifras a mitad de su historia. Sin ninguna (sembrada de una bitácora
+        # anterior y pagada antes de que se anotara su moneda), la de sus mensajes; si no tuvo,
+        # la de la política.
+        if len(s):
+            moneda = s["moneda"].groupby(s["codigo"]).transform("last")
+            sin = moneda.isna().to_numpy()
+            if sin.any():
+                numeros = s["numero"].to_numpy()
+                moneda = moneda.fillna(s["numero"].map(de_envios(sorted(set(numeros[sin])))))
+            s["moneda"] = moneda.fillna(monedas.politica)
+        factura = s.drop_duplicates("codigo", keep="last")
+        por_moneda = factura["moneda"].value_counts()
+        self.presentes = set(por_moneda.index)
+        self.otras_monedas = {
+            str(m): int(n) for m, n in sorted(por_moneda.items()) if m != monedas.elegida
+        }
+        if self.otras_monedas:
+            s = s[s["moneda"].to_numpy() == monedas.elegida].reset_index(drop=True)
+            p = self.pagos
+            moneda_pago = p["numero"].map(factura.set_index("numero")["moneda"])
+            self.pagos = p[moneda_pago.fillna(monedas.politica).to_numpy() == monedas.elegida]
+            self.pagos = self.pagos.reset_index(drop=True)
         self.saldos = s
 
 
-def _avisos(b, inicio: str, tope: str, deudores: list[str] | None) -> dict[str, dict]:
+def _monedas_de_envios(b, numeros: list[str]) -> dict[str, str]:
+    """factura → moneda de su último mensaje, para las facturas sin moneda en `saldos`."""
+    import json
+
+    filas = b.leer(
+        "SELECT ef.factura, e.moneda FROM envio_facturas ef JOIN envios e ON e.id = ef.envio_id "
+        "WHERE ef.factura IN (SELECT value FROM json_each(?)) AND e.moneda IS NOT NULL "
+        "ORDER BY e.id",
+        (json.dumps(numeros, ensure_ascii=False),),
+    )[1]
+    return dict(filas)
+
+
+def _avisos(b, inicio: str, tope: str, deudores: list[str] | None, monedas: _Monedas
+            ) -> dict[str, dict]:  # fmt: skip
     """Lo enviado en el período, ya contado en SQLite (un año son cientos de miles de avisos):
     por paso y por canal, cuántas facturas avisadas se pagaron a cuántos días del aviso (None: no
     constan pagadas hasta `tope`), y cuántos mensajes salieron.
 
     Por paso, una factura cuenta una vez por ocurrencia y día (el correo y el SMS del mismo
     recordatorio son un aviso); por canal, una vez por mensaje. «seguimiento#2» y
-    «promesa_incumplida@2026-03-20» cuentan en su paso."""
+    «promesa_incumplida@2026-03-20» cuentan en su paso. Solo los mensajes de la moneda elegida
+    (cada mensaje es de una moneda)."""
     import json
 
-    filtro, extra = "", ()
+    filtro, extra = " AND COALESCE(e.moneda, ?) = ?", (monedas.politica, monedas.elegida)
     if deudores is not None:
-        filtro, extra = " AND e.deudor IN (SELECT value FROM json_each(?))", (json.dumps(deudores),)
+        filtro += " AND e.deudor IN (SELECT value FROM json_each(?))"
+        extra += (json.dumps(deudores),)
     desde = (
         "FROM envios e JOIN envio_facturas ef ON ef.envio_id = e.id "
         "LEFT JOIN pagos p ON p.numero = ef.factura AND p.fecha <= ? "

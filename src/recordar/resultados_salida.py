@@ -1,5 +1,7 @@
 """Lo que se ve de `recordar resultados`: tablas en la terminal (texto llano en un registro) y
-los archivos .html, .xlsx, .json y .csv. Importes y fechas en el idioma de la política."""
+los archivos .html, .xlsx, .json y .csv. Importes y fechas en el idioma de la política, en la
+moneda de los resultados; cada salida dice cuál es y, si hay facturas en otras, la nota de
+`nota_monedas`."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from recordar.errores import RecordarError, causa
-from recordar.resultados import VENTANAS, Resultados
+from recordar.resultados import VENTANAS, Resultados, nota_monedas
 
 FORMATOS = (".html", ".xlsx", ".json", ".csv")
 
@@ -94,9 +96,13 @@ def secciones(r: Resultados, e: Escritura) -> list[Seccion]:
         _indicador("Facturas en disputa", disp["facturas"], "entero"),
         _indicador("Importe en disputa", disp["monto"], "dinero"),
         _indicador("Disputas nuevas", disp["nuevas"], "entero"),
-        _indicador("Bajas", bajas["total"], "entero"),
+        _indicador("Bajas (de todas las monedas)", bajas["total"], "entero"),
         *[_indicador(f"Bajas: {canal}", n, "entero") for canal, n in bajas["por_canal"].items()],
     ]
+    # En la terminal y el html, la moneda y la nota van bajo el título; en las hojas, aquí.
+    resumen += [{**_indicador("Moneda de los importes", r.moneda, "texto"), "_aparte": True}]
+    if nota := nota_monedas(r):
+        resumen.append({**_indicador("Otras monedas", nota, "texto"), "_aparte": True})
     ventanas = [(f"pagadas_{n}", f"pagadas ≤{n} d", "pct") for n in VENTANAS]
     return [
         Seccion("resumen", "Lo recuperado", [("indicador", "Indicador", "texto"), ("valor", "Valor", "*")], resumen),
@@ -134,14 +140,27 @@ def encabezado(r: Resultados, e: Escritura) -> str:
     quien = f" · cliente «{r.cliente}»" if r.cliente else ""
     return (
         f"Resultados del {e.formato.fecha_corta(r.desde)} al {e.formato.fecha_corta(r.hasta)}"
-        f"{quien} · {r.ejecuciones} ejecuciones · bitácora {r.bitacora}"
+        f"{quien} · facturas y mensajes en {r.moneda} · {r.ejecuciones} ejecuciones"
+        f" · bitácora {r.bitacora}"
     )
+
+
+def _nota(r: Resultados) -> str | None:
+    nota = nota_monedas(r)
+    return f"Nota: {nota}." if nota else None
+
+
+def _sin_aparte(s: Seccion) -> Seccion:
+    filas = [f for f in s.filas if not f.get("_aparte")]
+    return s if len(filas) == len(s.filas) else Seccion(s.clave, s.titulo, s.columnas, filas)
 
 
 def imprimir(r: Resultados, e: Escritura, consola) -> None:
     """En una terminal, tablas de rich; si no (cron, tubería, archivo), texto llano alineado."""
     consola.print(encabezado(r, e), markup=False, soft_wrap=True)
-    for s in secciones(r, e):
+    if nota := _nota(r):
+        consola.print(nota, markup=False, soft_wrap=True)
+    for s in map(_sin_aparte, secciones(r, e)):
         if consola.is_terminal:
             _tabla_rich(s, e, consola)
         else:
@@ -364,8 +383,10 @@ def _html(ruta: Path, r: Resultados, e: Escritura) -> None:
         f"<title>{escape(encabezado(r, e))}</title><style>{_ESTILO}</style></head><body>",
         f"<h1>{escape(encabezado(r, e))}</h1>",
     ]
+    if nota := _nota(r):
+        partes.append(f'<p class="nota"><strong>{escape(nota)}</strong></p>')
     partes += [f"<figure>{svg}</figure>" for svg in graficas(r, e)]
-    for s in secciones(r, e):
+    for s in map(_sin_aparte, secciones(r, e)):
         partes.append(f'<h2>{escape(s.titulo)}</h2><div class="caja"><table><thead><tr>')
         partes += [f"<th>{escape(titulo)}</th>" for _, titulo, _ in s.columnas]
         partes.append("</tr></thead><tbody>")

@@ -39,6 +39,14 @@ def resultados(
             "--cliente", metavar="TEXTO", help="Solo este cliente (coincidencia parcial)."
         ),
     ] = None,
+    moneda: Annotated[
+        str | None,
+        typer.Option(
+            "--moneda",
+            metavar="XXX",
+            help="Cifras en esta moneda (por omisión, la de la política); las demás no se suman.",
+        ),
+    ] = None,
     salida: Annotated[
         Path | None,
         typer.Option(
@@ -53,10 +61,10 @@ def resultados(
     bitacora: OpcionBitacora = None,
 ) -> None:
     """Qué consiguió la cobranza: lo recuperado, en cuánto se paga y qué pasos y canales funcionan."""
-    _ejecutar(_resultados, desde, hasta, cliente, salida, politica, bitacora)
+    _ejecutar(_resultados, desde, hasta, cliente, moneda, salida, politica, bitacora)
 
 
-def _resultados(desde, hasta, cliente, salida, politica_ruta, bitacora_ruta) -> None:
+def _resultados(desde, hasta, cliente, moneda, salida, politica_ruta, bitacora_ruta) -> None:
     from recordar.politica.politica import cargar_politica
     from recordar.resultados import calcular_resultados
     from recordar.resultados_salida import Escritura, escribir_resultados, imprimir
@@ -66,8 +74,8 @@ def _resultados(desde, hasta, cliente, salida, politica_ruta, bitacora_ruta) -> 
     _avisar_si_otra_bitacora(ruta)
     fecha_desde = _fecha(desde, "--desde") if desde else None
     fecha_hasta = _fecha(hasta, "--hasta") if hasta else None
-    r = calcular_resultados(ruta, fecha_desde, fecha_hasta, cliente)
-    escritura = Escritura(politica.idioma, politica.moneda)
+    r = calcular_resultados(ruta, fecha_desde, fecha_hasta, cliente, moneda, politica.moneda)
+    escritura = Escritura(politica.idioma, r.moneda)
     consola = _consola()
     imprimir(r, escritura, consola)
     if salida is not None:

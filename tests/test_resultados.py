@@ -247,3 +247,28 @@ def test_sin_bitacora_dice_de_donde_salen_los_resultados(en_tmp, correr):
     assert "no-existe.sqlite: la bitácora no existe" in salida
     assert "recordar enviar sin --simulacro" in salida
     assert not (en_tmp / "no-existe.sqlite").exists()
+
+
+def test_resultados_abiertos_en_excel_lo_dicen_como_el_informe(historia):
+    """Los resultados se escriben por el mismo camino que el informe (informe.formatos.
+    escribir_archivo): un .xlsx abierto en Excel da la frase de cerrarlo, no un error de permisos."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    carpeta = historia()
+    (carpeta / "resultados.xlsx").write_bytes(b"viejo")
+    os.chmod(carpeta / "resultados.xlsx", 0)
+    (carpeta / "~$resultados.xlsx").write_bytes(b"\x00" * 165)  # lo que deja Excel al abrirlo
+    raiz = Path(__file__).resolve().parents[1]
+    entorno = dict(os.environ, PYTHONPATH=os.pathsep.join([str(raiz / "src"), str(raiz)]))
+    r = subprocess.run(
+        ["setpriv", "--bounding-set=-dac_override,-dac_read_search", sys.executable, "-m",
+         "recordar", "resultados", *PERIODO, "--salida", "resultados.xlsx"],
+        cwd=carpeta, env=entorno, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    salida = " ".join((r.stdout + r.stderr).split())
+    assert r.returncode == 2, salida
+    assert "resultados.xlsx: no se pudieron escribir los resultados" in salida
+    assert "cierra «resultados.xlsx» en Excel y vuelve a intentarlo" in salida

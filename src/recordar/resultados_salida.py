@@ -8,13 +8,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from recordar.errores import RecordarError, causa
 from recordar.resultados import VENTANAS, Resultados, nota_monedas
 
-FORMATOS = (".html", ".xlsx", ".json", ".csv")
 
 
 @dataclass(slots=True)
@@ -222,26 +221,19 @@ def _tabla_llana(s: Seccion, e: Escritura, consola) -> None:
 
 
 def escribir_resultados(ruta: str | Path, r: Resultados, e: Escritura) -> Path:
-    from recordar.informe.formatos import _solo_del_dueno
+    from recordar.informe.formatos import escribir_archivo
 
-    ruta = Path(ruta)
-    extension = ruta.suffix.lower()
-    if extension not in FORMATOS:
-        raise RecordarError(
-            f"{ruta}: formato «{extension or 'sin extensión'}» no admitido para los resultados; "
-            "usa .html, .xlsx, .json o .csv"
-        )
-    if not ruta.parent.exists():
-        raise RecordarError(f"{ruta}: la carpeta {ruta.parent} no existe; créala o elige otra ruta")
-    escritor = {".json": _json, ".csv": _csv, ".xlsx": _xlsx, ".html": _html}[extension]
-    try:
-        _solo_del_dueno(ruta)  # nombres e importes de los deudores: solo para su dueño
-        escritor(ruta, r, e)
-    except OSError as exc:
-        raise RecordarError(
-            f"{ruta}: no se pudieron escribir los resultados ({causa(exc)})"
-        ) from None
-    return ruta
+    escritores = {".html": _html, ".xlsx": _xlsx, ".json": _json, ".csv": _csv}
+    return escribir_archivo(
+        ruta,
+        {extension: partial(_con, escritor, r, e) for extension, escritor in escritores.items()},
+        no_admitido="formato «{}» no admitido para los resultados",
+        fallo="no se pudieron escribir los resultados",
+    )
+
+
+def _con(escritor, r: Resultados, e: Escritura, ruta: Path) -> None:
+    escritor(ruta, r, e)
 
 
 def _json(ruta: Path, r: Resultados, _e: Escritura) -> None:

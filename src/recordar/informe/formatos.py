@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,27 +19,44 @@ TANDA_JSON = 100  # registros por escritura del informe JSON
 
 
 def escribir_informe(ruta: str | Path, datos: dict[str, Any]) -> Path:
+    from recordar.informe import html
+
+    escritores = {".json": _json, ".csv": _csv, ".xlsx": _xlsx, ".html": html.escribir}
+    return escribir_archivo(
+        ruta,
+        {extension: partial(escritor, datos=datos) for extension, escritor in escritores.items()},
+        no_admitido="formato de informe «{}» no admitido",
+        fallo="no se pudo escribir el informe",
+    )
+
+
+def escribir_archivo(
+    ruta: str | Path,
+    escritores: dict[str, Callable[[Path], None]],
+    no_admitido: str = "formato «{}» no admitido",
+    fallo: str = "no se pudo escribir",
+) -> Path:
+    """Escribe `ruta` con el escritor de su extensión, solo legible por su dueño (lleva nombres e
+    importes de los deudores). Los errores, en una frase: extensión que no está en `escritores`
+    (`no_admitido` con la extensión en {}; usa …), carpeta que no existe, sin permiso, disco lleno o
+    archivo abierto en Excel («{fallo} (…); cierra …»)."""
     ruta = Path(ruta)
     extension = ruta.suffix.lower()
-    if extension not in FORMATOS:
+    if extension not in escritores:
+        *primeras, ultima = escritores
         raise RecordarError(
-            f"{ruta}: formato de informe «{extension or 'sin extensión'}» no admitido; "
-            "usa .json, .csv, .xlsx o .html"
+            f"{ruta}: {no_admitido.format(extension or 'sin extensión')}; "
+            f"usa {', '.join(primeras)} o {ultima}"
         )
     if not ruta.parent.exists():
         raise RecordarError(f"{ruta}: la carpeta {ruta.parent} no existe; créala o elige otra ruta")
-    from recordar.informe import html
-
-    escritor = {".json": _json, ".csv": _csv, ".xlsx": _xlsx, ".html": html.escribir}[extension]
     try:
         _solo_del_dueno(ruta)
-        escritor(ruta, datos)
+        escritores[extension](ruta)
     except OSError as exc:
-        cerrar = abierto_en_otro_programa(ruta, exc)  # Windows: el informe abierto en Excel
+        cerrar = abierto_en_otro_programa(ruta, exc)  # Windows: el archivo abierto en Excel
         que_hacer = f"; {cerrar}" if cerrar else ""
-        raise RecordarError(
-            f"{ruta}: no se pudo escribir el informe ({causa(exc)}){que_hacer}"
-        ) from None
+        raise RecordarError(f"{ruta}: {fallo} ({causa(exc)}){que_hacer}") from None
     return ruta
 
 

@@ -15,7 +15,6 @@ from typing import Any
 from recordar.resultados import VENTANAS, Resultados, nota_monedas
 
 
-
 @dataclass(slots=True)
 class Seccion:
     """Una tabla: clave (para json/csv/hojas), título, columnas (clave, encabezado, tipo) y filas.

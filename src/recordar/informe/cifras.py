@@ -9,6 +9,7 @@ Cada moneda se suma aparte (no se suman pesos con dólares); la de la política 
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -108,7 +109,15 @@ def calcular(cartera: Cartera, plan: Plan, politica=None) -> Cifras:
     c, p, po, cifras = _ultima
     if c is cartera and p is plan and po is politica and cifras.mensajes == len(plan.mensajes):
         return cifras
-    cifras = _calcular(cartera, plan, politica)
+    # Sin el recolector cíclico mientras se suman 100 000 facturas con la cartera y el plan en
+    # memoria: sus pasadas completas costaban ~0,2 s de los ~0,5 s (como en informe.archivos).
+    recolector = gc.isenabled()
+    gc.disable()
+    try:
+        cifras = _calcular(cartera, plan, politica)
+    finally:
+        if recolector:
+            gc.enable()
     _ultima = (cartera, plan, politica, cifras)
     return cifras
 

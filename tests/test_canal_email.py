@@ -20,7 +20,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recordar.canales import crear_canal
-from recordar.canales.base import Envio, ErrorEnvio, Limitador, ServidorInalcanzable
+from recordar.canales.base import (
+    CanalDetenido,
+    Envio,
+    ErrorEnvio,
+    Limitador,
+    ServidorInalcanzable,
+)
 from recordar.canales.correo import Correo, Redactor, sin_controles
 from recordar.canales.email import CanalSmtp
 from recordar.errores import ErrorCanal
@@ -505,7 +511,7 @@ def test_contrasena_no_ascii_por_auth_login(arrancar, abrir_canal, monkeypatch):
 
 
 @pytest.mark.parametrize("contrasena", ["s3creta-ascii", CONTRASENA])
-def test_contrasena_mala_es_error_de_configuracion_sin_la_contrasena(
+def test_contrasena_mala_detiene_el_canal_sin_la_contrasena(
     arrancar, abrir_canal, monkeypatch, contrasena
 ):
     monkeypatch.setenv("RECORDAR_SMTP_CONTRASENA", contrasena)
@@ -513,14 +519,14 @@ def test_contrasena_mala_es_error_de_configuracion_sin_la_contrasena(
         authenticator=autenticador("cobranza", "otra", eco=True), auth_require_tls=False
     )
     canal = abrir_canal(servidor, usuario="cobranza", contrasena_env="RECORDAR_SMTP_CONTRASENA")
-    with pytest.raises(ErrorCanal) as error:
+    with pytest.raises(CanalDetenido) as error:
         canal.abrir()
     assert "rechazó el usuario o la contraseña" in str(error.value)
     assert "535" in str(error.value) and "***" in str(error.value)
     texto = _todo(error.value)
     assert contrasena not in texto
     assert base64.b64encode(contrasena.encode()).decode() not in texto
-    with pytest.raises(ErrorCanal) as otra_vez:
+    with pytest.raises(CanalDetenido) as otra_vez:
         canal.enviar(envio())
     assert contrasena not in _todo(otra_vez.value)
 
@@ -708,3 +714,43 @@ def test_lineas_que_empiezan_con_punto_llegan_intactas(servidor, abrir_canal):
     correo = Correo("<x@ejemplo.com>", ("jose@cliente.com",), datos)
     abrir_canal(servidor)._transmitir(correo)
     assert servidor.handler.sobres[0].content == datos + b"\r\n"
+
+
+def test_contrasena_rechazada_para_el_correo_y_los_sms_salen(arrancar, en_tmp, correr, monkeypatch):
+    """Un usuario o contraseña que el servidor rechaza es del canal, no de cada mensaje (#15):
+    el correo se detiene con una frase y código 1, los SMS salen, y al corregir la contraseña el
+    mismo día sale el correo."""
+    from datetime import timedelta
+
+    from tests.canal_falso import CanalMemoria
+    from tests.conftest import CABECERA, HOY, escribir_xlsx, preparar_carpeta
+
+    servidor = arrancar(authenticator=autenticador("cobranza", "buena"), auth_require_tls=False)
+    politica = f"""
+empresa: {{nombre: "Ferretería López", contacto: "cobranza@ejemplo.com"}}
+pasos:
+  - {{id: recordatorio, dias: 1, canales: [email, sms], plantilla: recordatorio}}
+canales:
+  email: {{tipo: smtp, servidor: 127.0.0.1, puerto: {servidor.port}, seguridad: ninguna,
+           remitente: "{REMITENTE}", usuario: cobranza, contrasena_env: RECORDAR_SMTP_CONTRASENA,
+           timeout: 5}}
+  sms: {{tipo: memoria}}
+"""
+    preparar_carpeta(en_tmp, politica, monkeypatch)
+    vence = HOY - timedelta(days=1)
+    escribir_xlsx(en_tmp / "cartera.xlsx", [
+        CABECERA,
+        ["Ana", "ana@ejemplo.com", "", "F-1", vence, 100],
+        ["Beto", "", "55 1234 5678", "F-2", vence, 200],
+    ])  # fmt: skip
+    monkeypatch.setenv("RECORDAR_SMTP_CONTRASENA", "mala")
+    r = correr("enviar", "cartera.xlsx", "--hoy", HOY.isoformat())
+    salida = " ".join(r.output.split())
+    assert r.exit_code == 1, r.output
+    assert "rechazó el usuario o la contraseña" in salida and "mala" not in salida
+    assert [e.destinatario for e in CanalMemoria.enviados] == ["+525512345678"]
+    assert servidor.handler.sobres == []
+    monkeypatch.setenv("RECORDAR_SMTP_CONTRASENA", "buena")
+    r = correr("enviar", "cartera.xlsx", "--hoy", HOY.isoformat())
+    assert r.exit_code == 0, r.output
+    assert len(servidor.handler.sobres) == 1 and len(CanalMemoria.enviados) == 1

@@ -18,7 +18,13 @@ import threading
 from email.utils import parseaddr
 from typing import Any
 
-from recordar.canales.base import Canal, Envio, ErrorEnvio, ServidorInalcanzable
+from recordar.canales.base import (
+    Canal,
+    CanalDetenido,
+    Envio,
+    ErrorEnvio,
+    ServidorInalcanzable,
+)
 from recordar.canales.correo import Correo, Redactor, con_controles, normalizar_direccion
 from recordar.errores import ErrorCanal
 
@@ -339,7 +345,8 @@ class CanalSmtp(Canal):
         return self._contrasena
 
     def _error_al_conectar(self, exc: BaseException) -> BaseException:
-        """ErrorCanal si es de configuración, ServidorInalcanzable si es del servidor o la red."""
+        """ErrorCanal si es de configuración, CanalDetenido si el servidor rechaza la cuenta,
+        ServidorInalcanzable si es del servidor o la red."""
         if isinstance(exc, ErrorCanal):
             return exc
         if isinstance(exc, smtplib.SMTPNotSupportedError):
@@ -348,10 +355,13 @@ class CanalSmtp(Canal):
                 "prueba seguridad: starttls o ssl, o quita usuario si no pide contraseña"
             )
         if isinstance(exc, smtplib.SMTPAuthenticationError) and exc.smtp_code >= 500:
-            return ErrorCanal(
+            # Del canal, no de cada mensaje: no se envía nada más por él en esta ejecución (los
+            # demás canales siguen) y lo pendiente sale al corregirla, también el mismo día.
+            return CanalDetenido(
                 f"{self.donde}: el servidor {self.sitio} rechazó el usuario o la contraseña "
                 f"({self._describir(exc)}); revisa usuario y la variable "
-                f"{self.config.get('contrasena_env')}"
+                f"{self.config.get('contrasena_env')}; los mensajes quedan pendientes para la "
+                "próxima ejecución"
             )
         if isinstance(exc, OSError | smtplib.SMTPException):
             # También un 4xx a AUTH (454: demasiadas sesiones, pruebe más tarde).

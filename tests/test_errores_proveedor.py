@@ -371,3 +371,35 @@ def test_meta_plantilla_que_no_existe_para_whatsapp_y_sale_al_arreglarla(carpeta
                                        "messages": [{"id": "wamid.1"}]}))  # fmt: skip
     assert _enviar(correr).exit_code == 0
     assert {f[1] for f in _filas(carpeta)} == {"enviado"} and len(servidor.peticiones) == 4
+
+
+def test_secreto_sin_exportar_en_un_canal_no_deja_salir_nada_por_los_otros(en_tmp, correr,
+                                                                           monkeypatch):  # fmt: skip
+    """Un ErrorCanal al abrir (configuración) termina con 2 antes de que salga nada: no con el
+    correo enviándose de fondo mientras la ejecución ya terminó."""
+    import time
+
+    from recordar.canales import base
+    from recordar.errores import ErrorCanal
+    from tests.canal_falso import CanalMemoria
+    from tests.conftest import preparar_carpeta
+
+    class CanalSinSecreto(CanalMemoria):
+        tipo = "sin_secreto"
+
+        def abrir(self):
+            time.sleep(0.3)  # el tiempo de que un canal ya abierto envíe
+            raise ErrorCanal("canales.sms: la variable de entorno SMS_CLAVE no está definida")
+
+    monkeypatch.setitem(base._REGISTRO, "sin_secreto", CanalSinSecreto)
+    preparar_carpeta(en_tmp, "pasos:\n  - {id: recordatorio, dias: 1, canales: [email, sms], "
+                     "plantilla: recordatorio}\ncanales:\n  email: {tipo: memoria}\n"
+                     "  sms: {tipo: sin_secreto}\n", monkeypatch)  # fmt: skip
+    vence = HOY - timedelta(days=1)
+    escribir_xlsx(en_tmp / "cartera.xlsx", [CABECERA,
+        ["Ana", "ana@ejemplo.com", "", "F-1", vence, 100],
+        ["Luis", "", "+52 55 2222 3333", "F-2", vence, 200]])  # fmt: skip
+    r = correr("enviar", "cartera.xlsx", "--hoy", HOY.isoformat())
+    assert r.exit_code == 2 and "SMS_CLAVE" in r.output, r.output
+    time.sleep(0.2)
+    assert CanalMemoria.enviados == []

@@ -194,8 +194,8 @@ def test_ejemplo_compatible_con_twilio(servidor):
         "To": "+525512345678", "From": "+15005550006", "Body": HOSTIL.cuerpo}  # fmt: skip
 
 
-@pytest.mark.parametrize("nombre", ["smsmasivos", "infobip", "twilio_compatible"])
-def test_los_ejemplos_pasan_validar(en_tmp, correr, nombre):
+def _con_ejemplo(en_tmp, nombre):
+    """Una política con los canales del ejemplo `nombre` y una cartera de un deudor por SMS."""
     canales = (EJEMPLOS / f"{nombre}.yaml").read_text("utf-8")
     (en_tmp / "politica.yaml").write_text(
         'empresa: {nombre: "Ferretería López", contacto: "cobranza@ejemplo.com"}\n'
@@ -203,6 +203,11 @@ def test_los_ejemplos_pasan_validar(en_tmp, correr, nombre):
         + canales, encoding="utf-8")  # fmt: skip
     escribir_xlsx(en_tmp / "cartera.xlsx", [
         CABECERA, ["Ana", "", "+52 55 1111 1111", "F-1", HOY - timedelta(days=1), 100]])  # fmt: skip
+
+
+@pytest.mark.parametrize("nombre", ["smsmasivos", "infobip", "twilio_compatible"])
+def test_los_ejemplos_pasan_validar(en_tmp, correr, nombre):
+    _con_ejemplo(en_tmp, nombre)
     r = correr("validar", "cartera.xlsx", "--hoy", HOY.isoformat())
     assert r.exit_code == 0, r.output
     assert "Todo correcto" in r.output and "no está definida" not in r.output
@@ -220,13 +225,7 @@ def test_los_ejemplos_pasan_validar(en_tmp, correr, nombre):
 def test_validar_avisa_del_secreto_sin_exportar(en_tmp, correr, monkeypatch, nombre, variable,
                                                 frase):  # fmt: skip
     monkeypatch.delenv(variable)
-    canales = (EJEMPLOS / f"{nombre}.yaml").read_text("utf-8")
-    (en_tmp / "politica.yaml").write_text(
-        'empresa: {nombre: "Ferretería López", contacto: "cobranza@ejemplo.com"}\n'
-        "pasos:\n  - {id: recordatorio, dias: 1, canales: [sms], plantilla: recordatorio}\n"
-        + canales, encoding="utf-8")  # fmt: skip
-    escribir_xlsx(en_tmp / "cartera.xlsx", [
-        CABECERA, ["Ana", "", "+52 55 1111 1111", "F-1", HOY - timedelta(days=1), 100]])  # fmt: skip
+    _con_ejemplo(en_tmp, nombre)
     r = correr("validar", "cartera.xlsx", "--hoy", HOY.isoformat())
     texto = " ".join(r.output.split())
     assert r.exit_code == 0, r.output  # puede validarse donde no están los secretos

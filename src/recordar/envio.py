@@ -176,14 +176,26 @@ class Enviador:
             self.al_anotar(estado)
 
     def _ejecutar(self, trabajos: dict[int, list[Trabajo]]) -> None:
-        hilos = []
+        try:
+            self._abrir_y_enviar(trabajos)
+        finally:  # también si un canal no se pudo abrir: los ya abiertos no quedan conectados
+            for canal in {id(c): c for c in self.rutas.values()}.values():
+                canal.cerrar()
+
+    def _abrir_y_enviar(self, trabajos: dict[int, list[Trabajo]]) -> None:
+        # Todos los canales se abren antes de que salga nada: un ErrorCanal (configuración, p. ej.
+        # un secreto sin exportar) termina la ejecución sin que otro canal ya esté enviando.
+        abiertos = []
         for lista in trabajos.values():
             canal = self.rutas[lista[0].envio.canal]
             try:
                 canal.abrir()
             except CanalDetenido as exc:
                 self._inalcanzable(canal, exc.motivo, lista)
-                continue
+            else:
+                abiertos.append((canal, lista))
+        hilos = []
+        for canal, lista in abiertos:
             cola: queue.Queue[Trabajo] = queue.Queue()
             for t in lista:
                 cola.put(t)
@@ -195,8 +207,6 @@ class Enviador:
                 hilos.append(hilo)
         for hilo in hilos:
             hilo.join()
-        for canal in {id(c): c for c in self.rutas.values()}.values():
-            canal.cerrar()
 
     def _inalcanzable(self, canal: Canal, motivo: str, lista: list[Trabajo]) -> None:
         with self._cerrojo:

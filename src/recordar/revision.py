@@ -82,9 +82,7 @@ def revisar(
         + canales_sin_transporte(politica, cartera.contactos)
         + sms_largos(politica, cartera, revision.plan, fecha)
         + avisos_whatsapp
-        + variables_sin_definir(
-            politica.canales, politica.carpeta, str(politica.empresa.get("contacto") or "")
-        )  # fmt: skip
+        + variables_sin_definir(politica.canales, politica.carpeta, contacto)
     )
     return revision
 

@@ -18,7 +18,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -78,14 +78,11 @@ class Respuesta:
 class ClienteHttp:
     """Peticiones con timeout, una conexión reutilizable por servidor y errores en español."""
 
-    def __init__(self, timeout: float, codigos_temporales: Iterable[int | str] = (),
-                 codigos: Codigos | None = None) -> None:  # fmt: skip
+    def __init__(self, timeout: float, codigos: Codigos | None = None) -> None:
         self.timeout = timeout
         # Los canales añaden aquí cada secreto que usan; se tachan de todo mensaje de error.
         self.secretos: set[str] = set()
         self.codigos = codigos or Codigos()
-        # Códigos de error del proveedor que llegan como 4xx pero se arreglan esperando.
-        self.codigos_temporales = {str(c) for c in codigos_temporales} | self.codigos.temporales
         self._libres: dict[tuple[str, str, int | None], list[http.client.HTTPConnection]] = {}
         self._cerrojo = threading.Lock()
 
@@ -235,7 +232,7 @@ class ClienteHttp:
                 f"{codigos.proveedor} rechazó el envío por un problema de la cuenta, no del "
                 f"contacto (HTTP {estado}: {razon}); {que_hacer}"
             )
-        if estado == 429 or estado >= 500 or codigo in self.codigos_temporales:
+        if estado == 429 or estado >= 500 or codigo in codigos.temporales:
             raise ErrorEnvio(f"{sitio} respondió HTTP {estado}: {razon}", temporal=True,
                              espera=segundos_de_espera(respuesta.reintentar_tras))  # fmt: skip
         que_hacer = codigos.de_contacto.get(codigo or "")

@@ -225,17 +225,13 @@ def escribir_resultados(ruta: str | Path, r: Resultados, e: Escritura) -> Path:
     escritores = {".html": _html, ".xlsx": _xlsx, ".json": _json, ".csv": _csv}
     return escribir_archivo(
         ruta,
-        {extension: partial(_con, escritor, r, e) for extension, escritor in escritores.items()},
+        {extension: partial(escritor, r=r, e=e) for extension, escritor in escritores.items()},
         no_admitido="formato «{}» no admitido para los resultados",
         fallo="no se pudieron escribir los resultados",
     )
 
 
-def _con(escritor, r: Resultados, e: Escritura, ruta: Path) -> None:
-    escritor(ruta, r, e)
-
-
-def _json(ruta: Path, r: Resultados, _e: Escritura) -> None:
+def _json(ruta: Path, r: Resultados, e: Escritura) -> None:
     with open(ruta, "w", encoding="utf-8") as f:
         json.dump(r.a_dict(), f, ensure_ascii=False, indent=1)
 

@@ -85,10 +85,15 @@ def nota_monedas(r: Resultados) -> str | None:
     orden = sorted(r.otras_monedas.items(), key=lambda x: (-x[1], x[0]))
     partes = [f"{n} {'factura' if n == 1 else 'facturas'} en {m}" if i == 0 else f"{n} en {m}"
               for i, (m, n) in enumerate(orden)]  # fmt: skip
-    cuantas = partes[0] if len(partes) == 1 else f"{', '.join(partes[:-1])} y {partes[-1]}"
+    cuantas = _enumerar(partes)
     verbo = "cuenta" if sum(r.otras_monedas.values()) == 1 else "cuentan"
     usa = " o ".join(f"--moneda {m}" for m, _ in orden)
     return f"hay {cuantas} que no se {verbo} aquí; usa {usa}"
+
+
+def _enumerar(partes: list[str]) -> str:
+    """«a», «a y b», «a, b y c»."""
+    return partes[0] if len(partes) == 1 else f"{', '.join(partes[:-1])} y {partes[-1]}"
 
 
 def _plano(valor: Any) -> Any:
@@ -155,10 +160,9 @@ class _Monedas:
         if self.elegida in todas:
             return
         lista = sorted(todas | presentes | {self.politica})
-        nombres = lista[0] if len(lista) == 1 else f"{', '.join(lista[:-1])} y {lista[-1]}"
         raise RecordarError(
             f"--moneda {self.elegida}: la bitácora {ruta} no tiene facturas en {self.elegida}; "
-            f"sus monedas son {nombres}, usa una de ellas"
+            f"sus monedas son {_enumerar(lista)}, usa una de ellas"
         )
 
 

@@ -108,9 +108,9 @@ def _plano(valor: Any) -> Any:
     return valor
 
 
-def periodo(desde: date | None, hasta: date | None, hoy: date | None = None) -> tuple[date, date]:
+def periodo(desde: date | None, hasta: date | None) -> tuple[date, date]:
     """(desde, hasta): por omisión, los últimos 90 días hasta hoy (los dos incluidos)."""
-    hasta = hasta or hoy or date.today()
+    hasta = hasta or date.today()
     desde = desde or hasta - timedelta(days=DIAS_POR_OMISION - 1)
     if desde > hasta:
         raise RecordarError(
@@ -254,7 +254,7 @@ class _Datos:
         d.avisos = _avisos(b, inicio, tope, deudores, monedas)
         return d
 
-    def preparar(self, monedas: _Monedas, de_envios=lambda numeros: {}) -> None:
+    def preparar(self, monedas: _Monedas, de_envios) -> None:
         """Importes en centavos enteros (sumas exactas); cada factura de los saldos con un código
         entero (sus filas seguidas, en orden de fecha); solo las facturas de la moneda elegida
         (las demás, contadas por moneda en `otras_monedas`)."""

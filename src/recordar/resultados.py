@@ -85,10 +85,15 @@ def nota_monedas(r: Resultados) -> str | None:
     orden = sorted(r.otras_monedas.items(), key=lambda x: (-x[1], x[0]))
     partes = [f"{n} {'factura' if n == 1 else 'facturas'} en {m}" if i == 0 else f"{n} en {m}"
               for i, (m, n) in enumerate(orden)]  # fmt: skip
-    cuantas = partes[0] if len(partes) == 1 else f"{', '.join(partes[:-1])} y {partes[-1]}"
+    cuantas = _enumerar(partes)
     verbo = "cuenta" if sum(r.otras_monedas.values()) == 1 else "cuentan"
     usa = " o ".join(f"--moneda {m}" for m, _ in orden)
     return f"hay {cuantas} que no se {verbo} aquí; usa {usa}"
+
+
+def _enumerar(partes: list[str]) -> str:
+    """«a», «a y b», «a, b y c»."""
+    return partes[0] if len(partes) == 1 else f"{', '.join(partes[:-1])} y {partes[-1]}"
 
 
 def _plano(valor: Any) -> Any:
@@ -103,9 +108,9 @@ def _plano(valor: Any) -> Any:
     return valor
 
 
-def periodo(desde: date | None, hasta: date | None, hoy: date | None = None) -> tuple[date, date]:
+def periodo(desde: date | None, hasta: date | None) -> tuple[date, date]:
     """(desde, hasta): por omisión, los últimos 90 días hasta hoy (los dos incluidos)."""
-    hasta = hasta or hoy or date.today()
+    hasta = hasta or date.today()
     desde = desde or hasta - timedelta(days=DIAS_POR_OMISION - 1)
     if desde > hasta:
         raise RecordarError(
@@ -155,10 +160,9 @@ class _Monedas:
         if self.elegida in todas:
             return
         lista = sorted(todas | presentes | {self.politica})
-        nombres = lista[0] if len(lista) == 1 else f"{', '.join(lista[:-1])} y {lista[-1]}"
         raise RecordarError(
             f"--moneda {self.elegida}: la bitácora {ruta} no tiene facturas en {self.elegida}; "
-            f"sus monedas son {nombres}, usa una de ellas"
+            f"sus monedas son {_enumerar(lista)}, usa una de ellas"
         )
 
 
@@ -250,7 +254,7 @@ class _Datos:
         d.avisos = _avisos(b, inicio, tope, deudores, monedas)
         return d
 
-    def preparar(self, monedas: _Monedas, de_envios=lambda numeros: {}) -> None:
+    def preparar(self, monedas: _Monedas, de_envios) -> None:
         """Importes en centavos enteros (sumas exactas); cada factura de los saldos con un código
         entero (sus filas seguidas, en orden de fecha); solo las facturas de la moneda elegida
         (las demás, contadas por moneda en `otras_monedas`)."""

@@ -130,8 +130,13 @@ def secciones(r: Resultados, e: Escritura) -> list[Seccion]:
     ]  # fmt: skip
 
 
+def _tipo(fila: dict[str, Any], tipo: str) -> str:
+    """El tipo de una celda: el de su columna o, en la columna «*», el de su fila."""
+    return fila.get("_tipo", "texto") if tipo == "*" else tipo
+
+
 def _texto(fila: dict[str, Any], clave: str, tipo: str, e: Escritura) -> str:
-    return e.celda(fila.get(clave), fila.get("_tipo", "texto") if tipo == "*" else tipo)
+    return e.celda(fila.get(clave), _tipo(fila, tipo))
 
 
 def encabezado(r: Resultados, e: Escritura) -> str:
@@ -225,22 +230,18 @@ def escribir_resultados(ruta: str | Path, r: Resultados, e: Escritura) -> Path:
     escritores = {".html": _html, ".xlsx": _xlsx, ".json": _json, ".csv": _csv}
     return escribir_archivo(
         ruta,
-        {extension: partial(_con, escritor, r, e) for extension, escritor in escritores.items()},
+        {extension: partial(escritor, r=r, e=e) for extension, escritor in escritores.items()},
         no_admitido="formato «{}» no admitido para los resultados",
         fallo="no se pudieron escribir los resultados",
     )
 
 
-def _con(escritor, r: Resultados, e: Escritura, ruta: Path) -> None:
-    escritor(ruta, r, e)
-
-
-def _json(ruta: Path, r: Resultados, _e: Escritura) -> None:
+def _json(ruta: Path, r: Resultados, e: Escritura) -> None:
     with open(ruta, "w", encoding="utf-8") as f:
         json.dump(r.a_dict(), f, ensure_ascii=False, indent=1)
 
 
-def _valor_plano(valor: Any, e: Escritura, coma: bool) -> Any:
+def _valor_plano(valor: Any, coma: bool) -> Any:
     if isinstance(valor, Decimal | float):
         texto = f"{valor:.2f}" if isinstance(valor, Decimal) else f"{valor:g}"
         return texto.replace(".", ",") if coma else texto
@@ -269,7 +270,7 @@ def _csv(ruta: Path, r: Resultados, e: Escritura) -> None:
                     filas = [(grupo, titulo, fila.get(c)) for c, titulo, _ in s.columnas[1:]]
                 for grupo, indicador, valor in filas:
                     escritor.writerow([s.clave, neutralizar(str(grupo)), indicador,
-                                       _valor_plano(valor, e, coma)])  # fmt: skip
+                                       _valor_plano(valor, coma)])  # fmt: skip
 
 
 def _xlsx(ruta: Path, r: Resultados, e: Escritura) -> None:
@@ -298,7 +299,7 @@ def _xlsx(ruta: Path, r: Resultados, e: Escritura) -> None:
         for fila in s.filas:
             valores, tipos = [], []
             for clave, _, tipo in s.columnas:
-                tipo = fila.get("_tipo", "texto") if tipo == "*" else tipo
+                tipo = _tipo(fila, tipo)
                 valor = fila.get(clave)
                 if isinstance(valor, Decimal):
                     valor = float(valor)
@@ -312,8 +313,8 @@ def _xlsx(ruta: Path, r: Resultados, e: Escritura) -> None:
                     celda.number_format = formatos[tipo]
         hoja.freeze_panes = "A2"
         hoja.auto_filter.ref = hoja.dimensions
-        for i, (_, titulo, _) in enumerate(s.columnas):
-            largo = max([len(titulo)] + [len(str(f.get(s.columnas[i][0]) or "")) for f in s.filas])
+        for i, (clave, titulo, _) in enumerate(s.columnas):
+            largo = max([len(titulo)] + [len(str(f.get(clave) or "")) for f in s.filas])
             hoja.column_dimensions[hoja.cell(1, i + 1).column_letter].width = min(
                 max(largo + 2, 10), 50
             )

@@ -106,6 +106,12 @@ def test_consulta_cada_sid_y_anota_lo_que_dice_twilio(carpeta, servidor, correr)
     assert r.exit_code == 0, r.output
     (reenvio,) = servidor.peticiones[antes:]
     assert reenvio.metodo == "POST" and reenvio.formulario()["To"] == ahora[sin_entregar][0]
+    # El reenvío es otro mensaje: no le queda nada de la entrega del anterior.
+    con = sqlite3.connect(carpeta / "recordar-bitacora.sqlite")
+    quedan = con.execute("SELECT entrega, entrega_detalle, entrega_en FROM envios "
+                         "WHERE proveedor_id = 'SM9'").fetchall()  # fmt: skip
+    con.close()
+    assert quedan == [(None, None, None)]
 
     # Y la siguiente consulta solo pregunta por lo que aún no tiene estado final.
     servidor.responder(mensaje("X", "delivered"))

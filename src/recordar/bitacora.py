@@ -336,8 +336,10 @@ class Bitacora(PagosDeLaBitacora, TareasYBajasDeLaBitacora, EntregasDeLaBitacora
             "UPDATE envios SET estado = ?, detalle = ?, proveedor_id = COALESCE(?, proveedor_id), "
             "permanente = ?, actualizado = ?, intentos = intentos + ?, "
             "enviado_en = CASE WHEN ? = 'enviado' THEN ? ELSE enviado_en END, "
-            # Un reenvío es otro mensaje del proveedor: su entrega aún no se sabe.
-            "entrega = CASE WHEN ? = 'enviado' THEN NULL ELSE entrega END WHERE clave = ?",
+            # Un reenvío es otro mensaje del proveedor: su entrega (y su detalle) aún no se sabe.
+            "entrega = CASE WHEN ? = 'enviado' THEN NULL ELSE entrega END, "
+            "entrega_detalle = CASE WHEN ? = 'enviado' THEN NULL ELSE entrega_detalle END, "
+            "entrega_en = CASE WHEN ? = 'enviado' THEN NULL ELSE entrega_en END WHERE clave = ?",
             (
                 estado,
                 detalle,
@@ -347,6 +349,8 @@ class Bitacora(PagosDeLaBitacora, TareasYBajasDeLaBitacora, EntregasDeLaBitacora
                 reintentos,
                 estado,
                 ahora,
+                estado,
+                estado,
                 estado,
                 clave,
             ),

@@ -361,26 +361,16 @@ def _graficas(c: dict, e: _Escritura, dibujar: bool = True) -> list[dict[str, An
     nombres_tramo = [_tramo(t.get("tramo", "")) for t in tramos]
     hechas = []
 
-    def agregar(titulo, svg_de, columnas, filas):
-        hechas.append(
-            {
-                "titulo": titulo,
-                "svg": Markup(svg_de(titulo)) if dibujar else "",
-                "columnas": columnas,
-                "filas": filas,
-            }
-        )
+    def agregar(titulo, etiquetas, valores, notas, columnas, filas, vacio="Sin datos"):
+        svg = graficas.barras(etiquetas, valores, titulo, formato=corto, horizontal=True,
+                              notas=notas, vacio=vacio) if dibujar else ""  # fmt: skip
+        hechas.append({"titulo": titulo, "svg": Markup(svg), "columnas": columnas, "filas": filas})
 
     agregar(
         f"Antigüedad del saldo ({mon})",
-        lambda t: graficas.barras(
-            nombres_tramo,
-            [t_.get("importe", 0) for t_ in tramos],
-            t,
-            formato=corto,
-            horizontal=True,
-            notas=[facturas(t_.get("facturas", 0)) for t_ in tramos],
-        ),
+        nombres_tramo,
+        [t.get("importe", 0) for t in tramos],
+        [facturas(t.get("facturas", 0)) for t in tramos],
         ("Antigüedad", "Importe", "Facturas"),
         [
             (n, e.dinero(t.get("importe", 0), mon), e.numero(t.get("facturas", 0)))
@@ -389,35 +379,24 @@ def _graficas(c: dict, e: _Escritura, dibujar: bool = True) -> list[dict[str, An
     )
     agregar(
         f"Vencido por paso de la política ({mon})",
-        lambda t: graficas.barras(
-            [str(p.get("paso", "")) for p in pasos],
-            [p.get("importe", 0) for p in pasos],
-            t,
-            formato=corto,
-            horizontal=True,
-            notas=[facturas(p.get("facturas", 0)) for p in pasos],
-            vacio="Nada vencido",
-        ),
+        [str(p.get("paso", "")) for p in pasos],
+        [p.get("importe", 0) for p in pasos],
+        [facturas(p.get("facturas", 0)) for p in pasos],
         ("Paso", "Vencido", "Facturas"),
         [
             (p.get("paso", ""), e.dinero(p.get("importe", 0), mon), e.numero(p.get("facturas", 0)))
             for p in pasos
         ],
+        vacio="Nada vencido",
     )
     agregar(
         f"Deudores con más vencido ({mon})",
-        lambda t: graficas.barras(
-            [str(d.get("cliente", "")) for d in principales],
-            [d.get("vencido", 0) for d in principales],
-            t,
-            formato=corto,
-            horizontal=True,
-            notas=[
-                f"{facturas(d.get('facturas', 0))} · {_cuantas(d.get('dias', 0), 'día')}"
-                for d in principales
-            ],
-            vacio="Nada vencido",
-        ),
+        [str(d.get("cliente", "")) for d in principales],
+        [d.get("vencido", 0) for d in principales],
+        [
+            f"{facturas(d.get('facturas', 0))} · {_cuantas(d.get('dias', 0), 'día')}"
+            for d in principales
+        ],
         ("Deudor", "Vencido", "Facturas", "Mayor atraso"),
         [
             (
@@ -428,6 +407,7 @@ def _graficas(c: dict, e: _Escritura, dibujar: bool = True) -> list[dict[str, An
             )
             for d in principales
         ],
+        vacio="Nada vencido",
     )
     return hechas
 

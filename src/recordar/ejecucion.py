@@ -99,8 +99,8 @@ def ejecutar(pedido: Pedido, mientras: Callable[[Cartera, Plan], Any] | None = N
             )
         rutas = configurar_canales(politica.canales, politica.carpeta,
                                    str(politica.empresa.get("contacto") or ""), politica.idioma)  # fmt: skip
-        for problema in pasos_sin_plantilla_aprobada(politica, rutas):
-            raise ErrorCanal(problema)  # antes de leer la hoja y de enviar nada
+        if problemas := pasos_sin_plantilla_aprobada(politica, rutas):
+            raise ErrorCanal(problemas[0])  # antes de leer la hoja y de enviar nada
         disponibles = frozenset(rutas)
     cartera = cargar(pedido.cartera, politica, pedido.hoja)
     exigir_filas(cartera)

@@ -185,6 +185,7 @@ def _calcular(cartera: Cartera, plan: Plan, politica) -> Cifras:
             deudor[3] = max(deudor[3], dias)
 
     monedas = list(por_moneda.values())
+    orden = {p.id: i for i, p in enumerate(politica.pasos)} if politica else {}
     for c in monedas:
         lista = deudores[c.moneda].values()
         c.deudores = len(lista)
@@ -192,7 +193,6 @@ def _calcular(cartera: Cartera, plan: Plan, politica) -> Cifras:
         c.deudores_vencidos = len(vencidos)
         vencidos.sort(key=lambda d: (-d.vencido, d.cliente))
         c.principales = vencidos[:PRINCIPALES]
-        orden = {p.id: i for i, p in enumerate(politica.pasos)} if politica else {}
         c.por_paso = dict(
             sorted(c.por_paso.items(), key=lambda kv: (orden.get(kv[0], len(orden)), kv[0]))
         )

@@ -26,10 +26,9 @@ def separador_csv(idioma: str) -> str:
 
 def escribir_csv(ruta: Path, datos: dict[str, Any]) -> None:
     idioma, _ = idioma_y_moneda(datos)
-    coma = usa_coma_decimal(idioma)
-    celda = _celda_con_coma if coma else _celda
+    celda = _celda_con_coma if usa_coma_decimal(idioma) else _celda
     with ruta.open("w", encoding="utf-8-sig", newline="") as f:
-        escritor = csv.writer(f, delimiter=";" if coma else ",")
+        escritor = csv.writer(f, delimiter=separador_csv(idioma))
         filas = _filas_planas(datos, celda)
         columnas = next(filas)
         escritor.writerow(columnas)

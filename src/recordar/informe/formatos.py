@@ -116,9 +116,15 @@ def neutralizar(valor: Any) -> Any:
     primero = valor[0]
     if primero.isalnum() or primero == "'":  # lo habitual: sin más trabajo
         return valor
-    if primero in PELIGROSOS or _primero_visible(valor) in _FORMULA:
-        return "'" + valor
-    return valor
+    return "'" + valor if parece_formula(valor) else valor
+
+
+def parece_formula(texto: str) -> bool:
+    """Si una hoja de cálculo leería el texto (no vacío) como fórmula al editar la celda."""
+    primero = texto[0]
+    if primero.isalnum():
+        return False
+    return primero in PELIGROSOS or _primero_visible(texto) in _FORMULA
 
 
 _FORMULA = frozenset("=+-@\u2212")  # también el signo menos tipográfico (−)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import json
-import re
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +24,7 @@ from typing import Any
 
 from recordar.informe.formatos import lineas_de_ejecucion
 from recordar.informe.html_plantilla import PLANTILLA_HTML
+from recordar.informe.numeros import IDIOMA, MONEDA  # si los datos no traen los de la política
 
 DEUDORES_COMPLETOS = 500  # deudores con sus mensajes completos (los demás, en una línea)
 DEUDORES_EN_LINEA = 25_000  # deudores en la lista compacta; más, solo en el .json o .csv
@@ -34,7 +34,6 @@ DEUDORES_POR_TRAMO = 500
 FILAS_POR_TABLA = 1000  # tareas, rechazos, avisos, tareas abiertas, deudores sin canal
 FACTURAS_POR_MOTIVO = 200  # omitidas listadas bajo cada motivo
 NUMEROS_VISIBLES = 12  # números de factura escritos por deudor («… y 30 más»)
-IDIOMA, MONEDA = "es_MX", "MXN"  # si los datos no traen los de la política
 
 CANALES = {"email": "Correo", "sms": "SMS", "whatsapp": "WhatsApp", "archivo": "Archivo"}
 RESUMEN = {
@@ -51,9 +50,6 @@ RESUMEN = {
 # Lo que babel o Decimal levantan con un idioma, una moneda o un importe que no lo son (babel:
 # UnknownLocaleError y UnknownCurrencyError heredan de Exception, no de ValueError).
 _VALORES_RAROS = (ValueError, TypeError, ArithmeticError, LookupError)
-# «día no hábil (domingo); elegible desde …» se agrupa como «día no hábil»: se corta en «: »,
-# «; » o « (», nunca en los «:» de una hora (lo mismo que el resumen de la terminal).
-_RE_MOTIVO = re.compile(r": |; | \(|:$")
 
 
 def escribir(ruta: Path, datos: dict[str, Any]) -> None:
@@ -292,9 +288,11 @@ def _plan(datos: dict[str, Any], e: _Escritura) -> dict[str, Any]:
 def _omitidas(omitidas: list[dict]) -> list[dict[str, Any]]:
     """Las omitidas agrupadas por motivo (el más frecuente primero), cada grupo con sus
     facturas (hasta FACTURAS_POR_MOTIVO) y cuántos deudores distintos."""
+    from recordar.informe.vista_dinero import clase_de_motivo  # la misma que en la terminal
+
     grupos: dict[str, list[dict]] = {}
     for o in omitidas:
-        clave = _RE_MOTIVO.split(str(o.get("motivo", "")), maxsplit=1)[0] or "sin motivo"
+        clave = clase_de_motivo(str(o.get("motivo", ""))) or "sin motivo"
         grupos.setdefault(clave, []).append(o)
     return [
         {
@@ -361,26 +359,16 @@ def _graficas(c: dict, e: _Escritura, dibujar: bool = True) -> list[dict[str, An
     nombres_tramo = [_tramo(t.get("tramo", "")) for t in tramos]
     hechas = []
 
-    def agregar(titulo, svg_de, columnas, filas):
-        hechas.append(
-            {
-                "titulo": titulo,
-                "svg": Markup(svg_de(titulo)) if dibujar else "",
-                "columnas": columnas,
-                "filas": filas,
-            }
-        )
+    def agregar(titulo, etiquetas, valores, notas, columnas, filas, vacio="Sin datos"):
+        svg = graficas.barras(etiquetas, valores, titulo, formato=corto, horizontal=True,
+                              notas=notas, vacio=vacio) if dibujar else ""  # fmt: skip
+        hechas.append({"titulo": titulo, "svg": Markup(svg), "columnas": columnas, "filas": filas})
 
     agregar(
         f"Antigüedad del saldo ({mon})",
-        lambda t: graficas.barras(
-            nombres_tramo,
-            [t_.get("importe", 0) for t_ in tramos],
-            t,
-            formato=corto,
-            horizontal=True,
-            notas=[facturas(t_.get("facturas", 0)) for t_ in tramos],
-        ),
+        nombres_tramo,
+        [t.get("importe", 0) for t in tramos],
+        [facturas(t.get("facturas", 0)) for t in tramos],
         ("Antigüedad", "Importe", "Facturas"),
         [
             (n, e.dinero(t.get("importe", 0), mon), e.numero(t.get("facturas", 0)))
@@ -389,35 +377,24 @@ def _graficas(c: dict, e: _Escritura, dibujar: bool = True) -> list[dict[str, An
     )
     agregar(
         f"Vencido por paso de la política ({mon})",
-        lambda t: graficas.barras(
-            [str(p.get("paso", "")) for p in pasos],
-            [p.get("importe", 0) for p in pasos],
-            t,
-            formato=corto,
-            horizontal=True,
-            notas=[facturas(p.get("facturas", 0)) for p in pasos],
-            vacio="Nada vencido",
-        ),
+        [str(p.get("paso", "")) for p in pasos],
+        [p.get("importe", 0) for p in pasos],
+        [facturas(p.get("facturas", 0)) for p in pasos],
         ("Paso", "Vencido", "Facturas"),
         [
             (p.get("paso", ""), e.dinero(p.get("importe", 0), mon), e.numero(p.get("facturas", 0)))
             for p in pasos
         ],
+        vacio="Nada vencido",
     )
     agregar(
         f"Deudores con más vencido ({mon})",
-        lambda t: graficas.barras(
-            [str(d.get("cliente", "")) for d in principales],
-            [d.get("vencido", 0) for d in principales],
-            t,
-            formato=corto,
-            horizontal=True,
-            notas=[
-                f"{facturas(d.get('facturas', 0))} · {_cuantas(d.get('dias', 0), 'día')}"
-                for d in principales
-            ],
-            vacio="Nada vencido",
-        ),
+        [str(d.get("cliente", "")) for d in principales],
+        [d.get("vencido", 0) for d in principales],
+        [
+            f"{facturas(d.get('facturas', 0))} · {_cuantas(d.get('dias', 0), 'día')}"
+            for d in principales
+        ],
         ("Deudor", "Vencido", "Facturas", "Mayor atraso"),
         [
             (
@@ -428,6 +405,7 @@ def _graficas(c: dict, e: _Escritura, dibujar: bool = True) -> list[dict[str, An
             )
             for d in principales
         ],
+        vacio="Nada vencido",
     )
     return hechas
 

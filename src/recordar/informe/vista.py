@@ -44,14 +44,12 @@ def mostrar_otras_hojas(consola, cartera: Cartera) -> None:
         )
 
 
-def mostrar(consola, cartera: Cartera, plan: Plan, simulacro: bool, analisis=None,
-            politica=None) -> None:  # fmt: skip
+def mostrar(consola, cartera: Cartera, plan: Plan, simulacro: bool, *, politica,
+            analisis=None) -> None:  # fmt: skip
     """Dinero, mensajes, tareas, omitidas, rechazos y el resumen, en la terminal o en un log."""
     from recordar.informe.cifras import calcular
     from recordar.mensajes.formato import Formato
-    from recordar.politica.politica import cargar_politica
 
-    politica = politica or cargar_politica(None)  # sin política: la predeterminada
     dinero = Formato(politica.idioma, politica.moneda).dinero
     terminal = es_terminal(consola)
     ancho = consola.width if terminal else None
@@ -158,11 +156,10 @@ def _mostrar_problemas(consola, titulo: str, que: str, problemas: list, terminal
         consola.print(f"… y {len(problemas) - FILAS_EN_PANTALLA} más en el informe (--salida)")
 
 
-def _mostrar_resumen(consola, analisis: tuple, grupos: dict | None = None) -> None:
-    r, omitidas = analisis
-    grupos = omitidas_por_motivo(omitidas) if grupos is None else grupos
-    motivos = {motivo: sum(map(len, clientes.values())) for motivo, clientes in grupos.items()}
-    detalle = ", ".join(f"{n} {m}" for m, n in sorted(motivos.items(), key=lambda x: -x[1]))
+def _mostrar_resumen(consola, analisis: tuple, grupos: dict) -> None:
+    r = analisis[0]
+    # `grupos` ya va de más a menos facturas (omitidas_por_motivo).
+    detalle = ", ".join(f"{sum(map(len, c.values()))} {m}" for m, c in grupos.items())
     facturas = cantidad(r.facturas, "factura")
     consola.print(
         f"[bold]Resumen:[/bold] {cantidad(r.filas, 'fila')} = {facturas} + "

@@ -89,12 +89,13 @@ def omitidas_por_motivo(omitidas: Iterable) -> dict[str, dict[str, list[str]]]:
     return dict(sorted(grupos.items(), key=lambda kv: -sum(map(len, kv[1].values()))))
 
 
-def lineas_de_omitidas(omitidas: list, ancho: int | None, grupos=None) -> Iterator[str]:
-    """«Omitidas (13):» y, bajo cada motivo, los deudores por nombre con sus facturas."""
+def lineas_de_omitidas(omitidas: list, ancho: int | None, grupos: dict) -> Iterator[str]:
+    """«Omitidas (13):» y, bajo cada motivo (`grupos`, de `omitidas_por_motivo`), los deudores
+    por nombre con sus facturas."""
     if not omitidas:
         return
     yield f"Omitidas ({len(omitidas)}):"
-    for motivo, clientes in (grupos or omitidas_por_motivo(omitidas)).items():
+    for motivo, clientes in grupos.items():
         facturas = sum(map(len, clientes.values()))
         piezas = [f"{cliente or '?'} ({', '.join(numeros)})" for cliente, numeros in
                   list(clientes.items())[:NOMBRES_POR_MOTIVO]]  # fmt: skip

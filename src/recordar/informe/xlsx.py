@@ -25,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
-from recordar.informe.formatos import _FORMULA, PELIGROSOS, _primero_visible
+from recordar.informe.formatos import parece_formula
 from recordar.informe.numeros import (
     formato_fecha,
     formato_moneda,
@@ -344,7 +344,7 @@ def _filas_xml(columnas, registros: Iterable[dict], estilos, moneda: str) -> Ite
             else:
                 v, s = str(v), largo if tipo == "largo" else texto
             if not v[0].isalnum():
-                if _parece_formula(v):
+                if parece_formula(v):
                     s = comillas[s]
                 espacio = ' xml:space="preserve"' if v[0].isspace() else ""
             else:
@@ -360,15 +360,6 @@ def _filas_xml(columnas, registros: Iterable[dict], estilos, moneda: str) -> Ite
                 f'<c r="{letra}{n}" s="{s}" t="inlineStr"><is><t{espacio}>{v}</t></is></c>'
             )
         yield f'<row r="{n}">{"".join(celdas)}</row>'
-
-
-def _parece_formula(texto: str) -> bool:
-    """Si una hoja de cálculo leería el texto como fórmula al editar la celda (lo mismo que
-    mira `neutralizar`)."""
-    primero = texto[0]
-    if primero.isalnum():
-        return False
-    return primero in PELIGROSOS or _primero_visible(texto) in _FORMULA
 
 
 def _serie(d: date) -> int | float:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from recordar.informe.formatos import lineas_de_ejecucion
-from recordar.informe.xlsx import _ILEGALES, HOJAS, _parece_formula
+from recordar.informe.formatos import lineas_de_ejecucion, parece_formula
+from recordar.informe.xlsx import _ILEGALES, HOJAS
 
 # Las claves de datos["resumen"] con nombre para una persona (las desconocidas, tal cual).
 CUENTAS = {
@@ -173,7 +173,7 @@ def _celda(hoja, fila: int, columna: int, valor: Any, formato: str | None = None
     if isinstance(valor, str):
         valor = _ILEGALES.sub("", valor)
         celda.value = valor
-        if valor and _parece_formula(valor):
+        if valor and parece_formula(valor):
             celda.data_type = "s"
             celda.quotePrefix = True
     else:

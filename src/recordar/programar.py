@@ -371,6 +371,8 @@ def ver(sistema: str | None = None) -> list[tuple[str, str]]:
     sistema = sistema or sistema_actual()
     if sistema == "win32":
         r = _ejecutar(["schtasks", "/Query", "/FO", "CSV", "/NH"])
+        if r.returncode != 0:  # sin esto, «No hay envíos programados» aunque los haya
+            raise RecordarError(f"schtasks: no se pudo consultar las tareas ({r.stderr.strip()})")
         prefijo = f"\\{CARPETA_TAREAS}\\"
         return [
             (campos[0][len(prefijo) :], campos[0])

@@ -344,3 +344,10 @@ def test_sin_crontab_instalado_lo_dice(carpeta, correr, crontab_propio, monkeypa
     assert "crontab: no está instalado" in " ".join(r.output.split())
     monkeypatch.undo()
     assert _crontab() == MIA
+
+
+def test_ver_en_windows_si_schtasks_falla_no_dice_que_no_hay_nada(monkeypatch):
+    fallo = subprocess.CompletedProcess([], 1, stdout="", stderr="ERROR: Acceso denegado.")
+    monkeypatch.setattr(prog, "_ejecutar", lambda orden, entrada=None: fallo)
+    with pytest.raises(RecordarError, match="schtasks: no se pudo consultar las tareas"):
+        prog.ver("win32")

@@ -227,6 +227,11 @@ def _quien(ruta: Path, previo: str) -> str:
     )
 
 
+def _lo_tiene_otra(exc: sqlite3.Error) -> bool:
+    """Si SQLite no pudo porque otra conexión tiene el cerrojo."""
+    return (exc.sqlite_errorname or "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+
+
 def _tomar_ocupada(ruta: Path, archivo_cerrojo: Path) -> sqlite3.Connection | None:
     """La conexión que tiene el cerrojo, o None si otra ejecución lo tiene ya."""
     con = None
@@ -237,7 +242,7 @@ def _tomar_ocupada(ruta: Path, archivo_cerrojo: Path) -> sqlite3.Connection | No
     except sqlite3.Error as exc:
         if con is not None:
             con.close()
-        if getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        if _lo_tiene_otra(exc):
             return None
         raise ErrorBitacora(mensaje_sqlite(ruta, exc)) from None
     with contextlib.suppress(OSError):
@@ -251,8 +256,6 @@ def _flock(archivo, modo: str) -> bool | None:
     try:
         import fcntl
     except ImportError:
-        return None
-    if fcntl is None or not hasattr(fcntl, "flock"):
         return None
     bandera = fcntl.LOCK_EX if modo == "escribir" else fcntl.LOCK_SH
     try:
@@ -316,7 +319,7 @@ def en_uso(ruta: Path) -> bool:
             finally:
                 con.close()
         except sqlite3.Error as exc:
-            if getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            if _lo_tiene_otra(exc):
                 return True
     try:
         with open(ruta, "rb") as archivo:

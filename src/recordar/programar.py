@@ -81,6 +81,14 @@ def _ruta(valor, sistema: str) -> PurePath:
     return ruta
 
 
+def _leer_cuando(cada: str, hora: str) -> tuple[int, int]:
+    """--cada y --hora revisados → (hora, minuto)."""
+    h, m = leer_hora(hora)
+    if cada not in CADAS:
+        raise RecordarError(f"--cada: «{cada}» no vale; usa {', '.join(CADAS)}")
+    return h, m
+
+
 def leer_hora(valor: str) -> tuple[int, int]:
     """«09:30» o «9:30» → (9, 30)."""
     partes = re.fullmatch(r"\s*(\d{1,2})[:.](\d{2})\s*", valor or "")
@@ -149,9 +157,7 @@ def preparar(
 ) -> Programa:
     """El programa para `cartera` en `sistema`, sin instalar nada."""
     sistema = sistema or sistema_actual()
-    if cada not in CADAS:
-        raise RecordarError(f"--cada: «{cada}» no vale; usa {', '.join(CADAS)}")
-    h, m = leer_hora(hora)
+    h, m = _leer_cuando(cada, hora)
     cartera, politica = _ruta(cartera, sistema), _ruta(politica, sistema)
     nombre = nombre_del_programa(cartera, sistema)
     carpeta = _ruta(registros, sistema) if registros else _ruta(carpeta_de_registros(), sistema)
@@ -180,9 +186,7 @@ def revisar_y_preparar(
     from recordar.preparacion import exigir_lista_para_enviar
     from recordar.revision import revisar
 
-    leer_hora(hora)  # antes de leer la hoja: el error de uso primero
-    if cada not in CADAS:
-        raise RecordarError(f"--cada: «{cada}» no vale; usa {', '.join(CADAS)}")
+    _leer_cuando(cada, hora)  # antes de leer la hoja: el error de uso primero
     politica = cargar_politica(politica_ruta)
     exigir_lista_para_enviar(politica)
     ahora = datetime.now(zona(politica.zona_horaria))
@@ -367,6 +371,8 @@ def ver(sistema: str | None = None) -> list[tuple[str, str]]:
     sistema = sistema or sistema_actual()
     if sistema == "win32":
         r = _ejecutar(["schtasks", "/Query", "/FO", "CSV", "/NH"])
+        if r.returncode != 0:  # sin esto, «No hay envíos programados» aunque los haya
+            raise RecordarError(f"schtasks: no se pudo consultar las tareas ({r.stderr.strip()})")
         prefijo = f"\\{CARPETA_TAREAS}\\"
         return [
             (campos[0][len(prefijo) :], campos[0])

@@ -1,7 +1,7 @@
 """CLI de recordar (Typer): opciones → biblioteca → salida y código de salida. Nada más.
 
-Cada orden vive en su módulo (enviar, preparar, registro, programar); aquí se registran en el orden en que
-las muestra la ayuda."""
+Cada orden vive en su módulo (enviar, estado, preparar, programar, registro, resultados); aquí se
+registran en el orden en que las muestra la ayuda."""
 
 from __future__ import annotations
 

@@ -92,15 +92,14 @@ def _programar(cartera, politica_ruta, cada, hora, bitacora, hoja, ver, quitar, 
 
 def _instalar(consola, prog, cartera, politica_ruta, cada, hora, bitacora, hoja) -> int:
     p = prog.revisar_y_preparar(cartera, politica_ruta, cada, hora, bitacora=bitacora, hoja=hoja)
-    variables = p.variables
     donde = prog.instalar(p)
     consola.print(f"Programado: recordar enviar {p.cartera} {p.cuando()} ({donde}).", markup=False)
     consola.print(f"  Orden: {' '.join(p.orden)}", markup=False, soft_wrap=True)
     consola.print(f"  Registro: {p.registro} (se gira al pasar de 1 MiB)", markup=False)
-    if variables:
+    if p.variables:
         consola.print(
             f"  Variables de entorno que necesita (el programador no ve las de esta terminal): "
-            f"{', '.join(variables)}; {_como_definirlas(p.sistema)}",
+            f"{', '.join(p.variables)}; {_como_definirlas(p.sistema)}",
             markup=False,
         )
     consola.print("  Para verlo: recordar programar --ver · para quitarlo: recordar programar "

@@ -72,10 +72,12 @@ def _bloques(lineas):
 
 
 def _ejecutar_linea(linea: str) -> subprocess.CompletedProcess:
-    """Lo que hará cron: la orden (sin los cinco campos de la hora) en /bin/sh, con \\% → %."""
+    """Lo que hará cron: la orden (sin los cinco campos de la hora) en /bin/sh, con \\% → %.
+    Sin XDG_STATE_HOME, como cron (que no ve las variables de la terminal que instaló)."""
     orden = linea.split(None, 5)[5].replace(r"\%", "%")
+    entorno = {k: v for k, v in os.environ.items() if k != "XDG_STATE_HOME"}
     return subprocess.run(["/bin/sh", "-c", orden], capture_output=True, text=True, cwd="/",
-                          env=dict(os.environ), timeout=120)  # fmt: skip
+                          env=entorno, timeout=120)  # fmt: skip
 
 
 def test_programar_en_el_crontab_instala_actualiza_ejecuta_y_quita(
@@ -97,6 +99,9 @@ def test_programar_en_el_crontab_instala_actualiza_ejecuta_y_quita(
     assert partes[partes.index("--politica") + 1] == str(carpeta / "politica.yaml")
     assert partes[partes.index("--bitacora") + 1] == str(carpeta / "recordar-bitacora.sqlite")
     assert partes[-1] == "--ahora"
+    # El registro que se dijo al instalar va en la orden (cron no ve XDG_STATE_HOME).
+    dicho = re.search(r"Registro: (\S+\.log)", " ".join(r.output.split())).group(1)
+    assert partes[partes.index("--registro") + 1] == dicho
     assert r"100\%" in linea
 
     # Otra vez, con otra hora y por otro camino: se actualiza, no se duplica.
@@ -249,7 +254,7 @@ def test_plist_de_launchd(cada, intervalo):
     assert datos["ProgramArguments"] == [
         "/Library/Frameworks/Python.framework/Versions/3.12/bin/python3", "-m", "recordar",
         "programar", f"{documentos}/cartera año.xlsx", "--politica", f"{documentos}/politica.yaml",
-        "--ahora",
+        "--registro", str(p.registro), "--ahora",
     ]  # fmt: skip
     assert datos["StartCalendarInterval"] == intervalo
     assert datos["StandardOutPath"] == datos["StandardErrorPath"]

@@ -167,8 +167,15 @@ def preparar(
         orden += ["--bitacora", str(_ruta(bitacora, sistema))]
     if hoja:
         orden += ["--hoja", hoja]
+    # En Linux y macOS el registro va escrito en la orden, como la bitácora: cron y launchd no
+    # ven las variables de la terminal (XDG_STATE_HOME…) y lo pondrían en otra carpeta que la
+    # que se dijo al instalar. En Windows la carpeta es %LOCALAPPDATA%, que la tarea sí ve (y
+    # /TR no admite más de 261 caracteres).
+    registro = carpeta / f"{nombre}.log"
+    if sistema != "win32":
+        orden += ["--registro", str(registro)]
     orden.append("--ahora")
-    return Programa(nombre, cartera, politica, cada, h, m, orden, carpeta / f"{nombre}.log",
+    return Programa(nombre, cartera, politica, cada, h, m, orden, registro,
                     sorted(set(variables)), sistema)  # fmt: skip
 
 
@@ -427,12 +434,16 @@ def girar_registro(registro: Path, maximo: int = MAX_REGISTRO, giros: int = GIRO
 
 
 def ejecutar_ahora(cartera: Path, politica: Path, bitacora: Path | None = None,
-                   registros: Path | None = None, hoja: str | None = None) -> int:  # fmt: skip
+                   registros: Path | None = None, hoja: str | None = None,
+                   registro: Path | None = None) -> int:  # fmt: skip
     """Lo que hace el programador: `recordar enviar` con su salida añadida al registro (girado);
-    devuelve el código de salida de `enviar`."""
+    devuelve el código de salida de `enviar`. `registro`: el archivo que dijo la instalación (si
+    no, el de la cartera en `registros` o en la carpeta de registros del usuario)."""
     cartera, politica = Path(cartera).resolve(), Path(politica).resolve()
-    nombre = nombre_del_programa(cartera, sistema_actual())
-    registro = Path(registros or carpeta_de_registros()) / f"{nombre}.log"
+    if registro is None:
+        nombre = nombre_del_programa(cartera, sistema_actual())
+        registro = Path(registros or carpeta_de_registros()) / f"{nombre}.log"
+    registro = Path(registro)
     registro.parent.mkdir(parents=True, exist_ok=True)
     girar_registro(registro)
     orden = [sys.executable, "-m", "recordar", "enviar", str(cartera), "--politica", str(politica)]

@@ -47,6 +47,15 @@ def programar(
     quitar: Annotated[
         bool, typer.Option("--quitar", help="Quita lo programado para esta cartera.")
     ] = False,
+    registro: Annotated[
+        Path | None,
+        typer.Option(
+            "--registro",
+            hidden=True,
+            readable=False,
+            help="Con --ahora: el registro que dijo la instalación.",
+        ),  # fmt: skip
+    ] = None,
     ahora: Annotated[
         bool,
         typer.Option(
@@ -58,13 +67,15 @@ def programar(
 ) -> None:
     """Programa un envío real que se repite con el programador del sistema (cron, launchd o el Programador de tareas de Windows)."""
     codigo = _ejecutar(
-        _programar, cartera, politica, cada, hora, bitacora, hoja, ver, quitar, ahora
+        _programar, cartera, politica, cada, hora, bitacora, hoja, ver, quitar, ahora, registro
     )
     if codigo:
         raise typer.Exit(codigo)
 
 
-def _programar(cartera, politica_ruta, cada, hora, bitacora, hoja, ver, quitar, ahora) -> int:
+def _programar(
+    cartera, politica_ruta, cada, hora, bitacora, hoja, ver, quitar, ahora, registro=None
+) -> int:
     from recordar import programar as prog
 
     consola = _consola()
@@ -86,7 +97,7 @@ def _programar(cartera, politica_ruta, cada, hora, bitacora, hoja, ver, quitar, 
     if ahora:
         if politica_ruta is None:
             raise RecordarError("--ahora: falta --politica (la orden instalada siempre la lleva)")
-        return prog.ejecutar_ahora(cartera, politica_ruta, bitacora, hoja=hoja)
+        return prog.ejecutar_ahora(cartera, politica_ruta, bitacora, hoja=hoja, registro=registro)
     return _instalar(consola, prog, cartera, politica_ruta, cada, hora, bitacora, hoja)
 
 
